@@ -1,0 +1,30 @@
+"""Entry point of the `oversight` command.
+
+Each command lives in its own module; this file only assembles them, so a newcomer can see
+every command at a glance. Commands that need the database set Django up themselves
+(`oversight.cli.django_setup`), so pure commands such as `spc` start fast.
+"""
+
+import typer
+
+app = typer.Typer(
+    name="oversight",
+    help="Oversight: the NHS System Oversight Framework for an ICS and its region.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _register() -> None:
+    from oversight.cli import database
+
+    app.command("migrate")(database.migrate)
+    app.command("demo")(database.demo)
+    app.command("serve")(database.serve)
+    app.command("load-catalogue")(database.load_catalogue)
+
+
+_register()
+
+if __name__ == "__main__":
+    app()
