@@ -1,0 +1,1 @@
+"""Pure computation for Oversight (numpy, no Django): SPC, ranking and scoring engines."""

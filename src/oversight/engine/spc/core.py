@@ -1,0 +1,405 @@
+"""Vectorised XmR (Making Data Count) calculation for many series at once.
+
+All series are laid end to end in one sorted flat array (series, then date); per-segment
+statistics (a segment is a series, or a rebase group within it) use ``np.add.reduceat`` over the
+segment starts and the rules in :mod:`oversight.engine.spc.rules` work on the flat arrays. There is
+no Python loop over series or points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from oversight.engine.spc import rules
+
+#: Process limits are mean +/- LIMIT x mean moving range (3 sigma for an XmR chart).
+LIMIT = 2.66
+#: The "close to limits" lines at 2 sigma.
+LIMIT_CLOSE = 2 * (LIMIT / 3)
+#: Moving ranges at or above this multiple of their mean are screened out.
+MR_SCREEN = 3.267
+#: Groups shorter than this get trial limits and a warning (as the reference).
+SHORT_GROUP_THRESHOLD = 12
+SHORT_GROUP_WARNING = (
+    "Some groups have 'n < 12' observations. These have trial limits, which will be revised "
+    "with each additional observation until 'n = fix_after_n_points' has been reached."
+)
+
+DIRECTIONS: dict[str, int] = {"increase": 1, "neutral": 0, "decrease": -1}
+
+#: ``point_type`` codes (index = code).
+POINT_TYPES: tuple[str, ...] = (
+    "common_cause",
+    "special_cause_improvement",
+    "special_cause_concern",
+    "special_cause_neutral_high",
+    "special_cause_neutral_low",
+)
+COMMON, IMPROVEMENT, CONCERN, NEUTRAL_HIGH, NEUTRAL_LOW = range(5)
+
+
+@dataclass(frozen=True, eq=False)
+class SpcResult:
+    """Per-point output of :func:`compute`, sorted by series then date.
+
+    Every array has one entry per point. ``series`` holds codes into ``series_labels``;
+    ``order[i]`` is the row of the input that point ``i`` came from. Floats are NaN where the
+    reference gives NA (e.g. the limits of a rebase group of one point, or of a series whose moving
+    ranges are all screened out); the boolean flags are then ``False``.
+    """
+
+    series: NDArray[np.intp]
+    series_labels: NDArray[Any]
+    date: NDArray[np.datetime64]
+    value: NDArray[np.float64]
+    order: NDArray[np.intp]
+    rebase_group: NDArray[np.int64]
+    mean: NDArray[np.float64]
+    lpl: NDArray[np.float64]
+    upl: NDArray[np.float64]
+    nlpl: NDArray[np.float64]
+    nupl: NDArray[np.float64]
+    outside_limits: NDArray[np.bool_]
+    relative_to_mean: NDArray[np.int8]
+    close_to_limits: NDArray[np.bool_]
+    special_cause_type: NDArray[np.int8]
+    point_type: NDArray[np.int8]
+    short_group_warning: NDArray[np.bool_]
+    #: Per series: improvement direction (+1 increase, 0 neutral, -1 decrease) and target (NaN: none).
+    direction: NDArray[np.int8]
+    target: NDArray[np.float64]
+    #: Index of the first point of each series (length = number of series + 1).
+    series_offsets: NDArray[np.intp]
+    run_length: int = 7
+    trend_length: int = 7
+    warnings: tuple[str, ...] = field(default=())
+
+    def __len__(self) -> int:
+        return int(self.value.size)
+
+    @property
+    def special_cause_flag(self) -> NDArray[np.bool_]:
+        """``True`` where the point is special cause variation."""
+        return self.special_cause_type != rules.COMMON_CAUSE
+
+    @property
+    def point_type_names(self) -> NDArray[np.str_]:
+        """``point_type`` as strings."""
+        return np.asarray(POINT_TYPES)[self.point_type]
+
+    @property
+    def special_cause_type_names(self) -> NDArray[np.str_]:
+        """``special_cause_type`` as the reference's labels (e.g. ``"7 Points Above CL"``)."""
+        labels = rules.special_cause_labels(self.run_length, self.trend_length)
+        return np.asarray(labels)[self.special_cause_type]
+
+    @property
+    def series_names(self) -> NDArray[Any]:
+        """The series label of every point."""
+        return self.series_labels[self.series]
+
+    def take_series(self, label: Any) -> dict[str, NDArray[Any]]:
+        """The per-point arrays of one series as a dict of slices (no copy)."""
+        hits = np.flatnonzero(self.series_labels == label)
+        if hits.size == 0:
+            raise KeyError(label)
+        a, b = self.series_offsets[hits[0]], self.series_offsets[hits[0] + 1]
+        names = (
+            "date value rebase_group mean lpl upl nlpl nupl outside_limits relative_to_mean "
+            "close_to_limits special_cause_type point_type short_group_warning"
+        ).split()
+        return {k: getattr(self, k)[a:b] for k in names}
+
+
+def _segment_mean(
+    x: NDArray[np.float64], keep: NDArray[np.bool_], seg: NDArray[np.intp], starts: NDArray[np.intp]
+) -> NDArray[np.float64]:
+    """Mean of ``x[keep]`` per segment, two-pass like R's ``mean()`` (sum, then a correction
+    term), NaN for a segment with nothing kept."""
+    xs = np.where(keep, x, 0.0)
+    n = np.add.reduceat(keep.astype(np.float64), starts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        m = np.add.reduceat(xs, starts) / n
+        t = np.add.reduceat(np.where(keep, x - m[seg], 0.0), starts) / n
+        return m + t
+
+
+def _as_dates(dates: ArrayLike) -> NDArray[np.datetime64]:
+    d = np.asarray(dates)
+    if d.dtype.kind == "M":
+        return d.astype("datetime64[D]")
+    return np.asarray(d, dtype="datetime64[D]")
+
+
+def _per_series(
+    spec: Any, labels: NDArray[Any], default: float, convert: Any, what: str
+) -> NDArray[Any]:
+    """Broadcast a scalar, or look up a mapping ``{series label: value}``, for every series."""
+    if isinstance(spec, Mapping):
+        out = [spec.get(_plain(lab), default) for lab in labels]
+        return np.asarray([convert(v, what) for v in out])
+    return np.asarray([convert(spec, what)] * labels.size)
+
+
+def _plain(label: Any) -> Any:
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def _direction_code(v: Any, what: str) -> int:
+    if isinstance(v, str) and v in DIRECTIONS:
+        return DIRECTIONS[v]
+    if v in (1, 0, -1) and not isinstance(v, bool):
+        return int(v)
+    raise ValueError(f"{what} must be one of increase, decrease, neutral (got {v!r})")
+
+
+def _target_value(v: Any, what: str) -> float:
+    if v is None:
+        return float("nan")
+    return float(v)
+
+
+def _sort_series(
+    s: NDArray[Any], d: NDArray[np.datetime64]
+) -> tuple[NDArray[np.intp], NDArray[Any], NDArray[np.intp]]:
+    """Codes (into sorted unique labels) and the permutation sorting points by series then date.
+
+    Input already grouped by series and sorted by date (the usual case) costs O(n) and a sort of
+    the series labels only; otherwise a full ``lexsort``.
+    """
+    n = s.size
+    if n == 0:
+        return np.zeros(0, np.intp), s[:0], np.zeros(0, np.intp)
+    change = np.empty(n, dtype=bool)
+    change[0] = True
+    np.not_equal(s[1:], s[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    run_labels = s[starts]
+    label_order = np.argsort(run_labels, kind="stable")
+    sorted_labels = run_labels[label_order]
+    grouped = sorted_labels.size < 2 or bool(np.all(sorted_labels[1:] != sorted_labels[:-1]))
+    if grouped:
+        step = np.diff(d.view(np.int64))
+        grouped = bool(np.all((step > 0) | change[1:]))
+    if grouped:
+        lengths = np.diff(np.append(starts, n))
+        if np.all(label_order[1:] > label_order[:-1]):
+            order = np.arange(n)
+        else:
+            new_len = lengths[label_order]
+            offs = np.repeat(starts[label_order] - np.cumsum(new_len) + new_len, new_len)
+            order = offs + np.arange(n)
+        codes = np.repeat(np.arange(sorted_labels.size), lengths[label_order])
+        return codes, sorted_labels, order
+    labels, codes = np.unique(s, return_inverse=True)
+    codes = codes.reshape(-1)
+    order = np.lexsort((d, codes))
+    codes = codes[order]
+    dup = np.flatnonzero((codes[1:] == codes[:-1]) & (d[order][1:] == d[order][:-1]))
+    if dup.size:
+        row = int(order[dup[0] + 1])
+        raise ValueError(f"duplicate series/date at row {row}: {s[row]!r} {d[row]}")
+    return codes, labels, order
+
+
+def compute(
+    series_ids: ArrayLike,
+    dates: ArrayLike,
+    values: ArrayLike,
+    *,
+    direction: str | Mapping[Any, str] = "increase",
+    target: float | Mapping[Any, float | None] | None = None,
+    rebase: Sequence[Any] | ArrayLike | Mapping[Any, Sequence[Any]] | None = None,
+    fix_after_n_points: int | None = None,
+    screen_outliers: bool = True,
+    run_length: int = 7,
+    trend_length: int = 7,
+) -> SpcResult:
+    """Making Data Count XmR chart of every series in a long table, as NHSRplotthedots 0.2.2.
+
+    Parameters
+    ----------
+    series_ids, dates, values:
+        Three equal-length columns: series label (any sortable scalar), date (``datetime64``,
+        ``datetime.date`` or ISO strings; compared at day resolution) and value. Rows may come in
+        any order; a series/date pair may occur only once and values must be finite.
+    direction:
+        Improvement direction, ``"increase"``, ``"decrease"`` or ``"neutral"``, for every series or
+        as a mapping ``{series: direction}`` (missing series: ``"increase"``).
+    target:
+        Target value for the assurance icon: one number, or ``{series: number}``; ``None``: no
+        assurance.
+    rebase:
+        Dates at which the limits are recalculated: one list for every series, or
+        ``{series: [dates]}``. A date on which a series has no point is ignored for that series.
+    fix_after_n_points:
+        Compute mean and limits of each rebase group from its first N points only (N >= 12).
+    screen_outliers:
+        Drop moving ranges >= 3.267 x their mean before averaging them (the reference's default).
+    run_length, trend_length:
+        Points needed for a run on one side of the mean, and for a trend (default 7 each).
+
+    Returns
+    -------
+    SpcResult
+        One entry per point, sorted by series (labels sorted) then date.
+    """
+    if fix_after_n_points is not None and (
+        isinstance(fix_after_n_points, bool) or not float(fix_after_n_points) >= 12
+    ):
+        raise ValueError(
+            "fix_after_n_points must be a single numeric that is greater than or equal to 12."
+        )
+    if int(run_length) < 2 or int(trend_length) < 2:
+        raise ValueError("run_length and trend_length must be at least 2")
+    run_length, trend_length = int(run_length), int(trend_length)
+
+    s_in = np.asarray(series_ids)
+    d_in = _as_dates(dates)
+    y_in = np.asarray(values, dtype=np.float64)
+    if not (s_in.ndim == d_in.ndim == y_in.ndim == 1) or not (s_in.size == d_in.size == y_in.size):
+        raise ValueError("series_ids, dates and values must be 1-d and of equal length")
+    if np.isnat(d_in).any():
+        raise ValueError(f"missing date at row {int(np.flatnonzero(np.isnat(d_in))[0])}")
+    bad = ~np.isfinite(y_in)
+    if bad.any():
+        raise ValueError(f"value is not a finite number at row {int(np.flatnonzero(bad)[0])}")
+
+    codes, labels, order = _sort_series(s_in, d_in)
+    identity = order.size == 0 or (order[0] == 0 and bool(np.all(np.diff(order) == 1)))
+    d = d_in if identity else d_in[order]
+    y = y_in if identity else y_in[order]
+    n = y.size
+    n_series = labels.size
+
+    series_start = np.zeros(n, dtype=bool)
+    if n:
+        series_start[0] = True
+        series_start[1:] = codes[1:] != codes[:-1]
+    series_offsets = np.append(np.flatnonzero(series_start), n)
+
+    dir_codes = _per_series(direction, labels, "increase", _direction_code, "direction").astype(
+        np.int8
+    )
+    targets = _per_series(target, labels, None, _target_value, "target").astype(np.float64)
+
+    # Rebase flags and groups: cumulative count of rebase dates within each series.
+    flag = _rebase_flags(rebase, labels, codes, d)
+    cs = np.cumsum(flag, dtype=np.int64)
+    base = (cs - flag)[series_start]
+    rebase_group = cs - np.repeat(base, np.diff(series_offsets))
+
+    start = series_start | flag
+    starts = np.flatnonzero(start)
+    seg = np.cumsum(start) - 1
+    idx = np.arange(n)
+    pos = idx - starts[seg]
+    seg_len = np.diff(np.append(starts, n))
+
+    in_fix = pos < fix_after_n_points if fix_after_n_points is not None else np.ones(n, bool)
+
+    if n:
+        mean_seg = _segment_mean(y, in_fix, seg, starts)
+        mr = np.zeros(n)
+        mr[1:] = np.abs(y[1:] - y[:-1])
+        mr_ok = (pos >= 1) & in_fix
+        amr_seg = _segment_mean(mr, mr_ok, seg, starts)
+        if screen_outliers:
+            with np.errstate(invalid="ignore"):
+                mr_ok &= mr < (MR_SCREEN * amr_seg)[seg]
+            amr_seg = _segment_mean(mr, mr_ok, seg, starts)
+    else:
+        mean_seg = amr_seg = np.zeros(0)
+
+    mean = mean_seg[seg]
+    amr = amr_seg[seg]
+    lpl = mean - LIMIT * amr
+    upl = mean + LIMIT * amr
+    nlpl = mean - LIMIT_CLOSE * amr
+    nupl = mean + LIMIT_CLOSE * amr
+    outside = (y > upl) | (y < lpl)
+    rtm = np.sign(y - mean).astype(np.int8)
+    close = ~outside & ((y < nlpl) | (y > nupl))
+
+    sct = rules.special_cause_type(
+        y, rtm, close, outside, start, run_length=run_length, trend_length=trend_length
+    )
+    point_type = classify_points(sct, dir_codes[codes])
+
+    short = np.repeat(seg_len < SHORT_GROUP_THRESHOLD, seg_len)
+    warnings = (SHORT_GROUP_WARNING,) if short.any() else ()
+
+    return SpcResult(
+        series=codes,
+        series_labels=labels,
+        date=d,
+        value=y,
+        order=order,
+        rebase_group=rebase_group,
+        mean=mean,
+        lpl=lpl,
+        upl=upl,
+        nlpl=nlpl,
+        nupl=nupl,
+        outside_limits=outside,
+        relative_to_mean=rtm,
+        close_to_limits=close,
+        special_cause_type=sct,
+        point_type=point_type,
+        short_group_warning=short,
+        direction=dir_codes,
+        target=targets,
+        series_offsets=series_offsets,
+        run_length=run_length,
+        trend_length=trend_length,
+        warnings=warnings,
+    )
+
+
+def classify_points(
+    special_cause_type: NDArray[np.int8], direction: NDArray[np.int8] | int
+) -> NDArray[np.int8]:
+    """``point_type`` codes from the special-cause codes and the improvement direction(s)."""
+    v = rules.SPECIAL_CAUSE_SIGN[special_cause_type]
+    direction = np.broadcast_to(np.asarray(direction, dtype=np.int8), v.shape)
+    oriented = v * direction
+    out = np.full(v.shape, COMMON, dtype=np.int8)
+    out[oriented > 0] = IMPROVEMENT
+    out[oriented < 0] = CONCERN
+    neutral = direction == 0
+    out[neutral & (v > 0)] = NEUTRAL_HIGH
+    out[neutral & (v < 0)] = NEUTRAL_LOW
+    return out
+
+
+def _rebase_flags(
+    rebase: Any, labels: NDArray[Any], codes: NDArray[np.intp], d: NDArray[np.datetime64]
+) -> NDArray[np.bool_]:
+    n = d.size
+    if rebase is None or n == 0:
+        return np.zeros(n, dtype=bool)
+    if isinstance(rebase, Mapping):
+        index = {_plain(lab): i for i, lab in enumerate(labels)}
+        keys = []
+        for lab, when in rebase.items():
+            if lab not in index:
+                continue
+            days = _as_dates(np.atleast_1d(np.asarray(when))).view(np.int64)
+            keys.append(index[lab] * (1 << 32) + (days + (1 << 31)))
+        if not keys:
+            return np.zeros(n, dtype=bool)
+        point_keys = codes.astype(np.int64) * (1 << 32) + (d.view(np.int64) + (1 << 31))
+        return np.isin(point_keys, np.concatenate(keys))
+    rb = _as_dates(np.atleast_1d(np.asarray(rebase)))
+    return np.isin(d, rb)
+
+
+def compute_one(dates: ArrayLike, values: ArrayLike, **options: Any) -> SpcResult:
+    """:func:`compute` for a single series (its label is ``0``); same keyword options."""
+    y = np.asarray(values, dtype=np.float64)
+    return compute(np.zeros(y.size, dtype=np.int64), dates, y, **options)

@@ -1,0 +1,197 @@
+"""Special-cause rules of Making Data Count, one small vectorised function per rule.
+
+Every function works on a flat array holding many segments (a segment is one series, or one
+rebase group of a series) laid end to end; ``start`` is a boolean array that is ``True`` at the
+first point of each segment. No rule ever looks across a segment boundary, so one call handles
+thousands of series at once. With ``start = [True, False, ...]`` they are the one-series rules of
+NHSRplotthedots (``ptd_seven_point_one_side_mean``, ``ptd_part_of_seven_trend``,
+``ptd_seven_point_trend``, ``ptd_two_in_three``, ``ptd_part_of_two_in_three``,
+``ptd_special_cause_type``), generalised to any run and trend length.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: Codes of ``special_cause_type`` (the reason a point is special), in the reference's wording.
+COMMON_CAUSE = 0
+ABOVE_UCL = 1
+BELOW_LCL = 2
+TREND_INCREASING = 3
+TREND_DECREASING = 4
+TWO_IN_THREE_ABOVE = 5
+TWO_IN_THREE_BELOW = 6
+RUN_ABOVE = 7
+RUN_BELOW = 8
+
+
+def special_cause_labels(run_length: int = 7, trend_length: int = 7) -> tuple[str, ...]:
+    """Labels of the ``special_cause_type`` codes (index = code), as NHSRplotthedots prints them."""
+    return (
+        "Common Cause",
+        "Above UCL",
+        "Below LCL",
+        f"{trend_length} Point Trend (Increasing)",
+        f"{trend_length} Point Trend (Decreasing)",
+        "2 in 3 Above CL",
+        "2 in 3 Below CL",
+        f"{run_length} Points Above CL",
+        f"{run_length} Points Below CL",
+    )
+
+
+def _as_start(start: NDArray[np.bool_] | None, n: int) -> NDArray[np.bool_]:
+    if start is None:
+        start = np.zeros(n, dtype=bool)
+        if n:
+            start[0] = True
+    start = np.asarray(start, dtype=bool)
+    if n and not start[0]:
+        start = start.copy()
+        start[0] = True
+    return start
+
+
+def segment_end_index(start: NDArray[np.bool_]) -> NDArray[np.intp]:
+    """Index of the last point of each point's segment."""
+    n = start.size
+    starts = np.flatnonzero(start)
+    ends = np.empty(starts.size, dtype=np.intp)
+    ends[:-1] = starts[1:] - 1
+    if starts.size:
+        ends[-1] = n - 1
+    return ends[np.cumsum(start) - 1]
+
+
+def equal_run_length(v: NDArray, start: NDArray[np.bool_]) -> NDArray[np.intp]:
+    """Length of the run of equal values of ``v`` that ends at each point (within segments)."""
+    n = v.size
+    idx = np.arange(n)
+    brk = start.copy()
+    brk[1:] |= v[1:] != v[:-1]
+    run_start = np.maximum.accumulate(np.where(brk, idx, 0))
+    return idx - run_start + 1
+
+
+def run_end(
+    relative_to_mean: NDArray, start: NDArray[np.bool_] | None = None, length: int = 7
+) -> NDArray[np.bool_]:
+    """``True`` at a point that ends ``length`` consecutive points on the same side of the mean.
+
+    A point on the mean (``relative_to_mean == 0``) is on neither side and breaks a run. The flag is
+    set on the ``length``-th point of a run and on every later point of it.
+    """
+    rtm = np.asarray(relative_to_mean)
+    start = _as_start(start, rtm.size)
+    return (equal_run_length(rtm, start) >= length) & (rtm != 0)
+
+
+def part_of(
+    flags: NDArray, start: NDArray[np.bool_] | None = None, length: int = 7
+) -> NDArray[np.bool_]:
+    """``True`` at a point if it or one of the next ``length - 1`` points (same segment) is flagged.
+
+    Turns the end-of-run (or end-of-trend) flags into "this point belongs to a run".
+    """
+    f = np.asarray(flags) != 0
+    n = f.size
+    start = _as_start(start, n)
+    idx = np.arange(n)
+    nxt = np.minimum.accumulate(np.where(f, idx, n)[::-1])[::-1]
+    return nxt <= np.minimum(idx + (length - 1), segment_end_index(start))
+
+
+def step_signs(y: NDArray[np.float64], start: NDArray[np.bool_]) -> NDArray[np.int8]:
+    """``sign(y[i] - y[i-1])`` within segments, 0 at the first point of a segment."""
+    d = np.zeros(y.size, dtype=np.int8)
+    if y.size > 1:
+        d[1:] = np.sign(y[1:] - y[:-1]).astype(np.int8)
+    d[start] = 0
+    return d
+
+
+def trend_end(
+    y: NDArray, start: NDArray[np.bool_] | None = None, length: int = 7
+) -> NDArray[np.int8]:
+    """+1 (-1) at a point that ends ``length`` strictly increasing (decreasing) points, else 0.
+
+    Equal consecutive values break a trend; a segment shorter than ``length`` has no trend.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    start = _as_start(start, y.size)
+    d = step_signs(y, start)
+    run = equal_run_length(d, start)
+    return np.where((run >= length - 1) & (d != 0), d, 0).astype(np.int8)
+
+
+def two_in_three(
+    close_to_limits: NDArray, relative_to_mean: NDArray, start: NDArray[np.bool_] | None = None
+) -> NDArray[np.bool_]:
+    """``True`` at a point inside some window of 3 consecutive points (same segment) in which at
+    least 2 are close to the limits and all 3 are on the same side of the mean."""
+    close = np.asarray(close_to_limits) != 0
+    rtm = np.asarray(relative_to_mean).astype(np.int8)
+    n = close.size
+    start = _as_start(start, n)
+    out = np.zeros(n, dtype=bool)
+    if n < 3:
+        return out
+    c = close.astype(np.int8)
+    hits = (c[:-2] + c[1:-1] + c[2:]) >= 2
+    hits &= np.abs(rtm[:-2] + rtm[1:-1] + rtm[2:]) == 3
+    hits &= ~start[1:-1] & ~start[2:]
+    out[:-2] |= hits
+    out[1:-1] |= hits
+    out[2:] |= hits
+    return out
+
+
+def part_of_two_in_three(window_flag: NDArray, close_to_limits: NDArray) -> NDArray[np.bool_]:
+    """Only the points of a 2-of-3 window that are themselves close to the limits are special."""
+    return (np.asarray(window_flag) != 0) & (np.asarray(close_to_limits) != 0)
+
+
+def special_cause_type(
+    y: NDArray,
+    relative_to_mean: NDArray,
+    close_to_limits: NDArray,
+    outside_limits: NDArray,
+    start: NDArray[np.bool_] | None = None,
+    *,
+    run_length: int = 7,
+    trend_length: int = 7,
+) -> NDArray[np.int8]:
+    """Why each point is special (a code of :func:`special_cause_labels`), with the reference's
+    precedence: outside the limits, then trend, then 2 of 3 close to the limits, then run."""
+    y = np.asarray(y, dtype=np.float64)
+    rtm = np.asarray(relative_to_mean).astype(np.int8)
+    close = np.asarray(close_to_limits) != 0
+    outside = np.asarray(outside_limits) != 0
+    n = y.size
+    start = _as_start(start, n)
+
+    in_trend = part_of(trend_end(y, start, trend_length), start, trend_length)
+    in_2of3 = part_of_two_in_three(two_in_three(close, rtm, start), close)
+    in_run = part_of(run_end(rtm, start, run_length), start, run_length)
+
+    # Direction of a trend point: the step to its right when the next point is in the trend too,
+    # else the step from its left (as the reference does).
+    left = step_signs(y, start)
+    right = np.zeros(n, dtype=np.int8)
+    right[:-1] = left[1:]
+    use_right = np.zeros(n, dtype=bool)
+    use_right[:-1] = in_trend[:-1] & in_trend[1:] & ~start[1:]
+    trend_sign = np.where(use_right, right, left)
+
+    above = rtm > 0
+    out = np.full(n, COMMON_CAUSE, dtype=np.int8)
+    out[in_run] = np.where(above[in_run], RUN_ABOVE, RUN_BELOW)
+    out[in_2of3] = np.where(above[in_2of3], TWO_IN_THREE_ABOVE, TWO_IN_THREE_BELOW)
+    out[in_trend] = np.where(trend_sign[in_trend] == 1, TREND_INCREASING, TREND_DECREASING)
+    out[outside] = np.where(rtm[outside] == 1, ABOVE_UCL, BELOW_LCL)
+    return out
+
+
+#: Sign (+1 high, -1 low) of each ``special_cause_type`` code.
+SPECIAL_CAUSE_SIGN = np.array([0, 1, -1, 1, -1, 1, -1, 1, -1], dtype=np.int8)
