@@ -42,6 +42,23 @@ POINT_TYPES: tuple[str, ...] = (
 )
 COMMON, IMPROVEMENT, CONCERN, NEUTRAL_HIGH, NEUTRAL_LOW = range(5)
 
+_POINT_FIELDS = (
+    "date",
+    "value",
+    "rebase_group",
+    "mean",
+    "lpl",
+    "upl",
+    "nlpl",
+    "nupl",
+    "outside_limits",
+    "relative_to_mean",
+    "close_to_limits",
+    "special_cause_type",
+    "point_type",
+    "short_group_warning",
+)
+
 
 @dataclass(frozen=True, eq=False)
 class SpcResult:
@@ -70,7 +87,7 @@ class SpcResult:
     special_cause_type: NDArray[np.int8]
     point_type: NDArray[np.int8]
     short_group_warning: NDArray[np.bool_]
-    #: Per series: improvement direction (+1 increase, 0 neutral, -1 decrease) and target (NaN: none).
+    #: Per series: improvement direction (+1 increase, 0 neutral, -1 decrease), target (NaN: none).
     direction: NDArray[np.int8]
     target: NDArray[np.float64]
     #: Index of the first point of each series (length = number of series + 1).
@@ -109,11 +126,7 @@ class SpcResult:
         if hits.size == 0:
             raise KeyError(label)
         a, b = self.series_offsets[hits[0]], self.series_offsets[hits[0] + 1]
-        names = (
-            "date value rebase_group mean lpl upl nlpl nupl outside_limits relative_to_mean "
-            "close_to_limits special_cause_type point_type short_group_warning"
-        ).split()
-        return {k: getattr(self, k)[a:b] for k in names}
+        return {k: getattr(self, k)[a:b] for k in _POINT_FIELDS}
 
 
 def _segment_mean(
@@ -275,7 +288,6 @@ def compute(
     d = d_in if identity else d_in[order]
     y = y_in if identity else y_in[order]
     n = y.size
-    n_series = labels.size
 
     series_start = np.zeros(n, dtype=bool)
     if n:
