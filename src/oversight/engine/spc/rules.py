@@ -168,15 +168,35 @@ def special_cause_type(
     rtm = np.asarray(relative_to_mean).astype(np.int8)
     close = np.asarray(close_to_limits) != 0
     outside = np.asarray(outside_limits) != 0
-    n = y.size
-    start = _as_start(start, n)
+    start = _as_start(start, y.size)
 
     in_trend = part_of(trend_end(y, start, trend_length), start, trend_length)
     in_2of3 = part_of_two_in_three(two_in_three(close, rtm, start), close)
     in_run = part_of(run_end(rtm, start, run_length), start, run_length)
+    return combine(y, rtm, outside, in_trend, in_2of3, in_run, start)
 
-    # Direction of a trend point: the step to its right when the next point is in the trend too,
-    # else the step from its left (as the reference does).
+
+def combine(
+    y: NDArray,
+    relative_to_mean: NDArray,
+    outside_limits: NDArray,
+    in_trend: NDArray,
+    in_two_in_three: NDArray,
+    in_run: NDArray,
+    start: NDArray[np.bool_] | None = None,
+) -> NDArray[np.int8]:
+    """Merge the per-rule "part of" flags into ``special_cause_type`` codes, by precedence:
+    outside the limits, trend, 2 of 3, run. A trend point takes its direction from the step to
+    its right when the next point is in the trend too, else from the step on its left."""
+    y = np.asarray(y, dtype=np.float64)
+    rtm = np.asarray(relative_to_mean).astype(np.int8)
+    outside = np.asarray(outside_limits) != 0
+    in_trend = np.asarray(in_trend) != 0
+    in_2of3 = np.asarray(in_two_in_three) != 0
+    in_run = np.asarray(in_run) != 0
+    n = y.size
+    start = _as_start(start, n)
+
     left = step_signs(y, start)
     right = np.zeros(n, dtype=np.int8)
     right[:-1] = left[1:]
