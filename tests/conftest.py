@@ -21,3 +21,34 @@ def shared_data() -> Path:
     if not path.is_dir():
         pytest.skip(f"shared data folder not found at {path} (set OVERSIGHT_SHARED_DATA)")
     return path
+
+
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "client",
+    "admin_client",
+    "live_server",
+    "django_user_model",
+    "django_db_setup",
+    "signed_in_client",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test that touches the database, so `make test` reruns them on PostgreSQL."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or fixtures & DATABASE_FIXTURES:
+            item.add_marker(pytest.mark.database)
+
+
+@pytest.fixture
+def signed_in_client(client, db):
+    """A client signed in as a regional oversight user covering every region."""
+    from tests.factories import RoleFactory
+
+    role = RoleFactory(kind="administrator")
+    client.force_login(role.user)
+    client.user = role.user
+    return client

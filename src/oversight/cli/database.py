@@ -1,0 +1,85 @@
+"""Database commands: migrate, load-catalogue, demo and serve."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from oversight.cli.django_setup import setup
+
+console = Console(stderr=True)
+
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "oversight-demo"
+
+
+def migrate() -> None:
+    """Create or upgrade the schema in DATABASE_URL and load the metric catalogue."""
+    setup()
+    from django.core.management import call_command
+
+    from oversight.metrics.catalogue import load_all
+
+    call_command("migrate", interactive=False, verbosity=0)
+    frameworks = load_all()
+    console.print(
+        f"[green]Database ready[/green]: {len(frameworks)} framework catalogues loaded "
+        f"({', '.join(f.code for f in frameworks)})."
+    )
+
+
+def load_catalogue() -> None:
+    """(Re)load the metric catalogue files into the database. Idempotent."""
+    setup()
+    from oversight.metrics.catalogue import load_all
+
+    for framework in load_all():
+        console.print(f"{framework.code}: {framework.metrics.count()} metrics")
+
+
+def demo(
+    port: int = typer.Option(
+        int(os.environ.get("PORT", "8000")), help="Port to serve on (default PORT or 8000)."
+    ),
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve after loading."),
+) -> None:
+    """Migrate, load the demo ICS dataset (idempotent) and serve it on localhost."""
+    migrate()
+    from oversight.demo import load_demo
+
+    summary = load_demo(progress=True)
+    console.print(summary.describe())
+    console.print(
+        f"\nDemo login: username [bold]{DEMO_USERNAME}[/bold], "
+        f"password [bold]{DEMO_PASSWORD}[/bold]"
+    )
+    if serve_after:
+        serve(port=port, host="127.0.0.1")
+
+
+def serve(
+    port: int = typer.Option(int(os.environ.get("PORT", "8000")), help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", help="Address to bind."),
+    workers: int = typer.Option(2, help="gunicorn worker processes."),
+) -> None:
+    """Serve the web application with gunicorn (static files through whitenoise)."""
+    setup()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)
+    console.print(f"Serving Oversight on http://{host}:{port}/  (Ctrl+C to stop)")
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    os.execv(
+        gunicorn,
+        [
+            gunicorn,
+            "oversight.wsgi:application",
+            "--bind", f"{host}:{port}",
+            "--workers", str(workers),
+            "--access-logfile", "-",
+        ],
+    )

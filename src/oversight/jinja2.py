@@ -1,0 +1,36 @@
+"""The Jinja2 environment: NHS.UK frontend macros plus Django's URL and static helpers."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.middleware.csp import get_nonce
+from django.middleware.csrf import get_token
+from django.templatetags.static import static
+from django.urls import reverse
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+
+from oversight.metrics.formatting import format_value
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    """`reverse` for templates: url('organisation', 'RGT')."""
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def environment(**options: Any) -> Environment:
+    options["undefined"] = ChainableUndefined
+    options["loader"] = ChoiceLoader([options["loader"], PackageLoader("nhsuk_frontend_jinja")])
+    env = Environment(**options)  # noqa: S701 - Django passes autoescape=True
+    env.globals.update(
+        {
+            "url": url,
+            "static": static,
+            "csrf_token_value": get_token,
+            "csp_nonce": get_nonce,
+            "debug": settings.DEBUG,
+        }
+    )
+    env.filters["intcomma"] = intcomma
+    env.filters["format_value"] = format_value
+    return env

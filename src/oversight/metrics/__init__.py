@@ -1,0 +1,1 @@
+"""The metric catalogue per framework year, observations and their import batches."""

@@ -1,0 +1,1 @@
+"""Organisations, systems (ICS/ICB), places, neighbourhoods, collaboratives and CQC ratings."""

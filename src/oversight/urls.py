@@ -1,0 +1,11 @@
+"""URL map. Every page is keyed by ODS and metric codes (see docs/urls.md)."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("oversight.web.urls")),
+    path("", include("oversight.organisations.urls")),
+    path("", include("oversight.metrics.urls")),
+    path("admin/", admin.site.urls),
+]

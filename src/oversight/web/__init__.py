@@ -1,0 +1,1 @@
+"""The web shell: layout, sign-in and the home page."""

@@ -1,0 +1,146 @@
+"""factory_boy factories for the domain models, shared by every test module."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+
+from oversight.access.models import Role
+from oversight.metrics.models import Framework, ImportBatch, Metric, Observation, Theme
+from oversight.organisations.models import (
+    CqcRating,
+    Organisation,
+    OrganisationKind,
+    Place,
+    Region,
+    System,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"Y{60 + n}")
+    name = factory.Sequence(lambda n: f"Region {n}")
+
+
+class SystemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = System
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"Q{n:02d}")
+    name = factory.Sequence(lambda n: f"Integrated Care System {n}")
+    region = factory.SubFactory(RegionFactory)
+
+
+class PlaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Place
+
+    system = factory.SubFactory(SystemFactory)
+    code = factory.Sequence(lambda n: f"P{n}")
+    name = factory.Sequence(lambda n: f"Place {n}")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("ods_code",)
+
+    ods_code = factory.Sequence(lambda n: f"R{n:04d}")
+    name = factory.Sequence(lambda n: f"Example NHS Foundation Trust {n}")
+    kind = OrganisationKind.ACUTE
+    host_system = factory.SubFactory(SystemFactory)
+    region = factory.SelfAttribute("host_system.region")
+
+
+class CqcRatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CqcRating
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    published = dt.date(2023, 5, 1)
+    overall = CqcRating.Rating.GOOD
+    well_led = CqcRating.Rating.GOOD
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Role
+
+    user = factory.SubFactory(UserFactory)
+    kind = Role.Kind.REGIONAL
+    region = factory.Maybe(
+        factory.LazyAttribute(lambda r: r.kind == Role.Kind.REGIONAL),
+        factory.SubFactory(RegionFactory), None,
+    )
+
+
+class FrameworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Framework
+        django_get_or_create = ("code",)
+
+    code = "test-framework"
+    name = "Test framework"
+    year_start = dt.date(2021, 4, 1)
+    method = Framework.Method.CRITERIA
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+
+    framework = factory.SubFactory(FrameworkFactory)
+    code = factory.Sequence(lambda n: f"theme-{n}")
+    name = factory.Sequence(lambda n: f"Theme {n}")
+
+
+class MetricFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Metric
+
+    theme = factory.SubFactory(ThemeFactory)
+    framework = factory.SelfAttribute("theme.framework")
+    code = factory.Sequence(lambda n: f"M{n:03d}")
+    name = factory.Sequence(lambda n: f"Metric {n}")
+    unit = "%"
+    polarity = "higher"
+    org_kinds = ["acute"]
+    frequency = "monthly"
+    valid_min = 0
+    valid_max = 100
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportBatch
+
+    file_name = "test.csv"
+    checksum = "0" * 64
+    format = "template"
+
+
+class ObservationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Observation
+
+    metric = factory.SubFactory(MetricFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    period_start = dt.date(2024, 4, 1)
+    period_end = dt.date(2024, 4, 30)
+    period_label = "Apr-24"
+    value = 90.0
+    batch = factory.SubFactory(ImportBatchFactory)
