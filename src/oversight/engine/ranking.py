@@ -38,20 +38,33 @@ class RankResult:
     upper_quartile: np.ndarray
 
 
-def _pack(group_ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Place each row in a (n_groups, max_size) matrix; return matrix, row index, column index."""
-    n_groups = int(group_ids.max()) + 1 if group_ids.size else 0
-    order = np.argsort(group_ids, kind="stable")
+def _pack(group_ids: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Place each row in a NaN-padded (n_groups, largest group) matrix.
+
+    Returns the matrix and the flat index of each input row in it, or None when the input is
+    already grouped in equal-sized blocks (the matrix is then a reshaped view: no copy).
+    """
+    n_groups = int(group_ids.max()) + 1
     sizes = np.bincount(group_ids, minlength=n_groups)
+    width = int(sizes.max())
+    grouped = group_ids.size == 1 or bool(np.all(group_ids[1:] >= group_ids[:-1]))
+    if grouped and n_groups * width == group_ids.size:
+        return values.reshape(n_groups, width), None
+    if grouped:
+        order = np.arange(group_ids.size)
+    else:
+        # numpy's stable sort is a radix sort for 16-bit integers: far faster for group ids.
+        keys = group_ids.astype(np.uint16) if n_groups <= 65536 else group_ids
+        order = np.argsort(keys, kind="stable")
     starts = np.zeros(n_groups, dtype=np.int64)
     np.cumsum(sizes[:-1], out=starts[1:])
     g_sorted = group_ids[order]
-    col = np.empty(group_ids.size, dtype=np.int64)
-    col[order] = np.arange(group_ids.size, dtype=np.int64) - starts[g_sorted]
-    width = int(sizes.max()) if n_groups else 0
-    mat = np.full((n_groups, width), np.nan)
-    mat[group_ids, col] = values
-    return mat, group_ids, col
+    flat = np.empty(group_ids.size, dtype=np.int64)
+    # Row i of the sorted order sits in column (i - start of its group) of its group's row.
+    flat[order] = g_sorted * width + (np.arange(group_ids.size) - starts[g_sorted])
+    mat = np.full(n_groups * width, np.nan)
+    mat[flat] = values
+    return mat.reshape(n_groups, width), flat
 
 
 def quantile_linear(sorted_rows: np.ndarray, n: np.ndarray, p: float) -> np.ndarray:
@@ -87,40 +100,63 @@ def rank_arrays(
         return RankResult(empty, np.empty(0, np.int8), np.empty(0, np.int64), empty, empty, empty)
     # Orient so that smaller is better: one ascending sort serves both polarities.
     sign = np.where(hib, -1.0, 1.0)
-    mat, rows, cols = _pack(group_ids, values * sign)
+    oriented = values * sign
+    mat, flat = _pack(group_ids, oriented)
     n_groups, width = mat.shape
-    order = np.argsort(mat, axis=1, kind="stable")  # NaN sorts last
+    # Tie order is irrelevant to "min" ranks, so the faster unstable sort will do; NaN sorts last.
+    order = np.argsort(mat, axis=1)
     srt = np.take_along_axis(mat, order, axis=1)
-    n = np.count_nonzero(~np.isnan(mat), axis=1)
+    n = np.count_nonzero(~np.isnan(srt), axis=1)
 
-    # "min" ranks on the sorted rows: position of the first member of each run of equal values.
-    j = np.broadcast_to(np.arange(width), (n_groups, width))
+    # "min" ranks on the sorted rows: position of the first member of each run of equal values,
+    # found with one running maximum over the flattened matrix (each row starts a new run).
+    size = n_groups * width
     new_run = np.ones((n_groups, width), dtype=bool)
-    new_run[:, 1:] = srt[:, 1:] != srt[:, :-1]
-    run_start = np.maximum.accumulate(np.where(new_run, j, 0), axis=1)
-    rank_sorted = (run_start + 1).astype(np.float64)
-    rank_sorted[j >= n[:, None]] = np.nan
-    rank_mat = np.empty_like(rank_sorted)
-    np.put_along_axis(rank_mat, order, rank_sorted, axis=1)
-    rank = rank_mat[rows, cols]
+    np.not_equal(srt[:, 1:], srt[:, :-1], out=new_run[:, 1:])
+    idx = np.arange(size, dtype=np.int32 if size < 2**31 else np.int64)
+    run_start = np.maximum.accumulate(np.where(new_run.reshape(-1), idx, 0))
+    row_offset = np.arange(0, size, width, dtype=idx.dtype)
+    rank_sorted = run_start.reshape(n_groups, width) - (row_offset - 1)[:, None]
+    rank_flat = np.empty(size, dtype=np.float64)
+    rank_flat[(order + row_offset[:, None]).reshape(-1)] = rank_sorted.reshape(-1)
+    rank_mat = rank_flat.reshape(n_groups, width)
 
     # Quantiles of the oriented values: q_p(oriented) = sign * q_(1-p)(original).
     q25 = quantile_linear(srt, n, 0.25)
     q50 = quantile_linear(srt, n, 0.50)
     q75 = quantile_linear(srt, n, 0.75)
-    oriented = values * sign
-    best_cut, mid_cut, worst_cut = q25[rows], q50[rows], q75[rows]
-    quartile = (
-        1 + (oriented > best_cut).astype(np.int8) + (oriented > mid_cut) + (oriented > worst_cut)
-    ).astype(np.int8)
-    quartile[np.isnan(values)] = 0
-    row_sign = sign
-    median = q50[rows] * row_sign
-    # Lower quartile (25th percentile of the original values) is the oriented 75th for
-    # higher-is-better metrics and the oriented 25th otherwise.
-    lower = np.where(hib, q75[rows], q25[rows]) * row_sign
-    upper = np.where(hib, q25[rows], q75[rows]) * row_sign
-    return RankResult(rank, quartile, n[rows], median, lower, upper)
+    quart_mat = np.ones((n_groups, width), dtype=np.int8)
+    quart_mat += mat > q25[:, None]
+    quart_mat += mat > q50[:, None]
+    quart_mat += mat > q75[:, None]
+
+    if flat is None:
+        rank = rank_mat.reshape(-1)
+        quartile = quart_mat.reshape(-1)
+        def per_row(x: np.ndarray) -> np.ndarray:
+            return np.repeat(x, width)
+    else:
+        rank = rank_mat.reshape(-1)[flat]
+        quartile = quart_mat.reshape(-1)[flat]
+        def per_row(x: np.ndarray) -> np.ndarray:
+            return x[group_ids]
+    missing = np.isnan(values)
+    if missing.any():
+        rank = np.where(missing, np.nan, rank)
+        quartile = np.where(missing, np.int8(0), quartile)
+    q25r, q50r, q75r = per_row(q25), per_row(q50), per_row(q75)
+    # The lower quartile (25th percentile of the original values) is the oriented 75th
+    # percentile for higher-is-better metrics and the oriented 25th otherwise.
+    if hib.ndim == 0 or np.all(hib == hib.flat[0]):
+        up = bool(hib.flat[0])
+        median = -q50r if up else q50r
+        lower = -q75r if up else q25r
+        upper = -q25r if up else q75r
+    else:
+        median = q50r * sign
+        lower = np.where(hib, -q75r, q25r)
+        upper = np.where(hib, -q25r, q75r)
+    return RankResult(rank, quartile, per_row(n), median, lower, upper)
 
 
 def rank_table(
