@@ -16,12 +16,13 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from oversight.cli import database
+    from oversight.cli import database, nof
 
     app.command("migrate")(database.migrate)
     app.command("demo")(database.demo)
     app.command("serve")(database.serve)
     app.command("load-catalogue")(database.load_catalogue)
+    app.add_typer(nof.app, name="nof")
 
 
 _register()
