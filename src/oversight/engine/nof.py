@@ -167,8 +167,10 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> NofRules:
             for i, band in enumerate(bands):
                 bw = (*where, "scoring", "bands", str(i))
                 parsed.append(
-                    (float(need(band, "min", (int, float), bw)),
-                     float(need(band, "score", (int, float), bw)))
+                    (
+                        float(need(band, "min", (int, float), bw)),
+                        float(need(band, "score", (int, float), bw)),
+                    )
                 )
             if any(a[0] <= b[0] for a, b in zip(parsed, parsed[1:], strict=False)):
                 raise fail((*where, "scoring", "bands"), "band minimums must strictly decrease")
@@ -186,14 +188,18 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> NofRules:
                         (*where, "scoring", "table", key), "keys are comma-separated scores"
                     ) from None
                 if len(k) != len(inputs) or not isinstance(score, (int, float)):
-                    raise fail((*where, "scoring", "table", key),
-                               f"expected {len(inputs)} input scores mapping to a number")
+                    raise fail(
+                        (*where, "scoring", "table", key),
+                        f"expected {len(inputs)} input scores mapping to a number",
+                    )
                 parsed_table[k] = float(score)
             kw["inputs"] = tuple(str(i) for i in inputs)
             kw["table"] = parsed_table
         elif method != "published":
-            raise fail((*where, "scoring", "method"),
-                       f"unknown method '{method}' (rank_scaled, bands, lookup, published)")
+            raise fail(
+                (*where, "scoring", "method"),
+                f"unknown method '{method}' (rank_scaled, bands, lookup, published)",
+            )
         metrics[mid] = MetricRule(mid, domain, counts, method, **kw)
     for mid, rule in metrics.items():
         for dep in rule.inputs:
@@ -252,9 +258,7 @@ def read_published(path: str | Path) -> pl.DataFrame:
         value=value_text.cast(pl.Float64, strict=False),
         metric_id=pl.col("Metric_ID").str.strip_chars(),
     )
-    bad = parsed.filter(
-        pl.col("value").is_null() & value_text.is_not_null() & (value_text != "")
-    )
+    bad = parsed.filter(pl.col("value").is_null() & value_text.is_not_null() & (value_text != ""))
     if bad.height:
         first = bad.row(0, named=True)
         raise NofInputError(
@@ -279,6 +283,8 @@ def read_published(path: str | Path) -> pl.DataFrame:
         pl.col("Trust_name").fill_null("").str.strip_chars().alias("trust_name"),
         pl.col("metric_id"),
         pl.col("value"),
+        (pl.col("Rank").str.strip_chars().cast(pl.Float64, strict=False) if "Rank" in raw.columns
+         else pl.lit(None, pl.Float64)).alias("rank"),
     )
 
 
@@ -301,12 +307,17 @@ _KEYS = ["quarter", "peer_group", "trust_code"]
 def compute_scores(long: pl.DataFrame, rules: NofRules) -> pl.DataFrame:
     """Metric scores for every organisation and quarter: published where given, else computed.
 
-    ``long`` has quarter, peer_group, trust_code, metric_id, value. Returns quarter, peer_group,
-    trust_code, metric_id, score, source ('published' or 'computed').
+    ``long`` has quarter, peer_group, trust_code, metric_id, value and optionally rank: a given
+    rank (NHS England's, of the unrounded values) is used for rank-scaled scores in preference
+    to ranking the 2 dp published values, whose rounding creates ties that did not exist.
+    Returns quarter, peer_group, trust_code, metric_id, score, source ('published'/'computed').
     """
-    long = long.select(*_KEYS, "metric_id", pl.col("value").cast(pl.Float64))
+    given_rank = pl.col("rank").cast(pl.Float64) if "rank" in long.columns else pl.lit(None)
+    long = long.select(
+        *_KEYS, "metric_id", pl.col("value").cast(pl.Float64), given_rank.alias("given_rank")
+    )
     published = long.filter(pl.col("metric_id").is_in(list(rules.metrics))).drop_nulls("value")
-    published = published.rename({"value": "score"}).with_columns(source=pl.lit("published"))
+    published = published.select(*_KEYS, "metric_id", score="value", source=pl.lit("published"))
     parts = [published]
     have = published.select(*_KEYS, "metric_id")
 
@@ -324,10 +335,13 @@ def compute_scores(long: pl.DataFrame, rules: NofRules) -> pl.DataFrame:
             continue
         if rule.method == "rank_scaled":
             gid = vals.select(pl.struct("quarter", "peer_group").rank("dense") - 1).to_series()
-            res = rank_arrays(gid.to_numpy().astype(np.int64), vals["value"].to_numpy(),
-                              rule.higher_is_better)
+            res = rank_arrays(
+                gid.to_numpy().astype(np.int64), vals["value"].to_numpy(), rule.higher_is_better
+            )
             n = res.n.astype(np.float64)
-            score = np.where(n > 1, 1 + 3 * (res.rank - 1) / np.maximum(n - 1, 1), 1.0)
+            given = vals["given_rank"].fill_null(np.nan).to_numpy()
+            rank = np.where(np.isnan(given), res.rank, given)
+            score = np.where(n > 1, 1 + 3 * (rank - 1) / np.maximum(n - 1, 1), 1.0)
         else:
             v = vals["value"].to_numpy()
             score = np.full(v.shape, rule.otherwise)
@@ -397,16 +411,16 @@ def segment(
     for slug in rules.domains:
         if slug not in dom_wide.columns:
             dom_wide = dom_wide.with_columns(pl.lit(None, pl.Float64).alias(slug))
-    dom_wide = dom_wide.select(
-        *_KEYS, *(pl.col(s).alias(f"domain_{s}") for s in rules.domains)
-    )
+    dom_wide = dom_wide.select(*_KEYS, *(pl.col(s).alias(f"domain_{s}") for s in rules.domains))
     out = summary.join(dom_wide, on=_KEYS, how="left").sort("quarter", "peer_group", "trust_code")
 
     def flag(metric: str) -> pl.Series:
         if flags is None:
             return pl.Series([0] * out.height, dtype=pl.Int64)
-        f = flags.filter(pl.col("metric_id") == metric).group_by("quarter", "trust_code").agg(
-            pl.col("value").max()
+        f = (
+            flags.filter(pl.col("metric_id") == metric)
+            .group_by("quarter", "trust_code")
+            .agg(pl.col("value").max())
         )
         j = out.select("quarter", "trust_code").join(f, on=["quarter", "trust_code"], how="left")
         return (j["value"].fill_null(0) > 0).cast(pl.Int64)
@@ -445,10 +459,20 @@ def segment(
     else:
         out = out.with_columns(trust_name=pl.lit(""))
     return out.select(
-        "quarter", "trust_code", "trust_name", "average_score", "unadjusted_segment",
-        "financial_override", "adjusted_segment", "final_segment", "rank",
+        "quarter",
+        "trust_code",
+        "trust_name",
+        "average_score",
+        "unadjusted_segment",
+        "financial_override",
+        "adjusted_segment",
+        "final_segment",
+        "rank",
         *(f"domain_{s}" for s in rules.domains),
-        "peer_group", "average_unrounded", "n_metrics", "recovery_support",
+        "peer_group",
+        "average_unrounded",
+        "n_metrics",
+        "recovery_support",
     ).sort("quarter", "rank", "trust_code")
 
 
@@ -478,4 +502,3 @@ def segment_file(
         raise NofInputError(f"{path}: no metric value or score rows (OF0xxx/OF1xxx) to segment")
     names = long.select("quarter", "trust_code", "trust_name")
     return segment(scores, rules, flags=flags, names=names)
-
