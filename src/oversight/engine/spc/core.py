@@ -130,16 +130,30 @@ class SpcResult:
 
 
 def _segment_mean(
-    x: NDArray[np.float64], keep: NDArray[np.bool_], seg: NDArray[np.intp], starts: NDArray[np.intp]
+    x: NDArray[np.float64],
+    keep: NDArray[np.bool_] | None,
+    seg_len: NDArray[np.intp],
+    starts: NDArray[np.intp],
+    count: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """Mean of ``x[keep]`` per segment, two-pass like R's ``mean()`` (sum, then a correction
-    term), NaN for a segment with nothing kept."""
-    xs = np.where(keep, x, 0.0)
-    n = np.add.reduceat(keep.astype(np.float64), starts)
+    term), NaN for a segment with nothing kept.
+
+    ``keep=None`` keeps every point; ``count`` (points kept per segment) saves a pass when known.
+    """
+    if count is None:
+        count = (
+            seg_len.astype(np.float64)
+            if keep is None
+            else np.add.reduceat(keep, starts, dtype=float)
+        )
+    xs = x if keep is None else np.where(keep, x, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        m = np.add.reduceat(xs, starts) / n
-        t = np.add.reduceat(np.where(keep, x - m[seg], 0.0), starts) / n
-        return m + t
+        m = np.add.reduceat(xs, starts) / count
+        dev = x - np.repeat(m, seg_len)
+        if keep is not None:
+            dev[~keep] = 0.0
+        return m + np.add.reduceat(dev, starts) / count
 
 
 def _as_dates(dates: ArrayLike) -> NDArray[np.datetime64]:
@@ -179,15 +193,16 @@ def _target_value(v: Any, what: str) -> float:
 
 def _sort_series(
     s: NDArray[Any], d: NDArray[np.datetime64]
-) -> tuple[NDArray[np.intp], NDArray[Any], NDArray[np.intp]]:
-    """Codes (into sorted unique labels) and the permutation sorting points by series then date.
+) -> tuple[NDArray[np.intp], NDArray[Any], NDArray[np.intp] | None]:
+    """Codes (into sorted unique labels) and the permutation sorting points by series then date
+    (``None`` when the input is sorted already).
 
     Input already grouped by series and sorted by date (the usual case) costs O(n) and a sort of
     the series labels only; otherwise a full ``lexsort``.
     """
     n = s.size
     if n == 0:
-        return np.zeros(0, np.intp), s[:0], np.zeros(0, np.intp)
+        return np.zeros(0, np.intp), s[:0], None
     change = np.empty(n, dtype=bool)
     change[0] = True
     np.not_equal(s[1:], s[:-1], out=change[1:])
@@ -201,14 +216,13 @@ def _sort_series(
         grouped = bool(np.all((step > 0) | change[1:]))
     if grouped:
         lengths = np.diff(np.append(starts, n))
-        if np.all(label_order[1:] > label_order[:-1]):
-            order = np.arange(n)
-        else:
+        order: NDArray[np.intp] | None = None
+        if not np.all(label_order[1:] > label_order[:-1]):
             new_len = lengths[label_order]
             offs = np.repeat(starts[label_order] - np.cumsum(new_len) + new_len, new_len)
             order = offs + np.arange(n)
         codes = np.repeat(np.arange(sorted_labels.size), lengths[label_order])
-        return codes, sorted_labels, order
+        return codes, sorted_labels, None if order is None else order
     labels, codes = np.unique(s, return_inverse=True)
     codes = codes.reshape(-1)
     order = np.lexsort((d, codes))
@@ -284,7 +298,7 @@ def compute(
         raise ValueError(f"value is not a finite number at row {int(np.flatnonzero(bad)[0])}")
 
     codes, labels, order = _sort_series(s_in, d_in)
-    identity = order.size == 0 or (order[0] == 0 and bool(np.all(np.diff(order) == 1)))
+    identity = order is None
     d = d_in if identity else d_in[order]
     y = y_in if identity else y_in[order]
     n = y.size
@@ -308,28 +322,37 @@ def compute(
 
     start = series_start | flag
     starts = np.flatnonzero(start)
-    seg = np.cumsum(start) - 1
-    idx = np.arange(n)
-    pos = idx - starts[seg]
     seg_len = np.diff(np.append(starts, n))
 
-    in_fix = pos < fix_after_n_points if fix_after_n_points is not None else np.ones(n, bool)
-
     if n:
-        mean_seg = _segment_mean(y, in_fix, seg, starts)
-        mr = np.zeros(n)
-        mr[1:] = np.abs(y[1:] - y[:-1])
-        mr_ok = (pos >= 1) & in_fix
-        amr_seg = _segment_mean(mr, mr_ok, seg, starts)
+        fixed = fix_after_n_points is not None and bool(np.any(seg_len > fix_after_n_points))
+        if fixed:
+            pos = np.arange(n) - np.repeat(starts, seg_len)
+            in_fix = pos < fix_after_n_points
+            n_fix = np.minimum(seg_len, fix_after_n_points)
+            mean_seg = _segment_mean(y, in_fix, seg_len, starts, n_fix.astype(float))
+        else:
+            mean_seg = _segment_mean(y, None, seg_len, starts)
+        mr = np.empty(n)
+        mr[0] = 0.0
+        np.subtract(y[1:], y[:-1], out=mr[1:])
+        np.abs(mr, out=mr)
+        mr[start] = 0.0
+        if fixed:
+            mr_ok = ~start & in_fix
+            amr_seg = _segment_mean(mr, mr_ok, seg_len, starts, n_fix - 1.0)
+        else:
+            mr_ok = ~start
+            amr_seg = _segment_mean(mr, mr_ok, seg_len, starts, seg_len - 1.0)
         if screen_outliers:
             with np.errstate(invalid="ignore"):
-                mr_ok &= mr < (MR_SCREEN * amr_seg)[seg]
-            amr_seg = _segment_mean(mr, mr_ok, seg, starts)
+                mr_ok &= mr < np.repeat(MR_SCREEN * amr_seg, seg_len)
+            amr_seg = _segment_mean(mr, mr_ok, seg_len, starts)
     else:
         mean_seg = amr_seg = np.zeros(0)
 
-    mean = mean_seg[seg]
-    amr = amr_seg[seg]
+    mean = np.repeat(mean_seg, seg_len)
+    amr = np.repeat(amr_seg, seg_len)
     lpl = mean - LIMIT * amr
     upl = mean + LIMIT * amr
     nlpl = mean - LIMIT_CLOSE * amr
@@ -351,7 +374,7 @@ def compute(
         series_labels=labels,
         date=d,
         value=y,
-        order=order,
+        order=np.arange(n) if order is None else order,
         rebase_group=rebase_group,
         mean=mean,
         lpl=lpl,

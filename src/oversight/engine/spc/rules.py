@@ -152,6 +152,54 @@ def part_of_two_in_three(window_flag: NDArray, close_to_limits: NDArray) -> NDAr
     return (np.asarray(window_flag) != 0) & (np.asarray(close_to_limits) != 0)
 
 
+def _equal_blocks(v: NDArray, start: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], NDArray]:
+    """Break flags and lengths of the maximal blocks of equal values (within segments)."""
+    brk = start.copy()
+    np.not_equal(v[1:], v[:-1], out=brk[1:])
+    brk[1:] |= start[1:]
+    return brk, np.diff(np.append(np.flatnonzero(brk), v.size))
+
+
+def in_run(
+    relative_to_mean: NDArray, start: NDArray[np.bool_] | None = None, length: int = 7
+) -> NDArray[np.bool_]:
+    """Points belonging to a run of ``length`` or more on one side of the mean.
+
+    Same as ``part_of(run_end(...))`` (the reference's composition), in one pass over the blocks
+    of equal ``relative_to_mean``: a whole block is in a run when it is long enough and off the
+    mean.
+    """
+    rtm = np.asarray(relative_to_mean)
+    start = _as_start(start, rtm.size)
+    if rtm.size == 0:
+        return np.zeros(0, dtype=bool)
+    _, lengths = _equal_blocks(rtm, start)
+    return np.repeat(lengths >= length, lengths) & (rtm != 0)
+
+
+def in_trend(
+    y: NDArray,
+    start: NDArray[np.bool_] | None = None,
+    length: int = 7,
+    *,
+    steps: NDArray | None = None,
+) -> NDArray[np.bool_]:
+    """Points belonging to a trend of ``length`` or more strictly increasing or decreasing points.
+
+    Same as ``part_of(trend_end(...))``: a block of ``m >= length - 1`` equal non-zero steps
+    covers its ``m`` points and the point before them.
+    """
+    y = np.asarray(y, dtype=np.float64)
+    start = _as_start(start, y.size)
+    if y.size == 0:
+        return np.zeros(0, dtype=bool)
+    d = step_signs(y, start) if steps is None else steps
+    _, lengths = _equal_blocks(d, start)
+    ok = np.repeat(lengths >= length - 1, lengths) & (d != 0)
+    ok[:-1] |= ok[1:]
+    return ok
+
+
 def special_cause_type(
     y: NDArray,
     relative_to_mean: NDArray,
@@ -165,15 +213,16 @@ def special_cause_type(
     """Why each point is special (a code of :func:`special_cause_labels`), with the reference's
     precedence: outside the limits, then trend, then 2 of 3 close to the limits, then run."""
     y = np.asarray(y, dtype=np.float64)
-    rtm = np.asarray(relative_to_mean).astype(np.int8)
+    rtm = np.asarray(relative_to_mean).astype(np.int8, copy=False)
     close = np.asarray(close_to_limits) != 0
     outside = np.asarray(outside_limits) != 0
     start = _as_start(start, y.size)
 
-    in_trend = part_of(trend_end(y, start, trend_length), start, trend_length)
-    in_2of3 = part_of_two_in_three(two_in_three(close, rtm, start), close)
-    in_run = part_of(run_end(rtm, start, run_length), start, run_length)
-    return combine(y, rtm, outside, in_trend, in_2of3, in_run, start)
+    steps = step_signs(y, start)
+    trend = in_trend(y, start, trend_length, steps=steps)
+    two3 = part_of_two_in_three(two_in_three(close, rtm, start), close)
+    run = in_run(rtm, start, run_length)
+    return combine(y, rtm, outside, trend, two3, run, start, steps=steps)
 
 
 def combine(
@@ -184,32 +233,33 @@ def combine(
     in_two_in_three: NDArray,
     in_run: NDArray,
     start: NDArray[np.bool_] | None = None,
+    *,
+    steps: NDArray | None = None,
 ) -> NDArray[np.int8]:
     """Merge the per-rule "part of" flags into ``special_cause_type`` codes, by precedence:
     outside the limits, trend, 2 of 3, run. A trend point takes its direction from the step to
     its right when the next point is in the trend too, else from the step on its left."""
     y = np.asarray(y, dtype=np.float64)
-    rtm = np.asarray(relative_to_mean).astype(np.int8)
+    rtm = np.asarray(relative_to_mean).astype(np.int8, copy=False)
     outside = np.asarray(outside_limits) != 0
-    in_trend = np.asarray(in_trend) != 0
-    in_2of3 = np.asarray(in_two_in_three) != 0
-    in_run = np.asarray(in_run) != 0
+    trend = np.asarray(in_trend) != 0
+    two3 = np.asarray(in_two_in_three) != 0
+    run = np.asarray(in_run) != 0
     n = y.size
     start = _as_start(start, n)
 
-    left = step_signs(y, start)
-    right = np.zeros(n, dtype=np.int8)
-    right[:-1] = left[1:]
+    left = step_signs(y, start) if steps is None else steps
     use_right = np.zeros(n, dtype=bool)
-    use_right[:-1] = in_trend[:-1] & in_trend[1:] & ~start[1:]
-    trend_sign = np.where(use_right, right, left)
+    np.logical_and(trend[:-1], trend[1:], out=use_right[:-1])
+    use_right[:-1] &= ~start[1:]
+    trend_sign = left.copy()
+    trend_sign[:-1][use_right[:-1]] = left[1:][use_right[:-1]]
 
-    above = rtm > 0
-    out = np.full(n, COMMON_CAUSE, dtype=np.int8)
-    out[in_run] = np.where(above[in_run], RUN_ABOVE, RUN_BELOW)
-    out[in_2of3] = np.where(above[in_2of3], TWO_IN_THREE_ABOVE, TWO_IN_THREE_BELOW)
-    out[in_trend] = np.where(trend_sign[in_trend] == 1, TREND_INCREASING, TREND_DECREASING)
-    out[outside] = np.where(rtm[outside] == 1, ABOVE_UCL, BELOW_LCL)
+    below = (rtm <= 0).astype(np.int8)  # the reference labels "Below" unless above the mean
+    out = np.where(run, RUN_ABOVE + below, COMMON_CAUSE).astype(np.int8)
+    np.copyto(out, TWO_IN_THREE_ABOVE + below, where=two3)
+    np.copyto(out, np.where(trend_sign == 1, TREND_INCREASING, TREND_DECREASING), where=trend)
+    np.copyto(out, ABOVE_UCL + (rtm != 1), where=outside)
     return out
 
 
