@@ -1,0 +1,29 @@
+"""`oversight migrate` against a real database file named by DATABASE_URL."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+OVERSIGHT = Path(sys.executable).with_name("oversight")
+
+
+def test_help_lists_the_commands():
+    result = subprocess.run([OVERSIGHT, "--help"], capture_output=True, text=True, check=True)
+    for command in ("migrate", "demo", "serve", "load-catalogue"):
+        assert command in result.stdout
+
+
+def test_migrate_creates_the_schema_and_loads_the_catalogue(tmp_path):
+    database = tmp_path / "fresh.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
+           "OVERSIGHT_VAR_DIR": str(tmp_path)}
+    for _ in range(2):  # running it again upgrades nothing and loads the same catalogue
+        result = subprocess.run([OVERSIGHT, "migrate"], capture_output=True, text=True, env=env)
+        assert result.returncode == 0, result.stderr
+    with sqlite3.connect(database) as connection:
+        frameworks = connection.execute("SELECT code FROM metrics_framework").fetchall()
+        metrics = connection.execute("SELECT COUNT(*) FROM metrics_metric").fetchone()[0]
+    assert ("sof-2021-22",) in frameworks
+    assert metrics > 0
