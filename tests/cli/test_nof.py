@@ -1,0 +1,107 @@
+"""`oversight nof segment` end to end against NHS England's published Q1/Q2 figures."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from oversight.cli.main import app
+
+NOF_FILE = "nof-2025-26/mh-community-trust-data-q1-q2.csv"
+HEADER = ("quarter,trust_code,trust_name,average_score,unadjusted_segment,financial_override,"
+          "adjusted_segment,final_segment,rank")
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def nof_path(shared_data: Path) -> Path:
+    return shared_data / NOF_FILE
+
+
+def published_summary(path: Path) -> pl.DataFrame:
+    df = pl.read_csv(path, infer_schema_length=0)
+    wide = df.filter(pl.col("Metric_ID").str.starts_with("OF50")).pivot(
+        on="Metric_ID", index=["Quarter", "Trust_code"], values="Value"
+    )
+    rank = df.filter(pl.col("Metric_ID") == "OF5000").select("Quarter", "Trust_code", "Rank")
+    return wide.join(rank, on=["Quarter", "Trust_code"]).select(
+        quarter="Quarter", trust_code="Trust_code",
+        pub_avg=pl.col("OF5002").cast(pl.Float64),
+        pub_seg=pl.col("OF5003").cast(pl.Float64).cast(pl.Int64),
+        pub_final=pl.col("OF5005").cast(pl.Float64).cast(pl.Int64),
+        pub_rank=pl.col("Rank").cast(pl.Float64).cast(pl.Int64),
+    )
+
+
+def test_csv_contract_and_agreement(nof_path: Path) -> None:
+    result = runner.invoke(app, ["nof", "segment", str(nof_path)])
+    assert result.exit_code == 0, result.output
+    header = result.stdout.splitlines()[0]
+    assert header.startswith(HEADER + ",domain_")
+    out = pl.read_csv(io.StringIO(result.stdout))
+    assert out.height == 122
+    j = out.join(published_summary(nof_path), on=["quarter", "trust_code"])
+    assert j.height == 122
+    assert ((j["average_score"] - j["pub_avg"]).abs() <= 0.01 + 1e-9).all()
+    assert (j["average_score"] == j["pub_avg"]).sum() == 116
+    assert (j["unadjusted_segment"] == j["pub_seg"]).sum() == 115
+    assert (j["final_segment"] == j["pub_final"]).sum() == 116
+    assert (j["rank"] == j["pub_rank"]).sum() == 117
+
+
+def test_ignores_published_summary_rows(nof_path: Path, tmp_path: Path) -> None:
+    """Scrambling every OF4xxx/OF5000/OF5002/OF5003/OF5005 value changes nothing."""
+    df = pl.read_csv(nof_path, infer_schema_length=0)
+    summary = pl.col("Metric_ID").str.contains("^OF4") | pl.col("Metric_ID").is_in(
+        ["OF5000", "OF5002", "OF5003", "OF5005"]
+    )
+    scrambled = tmp_path / "scrambled.csv"
+    df.with_columns(Value=pl.when(summary).then(pl.lit("9.99")).otherwise("Value")).write_csv(
+        scrambled
+    )
+    a = runner.invoke(app, ["nof", "segment", str(nof_path), "--quarter", "Q2 2025/26"])
+    b = runner.invoke(app, ["nof", "segment", str(scrambled), "--quarter", "Q2 2025/26"])
+    assert a.exit_code == b.exit_code == 0
+    assert a.stdout == b.stdout
+    assert {r.split(",")[0] for r in a.stdout.splitlines()[1:]} == {"Q2 2025/26"}
+
+
+def test_json_format(nof_path: Path) -> None:
+    result = runner.invoke(app, ["nof", "segment", str(nof_path), "--quarter", "Q1 2025/26",
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    assert len(rows) == 61
+    assert list(rows[0])[:9] == HEADER.split(",")
+    assert rows[0]["rank"] == 1
+
+
+def test_missing_column(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Quarter,Trust_code,Metric_ID\nQ1 2025/26,RAT,OF1005\n")
+    result = runner.invoke(app, ["nof", "segment", str(bad)])
+    assert result.exit_code != 0
+    assert str(bad) in result.stderr and "row 1" in result.stderr
+    assert "missing column(s) Trust_type, Trust_name, Value" in result.stderr
+
+
+def test_unparsable_number(nof_path: Path, tmp_path: Path) -> None:
+    lines = nof_path.read_text().splitlines()
+    fields = lines[5].rsplit(",", 5)
+    fields[1] = "twelve"  # the Value column (6th from the end)
+    lines[5] = ",".join(fields)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["nof", "segment", str(bad)])
+    assert result.exit_code != 0
+    assert f"{bad}: row 6: column Value: cannot parse 'twelve'" in result.stderr
+
+
+def test_unknown_quarter(nof_path: Path) -> None:
+    result = runner.invoke(app, ["nof", "segment", str(nof_path), "--quarter", "Q9 2099/00"])
+    assert result.exit_code != 0 and "no rows for quarter 'Q9 2099/00'" in result.stderr
