@@ -226,3 +226,27 @@ def test_constant_series_is_common_cause(value: float, n: int, screen: bool) -> 
     assert np.all(r.mean == value)
     assert np.all(r.relative_to_mean == 0)
     assert np.all(r.point_type == 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(-2, 2), min_size=0, max_size=60),
+    st.lists(st.booleans(), min_size=60, max_size=60),
+    st.integers(2, 8),
+)
+def test_block_rules_equal_reference_composition(
+    v: list[int], starts: list[bool], length: int
+) -> None:
+    """The engine's one-pass ``in_run``/``in_trend`` equal the reference's
+    ``part_of(run_end(...))`` and ``part_of(trend_end(...))`` compositions."""
+    a = np.asarray(v)
+    start = np.asarray(starts[: a.size], dtype=bool)
+    rtm = np.sign(a)
+    np.testing.assert_array_equal(
+        rules.in_run(rtm, start, length),
+        rules.part_of(rules.run_end(rtm, start, length), start, length),
+    )
+    np.testing.assert_array_equal(
+        rules.in_trend(a.astype(float), start, length),
+        rules.part_of(rules.trend_end(a.astype(float), start, length), start, length),
+    )

@@ -316,9 +316,12 @@ def compute(
 
     # Rebase flags and groups: cumulative count of rebase dates within each series.
     flag = _rebase_flags(rebase, labels, codes, d)
-    cs = np.cumsum(flag, dtype=np.int64)
-    base = (cs - flag)[series_start]
-    rebase_group = cs - np.repeat(base, np.diff(series_offsets))
+    if flag.any():
+        cs = np.cumsum(flag, dtype=np.int64)
+        base = (cs - flag)[series_start]
+        rebase_group = cs - np.repeat(base, np.diff(series_offsets))
+    else:
+        rebase_group = np.zeros(n, dtype=np.int64)
 
     start = series_start | flag
     starts = np.flatnonzero(start)
@@ -364,7 +367,8 @@ def compute(
     sct = rules.special_cause_type(
         y, rtm, close, outside, start, run_length=run_length, trend_length=trend_length
     )
-    point_type = classify_points(sct, dir_codes[codes])
+    uniform = dir_codes.size > 0 and bool(np.all(dir_codes == dir_codes[0]))
+    point_type = classify_points(sct, dir_codes[0] if uniform else dir_codes[codes])
 
     short = np.repeat(seg_len < SHORT_GROUP_THRESHOLD, seg_len)
     warnings = (SHORT_GROUP_WARNING,) if short.any() else ()
@@ -400,16 +404,27 @@ def classify_points(
     special_cause_type: NDArray[np.int8], direction: NDArray[np.int8] | int
 ) -> NDArray[np.int8]:
     """``point_type`` codes from the special-cause codes and the improvement direction(s)."""
-    v = rules.SPECIAL_CAUSE_SIGN[special_cause_type]
-    direction = np.broadcast_to(np.asarray(direction, dtype=np.int8), v.shape)
-    oriented = v * direction
-    out = np.full(v.shape, COMMON, dtype=np.int8)
-    out[oriented > 0] = IMPROVEMENT
-    out[oriented < 0] = CONCERN
-    neutral = direction == 0
-    out[neutral & (v > 0)] = NEUTRAL_HIGH
-    out[neutral & (v < 0)] = NEUTRAL_LOW
-    return out
+    sct = np.asarray(special_cause_type, dtype=np.intp)
+    direction = np.asarray(direction, dtype=np.intp)
+    if direction.ndim == 0:
+        return _POINT_TYPE_TABLE[int(direction) + 1][sct]
+    return _POINT_TYPE_TABLE.reshape(-1)[(direction + 1) * _POINT_TYPE_TABLE.shape[1] + sct]
+
+
+def _point_type_table() -> NDArray[np.int8]:
+    """``point_type`` for each (direction + 1, special_cause_type)."""
+    table = np.zeros((3, rules.SPECIAL_CAUSE_SIGN.size), dtype=np.int8)
+    for d in (-1, 0, 1):
+        for code, v in enumerate(rules.SPECIAL_CAUSE_SIGN):
+            if d == 0:
+                table[d + 1, code] = NEUTRAL_HIGH if v > 0 else NEUTRAL_LOW if v < 0 else COMMON
+            else:
+                o = v * d
+                table[d + 1, code] = IMPROVEMENT if o > 0 else CONCERN if o < 0 else COMMON
+    return table
+
+
+_POINT_TYPE_TABLE = _point_type_table()
 
 
 def _rebase_flags(

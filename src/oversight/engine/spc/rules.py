@@ -249,17 +249,22 @@ def combine(
     start = _as_start(start, n)
 
     left = step_signs(y, start) if steps is None else steps
-    use_right = np.zeros(n, dtype=bool)
-    np.logical_and(trend[:-1], trend[1:], out=use_right[:-1])
-    use_right[:-1] &= ~start[1:]
-    trend_sign = left.copy()
-    trend_sign[:-1][use_right[:-1]] = left[1:][use_right[:-1]]
+    # only trend points need a direction: take the right-hand step where the next point is in
+    # the same trend, else the left-hand one
+    i = np.flatnonzero(trend)
+    nxt = np.minimum(i + 1, n - 1)
+    use_right = trend[nxt] & ~start[nxt] & (i + 1 < n)
+    trend_sign = np.zeros(n, dtype=np.int8)
+    trend_sign[i] = np.where(use_right, left[nxt], left[i])
 
-    below = (rtm <= 0).astype(np.int8)  # the reference labels "Below" unless above the mean
+    below = (rtm <= 0).view(np.int8)  # the reference labels "Below" unless above the mean
     out = np.where(run, RUN_ABOVE + below, COMMON_CAUSE).astype(np.int8)
-    np.copyto(out, TWO_IN_THREE_ABOVE + below, where=two3)
-    np.copyto(out, np.where(trend_sign == 1, TREND_INCREASING, TREND_DECREASING), where=trend)
-    np.copyto(out, ABOVE_UCL + (rtm != 1), where=outside)
+    i = np.flatnonzero(two3)
+    out[i] = TWO_IN_THREE_ABOVE + below[i]
+    i = np.flatnonzero(trend)
+    out[i] = np.where(trend_sign[i] == 1, TREND_INCREASING, TREND_DECREASING)
+    i = np.flatnonzero(outside)
+    out[i] = np.where(rtm[i] == 1, ABOVE_UCL, BELOW_LCL)
     return out
 
 
