@@ -97,6 +97,10 @@ class ImportBatch(models.Model):
     file_name = models.CharField(max_length=255)
     checksum = models.CharField(max_length=64, help_text="SHA-256 of the file.")
     format = models.CharField(max_length=20)
+    framework = models.ForeignKey(
+        Framework, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The catalogue year the file's metric codes were read against.",
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPLIED)
     rows_read = models.PositiveIntegerField(default=0)
     added = models.PositiveIntegerField(default=0)
@@ -132,8 +136,18 @@ class Observation(models.Model):
     missing_reason = models.CharField(
         max_length=100, blank=True, help_text='Why the value is missing, e.g. "suppressed (*)".'
     )
+    note = models.CharField(max_length=300, blank=True)
+    reporting_period = models.CharField(
+        max_length=60, blank=True, help_text='The published reporting date, e.g. "Month 3 2025".'
+    )
+    rank = models.FloatField(null=True, blank=True, help_text="Published rank within peers.")
+    peer_median = models.FloatField(null=True, blank=True)
+    peer_lower_quartile = models.FloatField(null=True, blank=True)
+    peer_upper_quartile = models.FloatField(null=True, blank=True)
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="observations")
-    source_row = models.PositiveIntegerField(null=True, blank=True)
+    source_row = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Line in the batch's file (header = line 1)."
+    )
 
     class Meta:
         ordering = ["metric", "organisation", "period_start"]
@@ -163,6 +177,12 @@ class ObservationRevision(models.Model):
     numerator = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)
     missing_reason = models.CharField(max_length=100, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    reporting_period = models.CharField(max_length=60, blank=True)
+    rank = models.FloatField(null=True, blank=True)
+    peer_median = models.FloatField(null=True, blank=True)
+    peer_lower_quartile = models.FloatField(null=True, blank=True)
+    peer_upper_quartile = models.FloatField(null=True, blank=True)
     batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="+")
     source_row = models.PositiveIntegerField(null=True, blank=True)
     superseded_by = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="+")
