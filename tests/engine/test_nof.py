@@ -50,7 +50,9 @@ def published(nof_path: Path) -> pl.DataFrame:
 def published_domains(nof_path: Path) -> pl.DataFrame:
     df = pl.read_csv(nof_path, infer_schema_length=0)
     return df.filter(pl.col("Metric_ID").str.starts_with("OF40")).select(
-        quarter="Quarter", trust_code="Trust_code", domain="Domain",
+        quarter="Quarter",
+        trust_code="Trust_code",
+        domain="Domain",
         published=pl.col("Value").cast(pl.Float64),
     )
 
@@ -107,9 +109,11 @@ def test_unadjusted_segments(joined: pl.DataFrame) -> None:
     See docs/nof-segmentation.md. The exceptions are all next to a cut point.
     """
     agree = joined["unadjusted_segment"] == joined["OF5003"].cast(pl.Int64)
-    exceptions = joined.filter(~agree).select(
-        *KEYS, "average_unrounded", "OF5002", "unadjusted_segment", "OF5003"
-    ).sort(KEYS)
+    exceptions = (
+        joined.filter(~agree)
+        .select(*KEYS, "average_unrounded", "OF5002", "unadjusted_segment", "OF5003")
+        .sort(KEYS)
+    )
     assert agree.sum() == 115, exceptions
     assert sorted(exceptions["trust_code"].to_list()) == sorted(
         ["R1A", "RXM", "RX4", "RDR", "RNU", "RY5", "RX4"]
@@ -159,9 +163,13 @@ def test_metric_scores_reproducible_from_values(nof_path: Path) -> None:
         "quarter", "trust_code", "metric_id", published="value"
     )
     j = computed.join(pub, on=["quarter", "trust_code", "metric_id"])
-    reproducible = [m for m, r in rules.metrics.items()
-                    if r.method in ("bands", "lookup") or r.population == "peer_group"
-                    and r.method == "rank_scaled"]
+    reproducible = [
+        m
+        for m, r in rules.metrics.items()
+        if r.method in ("bands", "lookup")
+        or r.population == "peer_group"
+        and r.method == "rank_scaled"
+    ]
     assert set(reproducible) == {"OF1061", "OF1084", "OF1079", "OF1081", "OF1080"}
     sub = j.filter(pl.col("metric_id").is_in(reproducible))
     assert sub.height == 5 * 122
@@ -181,7 +189,11 @@ def test_published_scores_win_over_computed(nof_path: Path) -> None:
 
 def test_round_half_up() -> None:
     assert list(round_half_up(np.array([2.555, 2.545, 1.005, 105.385, -0.125]))) == [
-        2.56, 2.55, 1.01, 105.39, -0.13
+        2.56,
+        2.55,
+        1.01,
+        105.39,
+        -0.13,
     ]
 
 

@@ -58,8 +58,11 @@ def test_ranks_match_published(ranked: pl.DataFrame) -> None:
 
 @pytest.mark.parametrize(
     ("ours", "theirs"),
-    [("median", "Median_value"), ("lower_quartile", "Lower_quartile"),
-     ("upper_quartile", "Upper_quartile")],
+    [
+        ("median", "Median_value"),
+        ("lower_quartile", "Lower_quartile"),
+        ("upper_quartile", "Upper_quartile"),
+    ],
 )
 def test_quartiles_match_published(ranked: pl.DataFrame, ours: str, theirs: str) -> None:
     """Linear (QUARTILE.INC) quantiles, rounded half-up to 2 dp, as published."""

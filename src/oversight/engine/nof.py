@@ -283,8 +283,11 @@ def read_published(path: str | Path) -> pl.DataFrame:
         pl.col("Trust_name").fill_null("").str.strip_chars().alias("trust_name"),
         pl.col("metric_id"),
         pl.col("value"),
-        (pl.col("Rank").str.strip_chars().cast(pl.Float64, strict=False) if "Rank" in raw.columns
-         else pl.lit(None, pl.Float64)).alias("rank"),
+        (
+            pl.col("Rank").str.strip_chars().cast(pl.Float64, strict=False)
+            if "Rank" in raw.columns
+            else pl.lit(None, pl.Float64)
+        ).alias("rank"),
     )
 
 

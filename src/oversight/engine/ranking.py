@@ -133,13 +133,16 @@ def rank_arrays(
     if flat is None:
         rank = rank_mat.reshape(-1)
         quartile = quart_mat.reshape(-1)
+
         def per_row(x: np.ndarray) -> np.ndarray:
             return np.repeat(x, width)
     else:
         rank = rank_mat.reshape(-1)[flat]
         quartile = quart_mat.reshape(-1)[flat]
+
         def per_row(x: np.ndarray) -> np.ndarray:
             return x[group_ids]
+
     missing = np.isnan(values)
     if missing.any():
         rank = np.where(missing, np.nan, rank)
