@@ -16,13 +16,14 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from oversight.cli import database, nof
+    from oversight.cli import database, nof, spc
 
     app.command("migrate")(database.migrate)
     app.command("demo")(database.demo)
     app.command("serve")(database.serve)
     app.command("load-catalogue")(database.load_catalogue)
     app.add_typer(nof.app, name="nof")
+    app.command("spc")(spc.spc)
 
 
 _register()

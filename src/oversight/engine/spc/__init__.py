@@ -4,12 +4,14 @@ Vectorised over many series: pass a long table (series, date, value) to :func:`c
 :func:`summarise` for each series' variation and assurance icons. See ``docs/spc.md``.
 """
 
+from oversight.engine.spc.chart import render_svg, series_svg
 from oversight.engine.spc.core import (
     DIRECTIONS,
     LIMIT,
     LIMIT_CLOSE,
     POINT_TYPES,
     SHORT_GROUP_WARNING,
+    SpcInputError,
     SpcResult,
     classify_points,
     compute,
@@ -36,12 +38,15 @@ __all__ = [
     "POINT_TYPES",
     "SHORT_GROUP_WARNING",
     "VARIATIONS",
+    "SpcInputError",
     "SpcResult",
     "SpcSummary",
     "assurance_icons",
     "classify_points",
     "compute",
     "compute_one",
+    "render_svg",
+    "series_svg",
     "special_cause_labels",
     "summarise",
     "summarise_groups",

@@ -60,6 +60,15 @@ _POINT_FIELDS = (
 )
 
 
+class SpcInputError(ValueError):
+    """Bad input; ``row`` is the 0-based index of the offending input row (or ``None``)."""
+
+    def __init__(self, reason: str, row: int | None = None) -> None:
+        super().__init__(reason if row is None else f"row {row}: {reason}")
+        self.reason = reason
+        self.row = row
+
+
 @dataclass(frozen=True, eq=False)
 class SpcResult:
     """Per-point output of :func:`compute`, sorted by series then date.
@@ -230,7 +239,7 @@ def _sort_series(
     dup = np.flatnonzero((codes[1:] == codes[:-1]) & (d[order][1:] == d[order][:-1]))
     if dup.size:
         row = int(order[dup[0] + 1])
-        raise ValueError(f"duplicate series/date at row {row}: {s[row]!r} {d[row]}")
+        raise SpcInputError(f"duplicate series/date {_plain(s[row])!r} {d[row]}", row)
     return codes, labels, order
 
 
@@ -292,10 +301,10 @@ def compute(
     if not (s_in.ndim == d_in.ndim == y_in.ndim == 1) or not (s_in.size == d_in.size == y_in.size):
         raise ValueError("series_ids, dates and values must be 1-d and of equal length")
     if np.isnat(d_in).any():
-        raise ValueError(f"missing date at row {int(np.flatnonzero(np.isnat(d_in))[0])}")
+        raise SpcInputError("missing date", int(np.flatnonzero(np.isnat(d_in))[0]))
     bad = ~np.isfinite(y_in)
     if bad.any():
-        raise ValueError(f"value is not a finite number at row {int(np.flatnonzero(bad)[0])}")
+        raise SpcInputError("value is not a finite number", int(np.flatnonzero(bad)[0]))
 
     codes, labels, order = _sort_series(s_in, d_in)
     identity = order is None

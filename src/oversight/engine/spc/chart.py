@@ -1,0 +1,219 @@
+"""Making Data Count XmR chart as a standalone SVG string (pure; no plotting library).
+
+Colours are NHSRplotthedots' ``ptd_spc_colours()`` defaults: common cause grey, improvement blue,
+concern orange, neutral purple, target red. The variation and assurance icons are drawn simply as
+labelled circles in the top right corner.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from oversight.engine.spc.core import POINT_TYPES, SpcResult
+from oversight.engine.spc.summary import ASSURANCES, VARIATIONS, SpcSummary
+
+COLOURS: dict[str, str] = {
+    "common_cause": "#a6a6a6",
+    "special_cause_improvement": "#00b0f0",
+    "special_cause_concern": "#e46c0a",
+    "special_cause_neutral": "#490092",
+    "value_line": "#a6a6a6",
+    "mean_line": "#000000",
+    "limits": "#a6a6a6",
+    "target": "#de1b1b",
+}
+
+_POINT_COLOUR = (
+    COLOURS["common_cause"],
+    COLOURS["special_cause_improvement"],
+    COLOURS["special_cause_concern"],
+    COLOURS["special_cause_neutral"],
+    COLOURS["special_cause_neutral"],
+)
+
+#: Variation icon: (colour, letter, description).
+_VARIATION_ICON = {
+    "common_cause": (COLOURS["common_cause"], "~", "Common cause variation"),
+    "improvement_high": (COLOURS["special_cause_improvement"], "H", "Improvement (high)"),
+    "improvement_low": (COLOURS["special_cause_improvement"], "L", "Improvement (low)"),
+    "concern_high": (COLOURS["special_cause_concern"], "H", "Concern (high)"),
+    "concern_low": (COLOURS["special_cause_concern"], "L", "Concern (low)"),
+    "neutral_high": (COLOURS["special_cause_neutral"], "H", "Special cause, neutral (high)"),
+    "neutral_low": (COLOURS["special_cause_neutral"], "L", "Special cause, neutral (low)"),
+}
+_ASSURANCE_ICON = {
+    "consistent_pass": (COLOURS["special_cause_improvement"], "P", "Consistently passes target"),
+    "consistent_fail": (COLOURS["special_cause_concern"], "F", "Consistently fails target"),
+    "inconsistent": (COLOURS["common_cause"], "?", "Hit and miss against target"),
+}
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.6g}"
+
+
+def render_svg(
+    dates: ArrayLike,
+    values: ArrayLike,
+    mean: ArrayLike,
+    lpl: ArrayLike,
+    upl: ArrayLike,
+    point_type: ArrayLike,
+    *,
+    title: str,
+    rebase_group: ArrayLike | None = None,
+    target: float | None = None,
+    variation: str | None = None,
+    assurance: str | None = None,
+    width: int = 800,
+    height: int = 400,
+) -> str:
+    """An XmR chart of one series as SVG text.
+
+    ``point_type`` holds codes of :data:`POINT_TYPES`; ``variation``/``assurance`` are icon names
+    of :data:`VARIATIONS`/:data:`ASSURANCES` (``None``: no icon). Limits and mean are drawn per
+    rebase group; undefined (NaN) limits are not drawn.
+    """
+    d = np.asarray(dates, dtype="datetime64[D]")
+    y = np.asarray(values, dtype=float)
+    m, lo, hi = (np.asarray(a, dtype=float) for a in (mean, lpl, upl))
+    pt = np.asarray(point_type, dtype=int)
+    groups = np.zeros(y.size, int) if rebase_group is None else np.asarray(rebase_group)
+    left, right, top, bottom = 60, 110, 40, 40
+    pw, ph = width - left - right, height - top - bottom
+
+    finite = [a[np.isfinite(a)] for a in (y, lo, hi)]
+    pool = np.concatenate(finite + ([np.array([target])] if target is not None else []))
+    ymin, ymax = (float(pool.min()), float(pool.max())) if pool.size else (0.0, 1.0)
+    if ymax == ymin:
+        ymin, ymax = ymin - 1, ymax + 1
+    pad = (ymax - ymin) * 0.05
+    ymin, ymax = ymin - pad, ymax + pad
+
+    def sx(i: int) -> float:
+        return left + (pw * i / (y.size - 1) if y.size > 1 else pw / 2)
+
+    def sy(v: float) -> float:
+        return top + ph * (ymax - v) / (ymax - ymin)
+
+    desc = (
+        f"XmR chart of {y.size} points from {d[0] if y.size else '-'} to "
+        f"{d[-1] if y.size else '-'}. "
+        + (
+            f"Latest mean {_fmt(m[-1])}, limits {_fmt(lo[-1])} to {_fmt(hi[-1])}. "
+            if y.size
+            else ""
+        )
+        + f"{int(np.sum(pt != 0))} special cause points."
+        + (f" Target {_fmt(target)}." if target is not None else "")
+        + (f" Variation: {variation}." if variation else "")
+        + (f" Assurance: {assurance}." if assurance else "")
+    )
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="title desc" '
+        'font-family="Arial, sans-serif" font-size="11">',
+        f'<title id="title">{escape(title)}</title>',
+        f'<desc id="desc">{escape(desc)}</desc>',
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
+        f'<text x="{left}" y="22" font-size="14" font-weight="bold">{escape(title)}</text>',
+        f'<line x1="{left}" y1="{top + ph}" x2="{left + pw}" y2="{top + ph}" stroke="#333"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + ph}" stroke="#333"/>',
+    ]
+    for k in range(5):
+        v = ymin + (ymax - ymin) * k / 4
+        out.append(f'<text x="{left - 6}" y="{sy(v) + 4:.1f}" text-anchor="end">{_fmt(v)}</text>')
+    if y.size:
+        for i in sorted({0, y.size - 1, *range(0, y.size, max(1, y.size // 6))}):
+            out.append(
+                f'<text x="{sx(i):.1f}" y="{top + ph + 16}" text-anchor="middle">{d[i]}</text>'
+            )
+
+    # limits and mean, one piece per rebase group
+    brk = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]]) if y.size else np.array([], int)
+    ends = np.r_[brk[1:], y.size]
+    for a, b in zip(brk, ends, strict=True):
+        x1, x2 = sx(int(a)), sx(int(b) - 1)
+        if x1 == x2:
+            x1, x2 = x1 - 3, x2 + 3
+        for val, colour, dash, label in (
+            (lo[a], COLOURS["limits"], ' stroke-dasharray="6 3"', "lower process limit"),
+            (hi[a], COLOURS["limits"], ' stroke-dasharray="6 3"', "upper process limit"),
+            (m[a], COLOURS["mean_line"], "", "mean"),
+        ):
+            if math.isfinite(val):
+                out.append(
+                    f'<line x1="{x1:.1f}" y1="{sy(val):.1f}" x2="{x2:.1f}" y2="{sy(val):.1f}" '
+                    f'stroke="{colour}" stroke-width="1.5"{dash}><title>{label} '
+                    f"{_fmt(val)}</title></line>"
+                )
+    if target is not None and math.isfinite(target):
+        out.append(
+            f'<line x1="{left}" y1="{sy(target):.1f}" x2="{left + pw}" y2="{sy(target):.1f}" '
+            f'stroke="{COLOURS["target"]}" stroke-width="1.5" stroke-dasharray="2 2">'
+            f"<title>target {_fmt(target)}</title></line>"
+        )
+    if y.size:
+        pts = " ".join(f"{sx(i):.1f},{sy(v):.1f}" for i, v in enumerate(y))
+        out.append(
+            f'<polyline points="{pts}" fill="none" stroke="{COLOURS["value_line"]}" '
+            'stroke-width="1.5"/>'
+        )
+    for i, v in enumerate(y):
+        out.append(
+            f'<circle cx="{sx(i):.1f}" cy="{sy(v):.1f}" r="3.5" fill="{_POINT_COLOUR[pt[i]]}">'
+            f"<title>{d[i]}: {_fmt(v)} ({POINT_TYPES[pt[i]]})</title></circle>"
+        )
+
+    # icons: labelled circles
+    cx = width - right + 55
+    for row, (table, name, heading) in enumerate(
+        ((_VARIATION_ICON, variation, "Variation"), (_ASSURANCE_ICON, assurance, "Assurance"))
+    ):
+        if not name:
+            continue
+        colour, letter, text = table[name]
+        cy = top + 30 + row * 90
+        out.append(
+            f'<g role="img" aria-label="{escape(heading)}: {escape(text)}">'
+            f"<title>{escape(heading)}: {escape(text)}</title>"
+            f'<circle cx="{cx}" cy="{cy}" r="24" fill="#ffffff" stroke="{colour}" '
+            'stroke-width="4"/>'
+            f'<text x="{cx}" y="{cy + 6}" text-anchor="middle" font-size="18" '
+            f'font-weight="bold" fill="{colour}">{escape(letter)}</text>'
+            f'<text x="{cx}" y="{cy + 40}" text-anchor="middle" font-size="10">'
+            f"{escape(heading)}</text></g>"
+        )
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def series_svg(
+    result: SpcResult, label: Any, summary: SpcSummary | None = None, title: str | None = None
+) -> str:
+    """:func:`render_svg` for one series of a :class:`SpcResult` (icons from ``summary``)."""
+    part = result.take_series(label)
+    k = int(np.flatnonzero(result.series_labels == label)[0])
+    variation = assurance = None
+    if summary is not None:
+        variation = VARIATIONS[summary.variation[k]]
+        assurance = ASSURANCES[summary.assurance[k]] if summary.assurance[k] >= 0 else None
+    target = float(result.target[k])
+    return render_svg(
+        part["date"],
+        part["value"],
+        part["mean"],
+        part["lpl"],
+        part["upl"],
+        part["point_type"],
+        title=str(label) if title is None else title,
+        rebase_group=part["rebase_group"],
+        target=None if math.isnan(target) else target,
+        variation=variation,
+        assurance=assurance,
+    )
