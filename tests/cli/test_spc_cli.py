@@ -1,0 +1,210 @@
+"""`oversight spc` end to end: the A&E reference through the command, options, formats, errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from oversight.cli.main import app
+
+runner = CliRunner()
+
+VARIANTS = {
+    "default": ("reference_ae_type1_performance_points.csv", []),
+    "fix_after_n_points=12": (
+        "reference_ae_type1_performance_fix12_points.csv",
+        ["--fix-after", "12"],
+    ),
+    "rebase=2017-04-01": (
+        "reference_ae_type1_performance_rebase201704_points.csv",
+        ["--rebase", "2017-04-01"],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def ae_csv(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Type-1 A&E performance (1 - breaches / attendances) as org_code,period,performance."""
+    path = tmp_path_factory.mktemp("ae") / "ae_type1.csv"
+    with (shared_data / "nhsr" / "ae_attendances.csv").open() as src, path.open("w") as out:
+        w = csv.writer(out)
+        w.writerow(["org_code", "period", "performance"])
+        for row in csv.DictReader(src):
+            if row["type"] == "1":
+                value = 1 - int(row["breaches"]) / int(row["attendances"])
+                w.writerow([row["org_code"], row["period"], repr(value)])
+    return path
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["spc", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+AE_ARGS = ["--series-col", "org_code", "--date-col", "period", "--value-col", "performance"]
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_ae_reference_points_through_cli(shared_data: Path, ae_csv: Path, variant: str) -> None:
+    filename, extra = VARIANTS[variant]
+    code, out, err = run(str(ae_csv), *AE_ARGS, "--target", "0.95", *extra)
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    header = "series,date,value,rebase_group,mean,lpl,upl,point_type"
+    assert out.splitlines()[0] == header
+    ours = {(r["series"], r["date"]): r for r in rows}
+    with (shared_data / "spc-reference" / filename).open() as fh:
+        reference = list(csv.DictReader(fh))
+    assert len(reference) == len(rows) == 4932
+    for ref in reference:
+        got = ours[(ref["org_code"], ref["period"])]
+        assert float(got["value"]) == float(ref["value"])
+        assert int(got["rebase_group"]) == int(ref["rebase_group"])
+        for col in ("mean", "lpl", "upl"):
+            assert math.isclose(float(got[col]), float(ref[col]), rel_tol=1e-9), (ref, col)
+        assert got["point_type"] == ref["point_type"]
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_ae_reference_icons_through_cli(shared_data: Path, ae_csv: Path, variant: str) -> None:
+    _, extra = VARIANTS[variant]
+    code, out, err = run(str(ae_csv), *AE_ARGS, "--target", "0.95", "--summary", *extra)
+    assert code == 0, err
+    assert out.splitlines()[0] == "series,variation,assurance,n_points,mean,lpl,upl"
+    files = {
+        "consistent_pass": "assurance/pass.svg",
+        "consistent_fail": "assurance/fail.svg",
+        "inconsistent": "assurance/inconsistent.svg",
+    }
+    got = {}
+    for r in csv.DictReader(io.StringIO(out)):
+        got[(r["series"], "variation")] = f"variation/{r['variation']}.svg"
+        got[(r["series"], "assurance")] = files[r["assurance"]]
+    with (shared_data / "spc-reference" / "reference_ae_type1_performance_icons.csv").open() as fh:
+        expected = {
+            (r["f"], r["type"]): r["icon"] for r in csv.DictReader(fh) if r["variant"] == variant
+        }
+    assert got == expected
+
+
+def write(tmp_path: Path, text: str, name: str = "in.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def reference_case(shared_data: Path, case_id: str) -> dict:
+    path = shared_data / "spc-reference" / "07_documented_examples_vignette_readme.json"
+    return next(c for c in json.loads(path.read_text())["cases"] if c["id"] == case_id)
+
+
+def test_no_screen_outliers_json_and_output_file(shared_data: Path, tmp_path: Path) -> None:
+    case = reference_case(shared_data, "deviations_outlier_screening")
+    lines = ["series,date,value"] + [
+        f"x,{d},{v!r}" for d, v in zip(case["input"]["dates"], case["input"]["values"], strict=True)
+    ]
+    src = write(tmp_path, "\n".join(lines) + "\n")
+    for flag, key in (([], "screened"), (["--no-screen-outliers"], "excel")):
+        out_file = tmp_path / f"out_{key}.json"
+        code, out, err = run(str(src), "--format", "json", "--output", str(out_file), *flag)
+        assert code == 0, err
+        assert out == ""
+        points = json.loads(out_file.read_text())
+        full = case["reference_output_from_package_run"][key]
+        assert [p["date"] for p in points] == full["x"]
+        for p, mean, lpl, upl, pt in zip(
+            points, full["mean_col"], full["lpl"], full["upl"], full["point_type"], strict=True
+        ):
+            assert math.isclose(p["mean"], mean, rel_tol=1e-9)
+            assert math.isclose(p["lpl"], lpl, rel_tol=1e-9)
+            assert math.isclose(p["upl"], upl, rel_tol=1e-9)
+            assert p["point_type"] == pt
+
+
+def test_direction_and_target_readme_rqm(shared_data: Path, tmp_path: Path) -> None:
+    case = reference_case(shared_data, "readme_RQM_breaches")
+    inp = case["input"]
+    lines = ["s,d,v"] + [f"RQM,{d},{v}" for d, v in zip(inp["dates"], inp["values"], strict=True)]
+    src = write(tmp_path, "\n".join(lines) + "\n")
+    cols = ["--series-col", "s", "--date-col", "d", "--value-col", "v"]
+    code, out, err = run(
+        str(src), *cols, "--direction", "decrease", "--target", str(inp["target"]), "--summary"
+    )
+    assert code == 0, err
+    (row,) = csv.DictReader(io.StringIO(out))
+    assert row["variation"] == case["expected"]["variation_type"]
+    assert row["assurance"] == case["expected"]["assurance_type"]
+    assert row["n_points"] == "24"
+    summary = case["reference_output_from_package_run"]["summary"]
+    assert math.isclose(float(row["mean"]), summary["mean_col"][0], rel_tol=1e-9)
+    code, out, err = run(str(src), *cols, "--direction", "decrease")
+    types = [r["point_type"] for r in csv.DictReader(io.StringIO(out))]
+    assert types == case["reference_output_from_package_run"]["points"]["point_type"]
+
+
+def test_run_and_trend_length_options(tmp_path: Path) -> None:
+    # 6 rising points then 14 alternating points around 0: a trend of 6, not of 7
+    values = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6] + [-1, 1] * 7
+    lines = ["series,date,value"] + [f"a,2021-01-{i + 1:02d},{v}" for i, v in enumerate(values)]
+    src = write(tmp_path, "\n".join(lines) + "\n")
+    _, out7, _ = run(str(src))
+    _, out6, _ = run(str(src), "--trend-length", "6", "--run-length", "6")
+    types7 = [r["point_type"] for r in csv.DictReader(io.StringIO(out7))]
+    types6 = [r["point_type"] for r in csv.DictReader(io.StringIO(out6))]
+    assert "special_cause_improvement" not in types7[:6]
+    assert types6[:6] == ["special_cause_improvement"] * 6
+
+
+def test_plot_writes_accessible_svg(tmp_path: Path) -> None:
+    values = [5, 6, 5, 7, 6, 5, 6, 5, 6, 7, 6, 5, 12, 12.5, 13, 12, 13, 12.5, 13, 12]
+    lines = ["series,date,value"]
+    for name in ("a/b", "c"):
+        lines += [f"{name},2021-02-{i + 1:02d},{v}" for i, v in enumerate(values)]
+    src = write(tmp_path, "\n".join(lines) + "\n")
+    folder = tmp_path / "charts"
+    code, _, err = run(str(src), "--plot", str(folder), "--target", "8", "--summary")
+    assert code == 0, err
+    files = sorted(p.name for p in folder.iterdir())
+    assert files == ["a_b.svg", "c.svg"]
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    root = ET.parse(folder / "c.svg").getroot()
+    assert root.find("svg:title", ns).text == "c"
+    assert "20 points" in root.find("svg:desc", ns).text
+    text = (folder / "c.svg").read_text()
+    assert "#00b0f0" in text  # improvement points (a run above the mean, higher is better)
+    assert "Variation: improvement_high" in text
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        ("series,date\na,2021-01-01\n", [], "missing column(s) value"),
+        ("series,date,value\na,2021-01-01,1\na,2021-02-30,2\n", [], "line 3: unparsable date"),
+        ("series,date,value\na,2021-01-01,1\na,2021-01-02,x\n", [], "line 3: unparsable or non"),
+        ("series,date,value\na,2021-01-01,1\na,2021-01-02,\n", [], "line 3: unparsable or non"),
+        (
+            "series,date,value\na,2021-01-01,1\nb,2021-01-01,1\na,2021-01-01,2\n",
+            [],
+            "line 4: duplicate series/date",
+        ),
+        ("series,date,value\na,2021-01-01,1\n", ["--fix-after", "5"], "greater than or equal"),
+        ("series,date,value\na,2021-01-01,1\n", ["--rebase", "soon"], "--rebase"),
+    ],
+)
+def test_bad_input(tmp_path: Path, content: str, args: list[str], message: str) -> None:
+    code, out, err = run(str(write(tmp_path, content)), *args)
+    assert code != 0
+    assert message in err
+    assert out == ""
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    code, _, err = run(str(tmp_path / "nope.csv"))
+    assert code == 2 and "no such file" in err
