@@ -34,8 +34,11 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def read_table(path: Path, series_col: str, date_col: str, value_col: str) -> tuple[Any, Any, Any]:
-    """Series (str), dates (datetime64[D]) and values (float64) of a CSV, validated."""
+def read_table(
+    path: Path, series_col: str, date_col: str, value_col: str
+) -> tuple[Any, Any, Any, Any]:
+    """Series codes (int, in sorted label order), sorted labels (polars), dates (datetime64[D])
+    and values (float64) of a CSV, validated. Labels stay in polars: strings are slow in numpy."""
     import numpy as np
     import polars as pl
 
@@ -70,8 +73,11 @@ def read_table(path: Path, series_col: str, date_col: str, value_col: str) -> tu
     _check(dates.is_null(), raw_dates, "unparsable date", path)
     finite = values.is_finite().fill_null(False)
     _check(~finite, raw_values, "unparsable or non-finite value", path)
+    labels = series.unique().sort()
+    codes = series.rank("dense").to_numpy().astype(np.int64) - 1
     return (
-        series.to_numpy(),
+        codes,
+        labels,
         dates.to_numpy().astype("datetime64[D]"),
         np.ascontiguousarray(values.to_numpy(), dtype=np.float64),
     )
@@ -147,7 +153,7 @@ def spc(
     if not input_csv.is_file():
         raise _fail(f"{input_csv}: no such file", 2)
     try:
-        series, dates, values = read_table(input_csv, series_col, date_col, value_col)
+        codes, labels, dates, values = read_table(input_csv, series_col, date_col, value_col)
         rebase_dates = None
         if rebase:
             try:
@@ -155,7 +161,7 @@ def spc(
             except ValueError as exc:
                 raise InputError(f"--rebase: unparsable date ({exc})") from exc
         result = compute(
-            series,
+            codes,
             dates,
             values,
             direction=direction.value,
@@ -170,13 +176,20 @@ def spc(
         raise _fail(str(exc)) from exc
     except SpcInputError as exc:
         where = f"line {exc.row + 2}: " if exc.row is not None else ""
-        raise _fail(f"{input_csv}: {where}{exc.reason}") from exc
+        reason = exc.reason
+        if reason.startswith("duplicate") and exc.row is not None:
+            reason = f"duplicate series/date {labels[int(codes[exc.row])]!r} {dates[exc.row]}"
+        raise _fail(f"{input_csv}: {where}{reason}") from exc
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     for message in result.warnings:
         typer.echo(f"warning: {message}", err=True)
 
-    table = _summary_frame(result, summarise(result)) if summary else _points_frame(result)
+    table = (
+        _summary_frame(result, summarise(result), labels)
+        if summary
+        else _points_frame(result, labels)
+    )
     text = table.write_json() + "\n" if output_format is OutputFormat.json else table.write_csv()
     if output is None:
         sys.stdout.write(text)
@@ -184,22 +197,24 @@ def spc(
         output.write_text(text)
 
     if plot is not None:
-        _write_plots(result, plot)
+        _write_plots(result, plot, labels)
 
 
-def _points_frame(result: Any) -> pl.DataFrame:
+def _points_frame(result: Any, labels: pl.Series) -> pl.DataFrame:
     import polars as pl
+
+    from oversight.engine.spc import POINT_TYPES
 
     return pl.DataFrame(
         {
-            "series": result.series_names,
+            "series": labels.gather(result.series_labels[result.series]),
             "date": result.date,
             "value": result.value,
             "rebase_group": result.rebase_group,
             "mean": result.mean,
             "lpl": result.lpl,
             "upl": result.upl,
-            "point_type": pl.Series(result.point_type_names).cast(pl.Categorical),
+            "point_type": pl.Series(POINT_TYPES).gather(result.point_type),
         }
     ).with_columns(
         pl.col("date").cast(pl.Date),
@@ -208,12 +223,12 @@ def _points_frame(result: Any) -> pl.DataFrame:
     )
 
 
-def _summary_frame(result: Any, s: Any) -> pl.DataFrame:
+def _summary_frame(result: Any, s: Any, labels: pl.Series) -> pl.DataFrame:
     import polars as pl
 
     return pl.DataFrame(
         {
-            "series": result.series_labels,
+            "series": labels.gather(result.series_labels),
             "variation": s.variation_names,
             "assurance": s.assurance_names,
             "n_points": s.n_points,
@@ -225,12 +240,13 @@ def _summary_frame(result: Any, s: Any) -> pl.DataFrame:
     ).with_columns(pl.col("lpl").fill_nan(None), pl.col("upl").fill_nan(None))
 
 
-def _write_plots(result: Any, folder: Path) -> None:
+def _write_plots(result: Any, folder: Path, labels: pl.Series) -> None:
     from oversight.engine.spc import series_svg, summarise
 
     folder.mkdir(parents=True, exist_ok=True)
     s = summarise(result)
     used: set[str] = set()
-    for label in result.series_labels:
-        name = _safe_name(str(label), used)
-        (folder / f"{name}.svg").write_text(series_svg(result, label, s))
+    for code in result.series_labels:
+        label = str(labels[int(code)])
+        svg = series_svg(result, code, s, title=label)
+        (folder / f"{_safe_name(label, used)}.svg").write_text(svg)
