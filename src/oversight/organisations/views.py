@@ -1,14 +1,27 @@
-"""Directory, organisation and system pages."""
+"""Directory, organisation, place and system pages, and the metric page of an organisation.
+
+Every page checks the per-object rules (``oversight.access.rules``) and computes its figures
+with :mod:`oversight.metrics.insight`; HTMX requests for a theme get only the dashboard part.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, Resolver404, resolve
+from markupsafe import Markup
 
 from oversight.access.rules import visible_organisations, visible_systems
-from oversight.metrics.queries import latest_observations_by_theme
+from oversight.metrics import charts
+from oversight.metrics.insight import Insights, insights, metric_series, national_ranks, peer_values
+from oversight.metrics.models import Metric, Polarity, Theme
 from oversight.organisations.filters import OrganisationFilter
-from oversight.organisations.models import Organisation, System
+from oversight.organisations.models import Organisation, OrganisationKind, Place, System
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
@@ -26,6 +39,19 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _theme_filter(request: HttpRequest, found: Insights) -> tuple[list[Any], str]:
+    """Theme blocks to show, narrowed by ``?theme=<code>`` (the HTMX theme filter)."""
+    blocks = found.by_theme()
+    chosen = request.GET.get("theme", "")
+    if chosen:
+        blocks = [b for b in blocks if b.theme.code == chosen]
+    return blocks, chosen
+
+
+def _themes_of(found: Insights) -> list[Theme]:
+    return [b.theme for b in found.by_theme()]
+
+
 def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
     organisation = get_object_or_404(
         Organisation.objects.select_related(
@@ -35,16 +61,27 @@ def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
     )
     if not request.user.has_perm("organisations.view_organisation", organisation):
         raise PermissionDenied
+    found = insights([organisation])
+    blocks, chosen = _theme_filter(request, found)
+    context = {
+        "active": "organisations",
+        "organisation": organisation,
+        "found": found,
+        "blocks": blocks,
+        "themes": _themes_of(found),
+        "chosen_theme": chosen,
+        "charts": charts,
+        "filter_url": request.path,
+    }
+    if request.htmx:
+        return render(request, "organisations/_organisation_metrics.jinja", context)
     return render(
         request,
         "organisations/detail.jinja",
-        {
-            "active": "organisations",
-            "organisation": organisation,
+        context | {
             "systems": organisation.systems.all(),
             "ratings": organisation.cqc_ratings.all(),
             "collaboratives": organisation.collaboratives.all(),
-            "themes": latest_observations_by_theme(organisation),
             "breadcrumbs": [
                 {"href": "/", "text": "Home"},
                 {"href": "/organisations/", "text": "Organisations"},
@@ -60,20 +97,83 @@ def system_list(request: HttpRequest) -> HttpResponse:
                   {"active": "systems", "systems": systems})
 
 
-def system_detail(request: HttpRequest, code: str) -> HttpResponse:
+def _system_or_403(request: HttpRequest, code: str) -> System:
     system = get_object_or_404(System.objects.select_related("region"), code=code.upper())
     if not request.user.has_perm("organisations.view_system", system):
         raise PermissionDenied
-    members = (
-        Organisation.objects.filter(host_system=system) | Organisation.objects.filter(
-            systems=system)
+    return system
+
+
+def _members(system: System) -> QuerySet[Organisation]:
+    """Organisations hosted by, or serving, the system."""
+    return (
+        Organisation.objects.filter(host_system=system)
+        | Organisation.objects.filter(systems=system)
     ).distinct().select_related("place").order_by("kind", "name")
+
+
+def _dashboard(
+    request: HttpRequest, system: System, members: list[Organisation],
+    places: list[Place], *, place: Place | None = None,
+) -> dict[str, Any]:
+    """Context shared by the system and place dashboards.
+
+    Aggregates (system, places) are shown only to users who may see every organisation in
+    them, so an organisation user never learns a neighbour's figures by subtraction.
+    """
+    visible_ids = set(
+        visible_organisations(request.user).filter(pk__in=[o.pk for o in members])
+        .values_list("pk", flat=True)
+    )
+    shown = [o for o in members if o.pk in visible_ids]
+    hosted = [o for o in members if o.host_system_id == system.pk
+              and o.kind != OrganisationKind.ICB]
+    groups: dict[str, list[int]] = {}
+    columns: list[dict[str, Any]] = []
+    sees_all = visible_ids >= {o.pk for o in members}
+    if sees_all:
+        if place is None:
+            groups[f"system:{system.code}"] = [o.pk for o in hosted]
+            columns.append({"key": f"system:{system.code}", "heading": system.code,
+                            "label": f"{system.name} (all organisations)", "href": None})
+        for p in places:
+            ids = [o.pk for o in hosted if o.place_id == p.pk]
+            if ids:
+                groups[f"place:{p.code}"] = ids
+                columns.append({
+                    "key": f"place:{p.code}", "heading": p.name, "label": p.name,
+                    "href": None if place else f"/systems/{system.code}/places/{p.code}/",
+                })
+    for o in shown:
+        columns.append({"key": o.ods_code, "heading": o.ods_code, "label": o.name,
+                        "href": o.get_absolute_url(), "organisation": o})
+    found = insights(shown, groups=groups)
+    blocks, chosen = _theme_filter(request, found)
+    return {
+        "active": "systems",
+        "system": system,
+        "found": found,
+        "blocks": blocks,
+        "themes": _themes_of(found),
+        "chosen_theme": chosen,
+        "columns": columns,
+        "sees_all": sees_all,
+        "charts": charts,
+        "filter_url": request.path,
+    }
+
+
+def system_detail(request: HttpRequest, code: str) -> HttpResponse:
+    system = _system_or_403(request, code)
+    members = list(_members(system))
+    places = list(system.places.all())
+    context = _dashboard(request, system, members, places)
+    if request.htmx:
+        return render(request, "organisations/_dashboard.jinja", context)
     return render(
         request,
         "organisations/system.jinja",
-        {
-            "active": "systems",
-            "system": system,
+        context | {
             "icb": system.icb,
             "places": system.places.prefetch_related("neighbourhoods", "organisations"),
             "members": members,
@@ -82,6 +182,119 @@ def system_detail(request: HttpRequest, code: str) -> HttpResponse:
                 {"href": "/", "text": "Home"},
                 {"href": "/systems/", "text": "Systems"},
                 {"text": system.name},
+            ],
+        },
+    )
+
+
+def system_icons(request: HttpRequest, code: str) -> HttpResponse:
+    """Icons-only summary: variation and assurance per metric (rows) x organisation."""
+    system = _system_or_403(request, code)
+    members = list(_members(system))
+    context = _dashboard(request, system, members, [])
+    context["columns"] = [c for c in context["columns"] if "organisation" in c]
+    if request.htmx:
+        return render(request, "organisations/_icons_table.jinja", context)
+    return render(
+        request,
+        "organisations/system_icons.jinja",
+        context | {"breadcrumbs": [
+            {"href": "/", "text": "Home"},
+            {"href": "/systems/", "text": "Systems"},
+            {"href": system.get_absolute_url(), "text": system.name},
+            {"text": "Icon summary"},
+        ]},
+    )
+
+
+def place_detail(request: HttpRequest, code: str, place_code: str) -> HttpResponse:
+    system = _system_or_403(request, code)
+    place = get_object_or_404(Place, system=system, code=place_code)
+    members = [o for o in _members(system) if o.place_id == place.pk]
+    context = _dashboard(request, system, members, [place], place=place)
+    if request.htmx:
+        return render(request, "organisations/_dashboard.jinja", context)
+    return render(
+        request,
+        "organisations/place.jinja",
+        context | {
+            "place": place,
+            "members": members,
+            "neighbourhoods": place.neighbourhoods.all(),
+            "breadcrumbs": [
+                {"href": "/", "text": "Home"},
+                {"href": "/systems/", "text": "Systems"},
+                {"href": system.get_absolute_url(), "text": system.name},
+                {"text": place.name},
+            ],
+        },
+    )
+
+
+def _batch_link(batch_id: int) -> str | None:
+    """The ingestion page of an import batch, when the app serves one."""
+    path = f"/imports/{batch_id}/"
+    try:
+        resolve(path)
+    except (Resolver404, NoReverseMatch):
+        return None
+    return path
+
+
+def organisation_metric(request: HttpRequest, ods_code: str, metric_code: str) -> HttpResponse:
+    """SPC chart, data table, peer ranking and provenance of one metric for one organisation."""
+    organisation = get_object_or_404(
+        Organisation.objects.select_related("host_system", "region"), ods_code=ods_code.upper()
+    )
+    if not request.user.has_perm("organisations.view_organisation", organisation):
+        raise PermissionDenied
+    candidates = list(
+        Metric.objects.filter(code=metric_code).select_related("theme", "framework")
+        .order_by("-framework__year_start")
+    )
+    wanted = request.GET.get("framework")
+    if wanted:
+        candidates = [m for m in candidates if m.framework.code == wanted]
+    if not candidates:
+        raise Http404("No such metric")
+    with_data = [m for m in candidates if m.observations.filter(organisation=organisation).exists()]
+    metric = (with_data or candidates)[0]
+    series = metric_series(organisation, metric)
+    latest = series.latest
+    rank = peers = None
+    ranking_svg = Markup("")
+    if latest is not None and metric.polarity != Polarity.NEUTRAL:
+        rank = national_ranks(metric, latest.period_start).get(organisation.pk)
+        if rank is not None:
+            peers = peer_values(metric, latest.period_start, organisation.kind)
+            ranking_svg = charts.ranking_chart(
+                peers, highlight=organisation.pk, unit=metric.unit,
+                higher_is_better=metric.polarity == Polarity.HIGHER_IS_BETTER,
+                lower_quartile=rank.lower_quartile, median=rank.median,
+                upper_quartile=rank.upper_quartile,
+                title=f"{metric.name}, {latest.period_label}",
+            )
+    batches = {p.batch_id: _batch_link(p.batch_id) for p in series.points}
+    return render(
+        request,
+        "metrics/metric.jinja",
+        {
+            "active": "organisations",
+            "organisation": organisation,
+            "metric": metric,
+            "series": series,
+            "chart": Markup(series.chart_svg(f"{metric.name} – {organisation.name}")),
+            "rank": rank,
+            "peer_count": len(peers) if peers else 0,
+            "ranking_svg": ranking_svg,
+            "batch_links": batches,
+            "charts": charts,
+            "kind_label": OrganisationKind(organisation.kind).label,
+            "breadcrumbs": [
+                {"href": "/", "text": "Home"},
+                {"href": "/organisations/", "text": "Organisations"},
+                {"href": organisation.get_absolute_url(), "text": organisation.name},
+                {"text": metric.name},
             ],
         },
     )

@@ -1,0 +1,185 @@
+"""Server-rendered SVG for the dashboards: Making Data Count icons, sparklines and the peer
+ranking chart. (The SPC chart itself is ``oversight.engine.spc.render_svg``.)
+
+Every graphic is an accessible image (``role="img"``, ``<title>`` and an ``aria-label`` text
+equivalent) and pages always put the numbers in a table beside it. Colours are the SPC chart's
+(``oversight.engine.spc.chart.COLOURS``), so icons and charts match.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from markupsafe import Markup, escape
+
+from oversight.engine.spc.chart import COLOURS
+from oversight.metrics.formatting import format_value
+
+COMMON = COLOURS["common_cause"]
+IMPROVEMENT = COLOURS["special_cause_improvement"]
+CONCERN = COLOURS["special_cause_concern"]
+NEUTRAL = COLOURS["special_cause_neutral"]
+TARGET = COLOURS["target"]
+VALUE_LINE = "#5D6D7E"
+INK = "#212B32"
+
+_VARIATION_STYLE = {
+    # name: (ring colour, letter, dot pattern rising (+1) / falling (-1) / flat (0))
+    "common_cause": (COMMON, "", 0),
+    "improvement_high": (IMPROVEMENT, "H", 1),
+    "improvement_low": (IMPROVEMENT, "L", -1),
+    "concern_high": (CONCERN, "H", 1),
+    "concern_low": (CONCERN, "L", -1),
+    "neutral_high": (NEUTRAL, "H", 1),
+    "neutral_low": (NEUTRAL, "L", -1),
+}
+_ASSURANCE_STYLE = {
+    "consistent_pass": (IMPROVEMENT, "P"),
+    "consistent_fail": (CONCERN, "F"),
+    "inconsistent": (COMMON, "?"),
+}
+
+
+def _svg(width: float, height: float, label: str, body: str, css: str = "") -> Markup:
+    text = escape(label)
+    cls = f' class="{css}"' if css else ""
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
+        f'width="{width:g}" height="{height:g}" role="img" aria-label="{text}"{cls}>'
+        f"<title>{text}</title>{body}</svg>"
+    )
+
+
+def variation_icon(name: str, label: str, size: int = 32) -> Markup:
+    """The Making Data Count variation icon ``name`` (a ``spc.VARIATIONS`` entry)."""
+    colour, letter, slope = _VARIATION_STYLE[name]
+    dots = []
+    for i in range(5):
+        x = 9 + i * 5.5
+        if slope == 0:
+            y = 20 + (1.5 if i % 2 else -1.5)
+            fill = COMMON
+        else:
+            y = 26 - i * 4 if slope > 0 else 12 + i * 4
+            fill = colour if i >= 3 else COMMON
+        dots.append(f'<circle cx="{x:g}" cy="{y:g}" r="2.2" fill="{fill}"/>')
+    letter_y = 13 if slope >= 0 else 33
+    mark = (
+        f'<text x="{29 if slope > 0 else 29}" y="{letter_y}" font-size="10" font-weight="bold" '
+        f'font-family="Arial, sans-serif" fill="{colour}" text-anchor="middle">{letter}</text>'
+        if letter else ""
+    )
+    body = (
+        f'<circle cx="20" cy="20" r="18" fill="#fff" stroke="{colour}" stroke-width="3"/>'
+        + "".join(dots) + mark
+    )
+    return _svg(size, size, label, f'<g transform="scale({size / 40:g})">{body}</g>',
+                "oversight-icon")
+
+
+def assurance_icon(name: str | None, label: str, size: int = 32) -> Markup:
+    """The Making Data Count assurance icon, or an empty grey ring when there is no target."""
+    if name is None:
+        body = ('<circle cx="20" cy="20" r="18" fill="#fff" stroke="#D8DDE0" '
+                'stroke-width="3" stroke-dasharray="4 3"/>')
+    else:
+        colour, letter = _ASSURANCE_STYLE[name]
+        body = (
+            f'<circle cx="20" cy="20" r="18" fill="#fff" stroke="{colour}" stroke-width="3"/>'
+            f'<line x1="7" y1="26" x2="33" y2="26" stroke="{TARGET}" stroke-width="1.5"/>'
+            f'<text x="20" y="22" font-size="16" font-weight="bold" text-anchor="middle" '
+            f'font-family="Arial, sans-serif" fill="{colour}">{letter}</text>'
+        )
+    return _svg(size, size, label, f'<g transform="scale({size / 40:g})">{body}</g>',
+                "oversight-icon")
+
+
+def sparkline(values: Sequence[float], label: str, width: int = 96, height: int = 24) -> Markup:
+    """A small line of the latest values, the last point marked."""
+    if not values:
+        return Markup("")
+    lo, hi = min(values), max(values)
+    span = (hi - lo) or 1.0
+    step = (width - 4) / max(len(values) - 1, 1)
+    pts = [(2 + i * step, height - 3 - (v - lo) / span * (height - 6))
+           for i, v in enumerate(values)]
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+    x, y = pts[-1]
+    body = (
+        f'<polyline points="{path}" fill="none" stroke="{VALUE_LINE}" stroke-width="1.5"/>'
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{INK}"/>'
+    )
+    return _svg(width, height, label, body, "oversight-sparkline")
+
+
+def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    if not math.isfinite(lo) or not math.isfinite(hi):
+        return []
+    if hi == lo:
+        hi, lo = hi + 1, lo - 1
+    raw = (hi - lo) / count
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    start = math.ceil(lo / step) * step
+    ticks = []
+    t = start
+    while t <= hi + step * 1e-9:
+        ticks.append(round(t, 10))
+        t += step
+    return ticks
+
+
+def ranking_chart(
+    peers: Sequence[tuple[int, float]], *, highlight: int, unit: str, higher_is_better: bool,
+    lower_quartile: float, median: float, upper_quartile: float, title: str,
+    width: int = 760, height: int = 220,
+) -> Markup:
+    """Every peer's value as a bar, best first, shaded by quartile; ``highlight`` in dark blue."""
+    if not peers:
+        return Markup("")
+    ordered = sorted(peers, key=lambda p: -p[1] if higher_is_better else p[1])
+    left, right, top, bottom = 64, 16, 16, 36
+    pw, ph = width - left - right, height - top - bottom
+    values = [v for _, v in ordered]
+    lo, hi = min(0.0, min(values)), max(values)
+    hi = hi + (hi - lo) * 0.05 or 1.0
+
+    def y(v: float) -> float:
+        return top + (hi - v) / (hi - lo) * ph
+
+    bw = pw / len(ordered)
+    parts = [f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fff" '
+             f'stroke="#D8DDE0"/>']
+    for t in _nice_ticks(lo, hi, 4):
+        parts.append(f'<text x="{left - 6}" y="{y(t) + 4:.1f}" text-anchor="end" '
+                     f'font-size="11" fill="{INK}">{escape(format_value(t, unit))}</text>')
+    shades = ("#C8E1F4", "#DCE9F2", "#E8EDEE", "#F3E5CF")
+
+    def quartile_of(v: float) -> int:
+        cuts = ([upper_quartile, median, lower_quartile] if higher_is_better
+                else [lower_quartile, median, upper_quartile])
+        worse = (lambda c: v < c) if higher_is_better else (lambda c: v > c)
+        return 1 + sum(1 for c in cuts if worse(c))
+
+    mark = ""
+    for i, (org_id, v) in enumerate(ordered):
+        bx = left + i * bw
+        is_me = org_id == highlight
+        fill = "#005EB8" if is_me else shades[quartile_of(v) - 1]
+        parts.append(f'<rect x="{bx + bw * 0.1:.1f}" y="{y(max(v, 0)):.1f}" '
+                     f'width="{max(bw * 0.8, 1):.1f}" height="{abs(y(v) - y(0)):.1f}" '
+                     f'fill="{fill}"{" class=\"ranking-this\"" if is_me else ""}/>')
+        if is_me:
+            mark = (f'<text x="{bx + bw / 2:.1f}" y="{top + ph + 16}" font-size="11" '
+                    f'text-anchor="middle" fill="{INK}">This organisation</text>')
+    for v, name in ((lower_quartile, "LQ"), (median, "Median"), (upper_quartile, "UQ")):
+        if math.isfinite(v):
+            parts.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+                         f'stroke="{INK}" stroke-dasharray="{"6 3" if name == "Median" else "2 3"}"'
+                         f'/><text x="{left + pw - 4}" y="{y(v) - 3:.1f}" text-anchor="end" '
+                         f'font-size="11" fill="{INK}">{name}</text>')
+    parts.append(mark)
+    label = (f"{title}: {len(ordered)} peers ranked best to worst, quartile bands shaded, "
+             f"this organisation highlighted.")
+    return _svg(width, height, label, "".join(parts), "oversight-chart")

@@ -1,0 +1,432 @@
+"""Dashboard insight: what the stored observations say about each organisation x metric.
+
+For a set of organisations (and optionally metrics) this loads every observation in one query,
+runs Making Data Count SPC over all series at once (``oversight.engine.spc``) and ranks the latest
+value of each organisation nationally within its peer group (``oversight.engine.ranking``).
+It returns, per organisation (or place / system aggregate) x metric: the latest value and
+period, national quartile, rank in peer group, variation and assurance icons, and the points of
+a sparkline.
+
+Peer group: organisations of the same kind (acute trusts with acute trusts, ICBs with ICBs),
+which is the "trust type" grouping NHS England ranks by.
+
+Aggregation of organisations into a place or system (see docs/pages.md): per metric and
+period, where every contributing organisation reports a numerator and a positive denominator,
+the aggregate is sum(numerators) / sum(denominators), scaled as the organisations' own values
+are (x100 for percentages, inferred from value / (numerator / denominator)); otherwise it is the
+unweighted mean of the organisations' values. Neutral-polarity metrics are not ranked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+from django.core.cache import cache
+from django.db.models import Max
+
+from oversight.engine import ranking, spc
+from oversight.engine.spc.core import CONCERN
+from oversight.metrics.models import ImportBatch, Metric, Observation, Polarity, Theme
+
+#: Points shown in a sparkline.
+SPARKLINE_POINTS = 24
+#: How long a national peer ranking stays cached (it is also keyed by the data version).
+RANKING_CACHE_SECONDS = 600
+
+VARIATION_TEXT = {
+    "common_cause": "Common cause variation",
+    "improvement_high": "Special cause improvement (high)",
+    "improvement_low": "Special cause improvement (low)",
+    "concern_high": "Special cause concern (high)",
+    "concern_low": "Special cause concern (low)",
+    "neutral_high": "Special cause neutral (high)",
+    "neutral_low": "Special cause neutral (low)",
+}
+ASSURANCE_TEXT = {
+    "consistent_pass": "Consistently passes the target",
+    "consistent_fail": "Consistently fails the target",
+    "inconsistent": "Inconsistently passes and fails the target",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Rank:
+    """Where a value sits among its national peers for one metric and period."""
+
+    rank: int
+    peers: int
+    quartile: int  # 1 best .. 4 worst
+    median: float
+    lower_quartile: float
+    upper_quartile: float
+    peer_group: str
+
+
+@dataclass(frozen=True, slots=True)
+class Insight:
+    """The dashboard cell for one subject (organisation, place or system) and metric."""
+
+    subject: str
+    metric: Metric
+    period_label: str
+    period_start: dt.date
+    value: float
+    variation: str
+    assurance: str | None
+    new_concern: bool
+    n_points: int
+    sparkline: tuple[float, ...]
+    rank: Rank | None = None
+    organisations: int = 1
+
+    @property
+    def variation_text(self) -> str:
+        return VARIATION_TEXT[self.variation]
+
+    @property
+    def assurance_text(self) -> str:
+        return ASSURANCE_TEXT[self.assurance] if self.assurance else "No target"
+
+
+@dataclass(frozen=True)
+class ThemeBlock:
+    theme: Theme
+    metrics: list[Metric]
+
+
+@dataclass
+class Insights:
+    """Insight cells keyed by (subject, metric id), plus the metrics in theme order."""
+
+    cells: dict[tuple[str, int], Insight] = field(default_factory=dict)
+    metrics: list[Metric] = field(default_factory=list)
+
+    def get(self, subject: str, metric_id: int) -> Insight | None:
+        return self.cells.get((subject, metric_id))
+
+    def by_theme(self) -> list[ThemeBlock]:
+        blocks: dict[int, ThemeBlock] = {}
+        for metric in self.metrics:
+            block = blocks.get(metric.theme_id)
+            if block is None:
+                block = blocks[metric.theme_id] = ThemeBlock(metric.theme, [])
+            block.metrics.append(metric)
+        return list(blocks.values())
+
+    def new_concerns(self) -> list[Insight]:
+        return [c for c in self.cells.values() if c.new_concern]
+
+
+def data_version() -> int:
+    """Changes whenever data is loaded: every load (import or demo) creates a batch."""
+    return ImportBatch.objects.aggregate(v=Max("id"))["v"] or 0
+
+
+_COLUMNS = ["organisation_id", "metric_id", "period_start", "period_label", "value",
+            "numerator", "denominator"]
+_SCHEMA = {"organisation_id": pl.Int64, "metric_id": pl.Int64, "period_start": pl.Date,
+           "period_label": pl.String, "value": pl.Float64, "numerator": pl.Float64,
+           "denominator": pl.Float64}
+
+
+def load_observations(
+    organisation_ids: Iterable[int], metric_ids: Iterable[int] | None = None
+) -> pl.DataFrame:
+    """Every non-missing observation of the organisations (and metrics), in one query."""
+    qs = Observation.objects.filter(
+        organisation_id__in=list(organisation_ids), value__isnull=False
+    )
+    if metric_ids is not None:
+        qs = qs.filter(metric_id__in=list(metric_ids))
+    rows = list(qs.order_by().values_list(*_COLUMNS))
+    return pl.DataFrame(rows, schema=_SCHEMA, orient="row")
+
+
+def aggregate(df: pl.DataFrame, groups: Mapping[str, Sequence[int]]) -> pl.DataFrame:
+    """Place / system series from organisation series (rule in the module docstring).
+
+    Returns subject, metric_id, period_start, period_label, value, organisations.
+    """
+    frames = []
+    if df.height == 0 or not groups:
+        return pl.DataFrame(schema={"subject": pl.String, "metric_id": pl.Int64,
+                                    "period_start": pl.Date, "period_label": pl.String,
+                                    "value": pl.Float64, "organisations": pl.UInt32})
+    complete = (
+        pl.col("numerator").is_not_null() & pl.col("denominator").is_not_null()
+        & (pl.col("denominator") > 0)
+    )
+    # Scale (1, 100, 1000 ...) between value and numerator/denominator, per metric.
+    scales = (
+        df.filter(complete & (pl.col("numerator") != 0))
+        .group_by("metric_id")
+        .agg((pl.col("value") * pl.col("denominator") / pl.col("numerator")).median()
+             .alias("raw_scale"))
+    )
+    scale_of = {
+        m: 10.0 ** round(math.log10(s)) if s and s > 0 else 1.0
+        for m, s in scales.iter_rows()
+    }
+    for subject, ids in groups.items():
+        part = df.filter(pl.col("organisation_id").is_in(list(ids)))
+        if part.height == 0:
+            continue
+        agg = part.group_by("metric_id", "period_start").agg(
+            pl.col("period_label").first(),
+            pl.len().alias("organisations"),
+            complete.all().alias("complete"),
+            pl.col("numerator").sum().alias("num"),
+            pl.col("denominator").sum().alias("den"),
+            pl.col("value").mean().alias("mean"),
+        )
+        scale = pl.col("metric_id").replace_strict(scale_of, default=1.0, return_dtype=pl.Float64)
+        frames.append(
+            agg.with_columns(
+                pl.lit(subject).alias("subject"),
+                pl.when(pl.col("complete"))
+                .then(pl.col("num") / pl.col("den") * scale)
+                .otherwise(pl.col("mean"))
+                .alias("value"),
+            ).select("subject", "metric_id", "period_start", "period_label", "value",
+                     "organisations")
+        )
+    return pl.concat(frames) if frames else aggregate(df.clear(), {})
+
+
+def _series_table(
+    df: pl.DataFrame, codes: Mapping[int, str], aggregates: pl.DataFrame
+) -> pl.DataFrame:
+    """One long table of every series: subject, metric_id, period_start, label, value, n."""
+    orgs = df.select(
+        pl.col("organisation_id").replace_strict(codes, return_dtype=pl.String).alias("subject"),
+        "metric_id", "period_start", "period_label", "value",
+        pl.lit(1, pl.UInt32).alias("organisations"),
+    )
+    table = pl.concat([orgs, aggregates]) if aggregates.height else orgs
+    return table.sort("subject", "metric_id", "period_start")
+
+
+def _spc(table: pl.DataFrame, metrics: Mapping[int, Metric]) -> tuple[Any, Any, np.ndarray]:
+    """SPC of every series in ``table`` at once; returns (result, summary, series keys)."""
+    keys = table.select("subject", "metric_id").unique(maintain_order=True)
+    key_index = keys.with_row_index("series")
+    labelled = table.join(key_index, on=["subject", "metric_id"], how="left",
+                          maintain_order="left")
+    series = labelled.get_column("series").to_numpy()
+    metric_of = keys.get_column("metric_id").to_list()
+    direction = {i: metrics[m].spc_direction for i, m in enumerate(metric_of)}
+    target = {i: metrics[m].standard for i, m in enumerate(metric_of)
+              if metrics[m].standard is not None}
+    result = spc.compute(
+        series, labelled.get_column("period_start").to_numpy(),
+        labelled.get_column("value").to_numpy(), direction=direction, target=target or None,
+    )
+    return result, spc.summarise(result), keys
+
+
+def national_ranks(
+    metric: Metric, period_start: dt.date, version: int | None = None
+) -> dict[int, Rank]:
+    """Rank of every organisation with a value for the metric and period, in its peer group.
+
+    Cached per (metric, period, data version).
+    """
+    if metric.polarity == Polarity.NEUTRAL:
+        return {}
+    version = data_version() if version is None else version
+    key = f"oversight:rank:{metric.pk}:{period_start.isoformat()}:{version}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    rows = list(
+        Observation.objects.filter(
+            metric=metric, period_start=period_start, value__isnull=False
+        ).order_by().values_list("organisation_id", "organisation__kind", "value")
+    )
+    ranks: dict[int, Rank] = {}
+    if rows:
+        org_ids = np.array([r[0] for r in rows])
+        kinds = [r[1] for r in rows]
+        kind_labels, group_ids = np.unique(np.array(kinds), return_inverse=True)
+        values = np.array([r[2] for r in rows], dtype=float)
+        res = ranking.rank_arrays(
+            group_ids.reshape(-1), values, metric.polarity == Polarity.HIGHER_IS_BETTER
+        )
+        for i, org_id in enumerate(org_ids.tolist()):
+            ranks[org_id] = Rank(
+                rank=int(res.rank[i]), peers=int(res.n[i]), quartile=int(res.quartile[i]),
+                median=float(res.median[i]), lower_quartile=float(res.lower_quartile[i]),
+                upper_quartile=float(res.upper_quartile[i]), peer_group=kinds[i],
+            )
+    cache.set(key, ranks, RANKING_CACHE_SECONDS)
+    return ranks
+
+
+def peer_values(metric: Metric, period_start: dt.date, kind: str) -> list[tuple[int, float]]:
+    """(organisation id, value) of every peer of ``kind`` for the metric and period."""
+    return list(
+        Observation.objects.filter(
+            metric=metric, period_start=period_start, organisation__kind=kind,
+            value__isnull=False,
+        ).order_by("value").values_list("organisation_id", "value")
+    )
+
+
+def insights(
+    organisations: Sequence[Any],
+    metrics: Sequence[Metric] | None = None,
+    *,
+    groups: Mapping[str, Sequence[int]] | None = None,
+    rank: bool = True,
+) -> Insights:
+    """Dashboard cells for the organisations (keyed by ODS code) and the ``groups`` aggregates
+    (keyed by the group's name, e.g. a place or system code)."""
+    codes = {o.pk: o.ods_code for o in organisations}
+    kinds = {o.ods_code: o.kind for o in organisations}
+    df = load_observations(codes, None if metrics is None else [m.pk for m in metrics])
+    if df.height == 0:
+        return Insights()
+    present = set(df.get_column("metric_id").unique().to_list())
+    metric_objs = {
+        m.pk: m
+        for m in (metrics if metrics is not None else Metric.objects.filter(pk__in=present)
+                  .select_related("theme__framework"))
+        if m.pk in present
+    }
+    table = _series_table(df, codes, aggregate(df, groups or {}))
+    result, summary, keys = _spc(table, metric_objs)
+    counts = table.group_by("subject", "metric_id", maintain_order=True).agg(
+        pl.col("organisations").last()
+    )
+    org_count = {(s, m): n for s, m, n in counts.iter_rows()}
+    labels = table.get_column("period_label").to_list()
+    order = result.order
+    offsets = result.series_offsets
+    version = data_version() if rank else 0
+    pk_of = {code: pk for pk, code in codes.items()}
+    ranks_memo: dict[tuple[int, dt.date], dict[int, Rank]] = {}
+    out = Insights()
+    for i, (subject, metric_id) in enumerate(keys.iter_rows()):
+        a, b = int(offsets[i]), int(offsets[i + 1])
+        last = b - 1
+        metric = metric_objs[metric_id]
+        period = result.date[last].astype(dt.date)
+        pt = result.point_type
+        new_concern = bool(pt[last] == CONCERN and (b - a < 2 or pt[last - 1] != CONCERN))
+        cell_rank = None
+        if rank and subject in kinds:
+            memo_key = (metric_id, period)
+            if memo_key not in ranks_memo:
+                ranks_memo[memo_key] = national_ranks(metric, period, version)
+            cell_rank = ranks_memo[memo_key].get(pk_of[subject])
+        out.cells[(subject, metric_id)] = Insight(
+            subject=subject,
+            metric=metric,
+            period_label=labels[int(order[last])],
+            period_start=period,
+            value=float(result.value[last]),
+            variation=summary.variation_names[i],
+            assurance=summary.assurance_names[i],
+            new_concern=new_concern,
+            n_points=b - a,
+            sparkline=tuple(result.value[max(a, b - SPARKLINE_POINTS):b].tolist()),
+            rank=cell_rank,
+            organisations=int(org_count.get((subject, metric_id), 1)),
+        )
+    out.metrics = sorted(
+        metric_objs.values(),
+        key=lambda m: (-m.theme.framework.year_start.toordinal(), m.theme.order, m.code),
+    )
+    return out
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    period_start: dt.date
+    period_end: dt.date
+    period_label: str
+    value: float
+    numerator: float | None
+    denominator: float | None
+    batch_id: int
+    batch_name: str
+    mean: float
+    lpl: float
+    upl: float
+    point_type: str
+    special_cause: str
+    rebase_group: int
+
+
+@dataclass(frozen=True)
+class MetricSeries:
+    """One organisation's series for the metric page: every point with SPC and provenance."""
+
+    metric: Metric
+    points: list[SeriesPoint]
+    variation: str
+    assurance: str | None
+    missing: list[tuple[str, str]]  # (period label, reason) of periods without a value
+
+    @property
+    def variation_text(self) -> str:
+        return VARIATION_TEXT[self.variation]
+
+    @property
+    def assurance_text(self) -> str:
+        return ASSURANCE_TEXT[self.assurance] if self.assurance else "No target"
+
+    @property
+    def latest(self) -> SeriesPoint | None:
+        return self.points[-1] if self.points else None
+
+    def chart_svg(self, title: str) -> str:
+        """The Making Data Count chart of the series (the engine's renderer)."""
+        if not self.points:
+            return ""
+        p = self.points
+        return spc.render_svg(
+            [x.period_start for x in p], [x.value for x in p], [x.mean for x in p],
+            [x.lpl for x in p], [x.upl for x in p],
+            [spc.POINT_TYPES.index(x.point_type) for x in p],
+            title=title, rebase_group=[x.rebase_group for x in p],
+            target=self.metric.standard, variation=self.variation, assurance=self.assurance,
+        )
+
+
+def metric_series(organisation: Any, metric: Metric) -> MetricSeries:
+    rows = list(
+        Observation.objects.filter(organisation=organisation, metric=metric)
+        .order_by("period_start")
+        .values_list("period_start", "period_end", "period_label", "value", "numerator",
+                     "denominator", "batch_id", "batch__file_name", "missing_reason")
+    )
+    present = [r for r in rows if r[3] is not None]
+    missing = [(r[2], r[8] or "missing") for r in rows if r[3] is None]
+    if not present:
+        return MetricSeries(metric, [], "common_cause", None, missing)
+    result = spc.compute_one(
+        [r[0] for r in present], [r[3] for r in present],
+        direction=metric.spc_direction, target=metric.standard,
+    )
+    summary = spc.summarise(result)
+    reasons = result.special_cause_type_names
+    names = result.point_type_names
+    points = []
+    for i in range(len(result)):
+        r = present[int(result.order[i])]
+        points.append(SeriesPoint(
+            period_start=r[0], period_end=r[1], period_label=r[2], value=float(r[3]),
+            numerator=r[4], denominator=r[5], batch_id=r[6], batch_name=r[7],
+            mean=float(result.mean[i]), lpl=float(result.lpl[i]), upl=float(result.upl[i]),
+            point_type=str(names[i]), special_cause=str(reasons[i]),
+            rebase_group=int(result.rebase_group[i]),
+        ))
+    return MetricSeries(metric, points, summary.variation_names[0],
+                        summary.assurance_names[0], missing)
