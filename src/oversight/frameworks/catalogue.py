@@ -14,6 +14,7 @@ A catalogue file looks like this (see docs/catalogue.md):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,15 @@ ORG_KINDS = {
 POLARITIES = {"higher", "lower", "neutral"}
 FREQUENCIES = {"monthly", "quarterly", "annual", "weekly", "snapshot"}
 METHODS = {"criteria", "scored"}
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+# Longest text each field may hold: the database columns of oversight.metrics.models.
+MAX_LENGTH = {
+    "framework code": 20, "framework name": 100, "theme code": 50, "theme name": 150,
+    "code": 30, "name": 300, "unit": 50, "peer_grouping": 50, "source": 200,
+}
+TOP_KEYS = {"framework", "themes"}
+FRAMEWORK_KEYS = {"code", "name", "year_start", "method", "source"}
+THEME_KEYS = {"code", "name", "local", "metrics"}
 
 
 class CatalogueError(ValueError):
@@ -103,7 +113,34 @@ class _Reader:
         return list(node.value)
 
     def value(self, node: yaml.Node) -> Any:
-        return yaml.safe_load(yaml.serialize(node))
+        try:
+            return yaml.safe_load(yaml.serialize(node))
+        except (ValueError, yaml.YAMLError) as exc:
+            # e.g. 2021-13-01 matches the YAML date pattern but is no date
+            text = getattr(node, "value", "")
+            raise self.fail(node, f"'{text}' is not a valid value: {exc}") from exc
+
+    def known_keys(self, node: yaml.MappingNode, allowed: set[str], what: str) -> None:
+        """Reject keys the format does not define, on the line of the first one."""
+        for key, _ in node.value:
+            if key.value not in allowed:
+                raise self.fail(key, f"{what}: unknown field '{key.value}' "
+                                     f"(expected {', '.join(sorted(allowed))})")
+
+    def fit(self, node: yaml.Node, value: str, what: str, field_name: str) -> str:
+        limit = MAX_LENGTH[field_name]
+        if len(value) > limit:
+            raise self.fail(node, f"{what}: '{field_name.split()[-1]}' is {len(value)} characters, "
+                                  f"at most {limit} allowed")
+        return value
+
+    def flag(self, fields: dict[str, yaml.Node], key: str, what: str, default: bool) -> bool:
+        if key not in fields:
+            return default
+        value = self.value(fields[key])
+        if not isinstance(value, bool):
+            raise self.fail(fields[key], f"{what}: '{key}' must be true or false")
+        return value
 
     def required(self, fields: dict[str, yaml.Node], key: str, parent: yaml.Node,
                  what: str) -> yaml.Node:
@@ -154,27 +191,49 @@ def read_catalogue(path: Path) -> CatalogueSpec:
         root = yaml.compose(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        raise CatalogueError(path, mark.line + 1 if mark else None, str(exc.problem)) from exc
+        raise CatalogueError(path, mark.line + 1 if mark else None,
+                             f"not valid YAML: {exc.problem}") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise CatalogueError(path, None, f"not valid YAML: {exc}") from exc
+    except OSError as exc:
+        raise CatalogueError(path, None, f"cannot be read: {exc.strerror or exc}") from exc
     if root is None:
         raise CatalogueError(path, None, "the file is empty")
     top = reader.mapping(root, "catalogue")
+    reader.known_keys(root, TOP_KEYS, "catalogue")
     fw_node = reader.required(top, "framework", root, "catalogue")
     fw = reader.mapping(fw_node, "framework")
+    reader.known_keys(fw_node, FRAMEWORK_KEYS, "framework")
     code = reader.text(fw, "code", fw_node, "framework")
+    if not SLUG.match(code):
+        raise reader.fail(fw["code"], f"framework code '{code}' may hold only letters, digits, "
+                                      "'-' and '_'")
+    reader.fit(fw["code"], code, "framework", "framework code")
     if code != path.parent.name:
         raise reader.fail(fw["code"], f"framework code '{code}' must match its folder "
                                       f"'{path.parent.name}'")
     start_node = reader.required(fw, "year_start", fw_node, "framework")
-    year_start = reader.value(start_node)
-    if not isinstance(year_start, dt.date):
+    try:
+        year_start = reader.value(start_node)
+    except CatalogueError:
+        year_start = None
+    if not isinstance(year_start, dt.date) or isinstance(year_start, dt.datetime):
         raise reader.fail(start_node, "framework: 'year_start' must be a date (YYYY-MM-DD)")
     themes: list[ThemeSpec] = []
     seen_metrics: dict[str, int] = {}
     seen_themes: set[str] = set()
     themes_node = reader.required(top, "themes", root, "catalogue")
-    for order, theme_node in enumerate(reader.sequence(themes_node, "themes"), start=1):
+    theme_nodes = reader.sequence(themes_node, "themes")
+    if not theme_nodes:
+        raise reader.fail(themes_node, "catalogue: 'themes' must list at least one theme")
+    for order, theme_node in enumerate(theme_nodes, start=1):
         theme = reader.mapping(theme_node, "theme")
         theme_code = reader.text(theme, "code", theme_node, "theme")
+        if not SLUG.match(theme_code):
+            raise reader.fail(theme["code"], f"theme code '{theme_code}' may hold only letters, "
+                                             "digits, '-' and '_'")
+        reader.fit(theme["code"], theme_code, "theme", "theme code")
+        reader.known_keys(theme_node, THEME_KEYS, f"theme '{theme_code}'")
         if theme_code in seen_themes:
             raise reader.fail(theme["code"], f"theme '{theme_code}' appears twice")
         seen_themes.add(theme_code)
@@ -184,18 +243,20 @@ def read_catalogue(path: Path) -> CatalogueSpec:
             theme.get("metrics", yaml.SequenceNode("tag:yaml.org,2002:seq", [])), what
         ):
             metrics.append(_read_metric(reader, metric_node, seen_metrics))
+        theme_name = reader.text(theme, "name", theme_node, what)
         themes.append(
             ThemeSpec(
                 code=theme_code,
-                name=reader.text(theme, "name", theme_node, what),
+                name=reader.fit(theme.get("name"), theme_name, what, "theme name"),
                 order=order,
-                is_local=bool(reader.value(theme["local"])) if "local" in theme else False,
+                is_local=reader.flag(theme, "local", what, default=False),
                 metrics=tuple(metrics),
             )
         )
+    name = reader.text(fw, "name", fw_node, "framework")
     return CatalogueSpec(
         code=code,
-        name=reader.text(fw, "name", fw_node, "framework"),
+        name=reader.fit(fw.get("name"), name, "framework", "framework name"),
         year_start=year_start,
         method=reader.text(fw, "method", fw_node, "framework", choices=METHODS),
         source=reader.text(fw, "source", fw_node, "framework", required=False),
@@ -210,12 +271,12 @@ def _read_metric(reader: _Reader, node: yaml.Node, seen: dict[str, int]) -> Metr
     if code in seen:
         raise reader.fail(fields["code"], f"{what} appears twice (first on line {seen[code]})")
     seen[code] = node.start_mark.line + 1
-    unknown = set(fields) - METRIC_KEYS
-    if unknown:
-        raise reader.fail(node, f"{what}: unknown field(s) {', '.join(sorted(unknown))}")
+    reader.fit(fields["code"], code, what, "code")
+    reader.known_keys(node, METRIC_KEYS, what)
     kinds_node = reader.required(fields, "org_kinds", node, what)
     kinds = reader.value(kinds_node)
-    if not isinstance(kinds, list) or not kinds or not set(kinds) <= ORG_KINDS:
+    if (not isinstance(kinds, list) or not kinds
+            or not all(isinstance(k, str) and k in ORG_KINDS for k in kinds)):
         raise reader.fail(
             kinds_node,
             f"{what}: 'org_kinds' must be a non-empty list of {', '.join(sorted(ORG_KINDS))}",
@@ -224,26 +285,38 @@ def _read_metric(reader: _Reader, node: yaml.Node, seen: dict[str, int]) -> Metr
     if "valid_range" in fields:
         bounds = reader.value(fields["valid_range"])
         if (not isinstance(bounds, list) or len(bounds) != 2
-                or not all(b is None or isinstance(b, int | float) for b in bounds)):
+                or not all(b is None or (isinstance(b, int | float) and not isinstance(b, bool))
+                           for b in bounds)):
             raise reader.fail(fields["valid_range"], f"{what}: 'valid_range' must be [min, max]")
         valid_min, valid_max = (None if b is None else float(b) for b in bounds)
         if valid_min is not None and valid_max is not None and valid_min > valid_max:
             raise reader.fail(fields["valid_range"], f"{what}: 'valid_range' min exceeds max")
-    scored = reader.value(fields["scored"]) if "scored" in fields else True
-    if not isinstance(scored, bool):
-        raise reader.fail(fields["scored"], f"{what}: 'scored' must be true or false")
+    if len(set(kinds)) != len(kinds):
+        raise reader.fail(kinds_node, f"{what}: 'org_kinds' lists a kind twice")
+    standard = reader.number(fields, "standard", what)
+    if standard is not None and (
+        (valid_min is not None and standard < valid_min)
+        or (valid_max is not None and standard > valid_max)
+    ):
+        raise reader.fail(fields["standard"], f"{what}: 'standard' {standard:g} lies outside "
+                                              "'valid_range'")
+
+    def text(key: str, *, required: bool = False, choices: set[str] | None = None) -> str:
+        value = reader.text(fields, key, node, what, required=required, choices=choices)
+        return reader.fit(fields.get(key), value, what, key) if key in MAX_LENGTH else value
+
     return MetricSpec(
         code=code,
-        name=reader.text(fields, "name", node, what),
-        polarity=reader.text(fields, "polarity", node, what, choices=POLARITIES),
-        frequency=reader.text(fields, "frequency", node, what, choices=FREQUENCIES),
+        name=text("name", required=True),
+        polarity=text("polarity", required=True, choices=POLARITIES),
+        frequency=text("frequency", required=True, choices=FREQUENCIES),
         org_kinds=tuple(kinds),
-        description=reader.text(fields, "description", node, what, required=False),
-        unit=reader.text(fields, "unit", node, what, required=False),
-        peer_grouping=reader.text(fields, "peer_grouping", node, what, required=False),
-        source=reader.text(fields, "source", node, what, required=False),
-        standard=reader.number(fields, "standard", what),
-        scored=scored,
+        description=text("description"),
+        unit=text("unit"),
+        peer_grouping=text("peer_grouping"),
+        source=text("source"),
+        standard=standard,
+        scored=reader.flag(fields, "scored", what, default=True),
         valid_min=valid_min,
         valid_max=valid_max,
     )
