@@ -16,7 +16,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from oversight.cli import database, nof, spc
+    from oversight.cli import database, importing, nof, spc
 
     app.command("migrate")(database.migrate)
     app.command("demo")(database.demo)
@@ -24,6 +24,9 @@ def _register() -> None:
     app.command("load-catalogue")(database.load_catalogue)
     app.add_typer(nof.app, name="nof")
     app.command("spc")(spc.spc)
+    app.command("import")(importing.import_file)
+    app.command("template")(importing.template)
+    app.add_typer(importing.export_app, name="export")
 
 
 _register()

@@ -1,0 +1,172 @@
+"""`oversight import`, `oversight template` and `oversight export observations`.
+
+The contract is documented in docs/importing.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from oversight.cli.django_setup import setup
+
+err = Console(stderr=True)
+out = Console()
+
+export_app = typer.Typer(help="Write stored data out with its provenance.", no_args_is_help=True)
+
+
+class Format(StrEnum):
+    template = "template"
+    nof = "nof"
+    ae = "ae"
+    cqc = "cqc"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+def import_file(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX file to load.")],
+    fmt: Annotated[Format, typer.Option("--format", help="Layout of the file.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only validate; write nothing.")]
+    = False,
+    framework: Annotated[str | None, typer.Option(
+        "--framework", help="Catalogue year to read metric codes against, e.g. sof-2021-22 "
+        "(default: the latest criteria-based framework that has each metric; for NOF files "
+        "the publication's year).")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Username recorded on the batch.")]
+    = None,
+) -> None:
+    """Validate FILE and store it in one transaction; any problem rejects the whole file."""
+    setup()
+    from django.contrib.auth import get_user_model
+
+    from oversight.metrics.importing import ImportRejected, run_import
+
+    if not file.is_file():
+        err.print(f"[red]error[/red]: {file}: no such file")
+        raise typer.Exit(2)
+    who = None
+    if user:
+        who = get_user_model().objects.filter(username=user).first()
+        if who is None:
+            err.print(f"[red]error[/red]: --user: no user named '{user}'")
+            raise typer.Exit(2)
+    data = file.read_bytes()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                if stage == "writing":
+                    err.print(f"Writing {total:,} rows to the database…")
+                tasks[stage] = bar.add_task(stage.capitalize(), total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        try:
+            result = run_import(data, file.name, fmt.value, user=who, framework_code=framework,
+                                dry_run=dry_run, progress=progress)
+        except ImportRejected as exc:
+            bar.stop()
+            _print_problems(exc)
+            raise typer.Exit(1) from exc
+    table = Table(title=f"{file.name}: {'dry run, nothing written' if dry_run else 'stored'}")
+    for name in result.counts():
+        table.add_column(name.capitalize(), justify="right")
+    table.add_row(*(f"{n:,}" for n in result.counts().values()))
+    out.print(table)
+    if result.batch_id:
+        out.print(f"Batch {result.batch_id} (SHA-256 {result.checksum[:12]}…)")
+    if result.framework_code:
+        out.print(f"Metric codes read against framework {result.framework_code}.")
+    if result.organisations_created:
+        verb = "Would create" if dry_run else "Created"
+        out.print(f"{verb} {len(result.organisations_created)} organisation(s): "
+                  f"{', '.join(result.organisations_created)}")
+
+
+def _print_problems(exc) -> None:
+    problems = exc.problems
+    table = Table(title=f"{problems.file}: rejected, nothing written")
+    for name in ("File", "Row", "Column", "Reason"):
+        table.add_column(name)
+    for p in problems.sorted():
+        table.add_row(p.file, "" if p.row is None else str(p.row), p.column, p.reason)
+    err.print(table, width=160)
+    listed = len(problems.items)
+    more = f" ({problems.total - listed} more not listed)" if problems.total > listed else ""
+    rows = getattr(exc, "rows_read", None)
+    read = f" in {rows:,} rows read" if rows is not None else ""
+    err.print(f"[red]{problems.total:,} problem(s){read}; {len(problems.rows):,} row(s) "
+              f"rejected{more}[/red]")
+
+
+def template(
+    framework: Annotated[str, typer.Option("--framework", help="Framework code, e.g. "
+                                                              "sof-2021-22.")],
+    xlsx: Annotated[bool, typer.Option("--xlsx", help="Excel workbook instead of CSV.")] = False,
+    output: Annotated[Path | None, typer.Option("--output", help="File to write (default "
+                                                                 "standard output).")] = None,
+) -> None:
+    """Write a blank Oversight template for a framework year: the header and its metric codes."""
+    setup()
+    from oversight.metrics.importing import template as template_format
+    from oversight.metrics.models import Framework
+
+    fw = Framework.objects.filter(code=framework).first()
+    if fw is None:
+        known = ", ".join(Framework.objects.values_list("code", flat=True)) or "none loaded"
+        err.print(f"[red]error[/red]: --framework: unknown framework '{framework}' "
+                  f"(known: {known})")
+        raise typer.Exit(2)
+    data = template_format.blank(fw, xlsx=xlsx)
+    if output:
+        output.write_bytes(data)
+        err.print(f"Wrote {output}")
+    elif xlsx:
+        err.print("[red]error[/red]: --xlsx needs --output FILE")
+        raise typer.Exit(2)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+
+
+@export_app.command("observations")
+def export_observations(
+    metric: Annotated[str | None, typer.Option("--metric", help="Only this metric code.")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation (ODS).")]
+    = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")]
+    = ExportFormat.csv,
+    output: Annotated[Path | None, typer.Option("--output", help="File to write (default "
+                                                                 "standard output).")] = None,
+) -> None:
+    """Write stored observations with the batch and source row each figure came from."""
+    setup()
+    from oversight.metrics.importing.export import COLUMNS, observation_rows
+
+    rows = observation_rows(metric=metric, org=org)
+    stream = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
+    try:
+        if fmt is ExportFormat.json:
+            json.dump(list(rows), stream, indent=1, default=str)
+            stream.write("\n")
+        else:
+            writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    finally:
+        if output:
+            stream.close()

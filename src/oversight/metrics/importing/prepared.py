@@ -1,0 +1,29 @@
+"""What a format module hands to the writer once a file has passed validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from oversight.metrics.models import Framework
+
+
+@dataclass(frozen=True)
+class NewOrganisation:
+    """An organisation named in a publication but not yet known; created with the batch."""
+
+    placeholder_id: int  # negative, stands in for the id until it is created
+    ods_code: str
+    name: str
+    kind: str
+    region_name: str
+
+
+@dataclass
+class Prepared:
+    observations: pl.DataFrame | None = None  # the staged schema of store.STAGED_SCHEMA
+    framework: Framework | None = None
+    rows_read: int = 0
+    new_organisations: list[NewOrganisation] = field(default_factory=list)
+    cqc: pl.DataFrame | None = None  # organisation_id, published, ratings..., source_row

@@ -1,0 +1,151 @@
+"""Write staged observations in bulk: add new keys, revise changed values, leave the rest.
+
+The existing (metric, organisation, period) keys of the affected metrics are loaded into memory
+once and compared with the file in polars, never row by row. New observations go in with
+PostgreSQL COPY or SQLite executemany; a changed value first copies the value it replaces into
+`ObservationRevision` (with the batch it came from, superseded by the new batch), then updates
+the observation. The caller holds the transaction, so a failure or a kill leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+from django.db import connection
+
+from oversight.metrics.models import Observation, ObservationRevision
+
+KEY = ["metric_id", "organisation_id", "period_start", "period_end"]
+FLOATS = ["value", "numerator", "denominator", "rank", "peer_median", "peer_lower_quartile",
+          "peer_upper_quartile"]
+TEXTS = ["missing_reason", "note", "reporting_period"]
+COMPARED = FLOATS + TEXTS
+# The staged frame every observation format produces.
+STAGED_SCHEMA: dict[str, pl.DataType] = {
+    "metric_id": pl.Int64(), "organisation_id": pl.Int64(), "period_start": pl.Date(),
+    "period_end": pl.Date(), "period_label": pl.String(),
+    **{c: pl.Float64() for c in FLOATS}, **{c: pl.String() for c in TEXTS},
+    "source_row": pl.Int64(),
+}
+CHUNK = 100_000
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Diff:
+    added: pl.DataFrame
+    revised: pl.DataFrame  # staged columns plus id and the old values (suffix _old)
+    unchanged: int
+
+
+def conform(frame: pl.DataFrame) -> pl.DataFrame:
+    """Give a format's output exactly the staged columns and types (absent ones empty)."""
+    cols = []
+    for name, dtype in STAGED_SCHEMA.items():
+        if name in frame.columns:
+            cols.append(pl.col(name).cast(dtype))
+        elif name in TEXTS:
+            cols.append(pl.lit("", dtype=pl.String).alias(name))
+        else:
+            cols.append(pl.lit(None, dtype=dtype).alias(name))
+    out = frame.select(cols)
+    return out.with_columns(pl.col(TEXTS).fill_null(""))
+
+
+def _table(model: type) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def existing(staged: pl.DataFrame) -> pl.DataFrame:
+    """Stored observations that share a metric and period range with the staged rows."""
+    cols = ["id", *KEY, *COMPARED, "batch_id", "source_row"]
+    schema = {"id": pl.Int64, **{k: STAGED_SCHEMA[k] for k in KEY},
+              **{c: STAGED_SCHEMA[c] for c in COMPARED}, "batch_id": pl.Int64,
+              "source_row": pl.Int64}
+    if staged.height == 0:
+        return pl.DataFrame(schema=schema)
+    metric_ids = staged["metric_id"].unique().to_list()
+    lo, hi = staged["period_start"].min(), staged["period_start"].max()
+    marks = ", ".join(["%s"] * len(metric_ids))
+    sql = (f"SELECT {', '.join(cols)} FROM {_table(Observation)} "
+           f"WHERE metric_id IN ({marks}) AND period_start BETWEEN %s AND %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*metric_ids, lo, hi])
+        rows = cursor.fetchall()
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    return frame.with_columns(pl.col(TEXTS).fill_null(""))
+
+
+def diff(staged: pl.DataFrame, stored: pl.DataFrame) -> Diff:
+    joined = staged.join(stored, on=KEY, how="left", suffix="_old")
+    is_new = pl.col("id").is_null()
+    same = pl.all_horizontal([pl.col(c).eq_missing(pl.col(f"{c}_old")) for c in COMPARED])
+    added = joined.filter(is_new).select(staged.columns)
+    revised = joined.filter(~is_new & ~same)
+    unchanged = joined.filter(~is_new & same).height
+    return Diff(added, revised, unchanged)
+
+
+def write(diff_: Diff, batch_id: int, progress: Progress | None = None) -> None:
+    """Insert the added rows and apply the revisions, inside the caller's transaction."""
+    total = diff_.added.height + diff_.revised.height
+    done = 0
+    obs_cols = [*STAGED_SCHEMA, "batch_id"]
+    added = diff_.added.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("batch_id"))
+    for start in range(0, added.height, CHUNK):
+        chunk = added.slice(start, CHUNK).select(obs_cols)
+        _insert(_table(Observation), chunk)
+        done += chunk.height
+        if progress:
+            progress("writing", done, total)
+    if diff_.revised.height:
+        old = diff_.revised.select(
+            pl.col("id").alias("observation_id"),
+            *[pl.col(f"{c}_old").alias(c) for c in COMPARED],
+            pl.col("batch_id"), pl.col("source_row_old").alias("source_row"),
+            pl.lit(batch_id, dtype=pl.Int64).alias("superseded_by_id"),
+        )
+        _insert(_table(ObservationRevision), old)
+        sets = [*COMPARED, "period_label", "source_row", "batch_id"]
+        new = diff_.revised.with_columns(pl.lit(batch_id, dtype=pl.Int64).alias("batch_id_new"))
+        params = new.select([*[c for c in sets if c != "batch_id"], "batch_id_new", "id"])
+        sql = (f"UPDATE {_table(Observation)} SET "
+               + ", ".join(f"{c} = %s" for c in sets) + " WHERE id = %s")
+        with connection.cursor() as cursor:
+            for start in range(0, params.height, CHUNK):
+                chunk = params.slice(start, CHUNK)
+                cursor.executemany(sql, _rows(chunk))
+                done += chunk.height
+                if progress:
+                    progress("writing", done, total)
+
+
+def _rows(frame: pl.DataFrame) -> list[tuple]:
+    """Rows as tuples with dates as ISO text (the sqlite3 date adapter is deprecated)."""
+    dates = [c for c, t in frame.schema.items() if t == pl.Date]
+    if dates:
+        frame = frame.with_columns(pl.col(dates).dt.strftime("%Y-%m-%d"))
+    return frame.rows()
+
+
+def _insert(table: str, frame: pl.DataFrame) -> None:
+    if frame.height == 0:
+        return
+    columns = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
+    if connection.vendor == "postgresql":
+        texts = [c for c, t in frame.schema.items() if t == pl.String]
+        buffer = io.BytesIO()
+        frame.write_csv(buffer, include_header=False)
+        force = f", FORCE_NOT_NULL ({', '.join(texts)})" if texts else ""
+        with connection.cursor() as cursor, cursor.cursor.copy(
+            f"COPY {table} ({columns}) FROM STDIN (FORMAT CSV{force})"
+        ) as copy:
+            copy.write(buffer.getvalue())
+        return
+    marks = ", ".join(["%s"] * frame.width)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", _rows(frame))
