@@ -8,10 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path(
         "sign-in/",
-        login_not_required(
-            auth_views.LoginView.as_view(template_name="web/login.jinja",
-                                         redirect_authenticated_user=True)
-        ),
+        login_not_required(views.ThrottledLoginView.as_view()),
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),

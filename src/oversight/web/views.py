@@ -1,28 +1,131 @@
-"""Home page and health check: thin views over the domain apps."""
+"""Home page, sign-in (with throttling) and health check: thin views over the domain apps."""
 
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from oversight.access.models import Role
 from oversight.access.rules import visible_organisations, visible_systems
+from oversight.metrics import charts
+from oversight.metrics.insight import data_version, insights
 from oversight.metrics.models import ImportBatch
+from oversight.organisations.models import Organisation
+
+#: Failed sign-ins allowed per username and address before the pair is locked out.
+LOGIN_FAILURE_LIMIT = getattr(settings, "LOGIN_FAILURE_LIMIT", 5)
+#: How long a lock-out lasts, in seconds.
+LOGIN_LOCKOUT_SECONDS = getattr(settings, "LOGIN_LOCKOUT_SECONDS", 15 * 60)
+#: Home page concerns are computed for at most this many organisations (the user's scope).
+HOME_ORGANISATION_LIMIT = 300
+
+
+def _throttle_key(request: HttpRequest, username: str) -> str:
+    who = f"{username.strip().lower()}|{request.META.get('REMOTE_ADDR', '')}"
+    return "oversight:login-failures:" + hashlib.sha256(who.encode()).hexdigest()
+
+
+class ThrottledLoginView(auth_views.LoginView):
+    """Django's sign-in, locked for a while after too many failures for a username + address.
+
+    The count lives in the cache (use a shared cache such as the database or Redis when
+    several server processes run). A locked pair gets status 429 without the password
+    being checked, so guessing cannot continue during the lock.
+    """
+
+    template_name = "web/login.jinja"
+    redirect_authenticated_user = True
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        key = _throttle_key(request, request.POST.get("username", ""))
+        if cache.get(key, 0) >= LOGIN_FAILURE_LIMIT:
+            form = self.get_form()
+            minutes = LOGIN_LOCKOUT_SECONDS // 60
+            form.add_error(None, f"Too many failed sign-in attempts. Try again in {minutes} "
+                                 "minutes.")
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        key = _throttle_key(self.request, self.request.POST.get("username", ""))
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, LOGIN_LOCKOUT_SECONDS)
+        else:
+            cache.touch(key, LOGIN_LOCKOUT_SECONDS)
+        return super().form_invalid(form)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        cache.delete(_throttle_key(self.request, self.request.POST.get("username", "")))
+        return super().form_valid(form)
+
+
+def _home_organisations(user: Any) -> list[Organisation]:
+    """The organisations a user is responsible for: their role's scope, not all they may see.
+
+    Administrators (who see everything) get none here; they pick a system instead.
+    """
+    if user.is_superuser:
+        return []
+    qs = Organisation.objects.none()
+    for role in user.oversight_roles.all():
+        if role.kind == Role.Kind.ADMINISTRATOR:
+            continue
+        if role.organisation_id:
+            qs |= Organisation.objects.filter(pk=role.organisation_id)
+        if role.system_id:
+            qs |= Organisation.objects.filter(host_system_id=role.system_id)
+        if role.region_id:
+            qs |= Organisation.objects.filter(region_id=role.region_id)
+    return list(qs.distinct().order_by("name")[:HOME_ORGANISATION_LIMIT])
 
 
 def home(request: HttpRequest) -> HttpResponse:
     systems = visible_systems(request.user).select_related("region")
+    roles = list(request.user.oversight_roles.select_related("region", "system", "organisation"))
+    mine = _home_organisations(request.user)
+    concerns: list[Any] = []
+    if mine:
+        key = "oversight:home-concerns:{}:{}".format(
+            data_version(),
+            hashlib.sha256(",".join(str(o.pk) for o in mine).encode()).hexdigest(),
+        )
+        concerns = cache.get(key)
+        if concerns is None:
+            found = insights(mine, rank=False)
+            names = {o.ods_code: o for o in mine}
+            concerns = [
+                {"organisation": names[c.subject], "metric": c.metric, "cell": c}
+                for c in found.new_concerns()
+            ]
+            concerns.sort(key=lambda x: (x["organisation"].name, x["metric"].code))
+            cache.set(key, concerns, 600)
+    own = [r.organisation for r in roles if r.organisation_id]
     return render(
         request,
         "web/home.jinja",
         {
             "active": "home",
-            "roles": request.user.oversight_roles.select_related(
-                "region", "system", "organisation"
-            ),
+            "roles": roles,
+            "own_organisations": own,
             "systems": systems[:50],
             "system_count": systems.count(),
             "organisation_count": visible_organisations(request.user).count(),
             "batches": ImportBatch.objects.select_related("created_by")[:5],
+            "concerns": concerns,
+            "scope_count": len(mine),
+            "charts": charts,
         },
     )
 

@@ -1,0 +1,85 @@
+"""Home page concerns for the signed-in user's scope, and sign-in throttling."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from oversight.metrics.models import Observation
+from oversight.web.views import LOGIN_FAILURE_LIMIT
+from tests.factories import ImportBatchFactory, MetricFactory, OrganisationFactory, RoleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _series(metric, org, values):
+    batch = ImportBatchFactory()
+    for i, v in enumerate(values):
+        start = dt.date(2023 + i // 12, i % 12 + 1, 1)
+        Observation.objects.create(metric=metric, organisation=org, period_start=start,
+                                   period_end=start + dt.timedelta(days=27),
+                                   period_label=start.strftime("%b-%y"), value=v, batch=batch)
+
+
+def test_home_lists_new_special_cause_concerns_for_the_users_organisation(client):
+    steady = [90, 91, 89, 90, 92, 88, 90, 91, 89, 90, 92, 88, 90, 91, 89]
+    falling = MetricFactory(name="Falling metric", polarity="higher")
+    calm = MetricFactory(name="Calm metric", polarity="higher")
+    org = OrganisationFactory(name="Our Trust")
+    _series(falling, org, [*steady, 40])
+    _series(calm, org, [*steady, 90])
+    role = RoleFactory(kind="organisation", region=None, organisation=org)
+    client.force_login(role.user)
+    page = client.get("/").content.decode()
+    assert "Your organisation" in page and "Our Trust" in page
+    assert "New special-cause concerns" in page
+    assert "Falling metric" in page
+    assert "Calm metric" not in page
+    assert f"/organisations/{org.ods_code}/metrics/{falling.code}/" in page
+
+
+def test_home_with_no_concerns_says_so(client):
+    org = OrganisationFactory()
+    _series(MetricFactory(), org, [90, 91, 89, 90])
+    role = RoleFactory(kind="organisation", region=None, organisation=org)
+    client.force_login(role.user)
+    assert "No new special-cause concerns" in client.get("/").content.decode()
+
+
+def test_sign_in_locks_after_repeated_failures(client, django_user_model):
+    django_user_model.objects.create_user("bob", password="the-right-password-1")
+    for _ in range(LOGIN_FAILURE_LIMIT):
+        r = client.post(reverse("login"), {"username": "bob", "password": "wrong"})
+        assert r.status_code == 200
+    locked = client.post(reverse("login"), {"username": "bob",
+                                            "password": "the-right-password-1"})
+    assert locked.status_code == 429
+    assert b"Too many failed sign-in attempts" in locked.content
+    assert "_auth_user_id" not in client.session
+    # Another username from the same address is not affected.
+    django_user_model.objects.create_user("carol", password="another-password-2")
+    ok = client.post(reverse("login"), {"username": "carol", "password": "another-password-2"})
+    assert ok.status_code == 302
+
+
+def test_successful_sign_in_resets_the_failure_count(client, django_user_model):
+    django_user_model.objects.create_user("dan", password="the-right-password-1")
+    for _ in range(LOGIN_FAILURE_LIMIT - 1):
+        client.post(reverse("login"), {"username": "dan", "password": "wrong"})
+    assert client.post(reverse("login"), {"username": "dan",
+                                          "password": "the-right-password-1"}).status_code == 302
+    client.logout()
+    for _ in range(LOGIN_FAILURE_LIMIT - 1):
+        client.post(reverse("login"), {"username": "dan", "password": "wrong"})
+    assert client.post(reverse("login"), {"username": "dan",
+                                          "password": "the-right-password-1"}).status_code == 302
