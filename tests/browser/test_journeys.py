@@ -1,0 +1,93 @@
+"""Key journeys in headless Chromium, with axe accessibility checks on every page visited."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import check_accessibility, sign_in
+
+
+def test_sign_in_is_accessible_and_rejects_a_wrong_password(page, demo_ics):
+    page.goto("/sign-in/")
+    check_accessibility(page)
+    page.fill("#id_username", "icb-lead")
+    page.fill("#id_password", "not-the-password")
+    page.click("button:has-text('Sign in')")
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    check_accessibility(page)
+
+
+def test_dashboard_journey_from_sign_in_to_metric_chart(page, demo_ics):
+    sign_in(page, "icb-lead")
+    assert "Signed in as icb-lead" in page.content()
+    check_accessibility(page)
+
+    page.get_by_role("link", name="Cambridgeshire and Peterborough ICS", exact=True).click()
+    page.wait_for_url("**/systems/QUE/")
+    assert page.locator("h2:has-text('System dashboard')").is_visible()
+    check_accessibility(page)
+
+    page.get_by_role("link", name="Icon summary", exact=False).first.click()
+    page.wait_for_url("**/systems/QUE/icons/")
+    check_accessibility(page)
+    icon = page.locator("a.oversight-icons__link[href='/organisations/RGT/metrics/AE4HR/']")
+    assert icon.locator("svg[aria-label^='Variation: Special cause concern']").count() == 1
+    icon.click()
+    page.wait_for_url("**/organisations/RGT/metrics/AE4HR/")
+    chart = page.locator("figure svg[role='img']").first
+    assert chart.is_visible()
+    assert page.locator("table.oversight-data tbody tr").count() == 16
+    assert page.locator("h2:has-text('Among its peers')").is_visible()
+    check_accessibility(page)
+
+
+@pytest.mark.parametrize("path", ["/organisations/", "/organisations/RGN/", "/systems/",
+                                  "/systems/QUE/places/N/", "/metrics/"])
+def test_other_pages_are_accessible(page, demo_ics, path):
+    sign_in(page, "icb-lead")
+    page.goto(path)
+    assert page.locator("h1").count() == 1
+    check_accessibility(page)
+
+
+def test_theme_filter_updates_the_dashboard_in_place(page, demo_ics):
+    sign_in(page, "icb-lead")
+    page.goto("/systems/QUE/")
+    marker = page.evaluate("() => (window.__kept = 'still here')")
+    page.select_option("#theme-dashboard", "quality")
+    page.wait_for_url("**/systems/QUE/?theme=quality")
+    assert page.evaluate("() => window.__kept") == marker  # no full page load: HTMX swap
+    assert page.locator("#dashboard h3:has-text('Quality of care')").is_visible()
+
+
+def test_pages_work_without_javascript(browser, live_server, demo_ics, settings):
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        sign_in(page, "icb-lead")
+        page.goto("/systems/QUE/")
+        page.select_option("#theme-dashboard", "quality")
+        page.click(".oversight-theme-filter button")
+        page.wait_for_url("**/systems/QUE/?theme=quality")
+        assert page.locator("#dashboard h3:has-text('Quality of care')").is_visible()
+    finally:
+        context.close()
+
+
+def test_print_stylesheet_hides_navigation(page, demo_ics):
+    sign_in(page, "icb-lead")
+    page.goto("/organisations/RGT/metrics/AE4HR/")
+    page.emulate_media(media="print")
+    assert not page.locator("header.nhsuk-header").is_visible()
+    assert page.locator("figure svg").first.is_visible()
+
+
+def test_accessibility_check_fails_on_a_serious_violation(page, live_server):
+    """The axe check itself can fail: an image without a text alternative is critical."""
+    page.goto(f"{live_server.url}/sign-in/")
+    page.evaluate("() => document.querySelector('main').insertAdjacentHTML("
+                  "'beforeend', '<img src=\"/static/none.png\">')")
+    with pytest.raises(AssertionError, match="image-alt"):
+        check_accessibility(page)
