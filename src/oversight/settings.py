@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "oversight.organisations",
     "oversight.metrics",
     "oversight.access",
+    "oversight.segmentation",
 ]
 
 MIDDLEWARE = [

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("oversight.web.urls")),
     path("", include("oversight.organisations.urls")),
     path("", include("oversight.metrics.urls")),
+    path("", include("oversight.segmentation.urls")),
     path("admin/", admin.site.urls),
 ]

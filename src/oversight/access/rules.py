@@ -71,6 +71,19 @@ def is_regional(user) -> bool:
     )
 
 
+@rules.predicate
+def decides_for(user, subject=None) -> bool:
+    """A regional role covers the organisation's or system's region (administrators: all)."""
+    if subject is None or user.is_superuser:
+        return True
+    region_id = getattr(subject, "region_id", None)
+    return any(
+        role.kind == Role.Kind.ADMINISTRATOR
+        or (role.kind == Role.Kind.REGIONAL and role.region_id == region_id)
+        for role in user.oversight_roles.all()
+    )
+
+
 rules.add_perm("organisations.view_organisation", can_see_organisation)
 rules.add_perm("organisations.view_system", can_see_system)
-rules.add_perm("segmentation.decide", is_regional)
+rules.add_perm("segmentation.decide", is_regional & decides_for)

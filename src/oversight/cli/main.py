@@ -16,7 +16,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from oversight.cli import database, importing, nof, spc
+    from oversight.cli import database, importing, nof, segmentation, spc
 
     app.command("migrate")(database.migrate)
     app.command("demo")(database.demo)
@@ -27,6 +27,7 @@ def _register() -> None:
     app.command("import")(importing.import_file)
     app.command("template")(importing.template)
     app.add_typer(importing.export_app, name="export")
+    app.add_typer(segmentation.app, name="segmentation")
 
 
 _register()

@@ -1,0 +1,1 @@
+"""Segmentation: proposed segments with reasons, and the decisions people record on them."""

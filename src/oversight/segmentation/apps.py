@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SegmentationConfig(AppConfig):
+    name = "oversight.segmentation"
+    verbose_name = "Segmentation"

@@ -1,0 +1,112 @@
+"""Recording segmentation decisions: atomic, never edited, each superseding the last."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from itertools import chain
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from oversight.metrics.models import Framework
+from oversight.organisations.models import Organisation, System
+from oversight.segmentation.models import Decision, Proposal
+
+SEGMENTS = {
+    Framework.Method.CRITERIA: (1, 2, 3, 4),
+    Framework.Method.SCORED: (1, 2, 3, 4, 5),
+}
+
+
+def subject_filter(subject: Organisation | System) -> dict[str, object]:
+    if isinstance(subject, Organisation):
+        return {"organisation": subject}
+    return {"system": subject}
+
+
+def current_proposal(framework: Framework, subject: Organisation | System,
+                     quarter: str) -> Proposal | None:
+    return Proposal.objects.filter(
+        framework=framework, quarter=quarter, current=True, **subject_filter(subject)
+    ).first()
+
+
+def current_decision(framework: Framework, subject: Organisation | System,
+                     quarter: str) -> Decision | None:
+    return Decision.objects.current().filter(
+        framework=framework, quarter=quarter, **subject_filter(subject)
+    ).first()
+
+
+def record_decision(
+    *,
+    user,
+    framework: Framework,
+    subject: Organisation | System,
+    quarter: str,
+    segment: int,
+    rationale: str = "",
+    system_leader_views: str = "",
+    effective_from: dt.date | None = None,
+) -> Decision:
+    """Record the regional team's decision for a subject and quarter.
+
+    Confirms or departs from the current proposal (a rationale is required when it departs);
+    supersedes the current decision, if any, inside one transaction. Raises PermissionDenied
+    unless the user may decide, ValidationError on bad input (nothing is written then).
+    """
+    if not user.has_perm("segmentation.decide", subject):
+        raise PermissionDenied("Only the regional oversight team may record a segment decision.")
+    if segment not in SEGMENTS[framework.method]:
+        raise ValidationError({"segment": f"Segment must be one of "
+                                          f"{', '.join(map(str, SEGMENTS[framework.method]))}."})
+    from oversight.engine.triggers import quarter_bounds
+
+    try:
+        _, quarter_end = quarter_bounds(quarter)
+    except ValueError as exc:
+        raise ValidationError({"quarter": str(exc)}) from exc
+    with transaction.atomic():
+        proposal = current_proposal(framework, subject, quarter)
+        previous = (
+            Decision.objects.select_for_update().current()
+            .filter(framework=framework, quarter=quarter, **subject_filter(subject)).first()
+        )
+        decision = Decision(
+            framework=framework, quarter=quarter, quarter_end=quarter_end, segment=segment,
+            proposal=proposal, proposed_segment=proposal.segment if proposal else None,
+            rationale=rationale.strip(), system_leader_views=system_leader_views.strip(),
+            effective_from=effective_from or timezone.localdate(), decided_by=user,
+            decided_at=timezone.now(), supersedes=previous, **subject_filter(subject),
+        )
+        decision.full_clean(exclude=["supersedes"])
+        decision.save()
+    return decision
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event in a subject's segmentation timeline."""
+
+    when: dt.datetime
+    quarter: str
+    kind: str  # "proposal" or "decision"
+    item: Proposal | Decision
+
+
+def history(subject: Organisation | System, framework: Framework | None = None
+            ) -> list[HistoryEntry]:
+    """Every proposal (current or replaced) and every decision, newest first."""
+    proposals = Proposal.objects.filter(**subject_filter(subject)).select_related("framework")
+    decisions = Decision.objects.filter(**subject_filter(subject)).select_related(
+        "framework", "decided_by", "proposal", "supersedes")
+    if framework is not None:
+        proposals, decisions = proposals.filter(framework=framework), decisions.filter(
+            framework=framework)
+    entries = chain(
+        (HistoryEntry(p.computed_at, p.quarter, "proposal", p) for p in proposals),
+        (HistoryEntry(d.decided_at, d.quarter, "decision", d) for d in decisions),
+    )
+    return sorted(entries, key=lambda e: (e.item.quarter_end, e.when), reverse=True)

@@ -1,0 +1,395 @@
+"""Recompute proposed segments from stored observations, in bulk.
+
+`recompute_proposals(framework)` reads every observation of the framework's metrics in one
+query, runs the pure engine (criteria: :mod:`oversight.engine.triggers`; scored NOF 2025/26:
+:mod:`oversight.engine.nof`) for every subject x quarter at once, and writes only the proposals
+that changed: a changed proposal is a new row, the old one stays as history (``current=False``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from oversight.engine import nof
+from oversight.engine import triggers as tr
+from oversight.engine.segmentation import nof_cut_points
+from oversight.frameworks import FRAMEWORKS_DIR
+from oversight.metrics.models import Framework, ImportBatch, Metric, Observation
+from oversight.organisations.models import CqcRating, Organisation, OrganisationKind, System
+from oversight.segmentation.models import Proposal
+
+#: NHS England's NOF trust types (the peer groups of the scored method) by organisation kind.
+NOF_PEER_GROUPS = {
+    OrganisationKind.ACUTE: "Acute trust",
+    OrganisationKind.AMBULANCE: "Ambulance trust",
+    OrganisationKind.MENTAL_HEALTH: "Mental health and community trust",
+    OrganisationKind.COMMUNITY: "Mental health and community trust",
+    OrganisationKind.MENTAL_HEALTH_COMMUNITY: "Mental health and community trust",
+}
+QUARTER_LABEL = re.compile(r"^Q[1-4] \d{4}/\d{2}$")
+POLARITY = {"higher": 1, "lower": -1, "neutral": 0}
+
+
+class SegmentationError(ValueError):
+    """The framework cannot be segmented (unknown, no rules file, bad quarter)."""
+
+
+@dataclass
+class RecomputeResult:
+    framework: str
+    quarters: list[str]
+    subjects: int
+    proposals: int
+    written: int
+    unchanged: int
+    seconds: float
+
+    def describe(self) -> str:
+        span = f"{self.quarters[0]} to {self.quarters[-1]}" if self.quarters else "no quarters"
+        return (f"{self.framework}: {self.proposals} proposals for {self.subjects} subjects, "
+                f"{span}; {self.written} new or changed, {self.unchanged} unchanged "
+                f"({self.seconds:.2f} s)")
+
+
+def rules_path(framework: str) -> Path:
+    return FRAMEWORKS_DIR / framework / "rules.yaml"
+
+
+def load_rules(framework: Framework) -> tr.CriteriaRules | nof.NofRules:
+    path = rules_path(framework.code)
+    if not path.is_file():
+        raise SegmentationError(f"{framework.code}: no segmentation rules file at {path}")
+    if framework.method == Framework.Method.SCORED:
+        return nof.load_rules(path)
+    return tr.load_criteria_rules(path)
+
+
+def _quarters_between(first: dt.date, last: dt.date) -> list[str]:
+    out, day = [], first
+    while day <= last:
+        label = tr.financial_quarter(day)
+        out.append(label)
+        day = tr.quarter_bounds(label)[1] + dt.timedelta(days=1)
+    return out
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _dates(values: list[Any] | tuple[Any, ...]) -> np.ndarray:
+    """Dates from the database driver (date objects, or ISO strings on SQLite)."""
+    return np.array([str(v)[:10] for v in values], dtype="datetime64[D]")
+
+
+def _inputs_version(framework: Framework, rules_file: Path, n_obs: int) -> str:
+    batch = ImportBatch.objects.aggregate(m=Max("id"))["m"] or 0
+    rules_hash = hashlib.sha1(rules_file.read_bytes()).hexdigest()[:12]
+    return f"batch {batch}, {n_obs} observations, rules {rules_hash}"
+
+
+def recompute_proposals(
+    framework: str, quarters: list[str] | None = None
+) -> RecomputeResult:
+    """Recompute the proposals of ``framework`` (a code) for ``quarters`` (default: every
+    quarter with data from the framework's first year on)."""
+    started = time.perf_counter()
+    fw = Framework.objects.filter(code=framework).first()
+    if fw is None:
+        known = ", ".join(Framework.objects.values_list("code", flat=True)) or "none loaded"
+        raise SegmentationError(f"unknown framework '{framework}' (known: {known})")
+    for q in quarters or []:
+        tr.quarter_bounds(q)  # raises on a bad label
+    rules = load_rules(fw)
+    if isinstance(rules, nof.NofRules):
+        rows, quarters_used, n_obs = _scored(fw, rules, quarters)
+    else:
+        rows, quarters_used, n_obs = _criteria(fw, rules, quarters)
+    version = _inputs_version(fw, rules_path(fw.code), n_obs)
+    written, unchanged = _write(fw, rows, quarters_used, version)
+    subjects = len({(r["organisation_id"], r["system_id"]) for r in rows})
+    return RecomputeResult(fw.code, quarters_used, subjects, len(rows), written, unchanged,
+                           time.perf_counter() - started)
+
+
+# ----------------------------------------------------------------------------- criteria
+
+
+def _criteria(
+    fw: Framework, rules: tr.CriteriaRules, quarters: list[str] | None
+) -> tuple[list[dict[str, Any]], list[str], int]:
+    always = set(rules.finance_metrics) | set(rules.cqc_metrics.values())
+    metrics = [
+        m for m in Metric.objects.filter(framework=fw).values_list(
+            "id", "code", "polarity", "scored", "theme__is_local", "org_kinds")
+        if m[1] in always or ((m[3] or not rules.scored_only)
+                              and (rules.include_local or not m[4]))
+    ]
+    if not metrics:
+        return [], [], 0
+    metric_index = {m[0]: i for i, m in enumerate(metrics)}
+
+    # subjects: organisations of the segmented kinds, and systems through their ICB
+    orgs = list(Organisation.objects.filter(
+        kind__in=[*rules.organisation_kinds, OrganisationKind.ICB]
+    ).values_list("id", "ods_code", "kind"))
+    systems = dict(System.objects.values_list("code", "id")) if rules.systems else {}
+    subject_codes: list[str] = []
+    subject_kinds: list[str] = []
+    subject_keys: list[tuple[int | None, int | None]] = []  # (organisation id, system id)
+    org_subject: dict[int, int] = {}
+    for oid, ods, kind in orgs:
+        if kind == OrganisationKind.ICB:
+            if ods in systems:
+                org_subject[oid] = len(subject_codes)
+                subject_codes.append(ods)
+                subject_kinds.append(OrganisationKind.ICB)
+                subject_keys.append((None, systems[ods]))
+        else:
+            org_subject[oid] = len(subject_codes)
+            subject_codes.append(ods)
+            subject_kinds.append(kind)
+            subject_keys.append((oid, None))
+    if not subject_codes:
+        return [], [], 0
+    kind_names = sorted(set(subject_kinds))
+    peer = np.array([kind_names.index(k) for k in subject_kinds], dtype=np.int64)
+    applies = np.array([[k in (m[5] or []) for m in metrics] for k in kind_names], dtype=bool)
+
+    obs = Observation._meta.db_table
+    ids = list(metric_index)
+    rows = _fetch(
+        f"SELECT organisation_id, metric_id, period_end, period_label, value FROM {obs} "  # noqa: S608
+        f"WHERE value IS NOT NULL AND metric_id IN ({', '.join(['%s'] * len(ids))})",
+        ids,
+    )
+    if not rows:
+        return [], [], 0
+    org_col, met_col, end_col, label_col, value_col = zip(*rows, strict=True)
+    org_arr = np.fromiter(org_col, dtype=np.int64, count=len(rows))
+    sub_lookup = np.full(int(org_arr.max()) + 1, -1, dtype=np.int64)
+    for oid, s in org_subject.items():
+        if oid < sub_lookup.size:
+            sub_lookup[oid] = s
+    sub = sub_lookup[org_arr]
+    met_lookup = np.zeros(max(metric_index) + 1, dtype=np.int64)
+    for mid, i in metric_index.items():
+        met_lookup[mid] = i
+    met = met_lookup[np.fromiter(met_col, dtype=np.int64, count=len(rows))]
+    keep = sub >= 0
+    keep[keep] = applies[peer[sub[keep]], met[keep]]
+    end = _dates(end_col)
+    value = np.fromiter(value_col, dtype=np.float64, count=len(rows))
+    labels = np.asarray(label_col, dtype=object)
+
+    if quarters is None:
+        first = max(fw.year_start, end[keep].min().astype(dt.date)) if keep.any() else None
+        quarters = _quarters_between(first, end[keep].max().astype(dt.date)) if first else []
+    if not quarters:
+        return [], [], len(rows)
+    points = tr.Points(
+        subject=sub[keep], metric=met[keep], period_end=end[keep], value=value[keep],
+        subject_codes=subject_codes, subject_kinds=subject_kinds, peer_group=peer,
+        metric_codes=[m[1] for m in metrics],
+        polarity=np.array([POLARITY.get(m[2], 0) for m in metrics], dtype=np.int8),
+        period_label=labels[keep],
+    )
+    overall, well_led = _cqc(org_subject, subject_keys, quarters)
+    ev = tr.evaluate(tr.annotate(points), rules, quarters, overall, well_led)
+
+    out: list[dict[str, Any]] = []
+    for s, q in zip(*np.nonzero(ev.segment > 0), strict=True):
+        s, q = int(s), int(q)
+        oid, sid = subject_keys[s]
+        out.append({
+            "organisation_id": oid, "system_id": sid, "quarter": quarters[q],
+            "segment": int(ev.segment[s, q]), "reasons": ev.reasons.get((s, q), []),
+            "warnings": ev.warnings.get((s, q), []), "facts": ev.facts(s, q),
+        })
+    return out, quarters, len(rows)
+
+
+def _cqc(
+    org_subject: dict[int, int], subject_keys: list[tuple[int | None, int | None]],
+    quarters: list[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Latest CQC overall and well-led rating as at each quarter end (0: none)."""
+    shape = (len(subject_keys), len(quarters))
+    overall, well_led = np.zeros(shape, np.int8), np.zeros(shape, np.int8)
+    ends = [tr.quarter_bounds(q)[1] for q in quarters]
+    ratings = CqcRating.objects.filter(organisation_id__in=list(org_subject)).order_by(
+        "organisation_id", "published").values_list("organisation_id", "published", "overall",
+                                                     "well_led")
+    for oid, published, ov, wl in ratings:
+        s = org_subject[oid]
+        for q, end in enumerate(ends):
+            if published <= end:  # later ratings overwrite earlier ones
+                overall[s, q] = tr.CQC_CODES.get(ov, 0)
+                well_led[s, q] = tr.CQC_CODES.get(wl, 0)
+    return overall, well_led
+
+
+# ----------------------------------------------------------------------------- scored (NOF)
+
+
+def _scored(
+    fw: Framework, rules: nof.NofRules, quarters: list[str] | None
+) -> tuple[list[dict[str, Any]], list[str], int]:
+    wanted = re.compile(r"^OF[01]\d{3}$")
+    flags = {rules.override_flag, rules.recovery_flag}
+    metrics = {mid: code for mid, code in Metric.objects.filter(framework=fw).values_list(
+        "id", "code") if wanted.match(code) or code in flags}
+    if not metrics:
+        return [], [], 0
+    orgs = {oid: (ods, kind, name) for oid, ods, kind, name in Organisation.objects.filter(
+        kind__in=list(NOF_PEER_GROUPS)).values_list("id", "ods_code", "kind", "name")}
+    obs = Observation._meta.db_table
+    ids = list(metrics)
+    rows = _fetch(
+        f"SELECT organisation_id, metric_id, period_end, period_label, value, rank FROM {obs} "  # noqa: S608
+        f"WHERE value IS NOT NULL AND metric_id IN ({', '.join(['%s'] * len(ids))})",
+        ids,
+    )
+    rows = [r for r in rows if r[0] in orgs]
+    if not rows:
+        return [], [], 0
+    org_col, met_col, end_col, label_col, value_col, rank_col = zip(*rows, strict=True)
+    quarter_col = [
+        label if QUARTER_LABEL.match(label or "") else tr.financial_quarter(
+            dt.date.fromisoformat(str(end)[:10]))
+        for label, end in zip(label_col, end_col, strict=True)
+    ]
+    long = pl.DataFrame({
+        "quarter": quarter_col,
+        "peer_group": [NOF_PEER_GROUPS[orgs[o][1]] for o in org_col],
+        "trust_code": [orgs[o][0] for o in org_col],
+        "trust_name": [orgs[o][2] for o in org_col],
+        "metric_id": [metrics[m] for m in met_col],
+        "value": pl.Series(value_col, dtype=pl.Float64),
+        "rank": pl.Series(rank_col, dtype=pl.Float64),
+    })
+    if quarters is not None:
+        long = long.filter(pl.col("quarter").is_in(quarters))
+    if long.height == 0:
+        return [], quarters or [], len(rows)
+    inputs = long.filter(pl.col("metric_id").str.contains(r"^OF[01]\d{3}$"))
+    flag_rows = long.filter(pl.col("metric_id").is_in(list(flags)))
+    scores = nof.compute_scores(inputs, rules)
+    if scores.height == 0:
+        return [], quarters or [], len(rows)
+    table = nof.segment(scores, rules, flags=flag_rows,
+                        names=long.select("quarter", "trust_code", "trust_name"))
+    cuts = {
+        (g["quarter"][0], g["peer_group"][0]): nof_cut_points(
+            g["average_unrounded"].to_numpy(), rules.quantile_method)
+        for g in table.partition_by("quarter", "peer_group")
+    }
+    counted = scores.filter(pl.col("metric_id").is_in(rules.counted))
+    by_trust: dict[tuple[str, str], list[tuple[str, float, str]]] = {}
+    for q, code, mid, score, source in counted.select(
+            "quarter", "trust_code", "metric_id", "score", "source").iter_rows():
+        by_trust.setdefault((q, code), []).append((mid, score, source))
+    ods_id = {v[0]: k for k, v in orgs.items()}
+    out: list[dict[str, Any]] = []
+    for r in table.iter_rows(named=True):
+        key = (r["quarter"], r["peer_group"])
+        c = cuts[key]
+        scores_r = sorted(by_trust.get((r["quarter"], r["trust_code"]), []))
+        reasons: list[dict[str, Any]] = [{
+            "rule": "average_score", "label": "Average metric score within the peer group",
+            "value": r["average_score"],
+            "signal": f"average {r['average_score']:.2f} among {r['peer_group']} in "
+                      f"{r['quarter']}: segment {r['unadjusted_segment']} (cut points "
+                      + ", ".join(f"{x:.2f}" for x in c) + ")",
+        }]
+        if r["financial_override"]:
+            reasons.append({"rule": "financial_override", "label": "Financial override",
+                            "metric": rules.override_flag,
+                            "signal": f"in deficit or receiving deficit support: held at "
+                                      f"segment {rules.override_floor} or worse"})
+        if r["recovery_support"]:
+            reasons.append({"rule": "recovery_support", "label": "Recovery Support Programme",
+                            "metric": rules.recovery_flag,
+                            "signal": f"final segment {rules.recovery_segment}"})
+        for mid, score, source in scores_r:
+            rule = rules.metrics[mid]
+            reasons.append({"rule": "metric_score", "metric": mid, "value": score,
+                            "value_metric": rule.value_metric, "domain": rule.domain,
+                            "period": r["quarter"], "signal": f"score {score:.2f} ({source})"})
+        out.append({
+            "organisation_id": ods_id[r["trust_code"]], "system_id": None,
+            "quarter": r["quarter"], "segment": int(r["final_segment"]),
+            "reasons": reasons, "warnings": [],
+            "facts": {
+                "method": "scored", "peer_group": r["peer_group"],
+                "average": r["average_unrounded"], "average_score": r["average_score"],
+                "unadjusted": int(r["unadjusted_segment"]),
+                "adjusted": int(r["adjusted_segment"]), "final": int(r["final_segment"]),
+                "override": int(r["financial_override"]), "recovery": int(r["recovery_support"]),
+                "rank": int(r["rank"]), "cuts": c, "n_metrics": int(r["n_metrics"]),
+                "domains": {s: r[f"domain_{s}"] for s in rules.domains},
+                "scores": [[m, s, rules.metrics[m].value_metric] for m, s, _ in scores_r],
+            },
+        })
+    used = sorted(set(long["quarter"].to_list()), key=lambda q: tr.quarter_bounds(q)[0])
+    return out, used, len(rows)
+
+
+# ----------------------------------------------------------------------------- storage
+
+
+def _digest(row: dict[str, Any]) -> str:
+    text = json.dumps([row["segment"], row["reasons"], row["warnings"], row["facts"]],
+                      sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _write(fw: Framework, rows: list[dict[str, Any]], quarters: list[str],
+           version: str) -> tuple[int, int]:
+    """Insert new or changed proposals; the proposals they replace stop being current."""
+    now = timezone.now()
+    ends = {q: tr.quarter_bounds(q)[1] for q in quarters}
+    existing = {
+        (oid, sid, q): (pid, digest)
+        for pid, oid, sid, q, digest in Proposal.objects.filter(
+            framework=fw, current=True, quarter__in=quarters
+        ).values_list("id", "organisation_id", "system_id", "quarter", "digest")
+    }
+    new: list[Proposal] = []
+    stale: list[int] = []
+    for row in rows:
+        digest = _digest(row)
+        key = (row["organisation_id"], row["system_id"], row["quarter"])
+        old = existing.pop(key, None)
+        if old is not None and old[1] == digest:
+            continue
+        if old is not None:
+            stale.append(old[0])
+        new.append(Proposal(
+            framework=fw, organisation_id=row["organisation_id"], system_id=row["system_id"],
+            quarter=row["quarter"], quarter_end=ends[row["quarter"]], segment=row["segment"],
+            reasons=row["reasons"], warnings=row["warnings"], facts=row["facts"],
+            digest=digest, inputs_version=version, computed_at=now, current=True,
+        ))
+    # subjects no longer proposed (their data went away) stop being current too
+    stale.extend(pid for pid, _ in existing.values())
+    with transaction.atomic():
+        for i in range(0, len(stale), 500):
+            Proposal.objects.filter(id__in=stale[i:i + 500]).update(current=False)
+        Proposal.objects.bulk_create(new, batch_size=500)
+    return len(new), len(rows) - len(new)

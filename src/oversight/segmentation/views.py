@@ -1,0 +1,320 @@
+"""Segmentation pages: overview, organisation and system pages, NOF league table, rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from oversight.access.rules import visible_organisations, visible_systems
+from oversight.engine import nof
+from oversight.engine.segmentation import nof_what_if
+from oversight.engine.triggers import CriteriaRules, RulesError, quarter_bounds, what_if
+from oversight.metrics.models import Framework
+from oversight.organisations.models import Organisation, OrganisationKind, Region, System
+from oversight.segmentation.decisions import (
+    SEGMENTS,
+    current_decision,
+    history,
+    record_decision,
+)
+from oversight.segmentation.models import Decision, Proposal
+from oversight.segmentation.proposals import SegmentationError, load_rules, rules_path
+
+NOF_2025 = "nof-2025-26"
+
+
+def _frameworks() -> list[Framework]:
+    """Frameworks that have a segmentation rules file, newest first."""
+    return [f for f in Framework.objects.order_by("-year_start") if rules_path(f.code).is_file()]
+
+
+def _framework(request: HttpRequest, available: list[Framework]) -> Framework | None:
+    code = request.GET.get("framework") or request.POST.get("framework")
+    if code:
+        for f in available:
+            if f.code == code:
+                return f
+        raise Http404(f"No segmentation rules for framework '{code}'.")
+    with_data = set(Proposal.objects.filter(current=True).values_list("framework_id", flat=True))
+    for f in available:
+        if f.id in with_data:
+            return f
+    return available[0] if available else None
+
+
+def _quarters(framework: Framework) -> list[str]:
+    rows = (Proposal.objects.filter(framework=framework, current=True)
+            .values_list("quarter", "quarter_end").distinct())
+    return [q for q, _ in sorted(set(rows), key=lambda r: r[1], reverse=True)]
+
+
+def metric_url(ods_code: str, metric: str) -> str:
+    """The metric page (with its SPC chart) of an organisation: the dashboards' URL contract."""
+    return f"/organisations/{ods_code}/metrics/{metric}/"
+
+
+# ----------------------------------------------------------------------------- overview
+
+
+def overview(request: HttpRequest) -> HttpResponse:
+    available = _frameworks()
+    framework = _framework(request, available)
+    quarters = _quarters(framework) if framework else []
+    quarter = request.GET.get("quarter") or (quarters[0] if quarters else "")
+    if quarter and quarter not in quarters:
+        raise Http404(f"No proposals for {quarter}.")
+    previous = quarters[quarters.index(quarter) + 1] if quarter in quarters[:-1] else None
+    region = request.GET.get("region", "")
+    system_code = request.GET.get("system", "")
+    kind = request.GET.get("kind", "")
+
+    orgs = visible_organisations(request.user)
+    systems = visible_systems(request.user)
+    if region:
+        orgs, systems = orgs.filter(region__code=region), systems.filter(region__code=region)
+    if system_code:
+        orgs = orgs.filter(host_system__code=system_code)
+        systems = systems.filter(code=system_code)
+    if kind == "system":
+        orgs = orgs.none()
+    elif kind:
+        orgs, systems = orgs.filter(kind=kind), systems.none()
+
+    rows: list[dict[str, Any]] = []
+    if framework and quarter:
+        base = Proposal.objects.filter(framework=framework, current=True)
+        now = {(p.organisation_id, p.system_id): p for p in base.filter(quarter=quarter).filter(
+            organisation__in=orgs).select_related("organisation", "organisation__host_system")}
+        now.update({(p.organisation_id, p.system_id): p for p in base.filter(
+            quarter=quarter, system__in=systems).select_related("system")})
+        before = {(o, s): seg for o, s, seg in base.filter(quarter=previous).values_list(
+            "organisation_id", "system_id", "segment")} if previous else {}
+        decided = {(o, s): seg for o, s, seg in Decision.objects.current().filter(
+            framework=framework, quarter=quarter).values_list(
+            "organisation_id", "system_id", "segment")}
+        for key, p in now.items():
+            subject = p.organisation or p.system
+            rows.append({
+                "proposal": p, "subject": subject,
+                "code": p.subject_code, "is_system": p.system_id is not None,
+                "kind": "Integrated care system" if p.system_id else
+                        p.organisation.get_kind_display(),
+                "previous": before.get(key), "decided": decided.get(key),
+                "fired": [r.get("label") or r["rule"] for r in p.reasons
+                          if r.get("summary") or r["rule"] in (
+                              "dramatic_drop", "sustained_poor", "financial_plan", "cqc",
+                              "financial_override", "recovery_support")],
+                "warnings": len(p.warnings),
+            })
+        rows.sort(key=lambda r: (-r["proposal"].segment, r["subject"].name))
+        for r in rows:
+            r["fired"] = list(dict.fromkeys(r["fired"]))
+    context = {
+        "active": "segmentation", "frameworks": available, "framework": framework,
+        "quarters": quarters, "quarter": quarter, "previous": previous, "rows": rows,
+        "regions": Region.objects.all(), "systems": visible_systems(request.user),
+        "kinds": [("system", "Integrated care system")] + [
+            (k.value, k.label) for k in OrganisationKind if k.value in {
+                "ccg", "acute", "mental_health", "community", "mental_health_community",
+                "ambulance"}],
+        "selected": {"region": region, "system": system_code, "kind": kind},
+        "breadcrumbs": [{"href": "/", "text": "Home"}, {"text": "Segmentation"}],
+    }
+    template = (
+        "segmentation/_overview_rows.jinja" if request.htmx else "segmentation/overview.jinja"
+    )
+    return render(request, template, context)
+
+
+# ----------------------------------------------------------------------------- subject pages
+
+
+class DecisionForm(forms.Form):
+    quarter = forms.CharField(widget=forms.HiddenInput)
+    framework = forms.CharField(widget=forms.HiddenInput)
+    segment = forms.TypedChoiceField(coerce=int, choices=[])
+    rationale = forms.CharField(required=False, widget=forms.Textarea)
+    system_leader_views = forms.CharField(required=False, widget=forms.Textarea,
+                                          label="Views of system leaders")
+    effective_from = forms.DateField(label="Date effective")
+
+    def __init__(self, *args: Any, segments: tuple[int, ...] = (1, 2, 3, 4), **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.fields["segment"].choices = [(s, f"Segment {s}") for s in segments]
+
+
+def _what_if(framework: Framework, proposal: Proposal | None) -> list[dict[str, Any]]:
+    if proposal is None:
+        return []
+    try:
+        rules = load_rules(framework)
+    except (SegmentationError, RulesError):
+        return []
+    if isinstance(rules, CriteriaRules):
+        return what_if(rules, proposal.facts, proposal.reasons)
+    return nof_what_if(proposal.facts, rules.override_floor)
+
+
+def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpResponse:
+    available = _frameworks()
+    framework = _framework(request, available)
+    if framework is None:
+        raise Http404("No framework has segmentation rules.")
+    quarters = _quarters(framework)
+    quarter = request.GET.get("quarter") or request.POST.get("quarter") or (
+        quarters[0] if quarters else "")
+    is_org = isinstance(subject, Organisation)
+    can_decide = request.user.has_perm("segmentation.decide", subject)
+    form = None
+    if request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied("Only the regional oversight team may record a decision.")
+        form = DecisionForm(request.POST, segments=SEGMENTS[framework.method])
+        if form.is_valid():
+            try:
+                record_decision(
+                    user=request.user, framework=framework, subject=subject,
+                    quarter=form.cleaned_data["quarter"], segment=form.cleaned_data["segment"],
+                    rationale=form.cleaned_data["rationale"],
+                    system_leader_views=form.cleaned_data["system_leader_views"],
+                    effective_from=form.cleaned_data["effective_from"],
+                )
+            except ValidationError as exc:
+                for fieldname, errors in exc.message_dict.items():
+                    form.add_error(fieldname if fieldname in form.fields else None, errors)
+            else:
+                url = request.path + f"?framework={framework.code}&quarter={quarter}"
+                return redirect(url)
+    lookup = {"organisation": subject} if is_org else {"system": subject}
+    proposal = Proposal.objects.filter(framework=framework, quarter=quarter, current=True,
+                                       **lookup).first()
+    decision = current_decision(framework, subject, quarter) if quarter else None
+    if form is None and can_decide and quarter:
+        form = DecisionForm(initial={
+            "quarter": quarter, "framework": framework.code,
+            "segment": proposal.segment if proposal else 2,
+            "effective_from": dt.date.today(),
+        }, segments=SEGMENTS[framework.method])
+    code = subject.ods_code if is_org else subject.code
+    related: dict[str, Any] = {}
+    if is_org and subject.host_system_id:
+        related["system"] = subject.host_system
+        related["system_proposal"] = Proposal.objects.filter(
+            framework=framework, quarter=quarter, current=True, system=subject.host_system
+        ).first()
+    if not is_org:
+        members = (Organisation.objects.filter(host_system=subject) | Organisation.objects.filter(
+            systems=subject)).distinct()
+        related["members"] = list(Proposal.objects.filter(
+            framework=framework, quarter=quarter, current=True, organisation__in=members
+        ).select_related("organisation").order_by("segment", "organisation__name"))
+        decided = {d.organisation_id: d.segment for d in Decision.objects.current().filter(
+            framework=framework, quarter=quarter, organisation__in=members)}
+        for p in related["members"]:
+            p.decided_segment = decided.get(p.organisation_id)
+    evidence_code = code
+    return render(request, "segmentation/subject.jinja", {
+        "active": "segmentation", "subject": subject, "is_org": is_org, "code": code,
+        "framework": framework, "frameworks": available, "quarters": quarters,
+        "quarter": quarter, "proposal": proposal, "decision": decision,
+        "what_if": _what_if(framework, proposal), "history": history(subject, framework),
+        "form": form, "can_decide": can_decide, "metric_url": metric_url,
+        "evidence_code": evidence_code, **related,
+        "breadcrumbs": [{"href": "/", "text": "Home"},
+                        {"href": reverse("segmentation"), "text": "Segmentation"},
+                        {"text": subject.name}],
+    })
+
+
+def organisation(request: HttpRequest, ods_code: str) -> HttpResponse:
+    org = get_object_or_404(Organisation.objects.select_related("host_system", "region"),
+                            ods_code=ods_code.upper())
+    if not request.user.has_perm("organisations.view_organisation", org):
+        raise PermissionDenied
+    if org.kind == OrganisationKind.ICB and System.objects.filter(code=org.ods_code).exists():
+        # an ICB is segmented as its system
+        return redirect("segmentation_system", org.ods_code)
+    return _subject_page(request, org)
+
+
+def system(request: HttpRequest, code: str) -> HttpResponse:
+    sys_ = get_object_or_404(System.objects.select_related("region"), code=code.upper())
+    if not request.user.has_perm("organisations.view_system", sys_):
+        raise PermissionDenied
+    return _subject_page(request, sys_)
+
+
+# ----------------------------------------------------------------------------- league, rules
+
+
+def league(request: HttpRequest) -> HttpResponse:
+    framework = Framework.objects.filter(code=NOF_2025).first()
+    quarters = _quarters(framework) if framework else []
+    quarter = request.GET.get("quarter") or (quarters[0] if quarters else "")
+    peer = request.GET.get("peer_group", "")
+    rows = []
+    if framework and quarter:
+        visible = visible_organisations(request.user)
+        rows = list(Proposal.objects.filter(
+            framework=framework, quarter=quarter, current=True, organisation__in=visible
+        ).select_related("organisation", "organisation__region"))
+    peer_groups = sorted({p.facts.get("peer_group", "") for p in rows})
+    if peer:
+        rows = [p for p in rows if p.facts.get("peer_group") == peer]
+    rows.sort(key=lambda p: (p.facts.get("peer_group", ""), p.facts.get("rank", 0),
+                             p.organisation.ods_code))
+    domains: dict[str, str] = {}
+    if framework is not None and rules_path(framework.code).is_file():
+        domains = nof.load_rules(rules_path(framework.code)).domains
+    template = "segmentation/_league_rows.jinja" if request.htmx else "segmentation/league.jinja"
+    return render(request, template, {
+        "active": "segmentation", "framework": framework, "quarters": quarters,
+        "quarter": quarter, "rows": rows, "peer_groups": peer_groups, "peer": peer,
+        "domains": domains,
+        "breadcrumbs": [{"href": "/", "text": "Home"},
+                        {"href": reverse("segmentation"), "text": "Segmentation"},
+                        {"text": "NOF 2025/26 league table"}],
+    })
+
+
+def rules_page(request: HttpRequest, code: str) -> HttpResponse:
+    framework = get_object_or_404(Framework, code=code)
+    try:
+        rules = load_rules(framework)
+    except SegmentationError as exc:
+        raise Http404(str(exc)) from exc
+    rows: list[tuple[str, str, str]]
+    if isinstance(rules, CriteriaRules):
+        rows = rules.describe()
+    else:
+        rows = [("Segments", "Unadjusted segment", f"quartile of the average metric score "
+                 f"within the peer group ({rules.quantile_method} cut points)"),
+                ("Segments", "Financial override", f"{rules.override_flag}: held at segment "
+                 f"{rules.override_floor} or worse"),
+                ("Segments", "Recovery Support Programme", f"{rules.recovery_flag}: segment "
+                 f"{rules.recovery_segment}"),
+                ("Scores", "Published decimals", str(rules.decimals))]
+        for mid, r in rules.metrics.items():
+            rows.append((rules.domains[r.domain], mid, f"{r.method}"
+                         + (f" from {r.value_metric}" if r.value_metric else "")
+                         + ("" if r.counts else " (not counted directly)")
+                         + (f"; bands {', '.join(f'>= {m:g}: {s:g}' for m, s in r.bands)}, "
+                            f"otherwise {r.otherwise:g}" if r.bands else "")))
+    return render(request, "segmentation/rules.jinja", {
+        "active": "segmentation", "framework": framework, "rules": rules, "rows": rows,
+        "path": rules_path(code).relative_to(rules_path(code).parents[3]),
+        "frameworks": _frameworks(),
+        "breadcrumbs": [{"href": "/", "text": "Home"},
+                        {"href": reverse("segmentation"), "text": "Segmentation"},
+                        {"text": f"{framework.name} rules"}],
+    })
+
+
+def quarter_end(label: str) -> dt.date:
+    return quarter_bounds(label)[1]
