@@ -1,0 +1,163 @@
+"""Recompute end to end, decisions (supersede, never edit, rationale, permission), pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, IntegrityError, transaction
+
+from oversight.access.models import Role
+from oversight.metrics.models import Observation
+from oversight.segmentation.decisions import current_decision, history, record_decision
+from oversight.segmentation.models import Decision, Proposal
+from oversight.segmentation.proposals import SegmentationError, recompute_proposals
+from tests.factories import RegionFactory, RoleFactory, UserFactory
+
+Q4 = "Q4 2021/22"
+
+
+def regional(region):
+    return RoleFactory(kind=Role.Kind.REGIONAL, region=region).user
+
+
+def test_recompute_end_to_end(national) -> None:
+    result = recompute_proposals("sof-2021-22")
+    assert result.quarters == ["Q1 2021/22", "Q2 2021/22", "Q3 2021/22", Q4]
+    assert result.proposals == 9 * 4 and result.written == 36  # 8 trusts + the system
+    r0 = Proposal.objects.get(organisation__ods_code="R0", quarter=Q4, current=True)
+    # R0: bottom of every metric for 12 months (sustained) and FINVAR -2 (finance): segment 4
+    assert r0.segment == 4
+    rules = {r["rule"] for r in r0.reasons}
+    assert {"segment_4", "sustained_poor", "financial_plan", "bottom_quartile"} <= rules
+    fin = next(r for r in r0.reasons if r["rule"] == "financial_plan")
+    assert (fin["metric"], fin["value"], fin["period"]) == ("FINVAR", -2.0, "Mar-22")
+    assert Proposal.objects.get(organisation__ods_code="R0", quarter="Q3 2021/22").segment == 3
+    # R7: top quartile everywhere, plan met, CQC Good: segment 1
+    assert Proposal.objects.get(organisation__ods_code="R7", quarter=Q4).segment == 1
+    # the system is segmented on its ICB's metrics, beside its organisations
+    system = Proposal.objects.get(system=national["system"], quarter=Q4)
+    assert system.organisation_id is None and system.facts["kind"] == "icb"
+
+    again = recompute_proposals("sof-2021-22")
+    assert (again.written, again.unchanged) == (0, 36)
+
+    obs = Observation.objects.get(organisation__ods_code="R0", metric__code="FINVAR",
+                                  period_end=dt.date(2022, 3, 31))
+    Observation.objects.filter(pk=obs.pk).update(value=0.5)
+    third = recompute_proposals("sof-2021-22", [Q4])
+    assert third.written == 1
+    old, new = Proposal.objects.filter(organisation__ods_code="R0", quarter=Q4).order_by("id")
+    assert (old.current, old.segment, new.current, new.segment) == (False, 4, True, 3)
+
+
+def test_recompute_unknown_framework(db) -> None:
+    with pytest.raises(SegmentationError, match="unknown framework 'nope'"):
+        recompute_proposals("nope")
+
+
+def test_decision_life_cycle(national) -> None:
+    recompute_proposals("sof-2021-22")
+    fw, r0 = national["framework"], national["orgs"][0]
+    user = regional(national["region"])
+    first = record_decision(user=user, framework=fw, subject=r0, quarter=Q4, segment=4,
+                            system_leader_views="ICB agrees")
+    assert first.proposed_segment == 4 and first.proposal.segment == 4
+    with pytest.raises(ValidationError, match="rationale"):
+        record_decision(user=user, framework=fw, subject=r0, quarter=Q4, segment=3)
+    assert Decision.objects.count() == 1  # nothing written
+    second = record_decision(user=user, framework=fw, subject=r0, quarter=Q4, segment=3,
+                             rationale="Finance recovery plan agreed with the region")
+    assert second.supersedes == first
+    assert current_decision(fw, r0, Q4) == second
+    first.refresh_from_db()
+    assert first.segment == 4 and first.superseded_by == second  # the old one is unchanged
+    # never edited in place: the model refuses, and so does the database
+    first.segment = 1
+    with pytest.raises(ValidationError, match="never edited"):
+        first.save()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Decision.objects.filter(pk=first.pk).update(segment=1)
+    # the database also refuses a departure from the proposal without a rationale
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Decision.objects.bulk_create([Decision(
+            framework=fw, organisation=r0, quarter=Q4, quarter_end=dt.date(2022, 3, 31),
+            segment=1, proposed_segment=4, effective_from=dt.date(2022, 4, 1),
+            decided_by=user, decided_at=second.decided_at, supersedes=second)])
+    kinds = [e.kind for e in history(r0, fw) if e.quarter == Q4]
+    assert kinds == ["decision", "decision", "proposal"]
+
+
+def test_only_the_regional_role_for_the_region_may_decide(national) -> None:
+    recompute_proposals("sof-2021-22")
+    fw, r0 = national["framework"], national["orgs"][0]
+    icb_user = RoleFactory(kind=Role.Kind.ICB, region=None, system=national["system"]).user
+    other_region = regional(RegionFactory(code="Y56", name="London"))
+    for user in (icb_user, other_region, UserFactory()):
+        with pytest.raises(PermissionDenied):
+            record_decision(user=user, framework=fw, subject=r0, quarter=Q4, segment=4)
+
+
+def _post(client, segment, rationale=""):
+    return client.post("/segmentation/organisations/R0/", {
+        "framework": "sof-2021-22", "quarter": Q4, "segment": segment,
+        "rationale": rationale, "system_leader_views": "", "effective_from": "2022-04-01"})
+
+
+def test_decision_form_permission_and_history(client, national) -> None:
+    recompute_proposals("sof-2021-22")
+    icb_user = RoleFactory(kind=Role.Kind.ICB, region=None, system=national["system"]).user
+    client.force_login(icb_user)
+    page = client.get("/segmentation/organisations/R0/?framework=sof-2021-22")
+    assert page.status_code == 200
+    assert b"Record a decision" not in page.content
+    assert _post(client, 4).status_code == 403
+    assert Decision.objects.count() == 0
+
+    client.force_login(regional(national["region"]))
+    page = client.get("/segmentation/organisations/R0/?framework=sof-2021-22")
+    html = page.content.decode()
+    assert "Record a decision" in html and "Sustained very poor performance" in html
+    assert 'href="/organisations/R0/metrics/FINVAR/"' in html  # evidence links
+    bad = _post(client, 2)
+    assert bad.status_code == 200 and "Give a rationale" in bad.content.decode()
+    assert _post(client, 3, "Recovery plan in place").status_code == 302
+    page = client.get("/segmentation/organisations/R0/?framework=sof-2021-22").content.decode()
+    assert "Recovery plan in place" in page and "(proposal was 4)" in page
+
+
+def test_overview_filters_and_system_page(client, national) -> None:
+    recompute_proposals("sof-2021-22")
+    client.force_login(regional(national["region"]))
+    html = client.get("/segmentation/?framework=sof-2021-22").content.decode()
+    assert "Trust 0" in html and "Cambridgeshire and Peterborough" in html
+    assert "9 proposals for Q4 2021/22" in html and "worsened" in html
+    only_systems = client.get("/segmentation/?framework=sof-2021-22&kind=system",
+                              headers={"HX-Request": "true"}).content.decode()
+    assert "Trust 0" not in only_systems and "<html" not in only_systems
+    system = client.get("/segmentation/systems/QUE/?framework=sof-2021-22").content.decode()
+    assert "Organisations in this system" in system and "Trust 7" in system
+    assert client.get("/segmentation/organisations/QUE/").status_code == 302  # ICB -> system
+    rules = client.get("/segmentation/rules/sof-2021-22/").content.decode()
+    assert "at least 40%" in rules and "rules.yaml" in rules
+
+
+def test_early_warning_stored_with_the_proposal(national, monkeypatch) -> None:
+    import dataclasses
+
+    from oversight.segmentation import proposals
+
+    real = proposals.load_rules
+    # a reading of the rules without the dramatic-drop trigger, so the dip below only warns
+    monkeypatch.setattr(proposals, "load_rules", lambda fw: dataclasses.replace(
+        real(fw), drop_spc=False, drop_step=None))
+    # R5 (15 every month) dips in the last month: a special-cause concern, no trigger
+    Observation.objects.filter(organisation__ods_code="R5", metric__code="A",
+                               period_end=dt.date(2022, 3, 31)).update(value=14.9)
+    recompute_proposals("sof-2021-22", [Q4])
+    p = Proposal.objects.get(organisation__ods_code="R5", quarter=Q4)
+    assert p.segment == 2
+    assert [(w["metric"], w["value"], w["period"]) for w in p.warnings] == [
+        ("A", 14.9, "Mar-22")]
+    assert Proposal.objects.get(organisation__ods_code="R4", quarter=Q4).warnings == []
