@@ -51,22 +51,37 @@ def read_table(
         raise InputError(
             f"{path}: missing column(s) {', '.join(missing)} (columns: {', '.join(header)})"
         )
+    columns = [series_col, date_col, value_col]
     try:
+        # fast path: let the reader parse dates and numbers
         df = pl.read_csv(
             path,
-            columns=[series_col, date_col, value_col],
-            schema_overrides={series_col: pl.String, date_col: pl.String, value_col: pl.String},
+            columns=columns,
+            schema_overrides={series_col: pl.String, date_col: pl.Date, value_col: pl.Float64},
             infer_schema=False,
         )
-    except (pl.exceptions.PolarsError, OSError) as exc:
+        dates, values = df.get_column(date_col), df.get_column(value_col)
+        raw_dates, raw_values = dates, values
+    except pl.exceptions.PolarsError:
+        # something did not parse: read text, to report the row and the reason
+        try:
+            df = pl.read_csv(
+                path,
+                columns=columns,
+                schema_overrides={c: pl.String for c in columns},
+                infer_schema=False,
+            )
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            raise InputError(f"{path}: cannot read CSV: {exc}") from exc
+        raw_dates = df.get_column(date_col)
+        dates = raw_dates.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
+        if dates.null_count():
+            dates = dates.fill_null(raw_dates.str.strip_chars().str.to_date(strict=False))
+        raw_values = df.get_column(value_col)
+        values = raw_values.str.strip_chars().cast(pl.Float64, strict=False)
+    except OSError as exc:
         raise InputError(f"{path}: cannot read CSV: {exc}") from exc
 
-    raw_dates = df.get_column(date_col)
-    dates = raw_dates.str.strip_chars().str.to_date("%Y-%m-%d", strict=False)
-    if dates.null_count():
-        dates = dates.fill_null(raw_dates.str.strip_chars().str.to_date(strict=False))
-    raw_values = df.get_column(value_col)
-    values = raw_values.str.strip_chars().cast(pl.Float64, strict=False)
     series = df.get_column(series_col)
 
     _check(series.is_null(), series, "missing series", path)
@@ -86,7 +101,8 @@ def read_table(
 def _check(bad: pl.Series, raw: pl.Series, reason: str, path: Path) -> None:
     if bad.any():
         row = int(bad.arg_true()[0])
-        raise InputError(f"{path}: line {row + 2}: {reason} {raw[row]!r}")
+        shown = "(empty)" if raw[row] is None else repr(str(raw[row]))
+        raise InputError(f"{path}: line {row + 2}: {reason} {shown}")
 
 
 def _safe_name(label: str, used: set[str]) -> str:
