@@ -57,11 +57,12 @@ def national(orgs: int = 250, metrics: int = 80, months: int = 60) -> None:
     t0 = time.perf_counter()
     r, s = run()
     cold = time.perf_counter() - t0
-    times = []
+    times, cpu = [], []
     for _ in range(9):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         run()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     del r, s
     tracemalloc.start()
     r, s = run()
@@ -107,8 +108,9 @@ def cli(points: int = 1_000_000) -> None:
             ("JSON points", ["--format", "json"]),
             ("--summary", ["--summary"]),
         ):
-            times = []
-            for _ in range(3):
+            times, cpu = [], []
+            for _ in range(5):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
                 subprocess.run(
                     [exe, "spc", str(src), "-o", str(Path(tmp) / "out"), *extra],
@@ -116,7 +118,12 @@ def cli(points: int = 1_000_000) -> None:
                     capture_output=True,
                 )
                 times.append(time.perf_counter() - t0)
-            print(f"- {label}: best {min(times):.2f} s, median {statistics.median(times):.2f} s")
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            print(
+                f"- {label}: wall best {min(times):.2f} s, median {statistics.median(times):.2f} s;"
+                f" CPU (user+sys) best {min(cpu):.2f} s"
+            )
         print()
 
 
