@@ -123,9 +123,15 @@ class Observation(models.Model):
     `ObservationRevision`, so nothing is overwritten silently.
     """
 
-    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="observations")
+    # No single-column indexes on metric and organisation: the key constraint and the
+    # (organisation, metric, period_start) index lead with them, and every extra index slows
+    # bulk loads.
+    metric = models.ForeignKey(
+        Metric, on_delete=models.CASCADE, related_name="observations", db_index=False
+    )
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="observations"
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="observations",
+        db_index=False,
     )
     period_start = models.DateField()
     period_end = models.DateField()
@@ -134,11 +140,13 @@ class Observation(models.Model):
     numerator = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)
     missing_reason = models.CharField(
-        max_length=100, blank=True, help_text='Why the value is missing, e.g. "suppressed (*)".'
+        max_length=100, blank=True, db_default="",
+        help_text='Why the value is missing, e.g. "suppressed (*)".',
     )
-    note = models.CharField(max_length=300, blank=True)
+    note = models.CharField(max_length=300, blank=True, db_default="")
     reporting_period = models.CharField(
-        max_length=60, blank=True, help_text='The published reporting date, e.g. "Month 3 2025".'
+        max_length=60, blank=True, db_default="",
+        help_text='The published reporting date, e.g. "Month 3 2025".',
     )
     rank = models.FloatField(null=True, blank=True, help_text="Published rank within peers.")
     peer_median = models.FloatField(null=True, blank=True)

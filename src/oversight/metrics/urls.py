@@ -1,8 +1,14 @@
 from django.urls import path
 
-from oversight.metrics import views
+from oversight.metrics import views, views_imports
 
 urlpatterns = [
     path("metrics/", views.framework_list, name="framework_list"),
     path("metrics/<slug:code>/", views.framework_detail, name="framework"),
+    path("imports/", views_imports.import_list, name="import_list"),
+    path("imports/<int:pk>/", views_imports.batch_detail, name="import_batch"),
+    path("imports/observations/<int:pk>/", views_imports.observation_history,
+         name="observation_history"),
+    path("imports/templates/<slug:code>/", views_imports.template_download,
+         name="import_template"),
 ]

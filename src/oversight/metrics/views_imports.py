@@ -1,0 +1,119 @@
+"""Data loads: upload a file, see every batch, and the history of any stored figure.
+
+Thin views: validation and storage live in `oversight.metrics.importing`.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from oversight.metrics.importing import FORMATS, ImportRejected, run_import
+from oversight.metrics.importing import template as template_format
+from oversight.metrics.models import Framework, ImportBatch, Observation, ObservationRevision
+from oversight.metrics.rules import upload_scope
+
+FORMAT_LABELS = {
+    "template": "Oversight template (CSV or XLSX)",
+    "nof": "NHS England NOF publication (CSV)",
+    "ae": "NHS England A&E attendances and emergency admissions, monthly (CSV)",
+    "cqc": "CQC ratings (CSV)",
+}
+CRUMBS = [{"href": "/", "text": "Home"}, {"href": "/imports/", "text": "Data loads"}]
+
+
+def _require_loader(request: HttpRequest) -> None:
+    if not request.user.has_perm("metrics.load_data"):
+        raise PermissionDenied
+
+
+def import_list(request: HttpRequest) -> HttpResponse:
+    """The upload form, its outcome (summary or problem report) and the list of batches."""
+    _require_loader(request)
+    context: dict = {"active": "imports", "formats": FORMAT_LABELS, "chosen": "template",
+                     "frameworks": Framework.objects.all(), "breadcrumbs": CRUMBS[:1] + [
+                         {"text": "Data loads"}]}
+    status = 200
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        fmt = request.POST.get("format", "")
+        dry_run = request.POST.get("dry_run") == "1"
+        framework_code = request.POST.get("framework") or None
+        context.update(chosen=fmt, dry_run=dry_run, framework_code=framework_code)
+        if upload is None:
+            context["form_error"] = "Select a file to upload"
+            status = 400
+        elif fmt not in FORMATS:
+            context["format_error"] = "Select the layout of the file"
+            status = 400
+        else:
+            try:
+                context["result"] = run_import(
+                    upload.read(), upload.name, fmt, user=request.user,
+                    framework_code=framework_code, dry_run=dry_run,
+                    scope=upload_scope(request.user),
+                )
+            except ImportRejected as exc:
+                context["rejected"] = exc.problems
+                context["rows_read"] = getattr(exc, "rows_read", None)
+                status = 422
+    context["format_items"] = [{"value": v, "text": t, "checked": v == context["chosen"]}
+                               for v, t in FORMAT_LABELS.items()]
+    context["framework_items"] = [
+        {"value": "", "text": "Default: the latest framework that has each metric"},
+        *({"value": f.code, "text": f.name, "selected": f.code == context.get("framework_code")}
+          for f in context["frameworks"]),
+    ]
+    batches = ImportBatch.objects.select_related("created_by", "framework")
+    if upload_scope(request.user) is not None:
+        batches = batches.filter(created_by=request.user)
+    context["page"] = Paginator(batches, 50).get_page(request.GET.get("page"))
+    return render(request, "metrics/imports/list.jinja", context, status=status)
+
+
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(ImportBatch.objects.select_related("created_by", "framework"),
+                              pk=pk)
+    if not request.user.has_perm("metrics.view_importbatch", batch):
+        raise PermissionDenied
+    observations = (batch.observations.select_related("metric", "organisation")
+                    .order_by("source_row"))
+    revisions = (ObservationRevision.objects.filter(superseded_by=batch)
+                 .select_related("observation__metric", "observation__organisation")
+                 .order_by("observation_id"))
+    return render(request, "metrics/imports/batch.jinja", {
+        "active": "imports", "batch": batch,
+        "page": Paginator(observations, 100).get_page(request.GET.get("page")),
+        "revisions": revisions[:500], "revision_count": revisions.count(),
+        "ratings": batch.cqc_ratings.select_related("organisation")[:500],
+        "breadcrumbs": [*CRUMBS, {"text": f"Batch {batch.pk}"}],
+    })
+
+
+def observation_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The current value of one figure and every value it held before, with their batches."""
+    observation = get_object_or_404(
+        Observation.objects.select_related("metric__framework", "organisation", "batch"), pk=pk
+    )
+    if not request.user.has_perm("organisations.view_organisation", observation.organisation):
+        raise PermissionDenied
+    revisions = (observation.revisions.select_related("batch", "superseded_by")
+                 .order_by("-id"))
+    return render(request, "metrics/imports/history.jinja", {
+        "active": "imports", "observation": observation, "revisions": revisions,
+        "breadcrumbs": [*CRUMBS, {"text": f"Observation {observation.pk}"}],
+    })
+
+
+def template_download(request: HttpRequest, code: str) -> HttpResponse:
+    framework = get_object_or_404(Framework, code=code)
+    xlsx = request.GET.get("xlsx") == "1"
+    data = template_format.blank(framework, xlsx=xlsx)
+    kind = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if xlsx
+            else "text/csv; charset=utf-8")
+    response = HttpResponse(data, content_type=kind)
+    name = f"oversight-template-{framework.code}.{'xlsx' if xlsx else 'csv'}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
