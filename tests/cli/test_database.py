@@ -27,3 +27,22 @@ def test_migrate_creates_the_schema_and_loads_the_catalogue(tmp_path):
         metrics = connection.execute("SELECT COUNT(*) FROM metrics_metric").fetchone()[0]
     assert ("sof-2021-22",) in frameworks
     assert metrics > 0
+
+
+def test_a_bad_catalogue_file_stops_migrate_with_file_line_and_reason(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from oversight.cli.main import app
+
+    folder = tmp_path / "sof-2021-22"
+    folder.mkdir()
+    (folder / "catalogue.yaml").write_text(
+        "framework:\n  code: sof-2021-22\n  name: x\n  year_start: 2021-04-01\n"
+        "  method: guesswork\nthemes: []\n"
+    )
+    monkeypatch.setattr("oversight.metrics.catalogue.framework_dirs", lambda: [folder])
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    result = CliRunner().invoke(app, ["load-catalogue"])
+    assert result.exit_code == 1
+    assert "catalogue.yaml:" in result.output
+    assert "Traceback" not in result.output

@@ -17,15 +17,25 @@ DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "oversight-demo"
 
 
+def _load_catalogues() -> list:
+    """Load every catalogue file; a bad file stops the command with its file, line and reason."""
+    from oversight.frameworks.catalogue import CatalogueError
+    from oversight.metrics.catalogue import load_all
+
+    try:
+        return load_all()
+    except CatalogueError as error:
+        console.print(f"[red]Catalogue not loaded[/red]: {error}", soft_wrap=True)
+        raise typer.Exit(1) from error
+
+
 def migrate() -> None:
     """Create or upgrade the schema in DATABASE_URL and load the metric catalogue."""
     setup()
     from django.core.management import call_command
 
-    from oversight.metrics.catalogue import load_all
-
     call_command("migrate", interactive=False, verbosity=0)
-    frameworks = load_all()
+    frameworks = _load_catalogues()
     console.print(
         f"[green]Database ready[/green]: {len(frameworks)} framework catalogues loaded "
         f"({', '.join(f.code for f in frameworks)})."
@@ -35,9 +45,7 @@ def migrate() -> None:
 def load_catalogue() -> None:
     """(Re)load the metric catalogue files into the database. Idempotent."""
     setup()
-    from oversight.metrics.catalogue import load_all
-
-    for framework in load_all():
+    for framework in _load_catalogues():
         console.print(f"{framework.code}: {framework.metrics.count()} metrics")
 
 
