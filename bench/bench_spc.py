@@ -74,6 +74,7 @@ def national(orgs: int = 250, metrics: int = 80, months: int = 60) -> None:
     print(
         f"- warm: best {min(times) * 1000:.0f} ms, median {statistics.median(times) * 1000:.0f} ms"
     )
+    print(f"- warm CPU time (process_time): best {min(cpu) * 1000:.0f} ms")
     print(f"- peak traced memory of one compute + summarise: {peak / 2**20:.0f} MB")
     print(f"- process max RSS so far: {rss_mb():.0f} MB")
     print(f"- special-cause points: {special:.1%}")
