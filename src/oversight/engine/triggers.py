@@ -395,8 +395,10 @@ def annotate(points: Points) -> Annotated:
     upper = np.full(n, np.nan)
     ranked = polarity != 0
     if ranked.any():
-        key = np.stack([metric[ranked], end[ranked].view(np.int64), peer[ranked]])
-        _, gid = np.unique(key, axis=1, return_inverse=True)
+        day = end[ranked].view(np.int64)
+        day = day - day.min()
+        key = (metric[ranked] * (int(day.max()) + 1) + day) * (int(peer.max()) + 1) + peer[ranked]
+        _, gid = np.unique(key, return_inverse=True)
         res = ranking.rank_arrays(gid.reshape(-1), value[ranked], polarity[ranked] > 0)
         quartile[ranked] = res.quartile
         lower[ranked] = res.lower_quartile

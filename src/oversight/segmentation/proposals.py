@@ -94,7 +94,7 @@ def _fetch(sql: str, params: list[Any]) -> list[tuple]:
 
 def _dates(values: list[Any] | tuple[Any, ...]) -> np.ndarray:
     """Dates from the database driver (date objects, or ISO strings on SQLite)."""
-    return np.array([str(v)[:10] for v in values], dtype="datetime64[D]")
+    return np.array(values, dtype="datetime64[D]")
 
 
 def _inputs_version(framework: Framework, rules_file: Path, n_obs: int) -> str:
@@ -174,7 +174,8 @@ def _criteria(
     obs = Observation._meta.db_table
     ids = list(metric_index)
     rows = _fetch(
-        f"SELECT organisation_id, metric_id, period_end, period_label, value FROM {obs} "  # noqa: S608
+        f"SELECT organisation_id, metric_id, CAST(period_end AS TEXT), period_label, value "
+        f"FROM {obs} "  # noqa: S608
         f"WHERE value IS NOT NULL AND metric_id IN ({', '.join(['%s'] * len(ids))})",
         ids,
     )
