@@ -120,22 +120,24 @@ class DemoSummary:
         return "\n".join(lines)
 
 
-def checksum(months: int) -> str:
+def checksum(months: int, real_data: bool) -> str:
     return hashlib.sha256(
         f"oversight demo generator v{GENERATOR_VERSION} seed {SEED} months {months} "
+        f"real data {real_data} "
         f"end {WINDOW_END.isoformat()}".encode()).hexdigest()
 
 
 def load_demo(progress: bool = False, months: int = DEFAULT_MONTHS,
-              shared_data: Path | None = None) -> DemoSummary:
-    """Load (or top up) the demo dataset; returns what it did."""
+              shared_data: Path | None = None, real_data: bool = True) -> DemoSummary:
+    """Load (or top up) the demo dataset; returns what it did. `months` sets the synthetic
+    window (ending September 2025); `real_data=False` leaves out the real A&E file."""
     if months < 3:
         raise ValueError(f"months must be at least 3, not {months}")
     summary = DemoSummary()
     with transaction.atomic():
         _load_reference(summary)
         _load_users(summary)
-        digest = checksum(months)
+        digest = checksum(months, real_data)
         batch = ImportBatch.objects.filter(format="demo", checksum=digest).first()
         summary.already_loaded = batch is not None
         if batch is None:
@@ -143,7 +145,8 @@ def load_demo(progress: bool = False, months: int = DEFAULT_MONTHS,
                 file_name=f"demo generator v{GENERATOR_VERSION}", checksum=digest,
                 format="demo")
         _load_cqc(batch, summary)
-        _load_observations(batch, months, shared_data or shared_data_dir(), progress, summary)
+        _load_observations(batch, months, shared_data or shared_data_dir(), real_data,
+                           progress, summary)
         batch.added += summary.observations_added
         batch.rows_read += summary.observations_added
         batch.save(update_fields=["added", "rows_read"])
@@ -318,8 +321,8 @@ def _window(metric: Metric, shape: Shape, months: int) -> list[Period]:
     return periods(frequency, months)
 
 
-def _load_observations(batch: ImportBatch, months: int, shared_data: Path, progress: bool,
-                       summary: DemoSummary) -> None:
+def _load_observations(batch: ImportBatch, months: int, shared_data: Path, real_data: bool,
+                       progress: bool, summary: DemoSummary) -> None:
     covered = set(Observation.objects.filter(batch=batch)
                   .values_list("metric_id", flat=True).distinct())
     todo = []
@@ -346,7 +349,7 @@ def _load_observations(batch: ImportBatch, months: int, shared_data: Path, progr
                         for r in sorted(o.cqc_ratings.all(), key=lambda r: r.published)]
            for o in Organisation.objects.prefetch_related("cqc_ratings")
            .filter(kind__in=_trust_kinds())}
-    ae_rows = _read_ae(shared_data, summary)
+    ae_rows = _read_ae(shared_data, summary) if real_data else []
     orgs = [by_code[c] for c in codes]
 
     with _progress(progress) as live:
@@ -388,7 +391,8 @@ def _insert(metric: Metric, rows: list[tuple], batch: ImportBatch) -> int:
         "organisation_id", "period_start", "period_end"))
     given = ("metric", "organisation", "period_start", "period_end", "period_label", "value",
              "numerator", "denominator", "batch")
-    fields = [f for f in Observation._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in Observation._meta.concrete_fields if not f.primary_key
+              and (f.name in given or not f.has_db_default())]  # the database fills those
     defaults = {f.name: f.get_db_prep_save(f.get_default(), connection)
                 for f in fields if f.name not in given}
     quote = connection.ops.quote_name
