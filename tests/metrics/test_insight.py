@@ -124,18 +124,17 @@ def test_national_rank_matches_nhs_england_published_rank(shared_data, metric_id
     assert len(published) > 40
     metric = MetricFactory(code=metric_id, polarity=polarity, unit="%")
     batch = ImportBatchFactory()
+    orgs = {}
     for code, row in published.items():
-        org = OrganisationFactory(ods_code=code, kind=OrganisationKind.MENTAL_HEALTH_COMMUNITY)
+        org = orgs[code] = OrganisationFactory(ods_code=code,
+                                               kind=OrganisationKind.MENTAL_HEALTH_COMMUNITY)
         Observation.objects.create(
             metric=metric, organisation=org, period_start=dt.date(2025, 6, 1),
             period_end=dt.date(2025, 6, 30), period_label="Jun-25", value=float(row["Value"]),
             batch=batch,
         )
     ranks = national_ranks(metric, dt.date(2025, 6, 1))
-    by_code = {o: r for o, r in zip(
-        Observation.objects.filter(metric=metric).values_list(
-            "organisation__ods_code", flat=True).order_by("organisation_id"),
-        [ranks[pk] for pk in sorted(ranks)], strict=True)}
+    by_code = {code: ranks.get(org.pk) for code, org in orgs.items()}
     tied = defaultdict(int)
     for row in published.values():
         tied[row["Value"]] += 1

@@ -77,8 +77,16 @@ def test_theme_filter_htmx_returns_only_the_dashboard(signed_in_client, ics):
     response = signed_in_client.get("/systems/QUE/?theme=quality", HTTP_HX_REQUEST="true")
     text = response.content.decode()
     assert "<html" not in text and "77.5%" in text
-    empty = signed_in_client.get("/systems/QUE/?theme=nope", HTTP_HX_REQUEST="true")
-    assert "No metric values" in empty.content.decode()
+    unknown = signed_in_client.get("/systems/QUE/?theme=nope", HTTP_HX_REQUEST="true")
+    assert "Quality of care" in unknown.content.decode()  # an unknown theme shows them all
+
+
+def test_organisation_filter_chooses_the_columns(signed_in_client, ics):
+    pcn = OrganisationFactory(ods_code="U12345", kind="pcn", host_system=ics["system"])
+    trusts = signed_in_client.get("/systems/QUE/").content.decode()
+    assert "U12345" not in trusts.split("System dashboard")[1].split("<h2>Places")[0]
+    everyone = signed_in_client.get("/systems/QUE/?organisations=all").content.decode()
+    assert f"{pcn.name}" in everyone
 
 
 def test_icon_summary_links_every_icon_to_its_chart(signed_in_client, ics):

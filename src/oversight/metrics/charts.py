@@ -51,8 +51,7 @@ def _svg(width: float, height: float, label: str, body: str, css: str = "") -> M
     )
 
 
-def variation_icon(name: str, label: str, size: int = 32) -> Markup:
-    """The Making Data Count variation icon ``name`` (a ``spc.VARIATIONS`` entry)."""
+def _variation_body(name: str) -> str:
     colour, letter, slope = _VARIATION_STYLE[name]
     dots = []
     for i in range(5):
@@ -64,35 +63,62 @@ def variation_icon(name: str, label: str, size: int = 32) -> Markup:
             y = 26 - i * 4 if slope > 0 else 12 + i * 4
             fill = colour if i >= 3 else COMMON
         dots.append(f'<circle cx="{x:g}" cy="{y:g}" r="2.2" fill="{fill}"/>')
-    letter_y = 13 if slope >= 0 else 33
     mark = (
-        f'<text x="{29 if slope > 0 else 29}" y="{letter_y}" font-size="10" font-weight="bold" '
+        f'<text x="29" y="{13 if slope >= 0 else 33}" font-size="10" font-weight="bold" '
         f'font-family="Arial, sans-serif" fill="{colour}" text-anchor="middle">{letter}</text>'
         if letter else ""
     )
-    body = (
+    return (f'<circle cx="20" cy="20" r="18" fill="#fff" stroke="{colour}" stroke-width="3"/>'
+            + "".join(dots) + mark)
+
+
+def _assurance_body(name: str | None) -> str:
+    if name is None:
+        return ('<circle cx="20" cy="20" r="18" fill="#fff" stroke="#D8DDE0" '
+                'stroke-width="3" stroke-dasharray="4 3"/>')
+    colour, letter = _ASSURANCE_STYLE[name]
+    return (
         f'<circle cx="20" cy="20" r="18" fill="#fff" stroke="{colour}" stroke-width="3"/>'
-        + "".join(dots) + mark
+        f'<line x1="7" y1="26" x2="33" y2="26" stroke="{TARGET}" stroke-width="1.5"/>'
+        f'<text x="20" y="22" font-size="16" font-weight="bold" text-anchor="middle" '
+        f'font-family="Arial, sans-serif" fill="{colour}">{letter}</text>'
     )
-    return _svg(size, size, label, f'<g transform="scale({size / 40:g})">{body}</g>',
-                "oversight-icon")
+
+
+def icon_sprite() -> Markup:
+    """Every icon once, as ``<symbol>``s: pages include this once and each icon is a small
+    ``<use>`` (a dashboard shows hundreds)."""
+    symbols = [f'<symbol id="mdc-v-{n}" viewBox="0 0 40 40">{_variation_body(n)}</symbol>'
+               for n in _VARIATION_STYLE]
+    symbols += [f'<symbol id="mdc-a-{n}" viewBox="0 0 40 40">{_assurance_body(n)}</symbol>'
+                for n in _ASSURANCE_STYLE]
+    symbols.append(f'<symbol id="mdc-a-none" viewBox="0 0 40 40">{_assurance_body(None)}'
+                   "</symbol>")
+    return Markup('<svg xmlns="http://www.w3.org/2000/svg" class="oversight-sprite" '
+                  'aria-hidden="true" focusable="false">' + "".join(symbols) + "</svg>")
+
+
+def _icon(symbol: str, label: str, size: int) -> Markup:
+    text = escape(label)
+    return Markup(
+        f'<svg class="oversight-icon" width="{size}" height="{size}" viewBox="0 0 40 40" '
+        f'role="img" aria-label="{text}"><title>{text}</title><use href="#{symbol}"/></svg>'
+    )
+
+
+def variation_icon(name: str, label: str, size: int = 32) -> Markup:
+    """The Making Data Count variation icon ``name`` (a ``spc.VARIATIONS`` entry); the page
+    must include :func:`icon_sprite`."""
+    if name not in _VARIATION_STYLE:
+        raise KeyError(name)
+    return _icon(f"mdc-v-{name}", label, size)
 
 
 def assurance_icon(name: str | None, label: str, size: int = 32) -> Markup:
-    """The Making Data Count assurance icon, or an empty grey ring when there is no target."""
-    if name is None:
-        body = ('<circle cx="20" cy="20" r="18" fill="#fff" stroke="#D8DDE0" '
-                'stroke-width="3" stroke-dasharray="4 3"/>')
-    else:
-        colour, letter = _ASSURANCE_STYLE[name]
-        body = (
-            f'<circle cx="20" cy="20" r="18" fill="#fff" stroke="{colour}" stroke-width="3"/>'
-            f'<line x1="7" y1="26" x2="33" y2="26" stroke="{TARGET}" stroke-width="1.5"/>'
-            f'<text x="20" y="22" font-size="16" font-weight="bold" text-anchor="middle" '
-            f'font-family="Arial, sans-serif" fill="{colour}">{letter}</text>'
-        )
-    return _svg(size, size, label, f'<g transform="scale({size / 40:g})">{body}</g>',
-                "oversight-icon")
+    """The assurance icon, or a dashed grey ring when there is no target (needs the sprite)."""
+    if name is not None and name not in _ASSURANCE_STYLE:
+        raise KeyError(name)
+    return _icon(f"mdc-a-{name or 'none'}", label, size)
 
 
 def sparkline(values: Sequence[float], label: str, width: int = 96, height: int = 24) -> Markup:

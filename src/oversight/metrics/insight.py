@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +30,6 @@ from typing import Any
 import numpy as np
 import polars as pl
 from django.core.cache import cache
-from django.db.models import Max
 
 from oversight.engine import ranking, spc
 from oversight.engine.spc.core import CONCERN
@@ -123,9 +124,13 @@ class Insights:
         return [c for c in self.cells.values() if c.new_concern]
 
 
-def data_version() -> int:
-    """Changes whenever data is loaded: every load (import or demo) creates a batch."""
-    return ImportBatch.objects.aggregate(v=Max("id"))["v"] or 0
+def data_version() -> str:
+    """Changes whenever data is loaded: every load (import or demo) creates a batch.
+
+    The batch's time is part of it so that a reused id (a rolled-back load) never matches.
+    """
+    latest = ImportBatch.objects.order_by("-id").values_list("id", "created_at").first()
+    return f"{latest[0]}@{latest[1].timestamp()}" if latest else "0"
 
 
 _COLUMNS = ["organisation_id", "metric_id", "period_start", "period_label", "value",
@@ -230,42 +235,97 @@ def _spc(table: pl.DataFrame, metrics: Mapping[int, Metric]) -> tuple[Any, Any, 
     return result, spc.summarise(result), keys
 
 
-def national_ranks(
-    metric: Metric, period_start: dt.date, version: int | None = None
-) -> dict[int, Rank]:
-    """Rank of every organisation with a value for the metric and period, in its peer group.
+@dataclass(frozen=True, eq=False)
+class PeerTable:
+    """National ranks of one metric and period, as arrays (cheap to cache and unpickle)."""
 
-    Cached per (metric, period, data version).
-    """
-    if metric.polarity == Polarity.NEUTRAL:
-        return {}
+    organisation_ids: np.ndarray  # sorted
+    kind: np.ndarray  # index into kinds
+    kinds: tuple[str, ...]
+    rank: np.ndarray
+    peers: np.ndarray
+    quartile: np.ndarray
+    median: np.ndarray
+    lower_quartile: np.ndarray
+    upper_quartile: np.ndarray
+
+    def get(self, organisation_id: int) -> Rank | None:
+        i = int(np.searchsorted(self.organisation_ids, organisation_id))
+        if i >= self.organisation_ids.size or self.organisation_ids[i] != organisation_id:
+            return None
+        return Rank(
+            rank=int(self.rank[i]), peers=int(self.peers[i]), quartile=int(self.quartile[i]),
+            median=float(self.median[i]), lower_quartile=float(self.lower_quartile[i]),
+            upper_quartile=float(self.upper_quartile[i]), peer_group=self.kinds[self.kind[i]],
+        )
+
+
+_EMPTY_PEERS = PeerTable(*(np.empty(0, np.int64),) * 2, (), *(np.empty(0),) * 6)
+
+
+def _rank_key(metric_id: int, period_start: dt.date, version: str) -> str:
+    return f"oversight:rank:{metric_id}:{period_start.isoformat()}:{version}"
+
+
+def peer_tables(
+    pairs: Iterable[tuple[Metric, dt.date]], version: str | None = None
+) -> dict[tuple[int, dt.date], PeerTable]:
+    """National peer ranking of each (metric, period): cached per data version; the missing
+    ones computed together from one query and one vectorised ranking call."""
     version = data_version() if version is None else version
-    key = f"oversight:rank:{metric.pk}:{period_start.isoformat()}:{version}"
-    found = cache.get(key)
-    if found is not None:
-        return found
+    wanted = {(m.pk, p): m for m, p in pairs if m.polarity != Polarity.NEUTRAL}
+    keys = {k: _rank_key(k[0], k[1], version) for k in wanted}
+    cached = cache.get_many(list(keys.values())) if keys else {}
+    out = {k: cached[key] for k, key in keys.items() if key in cached}
+    missing = [k for k in wanted if k not in out]
+    if not missing:
+        return out
+    metric_ids = sorted({m for m, _ in missing})
+    periods = sorted({p for _, p in missing})
     rows = list(
         Observation.objects.filter(
-            metric=metric, period_start=period_start, value__isnull=False
-        ).order_by().values_list("organisation_id", "organisation__kind", "value")
+            metric_id__in=metric_ids, period_start__in=periods, value__isnull=False
+        ).order_by().values_list("metric_id", "period_start", "organisation_id",
+                                  "organisation__kind", "value")
     )
-    ranks: dict[int, Rank] = {}
-    if rows:
-        org_ids = np.array([r[0] for r in rows])
-        kinds = [r[1] for r in rows]
-        kind_labels, group_ids = np.unique(np.array(kinds), return_inverse=True)
-        values = np.array([r[2] for r in rows], dtype=float)
-        res = ranking.rank_arrays(
-            group_ids.reshape(-1), values, metric.polarity == Polarity.HIGHER_IS_BETTER
-        )
-        for i, org_id in enumerate(org_ids.tolist()):
-            ranks[org_id] = Rank(
-                rank=int(res.rank[i]), peers=int(res.n[i]), quartile=int(res.quartile[i]),
-                median=float(res.median[i]), lower_quartile=float(res.lower_quartile[i]),
-                upper_quartile=float(res.upper_quartile[i]), peer_group=kinds[i],
+    df = pl.DataFrame(rows, schema={"metric_id": pl.Int64, "period_start": pl.Date,
+                                    "organisation_id": pl.Int64, "kind": pl.String,
+                                    "value": pl.Float64}, orient="row")
+    need = pl.DataFrame({"metric_id": [m for m, _ in missing],
+                         "period_start": [p for _, p in missing]},
+                        schema={"metric_id": pl.Int64, "period_start": pl.Date})
+    df = df.join(need, on=["metric_id", "period_start"], how="semi").sort(
+        "metric_id", "period_start", "organisation_id")
+    fresh: dict[tuple[int, dt.date], PeerTable] = {k: _EMPTY_PEERS for k in missing}
+    if df.height:
+        gid = df.select(pl.struct("metric_id", "period_start", "kind").rank("dense")
+                        .cast(pl.Int64) - 1).to_series().to_numpy()
+        hib = np.array([wanted[(m, p)].polarity == Polarity.HIGHER_IS_BETTER
+                        for m, p in df.select("metric_id", "period_start").iter_rows()])
+        res = ranking.rank_arrays(gid, df.get_column("value").to_numpy(), hib)
+        kinds = tuple(sorted(set(df.get_column("kind").to_list())))
+        kind_idx = np.searchsorted(np.array(kinds), df.get_column("kind").to_numpy())
+        bounds = df.select("metric_id", "period_start").with_row_index().group_by(
+            "metric_id", "period_start", maintain_order=True).agg(
+            pl.col("index").first().alias("a"), pl.col("index").last().alias("b"))
+        org_ids = df.get_column("organisation_id").to_numpy()
+        for m, p, a, b in bounds.iter_rows():
+            sl = slice(a, b + 1)
+            fresh[(m, p)] = PeerTable(
+                org_ids[sl], kind_idx[sl], kinds, res.rank[sl], res.n[sl], res.quartile[sl],
+                res.median[sl], res.lower_quartile[sl], res.upper_quartile[sl],
             )
-    cache.set(key, ranks, RANKING_CACHE_SECONDS)
-    return ranks
+    cache.set_many({keys[k]: t for k, t in fresh.items()}, RANKING_CACHE_SECONDS)
+    return out | fresh
+
+
+def national_ranks(
+    metric: Metric, period_start: dt.date, version: str | None = None
+) -> PeerTable:
+    """Rank of every organisation with a value for the metric and period, in its peer group
+    (``.get(organisation_id)``); empty for neutral metrics."""
+    return peer_tables([(metric, period_start)], version).get(
+        (metric.pk, period_start), _EMPTY_PEERS)
 
 
 def peer_values(metric: Metric, period_start: dt.date, kind: str) -> list[tuple[int, float]]:
@@ -278,6 +338,11 @@ def peer_values(metric: Metric, period_start: dt.date, kind: str) -> list[tuple[
     )
 
 
+_MEMO: OrderedDict[tuple[Any, ...], Insights] = OrderedDict()
+_MEMO_SIZE = 64
+_MEMO_LOCK = threading.Lock()
+
+
 def insights(
     organisations: Sequence[Any],
     metrics: Sequence[Metric] | None = None,
@@ -286,7 +351,37 @@ def insights(
     rank: bool = True,
 ) -> Insights:
     """Dashboard cells for the organisations (keyed by ODS code) and the ``groups`` aggregates
-    (keyed by the group's name, e.g. a place or system code)."""
+    (keyed by the group's name, e.g. a place or system code).
+
+    Results are kept per process for the current data version (every load creates a batch,
+    which changes the version), so a dashboard is computed once per data load, not per view.
+    """
+    key = (
+        data_version(),
+        tuple(sorted((o.pk, o.ods_code, o.kind) for o in organisations)),
+        None if metrics is None else tuple(sorted(m.pk for m in metrics)),
+        tuple(sorted((g, tuple(sorted(ids))) for g, ids in (groups or {}).items())),
+        rank,
+    )
+    with _MEMO_LOCK:
+        if key in _MEMO:
+            _MEMO.move_to_end(key)
+            return _MEMO[key]
+    found = _compute_insights(organisations, metrics, groups=groups, rank=rank)
+    with _MEMO_LOCK:
+        _MEMO[key] = found
+        while len(_MEMO) > _MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    return found
+
+
+def _compute_insights(
+    organisations: Sequence[Any],
+    metrics: Sequence[Metric] | None,
+    *,
+    groups: Mapping[str, Sequence[int]] | None,
+    rank: bool,
+) -> Insights:
     codes = {o.pk: o.ods_code for o in organisations}
     kinds = {o.ods_code: o.kind for o in organisations}
     df = load_observations(codes, None if metrics is None else [m.pk for m in metrics])
@@ -308,9 +403,16 @@ def insights(
     labels = table.get_column("period_label").to_list()
     order = result.order
     offsets = result.series_offsets
-    version = data_version() if rank else 0
     pk_of = {code: pk for pk, code in codes.items()}
-    ranks_memo: dict[tuple[int, dt.date], dict[int, Rank]] = {}
+    last_rows = offsets[1:] - 1
+    tables: dict[tuple[int, dt.date], PeerTable] = {}
+    if rank:
+        pairs = {
+            (metric_objs[m], result.date[last_rows[i]].astype(dt.date))
+            for i, (subject, m) in enumerate(keys.iter_rows()) if subject in kinds
+        }
+        tables = peer_tables(pairs)
+    variations, assurances = summary.variation_names, summary.assurance_names
     out = Insights()
     for i, (subject, metric_id) in enumerate(keys.iter_rows()):
         a, b = int(offsets[i]), int(offsets[i + 1])
@@ -320,19 +422,16 @@ def insights(
         pt = result.point_type
         new_concern = bool(pt[last] == CONCERN and (b - a < 2 or pt[last - 1] != CONCERN))
         cell_rank = None
-        if rank and subject in kinds:
-            memo_key = (metric_id, period)
-            if memo_key not in ranks_memo:
-                ranks_memo[memo_key] = national_ranks(metric, period, version)
-            cell_rank = ranks_memo[memo_key].get(pk_of[subject])
+        if (metric_id, period) in tables and subject in kinds:
+            cell_rank = tables[(metric_id, period)].get(pk_of[subject])
         out.cells[(subject, metric_id)] = Insight(
             subject=subject,
             metric=metric,
             period_label=labels[int(order[last])],
             period_start=period,
             value=float(result.value[last]),
-            variation=summary.variation_names[i],
-            assurance=summary.assurance_names[i],
+            variation=variations[i],
+            assurance=assurances[i],
             new_concern=new_concern,
             n_points=b - a,
             sparkline=tuple(result.value[max(a, b - SPARKLINE_POINTS):b].tolist()),

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from oversight.access.rules import visible_organisations, visible_systems
 from oversight.metrics import charts
 from oversight.metrics.insight import Insights, insights, metric_series, national_ranks, peer_values
-from oversight.metrics.models import Metric, Polarity, Theme
+from oversight.metrics.models import Metric, Polarity
 from oversight.organisations.filters import OrganisationFilter
 from oversight.organisations.models import Organisation, OrganisationKind, Place, System
 
@@ -39,17 +39,37 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _theme_filter(request: HttpRequest, found: Insights) -> tuple[list[Any], str]:
-    """Theme blocks to show, narrowed by ``?theme=<code>`` (the HTMX theme filter)."""
+#: Which organisations a dashboard shows as columns: (label, kinds; None for every kind).
+ORGANISATION_GROUPS: dict[str, tuple[str, set[str] | None]] = {
+    "trusts": ("ICB and trusts", {OrganisationKind.ICB, OrganisationKind.CCG,
+                                  *OrganisationKind.trusts()}),
+    "primary_care": ("Primary care networks and practices",
+                     {OrganisationKind.PCN, OrganisationKind.PRACTICE}),
+    "local_authorities": ("Local authorities", {OrganisationKind.LOCAL_AUTHORITY}),
+    "all": ("All organisations", None),
+}
+
+
+def _filters(request: HttpRequest, found: Insights) -> dict[str, Any]:
+    """Framework and theme to show (``?framework=``, ``?theme=``): the newest framework with
+    data by default; a theme implies its framework."""
     blocks = found.by_theme()
-    chosen = request.GET.get("theme", "")
-    if chosen:
-        blocks = [b for b in blocks if b.theme.code == chosen]
-    return blocks, chosen
-
-
-def _themes_of(found: Insights) -> list[Theme]:
-    return [b.theme for b in found.by_theme()]
+    frameworks = list({b.theme.framework.code: b.theme.framework for b in blocks}.values())
+    themes = [b.theme for b in blocks]
+    theme = request.GET.get("theme", "")
+    framework = request.GET.get("framework", "")
+    theme_obj = next((t for t in themes if t.code == theme
+                      and (not framework or t.framework.code == framework)), None)
+    if theme_obj is not None:
+        framework = theme_obj.framework.code
+    else:
+        theme = ""
+    if framework not in {f.code for f in frameworks}:
+        framework = frameworks[0].code if frameworks else ""
+    shown = [b for b in blocks if b.theme.framework.code == framework
+             and (not theme or b.theme.code == theme)]
+    return {"blocks": shown, "frameworks": frameworks, "chosen_framework": framework,
+            "themes": themes, "chosen_theme": theme}
 
 
 def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
@@ -62,16 +82,13 @@ def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
     if not request.user.has_perm("organisations.view_organisation", organisation):
         raise PermissionDenied
     found = insights([organisation])
-    blocks, chosen = _theme_filter(request, found)
     context = {
         "active": "organisations",
         "organisation": organisation,
         "found": found,
-        "blocks": blocks,
-        "themes": _themes_of(found),
-        "chosen_theme": chosen,
         "charts": charts,
         "filter_url": request.path,
+        **_filters(request, found),
     }
     if request.htmx:
         return render(request, "organisations/_organisation_metrics.jinja", context)
@@ -144,22 +161,26 @@ def _dashboard(
                     "key": f"place:{p.code}", "heading": p.name, "label": p.name,
                     "href": None if place else f"/systems/{system.code}/places/{p.code}/",
                 })
+    group = request.GET.get("organisations", "")
+    if group not in ORGANISATION_GROUPS:
+        group = "all" if place is not None else "trusts"
+    kinds = ORGANISATION_GROUPS[group][1]
     for o in shown:
-        columns.append({"key": o.ods_code, "heading": o.ods_code, "label": o.name,
-                        "href": o.get_absolute_url(), "organisation": o})
+        if kinds is None or o.kind in kinds:
+            columns.append({"key": o.ods_code, "heading": o.ods_code, "label": o.name,
+                            "href": o.get_absolute_url(), "organisation": o})
     found = insights(shown, groups=groups)
-    blocks, chosen = _theme_filter(request, found)
     return {
         "active": "systems",
         "system": system,
         "found": found,
-        "blocks": blocks,
-        "themes": _themes_of(found),
-        "chosen_theme": chosen,
         "columns": columns,
         "sees_all": sees_all,
         "charts": charts,
         "filter_url": request.path,
+        "organisation_groups": ORGANISATION_GROUPS,
+        "chosen_group": group,
+        **_filters(request, found),
     }
 
 
