@@ -71,7 +71,7 @@ def record_decision(
     with transaction.atomic():
         proposal = current_proposal(framework, subject, quarter)
         previous = (
-            Decision.objects.select_for_update().current()
+            Decision.objects.select_for_update(of=("self",)).current()
             .filter(framework=framework, quarter=quarter, **subject_filter(subject)).first()
         )
         decision = Decision(
