@@ -3,10 +3,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from oversight import api
+
 urlpatterns = [
     path("", include("oversight.web.urls")),
     path("", include("oversight.organisations.urls")),
     path("", include("oversight.metrics.urls")),
     path("", include("oversight.segmentation.urls")),
+    path("", include("oversight.support.urls")),
+    path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,269 @@
+"""Opening, running and ending support cases; the Recovery Support Programme's steps and exit.
+
+Every function is atomic: it changes everything it says or nothing. Status changes go through
+``oversight.support.lifecycle.fire`` (recorded with who, when and why).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from oversight.organisations.models import Organisation, System
+from oversight.segmentation.decisions import record_decision
+from oversight.segmentation.models import Decision
+from oversight.support.lifecycle import fire
+from oversight.support.models import (
+    CaseKind,
+    CaseStatus,
+    ExitCriterion,
+    PackageItem,
+    RecoverySupport,
+    SupportCase,
+    Transition,
+)
+from oversight.support.notify import case_owners, tell
+from oversight.support.offers import SegmentSupport, support_offers
+
+log = logging.getLogger(__name__)
+
+
+def subject_filter(subject: Organisation | System) -> dict[str, object]:
+    return {"organisation": subject} if isinstance(subject, Organisation) else {"system": subject}
+
+
+def open_case_of(subject: Organisation | System) -> SupportCase | None:
+    return SupportCase.objects.filter(**subject_filter(subject)).exclude(
+        status=CaseStatus.CLOSED).first()
+
+
+def _segment_support(framework_code: str, segment: int) -> SegmentSupport | None:
+    offers = support_offers(framework_code)
+    return offers.for_segment(segment) if offers else None
+
+
+def open_for_decision(decision: Decision) -> SupportCase | None:
+    """React to a new segment decision: open, keep or end the subject's support case.
+
+    - a segment whose case opens automatically (3 and 4 in 2021/22) opens that case unless one
+      of the same kind is already open (idempotent); an open case of another kind is superseded,
+      except an RSP case, which ends only by exit (its owners are told instead);
+    - a segment without automatic support ends an open mandated case (and a targeted case
+      when the new segment offers none).
+    Returns the subject's open case afterwards.
+    """
+    seg = _segment_support(decision.framework.code, decision.segment)
+    subject = decision.organisation or decision.system
+    if seg is None:
+        log.info("no support offers for %s segment %s", decision.framework.code,
+                 decision.segment)
+        return open_case_of(subject)
+    who = decision.decided_by
+    why = (f"Segment {decision.segment} decision for {decision.quarter} "
+           f"(decision {decision.pk}, {decision.framework.code}).")
+    with transaction.atomic():
+        current = (SupportCase.objects.select_for_update()
+                   .filter(**subject_filter(subject)).exclude(status=CaseStatus.CLOSED).first())
+        if seg.opens_automatically:
+            if current is not None and current.kind == seg.case_kind:
+                return current
+            if current is not None and current.kind == CaseKind.RSP:
+                _tell_owners(current, f"Decision places {subject.name} in segment "
+                             f"{decision.segment} while its RSP case is open",
+                             f"{why} The Recovery Support Programme case stays open: it ends by "
+                             "exit, once every exit criterion is met.")
+                return current
+            if current is not None:
+                fire(current, "supersede", who, f"{why} {seg.case_kind.upper()} support replaces "
+                     f"it.")
+            return _open(subject, decision, seg, follows=current)
+        if current is not None and (current.kind == CaseKind.MANDATED or (
+                current.kind == CaseKind.TARGETED and seg.case_kind != CaseKind.TARGETED)):
+            fire(current, "close", who, f"{why} The segment brings no "
+                 f"{current.get_kind_display().lower()}.")
+            _tell_owners(current, f"Support case closed: {subject.name}",
+                         f"{why} The {current.get_kind_display().lower()} case has closed.")
+            return None
+        if current is not None and current.kind == CaseKind.RSP:
+            _tell_owners(current, f"Decision places {subject.name} in segment "
+                         f"{decision.segment} while its RSP case is open",
+                         f"{why} The RSP case stays open until exit.")
+        return current
+
+
+def _open(subject: Organisation | System, decision: Decision | None, seg: SegmentSupport, *,
+          follows: SupportCase | None, kind: str | None = None, user=None,
+          framework=None, summary: str = "") -> SupportCase:
+    if follows is None:
+        follows = SupportCase.objects.filter(
+            closed_at__isnull=False, **subject_filter(subject)).order_by("-closed_at").first()
+    req = seg.requirements
+    try:
+        with transaction.atomic():
+            case = SupportCase.objects.create(
+                framework=decision.framework if decision else framework, segment=seg.segment,
+                decision=decision, kind=kind or seg.case_kind, summary=summary or seg.summary,
+                delivered_by=seg.delivered_by, enhanced_monitoring=req.enhanced_monitoring,
+                extra_reporting=req.extra_reporting, financial_controls=req.financial_controls,
+                advisory_senior_appointments=req.advisory_senior_appointments, follows=follows,
+                **subject_filter(subject))
+    except IntegrityError as exc:
+        raise ValidationError(f"{subject.name} already has an open support case.") from exc
+    PackageItem.objects.bulk_create(
+        PackageItem(case=case, code=o.code, name=o.name, provider=seg.delivered_by)
+        for o in seg.offers)
+    if case.kind == CaseKind.RSP:
+        RecoverySupport.objects.create(case=case)
+    by = decision.decided_by if decision else user
+    reason = (f"Opened by the segment {seg.segment} decision for {decision.quarter} "
+              f"(decision {decision.pk})." if decision else summary or "Opened by hand.")
+    if follows is not None:
+        reason += f" Follows case {follows.pk} ({follows.get_kind_display()})."
+    Transition.objects.create(case=case, event="open", source="", target=case.status, by=by,
+                              reason=reason)
+    _tell_owners(case, f"{case.get_kind_display()} case opened: {subject.name}",
+                 f"{reason}\n\n{seg.summary}")
+    return case
+
+
+def open_targeted_case(subject: Organisation | System, framework, segment: int, user,
+                       summary: str) -> SupportCase:
+    """Open a targeted support case by hand (segment 2's offers are not mandated)."""
+    seg = _segment_support(framework.code, segment)
+    if seg is None or seg.case_kind != CaseKind.TARGETED:
+        raise ValidationError({"segment": f"Segment {segment} of {framework.code} offers no "
+                                          "targeted support case."})
+    if not summary.strip():
+        raise ValidationError({"summary": "Say what the targeted support addresses."})
+    with transaction.atomic():
+        if open_case_of(subject) is not None:
+            raise ValidationError(f"{subject.name} already has an open support case.")
+        return _open(subject, None, seg, follows=None, user=user, framework=framework,
+                     summary=summary.strip())
+
+
+def _tell_owners(case: SupportCase, subject: str, body: str) -> None:
+    tell(case_owners(case), subject, body, link=case.get_absolute_url(), case=case)
+
+
+# ------------------------------------------------------------------ Recovery Support Programme
+
+
+def _rsp(case: SupportCase) -> RecoverySupport:
+    if case.kind != CaseKind.RSP:
+        raise ValidationError("This is not a Recovery Support Programme case.")
+    if not case.is_open:
+        raise ValidationError("The case is closed.")
+    return case.rsp
+
+
+def appoint_sid(case: SupportCase, user, *, sid_name: str, system_agreed_by: str,
+                system_agreed_on: dt.date, region_agreed_by: str, region_agreed_on: dt.date,
+                national_agreed_by: str, national_agreed_on: dt.date) -> RecoverySupport:
+    """Record the system improvement director and who agreed for system, region and nation."""
+    rsp = _rsp(case)
+    values = {"sid_name": sid_name, "system_agreed_by": system_agreed_by,
+              "region_agreed_by": region_agreed_by, "national_agreed_by": national_agreed_by}
+    missing = [k for k, v in values.items() if not (v or "").strip()]
+    if missing or not (system_agreed_on and region_agreed_on and national_agreed_on):
+        raise ValidationError("A system improvement director is appointed jointly: give the "
+                              "director and who agreed, and when, for the system, the region "
+                              "and the national team.")
+    with transaction.atomic():
+        for k, v in values.items():
+            setattr(rsp, k, v.strip())
+        rsp.system_agreed_on, rsp.region_agreed_on = system_agreed_on, region_agreed_on
+        rsp.national_agreed_on = national_agreed_on
+        rsp.save()
+        if case.status == CaseStatus.OPEN:
+            fire(case, "start", user, f"System improvement director {rsp.sid_name} appointed "
+                 f"(agreed by system, region and national team by {rsp.sid_appointed_on}).")
+    return rsp
+
+
+def record_stocktake(case: SupportCase, user, *, root_causes: str, partners_involved: str,
+                     stocktake_on: dt.date) -> RecoverySupport:
+    rsp = _rsp(case)
+    if not root_causes.strip() or not partners_involved.strip() or not stocktake_on:
+        raise ValidationError("The diagnostic stocktake needs its root causes, the partners "
+                              "involved and its date.")
+    rsp.root_causes, rsp.partners_involved = root_causes.strip(), partners_involved.strip()
+    rsp.stocktake_on = stocktake_on
+    rsp.save()
+    return rsp
+
+
+def judge_criterion(criterion: ExitCriterion, user, *, met: bool, evidence: str
+                    ) -> ExitCriterion:
+    """Record whether an exit criterion is met, on what evidence, by whom and when."""
+    _rsp(criterion.rsp.case)
+    if met and not evidence.strip():
+        raise ValidationError({"evidence": "Give the evidence that the criterion is met."})
+    criterion.met, criterion.evidence = met, evidence.strip()
+    criterion.judged_by, criterion.judged_at = user, timezone.now()
+    criterion.save()
+    return criterion
+
+
+def record_cqc_exit_recommendation(case: SupportCase, user, *, recommended_on: dt.date,
+                                   reference: str) -> RecoverySupport:
+    rsp = _rsp(case)
+    if not recommended_on or not reference.strip():
+        raise ValidationError("Give the date and reference of CQC's recommendation to exit.")
+    rsp.cqc_exit_recommended_on, rsp.cqc_exit_reference = recommended_on, reference.strip()
+    rsp.save()
+    return rsp
+
+
+def exit_blockers(case: SupportCase) -> list[str]:
+    """Why the case cannot exit the RSP yet (empty when it can)."""
+    if case.kind != CaseKind.RSP:
+        return ["Only a Recovery Support Programme case exits."]
+    if not case.is_open:
+        return ["The case is closed."]
+    rsp = case.rsp
+    out = []
+    if not rsp.sid_appointed:
+        out.append("No system improvement director has been appointed.")
+    if not rsp.stocktake_done:
+        out.append("The diagnostic stocktake has not been recorded.")
+    criteria = list(rsp.criteria.all())
+    if not criteria:
+        out.append("No exit criteria have been agreed.")
+    out += [f"Exit criterion not met: {c.description}" for c in criteria if c.met is not True]
+    if rsp.entry_on_cqc_recommendation and not rsp.cqc_exit_recommended_on:
+        out.append("Entry followed a CQC recommendation: CQC's recommendation to exit is "
+                   "needed.")
+    return out
+
+
+def exit_rsp(case: SupportCase, user, *, reason: str, quarter: str | None = None) -> Decision:
+    """End the RSP: every criterion met (and CQC's recommendation where needed), then record
+    the decision that moves the subject to the framework's transitional segment."""
+    from oversight.engine.triggers import financial_quarter
+
+    blockers = exit_blockers(case)
+    if blockers:
+        raise ValidationError(blockers)
+    offers = support_offers(case.framework.code)
+    if offers is None:
+        raise ValidationError(f"{case.framework.code} has no support.yaml: no transitional "
+                              "segment is defined.")
+    target = offers.rsp.exit_segment
+    with transaction.atomic():
+        fire(case, "exit", user, reason)
+        decision = record_decision(
+            user=user, framework=case.framework, subject=case.subject,
+            quarter=quarter or financial_quarter(timezone.localdate()), segment=target,
+            rationale=f"Exit from the Recovery Support Programme (case {case.pk}): every exit "
+                      f"criterion met. {reason.strip()}")
+        case.rsp.exit_decision = decision
+        case.rsp.save(update_fields=["exit_decision"])
+        _tell_owners(case, f"Recovery Support Programme exit: {case.subject_name}",
+                     f"{case.subject_name} has exited the Recovery Support Programme and moves "
+                     f"to segment {target} (decision {decision.pk}). {reason.strip()}")
+    return decision

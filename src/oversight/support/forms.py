@@ -1,0 +1,195 @@
+"""Forms for each step of a case and for SOAG actions (styled for the NHS.UK design system)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from oversight.metrics.models import Metric
+from oversight.support.models import (
+    ActionKind,
+    CaseKind,
+    ExitCriterion,
+    Milestone,
+    PackageItem,
+    RecoverySupport,
+    SupportCase,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class NhsForm(forms.Form):
+    """Adds the NHS.UK classes to every widget."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            w = field.widget
+            css = {forms.Textarea: "nhsuk-textarea", forms.Select: "nhsuk-select",
+                   forms.CheckboxInput: "nhsuk-checkboxes__input",
+                   forms.RadioSelect: "nhsuk-radios__input"}.get(type(w), "nhsuk-input")
+            w.attrs["class"] = (w.attrs.get("class", "") + " " + css).strip()
+            if isinstance(w, forms.Textarea):
+                w.attrs.setdefault("rows", 3)
+
+
+class NhsModelForm(NhsForm, forms.ModelForm):
+    pass
+
+
+def _users():
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class CaseDetailsForm(NhsModelForm):
+    class Meta:
+        model = SupportCase
+        fields = ["lead", "summary", "delivered_by", "enhanced_monitoring", "extra_reporting",
+                  "financial_controls", "capital_approval_limit", "advisory_senior_appointments"]
+        widgets = {f: forms.Textarea for f in ["summary", "enhanced_monitoring",
+                                                "extra_reporting", "financial_controls"]}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = _users()
+
+
+class PackageItemForm(NhsModelForm):
+    class Meta:
+        model = PackageItem
+        fields = ["name", "provider", "notes"]
+        widgets = {"notes": forms.Textarea}
+
+
+class TransitionForm(NhsForm):
+    event = forms.ChoiceField(label="Change")
+    reason = forms.CharField(label="Why", widget=forms.Textarea)
+
+    def __init__(self, *args, events: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event"].choices = events
+
+
+class SidForm(NhsModelForm):
+    class Meta:
+        model = RecoverySupport
+        fields = ["sid_name", "system_agreed_by", "system_agreed_on", "region_agreed_by",
+                  "region_agreed_on", "national_agreed_by", "national_agreed_on"]
+        widgets = {f: DATE for f in ["system_agreed_on", "region_agreed_on",
+                                     "national_agreed_on"]}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = True
+
+
+class StocktakeForm(NhsModelForm):
+    class Meta:
+        model = RecoverySupport
+        fields = ["root_causes", "partners_involved", "stocktake_on"]
+        widgets = {"root_causes": forms.Textarea, "partners_involved": forms.Textarea,
+                   "stocktake_on": DATE}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = True
+
+
+class PlanForm(NhsModelForm):
+    class Meta:
+        model = RecoverySupport
+        fields = ["plan_summary", "indicative_exit", "review_cycle", "next_review",
+                  "entry_on_cqc_recommendation"]
+        widgets = {"plan_summary": forms.Textarea, "indicative_exit": DATE,
+                   "next_review": DATE}
+        labels = {"plan_summary": "Improvement plan", "indicative_exit": "Indicative exit date",
+                  "entry_on_cqc_recommendation": "Entry followed a CQC recommendation"}
+
+
+class MilestoneForm(NhsModelForm):
+    class Meta:
+        model = Milestone
+        fields = ["title", "due", "achieved_on", "evidence"]
+        widgets = {"due": DATE, "achieved_on": DATE, "evidence": forms.Textarea}
+
+
+class CriterionForm(NhsModelForm):
+    class Meta:
+        model = ExitCriterion
+        fields = ["description", "metric", "direction", "threshold", "cqc_rating"]
+
+    def __init__(self, *args, framework=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        qs = Metric.objects.select_related("framework")
+        self.fields["metric"].queryset = qs.filter(framework=framework) if framework else qs
+        self.fields["metric"].required = False
+
+    def clean(self):
+        data = super().clean()
+        if data.get("metric") and (data.get("threshold") is None or not data.get("direction")):
+            raise forms.ValidationError("A criterion linked to a metric needs a direction and "
+                                        "a threshold.")
+        if data.get("metric") and data.get("cqc_rating"):
+            raise forms.ValidationError("Link a criterion to a metric or a CQC rating, not "
+                                        "both.")
+        return data
+
+
+class JudgeForm(NhsForm):
+    met = forms.TypedChoiceField(choices=[("yes", "Met"), ("no", "Not met")],
+                                 coerce=lambda v: v == "yes", widget=forms.RadioSelect)
+    evidence = forms.CharField(widget=forms.Textarea, required=False)
+
+
+class CqcExitForm(NhsForm):
+    recommended_on = forms.DateField(label="CQC recommended exit on", widget=DATE)
+    reference = forms.CharField(label="Reference (letter, report or inspection)",
+                                max_length=300)
+
+
+class ExitForm(NhsForm):
+    reason = forms.CharField(label="Why the programme can end", widget=forms.Textarea)
+
+
+class TargetedCaseForm(NhsForm):
+    subject = forms.CharField(label="Organisation ODS code or system code", max_length=10)
+    summary = forms.CharField(label="What the targeted support addresses",
+                              widget=forms.Textarea)
+
+
+class ActionForm(NhsForm):
+    subject = forms.CharField(label="Organisation ODS code or system code", max_length=10)
+    kind = forms.ChoiceField(label="Action", choices=ActionKind.choices)
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(widget=forms.Textarea, required=False)
+    owner = forms.ModelChoiceField(queryset=None, to_field_name="username")
+    due = forms.DateField(widget=DATE)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _users()
+
+
+class ActionProgressForm(NhsForm):
+    event = forms.ChoiceField(label="Change", required=False)
+    evidence = forms.CharField(widget=forms.Textarea, required=False)
+    reason = forms.CharField(label="Why", widget=forms.Textarea, required=False)
+
+    def __init__(self, *args, events: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event"].choices = [("", "No change of status"), *events]
+
+
+class CaseFilterForm(forms.Form):
+    segment = forms.TypedChoiceField(choices=[("", "Any segment")] + [(i, f"Segment {i}")
+                                                                      for i in range(1, 6)],
+                                     coerce=int, required=False, empty_value=None)
+    kind = forms.ChoiceField(choices=[("", "Any type"), *CaseKind.choices], required=False)
+    region = forms.CharField(required=False)
+    status = forms.ChoiceField(choices=[("open", "Open"), ("closed", "Closed"),
+                                        ("all", "Any status")], required=False)
+    overdue = forms.BooleanField(required=False, label="Only with overdue actions or "
+                                                       "milestones")

@@ -1,0 +1,132 @@
+"""Life-cycles of support cases and SOAG actions (python-statemachine).
+
+Status changes go only through ``fire``: it runs the event on the machine bound to the model,
+saves it, and records a ``Transition`` with who, when and why, all in one transaction. A
+refused event raises ``ValidationError`` naming why (the machine's guards are the last line;
+callers check domain conditions first so the message can say what is missing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from statemachine import State, StateMachine
+from statemachine.exceptions import TransitionNotAllowed
+
+from oversight.support.models import (
+    ActionStatus,
+    CaseKind,
+    CaseStatus,
+    SoagAction,
+    SupportCase,
+    Transition,
+)
+
+
+class CaseLifecycle(StateMachine):
+    """open -> active (support under way) -> closed; an RSP case closes only by ``exit``."""
+
+    open = State("Open", initial=True, value=CaseStatus.OPEN.value)
+    active = State("Support under way", value=CaseStatus.ACTIVE.value)
+    closed = State("Closed", final=True, value=CaseStatus.CLOSED.value)
+
+    start = open.to(active)
+    close = open.to(closed, cond="not_rsp") | active.to(closed, cond="not_rsp")
+    exit = open.to(closed, cond="is_rsp") | active.to(closed, cond="is_rsp")
+    supersede = open.to(closed) | active.to(closed)
+
+    def __init__(self, case: SupportCase) -> None:
+        super().__init__(case, state_field="status")
+
+    def is_rsp(self) -> bool:
+        return self.model.kind == CaseKind.RSP
+
+    def not_rsp(self) -> bool:
+        return self.model.kind != CaseKind.RSP
+
+    def on_enter_closed(self) -> None:
+        self.model.closed_at = timezone.now()
+
+
+class ActionLifecycle(StateMachine):
+    """open -> in progress -> completed; escalated to the board when overdue; or cancelled."""
+
+    open = State("Open", initial=True, value=ActionStatus.OPEN.value)
+    in_progress = State("In progress", value=ActionStatus.IN_PROGRESS.value)
+    escalated = State("Escalated to the board", value=ActionStatus.ESCALATED.value)
+    completed = State("Completed", final=True, value=ActionStatus.COMPLETED.value)
+    cancelled = State("Cancelled", final=True, value=ActionStatus.CANCELLED.value)
+
+    start = open.to(in_progress)
+    escalate = open.to(escalated, cond="overdue") | in_progress.to(escalated, cond="overdue")
+    complete = (open.to(completed, cond="has_evidence")
+                | in_progress.to(completed, cond="has_evidence")
+                | escalated.to(completed, cond="has_evidence"))
+    cancel = open.to(cancelled) | in_progress.to(cancelled) | escalated.to(cancelled)
+
+    def __init__(self, action: SoagAction, today: dt.date | None = None) -> None:
+        self.today = today
+        super().__init__(action, state_field="status")
+
+    def overdue(self) -> bool:
+        return self.model.is_overdue(self.today)
+
+    def has_evidence(self) -> bool:
+        return bool(self.model.evidence.strip())
+
+    def on_enter_escalated(self) -> None:
+        self.model.escalated_at = timezone.now()
+
+    def on_enter_completed(self) -> None:
+        self.model.completed_at = timezone.now()
+
+
+def case_events(case: SupportCase) -> list[str]:
+    """Events a person may choose on the case page (``exit`` has its own page)."""
+    machine = CaseLifecycle(case)
+    return [e.id for e in machine.allowed_events if e.id in ("start", "close")
+            and not (e.id == "close" and case.kind == CaseKind.RSP)]
+
+
+def action_events(action: SoagAction) -> list[str]:
+    machine = ActionLifecycle(action)
+    return [e.id for e in machine.allowed_events if e.id != "escalate" or action.is_overdue()]
+
+
+def fire(obj: SupportCase | SoagAction, event: str, user, reason: str,
+         today: dt.date | None = None) -> Transition:
+    """Run ``event`` on the case or action, save it and record the transition."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why (it is kept with the change)."})
+    is_case = isinstance(obj, SupportCase)
+    with transaction.atomic():
+        source = obj.status
+        machine = CaseLifecycle(obj) if is_case else ActionLifecycle(obj, today)
+        try:
+            machine.send(event)
+        except TransitionNotAllowed as exc:
+            raise ValidationError(_refusal(obj, event, today)) from exc
+        obj.save()
+        return Transition.objects.create(
+            case=obj if is_case else None, action=None if is_case else obj, event=event,
+            source=source, target=obj.status, by=user if getattr(user, "pk", None) else None,
+            reason=reason)
+
+
+def _refusal(obj: SupportCase | SoagAction, event: str, today: dt.date | None) -> str:
+    status = obj.get_status_display().lower()
+    if isinstance(obj, SupportCase):
+        if event == "close" and obj.kind == CaseKind.RSP:
+            return "An RSP case ends only by exit, once every exit criterion is met."
+        if event == "exit" and obj.kind != CaseKind.RSP:
+            return "Only a Recovery Support Programme case has an exit; close this case instead."
+        return f"The case cannot {event} while it is {status}."
+    if event == "escalate" and not obj.is_done and not obj.is_overdue(today):
+        return "Only an overdue action is escalated to the board."
+    if event == "complete" and not obj.is_done and not obj.evidence.strip():
+        return "Record the evidence before completing the action."
+    return f"The action cannot {event.replace('_', ' ')} while it is {status}."

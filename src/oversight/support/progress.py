@@ -1,0 +1,84 @@
+"""Progress of each exit criterion: the latest value of its linked metric against the
+criterion's threshold, with the Making Data Count variation and assurance icons (the SPC engine,
+with the threshold as target), or the latest CQC rating against the rating required."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from oversight.engine import spc
+from oversight.metrics import charts
+from oversight.metrics.insight import ASSURANCE_TEXT, VARIATION_TEXT
+from oversight.metrics.models import Observation
+from oversight.organisations.models import Organisation
+from oversight.support.models import ExitCriterion, SupportCase
+
+
+@dataclass(frozen=True)
+class CriterionProgress:
+    criterion: ExitCriterion
+    measured_on: Organisation | None
+    latest_value: float | None = None
+    latest_label: str = ""
+    points: int = 0
+    variation: str | None = None
+    assurance: str | None = None
+    cqc_overall: str = ""
+    cqc_published: object = None
+    reached: bool | None = None
+
+    @property
+    def variation_icon(self) -> Markup:
+        if self.variation is None:
+            return Markup("")
+        return charts.variation_icon(self.variation, VARIATION_TEXT[self.variation])
+
+    @property
+    def assurance_icon(self) -> Markup:
+        if self.variation is None:
+            return Markup("")
+        text = ASSURANCE_TEXT[self.assurance] if self.assurance else "No target"
+        return charts.assurance_icon(self.assurance, text)
+
+
+def measured_organisation(case: SupportCase) -> Organisation | None:
+    """The organisation whose figures measure the case: itself, or a system's ICB."""
+    return case.organisation if case.organisation_id else case.system.icb
+
+
+def criterion_progress(case: SupportCase) -> list[CriterionProgress]:
+    if not hasattr(case, "rsp"):
+        return []
+    org = measured_organisation(case)
+    out = []
+    for c in case.rsp.criteria.select_related("metric", "judged_by"):
+        if c.metric_id and org is not None:
+            out.append(_metric_progress(c, org))
+        elif c.cqc_rating and org is not None:
+            rating = org.latest_cqc_rating()
+            out.append(CriterionProgress(
+                c, org, cqc_overall=rating.get_overall_display() if rating else "",
+                cqc_published=rating.published if rating else None,
+                reached=c.cqc_reached(rating.overall if rating else None)))
+        else:
+            out.append(CriterionProgress(c, org))
+    return out
+
+
+def _metric_progress(c: ExitCriterion, org: Organisation) -> CriterionProgress:
+    rows = list(Observation.objects.filter(organisation=org, metric=c.metric,
+                                           value__isnull=False)
+                .order_by("period_start").values_list("period_start", "value", "period_label"))
+    if not rows:
+        return CriterionProgress(c, org)
+    result = spc.compute_one([r[0] for r in rows], [r[1] for r in rows],
+                             direction=c.metric.spc_direction, target=c.threshold)
+    summary = spc.summarise(result)
+    latest = rows[-1]
+    return CriterionProgress(
+        c, org, latest_value=float(latest[1]), latest_label=latest[2], points=len(rows),
+        variation=str(summary.variation_names[0]),
+        assurance=summary.assurance_names[0] and str(summary.assurance_names[0]),
+        reached=c.threshold_reached(float(latest[1])))
