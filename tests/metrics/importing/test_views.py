@@ -1,0 +1,98 @@
+"""The Data loads pages end to end with the Django test client."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from oversight.access.models import Role
+from oversight.metrics.models import ImportBatch, Observation
+from tests.factories import RoleFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "org_code,metric_code,period_start,period_end,value\n"
+
+
+def upload(client, text: str, *, dry_run: bool = False, fmt: str = "template"):
+    data = {"file": SimpleUploadedFile("june.csv", text.encode(), content_type="text/csv"),
+            "format": fmt}
+    if dry_run:
+        data["dry_run"] = "1"
+    return client.post("/imports/", data)
+
+
+def test_page_lists_batches_and_offers_the_form(signed_in_client, sof):
+    response = signed_in_client.get("/imports/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'type="file"' in body and 'name="format"' in body and 'name="dry_run"' in body
+    assert "Data loads" in body
+    assert "/imports/templates/sof-2021-22/" in body
+
+
+def test_bad_file_shows_the_problem_report_and_writes_nothing(signed_in_client, sof, trusts):
+    response = upload(signed_in_client, HEADER + "RAA,RTT,2025-06-01,2025-06-30,150\n"
+                                                 "ZZZ,RTT,2025-06-01,2025-06-30,50\n")
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "The file was rejected: nothing was written" in body
+    assert "150.0 is outside the metric&#39;s valid range 0.0 to 100.0" in body
+    assert "unknown organisation &#39;ZZZ&#39;" in body
+    assert "<td>june.csv</td><td>3</td><td>org_code</td>" in body
+    assert not Observation.objects.exists() and not ImportBatch.objects.exists()
+
+
+def test_good_file_shows_the_summary_and_links_the_batch(signed_in_client, sof, trusts):
+    response = upload(signed_in_client, HEADER + "RAA,RTT,2025-06-01,2025-06-30,91\n")
+    body = response.content.decode()
+    assert response.status_code == 200
+    batch = ImportBatch.objects.get()
+    assert batch.created_by == signed_in_client.user
+    assert f'href="/imports/{batch.pk}/"' in body and "Stored" in body
+    page = signed_in_client.get(f"/imports/{batch.pk}/").content.decode()
+    assert batch.checksum in page
+    obs = Observation.objects.get()
+    assert f"/imports/observations/{obs.pk}/" in page
+
+
+def test_dry_run_writes_nothing(signed_in_client, sof, trusts):
+    response = upload(signed_in_client, HEADER + "RAA,RTT,2025-06-01,2025-06-30,91\n",
+                      dry_run=True)
+    assert "nothing written (dry run)" in response.content.decode()
+    assert not Observation.objects.exists()
+
+
+def test_history_shows_every_value_with_its_batch(signed_in_client, sof, trusts):
+    upload(signed_in_client, HEADER + "RAA,RTT,2025-06-01,2025-06-30,91\n")
+    upload(signed_in_client, HEADER + "RAA,RTT,2025-06-01,2025-06-30,93.5\n")
+    first, second = ImportBatch.objects.order_by("pk")
+    obs = Observation.objects.get()
+    body = signed_in_client.get(f"/imports/observations/{obs.pk}/").content.decode()
+    assert "93.5" in body and "91.0" in body
+    assert f"Batch {first.pk}" in body and f"Batch {second.pk}" in body
+
+
+def test_organisation_user_may_load_only_their_own_rows(client, sof, trusts):
+    user = UserFactory()
+    RoleFactory(user=user, kind=Role.Kind.ORGANISATION, organisation=trusts["RAA"], region=None)
+    client.force_login(user)
+    response = upload(client, HEADER + "RBB,RTT,2025-06-01,2025-06-30,91\n")
+    assert "you may load data only for your own organisation" in response.content.decode()
+    assert upload(client, HEADER + "RAA,RTT,2025-06-01,2025-06-30,91\n").status_code == 200
+    assert Observation.objects.get().organisation == trusts["RAA"]
+
+
+def test_soag_member_may_not_load(client, sof):
+    user = UserFactory()
+    RoleFactory(user=user, kind=Role.Kind.SOAG_MEMBER, region=None)
+    client.force_login(user)
+    assert client.get("/imports/").status_code == 403
+
+
+def test_blank_template_downloads(signed_in_client, sof):
+    response = signed_in_client.get("/imports/templates/sof-2021-22/")
+    assert response["Content-Disposition"] == (
+        'attachment; filename="oversight-template-sof-2021-22.csv"')
+    assert response.content.decode().startswith(
+        "org_code,metric_code,period_start,period_end,value,numerator,denominator,note\n")
+    xlsx = signed_in_client.get("/imports/templates/sof-2021-22/?xlsx=1")
+    assert xlsx.content[:4] == b"PK\x03\x04"
