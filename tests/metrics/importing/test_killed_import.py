@@ -30,6 +30,10 @@ Organisation.objects.bulk_create(Organisation(ods_code=f"K{i:03d}", name="k", ki
 """
 
 
+def seed_script() -> str:
+    return SEED.replace("{m}", str(METRICS)).replace("{o}", str(ORGS))
+
+
 def big_file(path: Path) -> Path:
     starts = [dt.date(2010 + m // 12, m % 12 + 1, 1) for m in range(MONTHS)]
     frame = (pl.DataFrame({"org_code": [f"K{i:03d}" for i in range(ORGS)]})
@@ -73,7 +77,7 @@ def test_killed_import_leaves_sqlite_file_untouched(tmp_path):
     env = child_env(f"sqlite:///{db}")
     subprocess.run([str(Path(sys.executable).with_name("django-admin")), "migrate", "-v0",
                     "--settings", "oversight.settings"], env=env, check=True)
-    subprocess.run([sys.executable, "-c", SEED.replace("{m}", str(METRICS)).replace("{o}", str(ORGS))], env=env, check=True)
+    subprocess.run([sys.executable, "-c", seed_script()], env=env, check=True)
     import_and_kill(big_file(tmp_path / "big.csv"), env)
     with sqlite3.connect(db) as con:
         assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -95,7 +99,7 @@ def test_killed_import_leaves_postgresql_untouched(transactional_db, tmp_path):
     url = (f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST']}:"
            f"{settings['PORT'] or 5432}/{settings['NAME']}")
     env = child_env(url)
-    subprocess.run([sys.executable, "-c", SEED.replace("{m}", str(METRICS)).replace("{o}", str(ORGS))], env=env, check=True)
+    subprocess.run([sys.executable, "-c", seed_script()], env=env, check=True)
     import_and_kill(big_file(tmp_path / "big.csv"), env)
     assert Observation.objects.count() == 0
     assert ImportBatch.objects.count() == 0

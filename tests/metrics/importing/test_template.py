@@ -48,7 +48,8 @@ def test_rows_are_stored_with_batch_and_source_row(sof, trusts):
 
 
 def test_reimport_changes_nothing(sof, trusts):
-    text = HEADER + "RAA,RTT,2025-06-01,2025-06-30,91.5,,,\nRBB,BEDS,2025-06-01,2025-06-30,\"1,204\",,,\n"
+    text = (HEADER + "RAA,RTT,2025-06-01,2025-06-30,91.5,,,\n"
+            'RBB,BEDS,2025-06-01,2025-06-30,"1,204",,,\n')
     load(text)
     before = snapshot()
     again = load(text)
