@@ -113,7 +113,7 @@ def test_rebase_on_first_point_and_single_point_group() -> None:
 def test_validation() -> None:
     with pytest.raises(ValueError, match="greater than or equal to 12"):
         compute_one(["2020-01-01"], [1.0], fix_after_n_points=11)
-    with pytest.raises(ValueError, match="duplicate series/date at row 2"):
+    with pytest.raises(ValueError, match="row 2: duplicate series/date"):
         compute(["a", "b", "a"], ["2020-01-01", "2020-01-01", "2020-01-01"], [1, 2, 3])
     with pytest.raises(ValueError, match="finite"):
         compute_one(["2020-01-01"], [float("nan")])
