@@ -16,7 +16,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from oversight.cli import database, importing, nof, segmentation, spc
+    from oversight.cli import database, importing, nof, segmentation, spc, support
 
     app.command("migrate")(database.migrate)
     app.command("demo")(database.demo)
@@ -28,6 +28,7 @@ def _register() -> None:
     app.command("template")(importing.template)
     app.add_typer(importing.export_app, name="export")
     app.add_typer(segmentation.app, name="segmentation")
+    app.add_typer(support.app, name="support")
 
 
 _register()

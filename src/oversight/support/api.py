@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from oversight.organisations.models import Organisation, System
@@ -270,4 +270,4 @@ def create_action(request, payload: ActionIn):
         raise HttpError(403, "The subject is outside your scope.") from None
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from None
-    return 201, _action(action)
+    return Status(201, _action(action))

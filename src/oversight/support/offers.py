@@ -109,8 +109,9 @@ def read_support(path: Path) -> SupportOffers:
     seg_node = reader.required(top, "segments", root, "support file")
     segments: list[SegmentSupport] = []
     lines: dict[int, int] = {}
+    exit_lines: dict[int, int] = {}
     for node in reader.sequence(seg_node, "segments"):
-        segments.append(_read_segment(reader, node, lines))
+        segments.append(_read_segment(reader, node, lines, exit_lines))
     numbers = [s.segment for s in segments]
     if numbers != list(range(1, len(numbers) + 1)):
         raise reader.fail(seg_node, f"segments must be numbered 1, 2, 3 ... in order, not "
@@ -124,8 +125,9 @@ def read_support(path: Path) -> SupportOffers:
             continue
         target = next((t for t in segments if t.segment == s.exit_segment), None)
         if target is None or target.case_kind == "rsp":
-            raise SupportFileError(path, lines[s.segment], f"segment {s.segment}: exit_segment "
-                                   f"{s.exit_segment} must be another segment outside the RSP")
+            raise SupportFileError(path, exit_lines[s.segment],
+                                   f"segment {s.segment}: exit_segment {s.exit_segment} must be "
+                                   "another segment outside the RSP")
     if rsp[0].exit_segment is None:
         raise SupportFileError(path, lines[rsp[0].segment], f"segment {rsp[0].segment}: the RSP "
                                "segment needs 'exit_segment' (the transitional segment on exit)")
@@ -136,8 +138,8 @@ def read_support(path: Path) -> SupportOffers:
     )
 
 
-def _read_segment(reader: _SupportReader, node: yaml.Node, lines: dict[int, int]
-                  ) -> SegmentSupport:
+def _read_segment(reader: _SupportReader, node: yaml.Node, lines: dict[int, int],
+                  exit_lines: dict[int, int]) -> SegmentSupport:
     fields = reader.mapping(node, "segment")
     number = reader.integer(reader.required(fields, "segment", node, "segment"), "'segment'")
     what = f"segment {number}"
@@ -194,6 +196,7 @@ def _read_segment(reader: _SupportReader, node: yaml.Node, lines: dict[int, int]
             raise reader.fail(fields["exit_segment"],
                               f"{what}: only the RSP segment (case: rsp) has an exit_segment")
         exit_segment = reader.integer(fields["exit_segment"], f"{what}: 'exit_segment'")
+        exit_lines[number] = fields["exit_segment"].start_mark.line + 1
     return SegmentSupport(
         segment=number,
         summary=reader.text(fields, "summary", node, what),
