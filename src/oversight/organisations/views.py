@@ -6,19 +6,29 @@ with :mod:`oversight.metrics.insight`; HTMX requests for a theme get only the da
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, Resolver404, resolve
 from markupsafe import Markup
 
 from oversight.access.rules import visible_organisations, visible_systems
 from oversight.metrics import charts
-from oversight.metrics.insight import Insights, insights, metric_series, national_ranks, peer_values
+from oversight.metrics.insight import (
+    Insights,
+    data_version,
+    insights,
+    metric_series,
+    national_ranks,
+    peer_values,
+)
 from oversight.metrics.models import Metric, Polarity
 from oversight.organisations.filters import OrganisationFilter
 from oversight.organisations.models import Organisation, OrganisationKind, Place, System
@@ -72,6 +82,33 @@ def _filters(request: HttpRequest, found: Insights) -> dict[str, Any]:
             "themes": themes, "chosen_theme": theme}
 
 
+#: Rendered dashboard fragments are kept this long (they are also keyed by the data version).
+FRAGMENT_CACHE_SECONDS = 600
+
+
+def _fragment(template: str, context: dict[str, Any], *key_parts: Any) -> Markup:
+    """The metric tables of a page, rendered once per data version, columns and filters.
+
+    They depend on nothing else (no user, no CSRF token), and re-rendering hundreds of cells
+    costs more than computing them.
+    """
+    raw = "|".join(str(k) for k in (template, data_version(), *key_parts))
+    key = "oversight:fragment:" + hashlib.sha256(raw.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, context)
+        cache.set(key, html, FRAGMENT_CACHE_SECONDS)
+    return Markup(html)
+
+
+def _key_of(context: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        context.get("chosen_framework"), context.get("chosen_theme"),
+        tuple(c["key"] for c in context.get("columns", ())),
+        tuple(c["href"] or "" for c in context.get("columns", ())),
+    )
+
+
 def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
     organisation = get_object_or_404(
         Organisation.objects.select_related(
@@ -90,8 +127,10 @@ def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
         "filter_url": request.path,
         **_filters(request, found),
     }
+    context["fragment"] = _fragment("organisations/_organisation_metrics.jinja", context,
+                                    organisation.ods_code, *_key_of(context))
     if request.htmx:
-        return render(request, "organisations/_organisation_metrics.jinja", context)
+        return HttpResponse(context["fragment"])
     return render(
         request,
         "organisations/detail.jinja",
@@ -189,8 +228,10 @@ def system_detail(request: HttpRequest, code: str) -> HttpResponse:
     members = list(_members(system))
     places = list(system.places.all())
     context = _dashboard(request, system, members, places)
+    context["fragment"] = _fragment("organisations/_dashboard.jinja", context,
+                                    context["sees_all"], *_key_of(context))
     if request.htmx:
-        return render(request, "organisations/_dashboard.jinja", context)
+        return HttpResponse(context["fragment"])
     return render(
         request,
         "organisations/system.jinja",
@@ -214,8 +255,10 @@ def system_icons(request: HttpRequest, code: str) -> HttpResponse:
     members = list(_members(system))
     context = _dashboard(request, system, members, [])
     context["columns"] = [c for c in context["columns"] if "organisation" in c]
+    context["fragment"] = _fragment("organisations/_icons_table.jinja", context,
+                                    *_key_of(context))
     if request.htmx:
-        return render(request, "organisations/_icons_table.jinja", context)
+        return HttpResponse(context["fragment"])
     return render(
         request,
         "organisations/system_icons.jinja",
@@ -233,8 +276,10 @@ def place_detail(request: HttpRequest, code: str, place_code: str) -> HttpRespon
     place = get_object_or_404(Place, system=system, code=place_code)
     members = [o for o in _members(system) if o.place_id == place.pk]
     context = _dashboard(request, system, members, [place], place=place)
+    context["fragment"] = _fragment("organisations/_dashboard.jinja", context,
+                                    context["sees_all"], *_key_of(context))
     if request.htmx:
-        return render(request, "organisations/_dashboard.jinja", context)
+        return HttpResponse(context["fragment"])
     return render(
         request,
         "organisations/place.jinja",
