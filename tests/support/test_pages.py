@@ -165,3 +165,15 @@ def test_notifications_page(client, world, rsp_case):
     assert "Recovery Support Programme case opened" in page
     c.post("/support/notifications/read/")
     assert not world.regional.support_notifications.filter(read_at__isnull=True).exists()
+
+
+def test_home_notifications_partial(rf, world, rsp_case):
+    from django.template.loader import render_to_string
+
+    request = rf.get("/")
+    request.user = world.regional
+    html = render_to_string("support/_home_notifications.jinja", request=request)
+    assert "Recovery Support Programme case opened" in html and "1 unread" in html
+    request.user = world.other_org_user
+    assert "Support notifications" not in render_to_string(
+        "support/_home_notifications.jinja", request=request)
