@@ -122,15 +122,18 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
 
     plan = criterion("System financial recovery plan agreed by every partner and the ICS "
                      "board")
-    agency = criterion("Agency spend within the agency ceiling", "AGENCYCAP",
-                       threshold=100, direction="at_most")
+    criterion("Agency spend within the agency ceiling", "AGENCYCAP", threshold=100,
+              direction="at_most")
     criterion("Year-to-date variance against the financial plan at or above plan", "FINVAR",
               threshold=0, direction="at_least")
-    criterion("Leadership capability review completed and its actions implemented")
+    leadership = criterion("Leadership capability review completed and its actions "
+                           "implemented")
+    # The two measurable finance criteria stay open: the demo's finance story is a decline.
     cases.judge_criterion(plan, regional, met=True,
                           evidence="Plan approved at the ICS board, 15 December 2021")
-    cases.judge_criterion(agency, regional, met=True,
-                          evidence="Month 11 financial returns: agency spend within ceiling")
+    cases.judge_criterion(leadership, regional, met=True,
+                          evidence="Leadership capability review report, February 2022; "
+                                   "actions complete")
     soag, icb = _users("soag-que", "icb-que")
     owner = icb or regional
     raise_action(user=soag or regional, subject=system, kind="plan", case=case,
