@@ -101,6 +101,18 @@ def _fragment(template: str, context: dict[str, Any], *key_parts: Any) -> Markup
     return Markup(html)
 
 
+def _with_rows(context: dict[str, Any]) -> dict[str, Any]:
+    """Keep only the metrics (rows) that have a value in at least one of the columns shown."""
+    keys = {c["key"] for c in context["columns"]}
+    present = {m for (subject, m) in context["found"].cells if subject in keys}
+    blocks = []
+    for b in context["blocks"]:
+        metrics = [m for m in b.metrics if m.pk in present]
+        if metrics:
+            blocks.append(type(b)(b.theme, metrics))
+    return context | {"blocks": blocks}
+
+
 def _key_of(context: dict[str, Any]) -> tuple[Any, ...]:
     return (
         context.get("chosen_framework"), context.get("chosen_theme"),
@@ -228,7 +240,7 @@ def system_detail(request: HttpRequest, code: str) -> HttpResponse:
     members = list(_members(system))
     places = list(system.places.all())
     context = _dashboard(request, system, members, places)
-    context["fragment"] = _fragment("organisations/_dashboard.jinja", context,
+    context["fragment"] = _fragment("organisations/_dashboard.jinja", _with_rows(context),
                                     context["sees_all"], *_key_of(context))
     if request.htmx:
         return HttpResponse(context["fragment"])
@@ -255,7 +267,7 @@ def system_icons(request: HttpRequest, code: str) -> HttpResponse:
     members = list(_members(system))
     context = _dashboard(request, system, members, [])
     context["columns"] = [c for c in context["columns"] if "organisation" in c]
-    context["fragment"] = _fragment("organisations/_icons_table.jinja", context,
+    context["fragment"] = _fragment("organisations/_icons_table.jinja", _with_rows(context),
                                     *_key_of(context))
     if request.htmx:
         return HttpResponse(context["fragment"])
@@ -276,7 +288,7 @@ def place_detail(request: HttpRequest, code: str, place_code: str) -> HttpRespon
     place = get_object_or_404(Place, system=system, code=place_code)
     members = [o for o in _members(system) if o.place_id == place.pk]
     context = _dashboard(request, system, members, [place], place=place)
-    context["fragment"] = _fragment("organisations/_dashboard.jinja", context,
+    context["fragment"] = _fragment("organisations/_dashboard.jinja", _with_rows(context),
                                     context["sees_all"], *_key_of(context))
     if request.htmx:
         return HttpResponse(context["fragment"])
@@ -349,7 +361,7 @@ def organisation_metric(request: HttpRequest, ods_code: str, metric_code: str) -
             "organisation": organisation,
             "metric": metric,
             "series": series,
-            "chart": Markup(series.chart_svg(f"{metric.name} – {organisation.name}")),
+            "chart": Markup(series.chart_svg(metric.name)),
             "rank": rank,
             "peer_count": len(peers) if peers else 0,
             "ranking_svg": ranking_svg,
