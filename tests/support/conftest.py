@@ -35,6 +35,10 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    return build_world()
+
+
+def build_world() -> World:
     framework = FrameworkFactory(code="sof-2021-22", name="System Oversight Framework 2021/22",
                                  year_start=dt.date(2021, 4, 1), method="criteria")
     region = RegionFactory(code="Y61", name="East of England")

@@ -1,0 +1,46 @@
+"""The support pages in headless Chromium with axe accessibility checks: the regional team
+walks an RSP case from the list to the SID form and the actions list."""
+
+from __future__ import annotations
+
+import pytest
+
+from oversight.segmentation.decisions import record_decision
+from oversight.support.models import SupportCase
+from tests.browser.conftest import PASSWORD, check_accessibility, sign_in
+from tests.browser.conftest import browser as browser  # noqa: F401 - fixtures
+from tests.browser.conftest import page as page  # noqa: F401
+from tests.support.conftest import build_world
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live_world(transactional_db):
+    world = build_world()
+    world.regional.set_password(PASSWORD)
+    world.regional.save()
+    record_decision(user=world.regional, framework=world.framework, subject=world.trust,
+                    quarter="Q2 2021/22", segment=4, rationale="Critical finance concerns")
+    return world
+
+
+def test_support_pages_are_accessible(page, live_world):  # noqa: F811
+    sign_in(page, "regional")
+    page.get_by_role("link", name="Support", exact=True).click()
+    page.wait_for_url("**/support/")
+    check_accessibility(page)
+    page.get_by_role("link", name=live_world.trust.name).click()
+    case = SupportCase.objects.get()
+    page.wait_for_url(f"**/support/cases/{case.pk}/")
+    assert page.locator("h2:has-text('Recovery Support Programme')").is_visible()
+    check_accessibility(page)
+    page.get_by_role("link", name="Record the appointment").click()
+    check_accessibility(page)
+    page.click("button:has-text('Save')")  # empty form: errors, still accessible
+    assert page.locator(".nhsuk-error-message").count() >= 1
+    check_accessibility(page)
+    page.goto("/support/actions/")
+    check_accessibility(page)
+    page.goto("/support/notifications/")
+    check_accessibility(page)
