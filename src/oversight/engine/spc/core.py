@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -69,27 +70,39 @@ class SpcInputError(ValueError):
         self.row = row
 
 
+#: Per-point fields that are constant within a segment (series or rebase group): stored once per
+#: segment and spread to the points only when read.
+_SEGMENT_FIELDS = ("mean", "lpl", "upl", "nlpl", "nupl")
+
+
 @dataclass(frozen=True, eq=False)
 class SpcResult:
     """Per-point output of :func:`compute`, sorted by series then date.
 
-    Every array has one entry per point. ``series`` holds codes into ``series_labels``;
+    Every per-point array has one entry per point. ``series`` holds codes into ``series_labels``;
     ``order[i]`` is the row of the input that point ``i`` came from. Floats are NaN where the
     reference gives NA (e.g. the limits of a rebase group of one point, or of a series whose moving
     ranges are all screened out); the boolean flags are then ``False``.
+
+    Mean and limits are constant within a segment (a series, or a rebase group of it), so they are
+    kept per segment (``segment_mean``, ``segment_lpl``, ...; segment ``k`` covers points
+    ``segment_offsets[k]`` to ``segment_offsets[k + 1] - 1``); the per-point ``mean``, ``lpl``,
+    ``upl``, ``nlpl`` and ``nupl`` arrays are built from them on first access.
     """
 
     series: NDArray[np.intp]
     series_labels: NDArray[Any]
     date: NDArray[np.datetime64]
     value: NDArray[np.float64]
-    order: NDArray[np.intp]
+    #: Permutation that sorted the input, ``None`` when it came sorted (``order`` is then 0..n-1).
+    sort_order: NDArray[np.intp] | None
     rebase_group: NDArray[np.int64]
-    mean: NDArray[np.float64]
-    lpl: NDArray[np.float64]
-    upl: NDArray[np.float64]
-    nlpl: NDArray[np.float64]
-    nupl: NDArray[np.float64]
+    segment_offsets: NDArray[np.intp]
+    segment_mean: NDArray[np.float64]
+    segment_lpl: NDArray[np.float64]
+    segment_upl: NDArray[np.float64]
+    segment_nlpl: NDArray[np.float64]
+    segment_nupl: NDArray[np.float64]
     outside_limits: NDArray[np.bool_]
     relative_to_mean: NDArray[np.int8]
     close_to_limits: NDArray[np.bool_]
@@ -107,6 +120,45 @@ class SpcResult:
 
     def __len__(self) -> int:
         return int(self.value.size)
+
+    @cached_property
+    def order(self) -> NDArray[np.intp]:
+        """Row of the input each point came from."""
+        return np.arange(self.value.size) if self.sort_order is None else self.sort_order
+
+    def _per_point(self, name: str, a: int = 0, b: int | None = None) -> NDArray[np.float64]:
+        """Segment figure ``name`` spread over segments ``a`` to ``b`` (all by default)."""
+        values = getattr(self, f"segment_{name}")[a:b]
+        return np.repeat(values, np.diff(self.segment_offsets[a : None if b is None else b + 1]))
+
+    @cached_property
+    def mean(self) -> NDArray[np.float64]:
+        """Process mean of each point's segment."""
+        return self._per_point("mean")
+
+    @cached_property
+    def lpl(self) -> NDArray[np.float64]:
+        """Lower process limit (mean - 2.66 x mean moving range)."""
+        return self._per_point("lpl")
+
+    @cached_property
+    def upl(self) -> NDArray[np.float64]:
+        """Upper process limit (mean + 2.66 x mean moving range)."""
+        return self._per_point("upl")
+
+    @cached_property
+    def nlpl(self) -> NDArray[np.float64]:
+        """Lower 2-sigma line ("close to limits")."""
+        return self._per_point("nlpl")
+
+    @cached_property
+    def nupl(self) -> NDArray[np.float64]:
+        """Upper 2-sigma line ("close to limits")."""
+        return self._per_point("nupl")
+
+    def last_segment(self) -> NDArray[np.intp]:
+        """Index of each series' last segment (its latest rebase group)."""
+        return np.searchsorted(self.segment_offsets, self.series_offsets[1:], side="left") - 1
 
     @property
     def special_cause_flag(self) -> NDArray[np.bool_]:
@@ -130,45 +182,97 @@ class SpcResult:
         return self.series_labels[self.series]
 
     def take_series(self, label: Any) -> dict[str, NDArray[Any]]:
-        """The per-point arrays of one series as a dict of slices (no copy)."""
+        """The per-point arrays of one series as a dict (slices, no copy, except mean and limits,
+        which are spread from that series' segments)."""
         hits = np.flatnonzero(self.series_labels == label)
         if hits.size == 0:
             raise KeyError(label)
         a, b = self.series_offsets[hits[0]], self.series_offsets[hits[0] + 1]
-        return {k: getattr(self, k)[a:b] for k in _POINT_FIELDS}
+        sa, sb = np.searchsorted(self.segment_offsets, [a, b])
+        return {
+            k: self._per_point(k, sa, sb) if k in _SEGMENT_FIELDS else getattr(self, k)[a:b]
+            for k in _POINT_FIELDS
+        }
+
+
+class _Segments:
+    """Segments (series or rebase groups) laid end to end, and per-segment figures compared with
+    or spread over their points. Equal-length segments (the usual monthly table) are a
+    (segments x length) view; others use a per-point segment index."""
+
+    def __init__(self, starts: NDArray[np.intp], n: int, index: NDArray[np.intp] | None) -> None:
+        self.starts = starts
+        self.lengths = np.diff(np.append(starts, n))
+        self.n = n
+        width = int(self.lengths[0]) if starts.size else 0
+        self.width = width if width and bool(np.all(self.lengths == width)) else 0
+        self._index = index
+        self._scratch: NDArray[np.float64] | None = None
+
+    @property
+    def index(self) -> NDArray[np.intp]:
+        """Segment of every point."""
+        if self._index is None:
+            self._index = np.repeat(np.arange(self.starts.size), self.lengths)
+        return self._index
+
+    def spread(self, values: NDArray[np.float64], out: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Each point's segment figure, written into ``out``."""
+        if self.width:
+            out.reshape(-1, self.width)[...] = values[:, None]
+        else:
+            np.take(values, self.index, out=out)
+        return out
+
+    def compare(
+        self, op: np.ufunc, x: NDArray[np.float64], values: NDArray[np.float64]
+    ) -> NDArray[np.bool_]:
+        """``op(x, segment figure)`` per point, e.g. ``np.greater`` for "above its limit"."""
+        if self.width:
+            return op(x.reshape(-1, self.width), values[:, None]).reshape(-1)
+        if self._scratch is None:
+            self._scratch = np.empty(self.n)
+        return op(x, self.spread(values, self._scratch))
 
 
 def _segment_mean(
     x: NDArray[np.float64],
     keep: NDArray[np.bool_] | None,
-    seg_len: NDArray[np.intp],
-    starts: NDArray[np.intp],
-    count: NDArray[np.float64] | None = None,
+    segments: _Segments,
+    count: NDArray[np.float64] | None,
+    scratch: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """Mean of ``x[keep]`` per segment, two-pass like R's ``mean()`` (sum, then a correction
     term), NaN for a segment with nothing kept.
 
     ``keep=None`` keeps every point; ``count`` (points kept per segment) saves a pass when known.
+    ``scratch`` is a float buffer of ``x``'s size, reused between calls.
     """
+    starts = segments.starts
     if count is None:
         count = (
-            seg_len.astype(np.float64)
+            segments.lengths.astype(np.float64)
             if keep is None
             else np.add.reduceat(keep, starts, dtype=float)
         )
-    xs = x if keep is None else np.where(keep, x, 0.0)
+    if keep is None:
+        xs = x
+    else:
+        xs = scratch
+        xs.fill(0.0)
+        np.copyto(xs, x, where=keep)
     with np.errstate(invalid="ignore", divide="ignore"):
         m = np.add.reduceat(xs, starts) / count
-        dev = x - np.repeat(m, seg_len)
+        dev = np.subtract(x, segments.spread(m, scratch), out=scratch)
         if keep is not None:
-            dev[~keep] = 0.0
+            np.copyto(dev, 0.0, where=~keep)
         return m + np.add.reduceat(dev, starts) / count
 
 
 def _as_dates(dates: ArrayLike) -> NDArray[np.datetime64]:
     d = np.asarray(dates)
     if d.dtype.kind == "M":
-        return d.astype("datetime64[D]")
+        return d.astype("datetime64[D]", copy=False)
     return np.asarray(d, dtype="datetime64[D]")
 
 
@@ -179,7 +283,7 @@ def _per_series(
     if isinstance(spec, Mapping):
         out = [spec.get(_plain(lab), default) for lab in labels]
         return np.asarray([convert(v, what) for v in out])
-    return np.asarray([convert(spec, what)] * labels.size)
+    return np.full(labels.size, convert(spec, what))
 
 
 def _plain(label: Any) -> Any:
@@ -221,8 +325,9 @@ def _sort_series(
     sorted_labels = run_labels[label_order]
     grouped = sorted_labels.size < 2 or bool(np.all(sorted_labels[1:] != sorted_labels[:-1]))
     if grouped:
-        step = np.diff(d.view(np.int64))
-        grouped = bool(np.all((step > 0) | change[1:]))
+        later = np.greater(d[1:], d[:-1])
+        later |= change[1:]
+        grouped = bool(later.all())
     if grouped:
         lengths = np.diff(np.append(starts, n))
         order: NDArray[np.intp] | None = None
@@ -325,26 +430,28 @@ def compute(
 
     # Rebase flags and groups: cumulative count of rebase dates within each series.
     flag = _rebase_flags(rebase, labels, codes, d)
-    if flag.any():
+    flag_any = bool(flag.any())
+    if flag_any:
         cs = np.cumsum(flag, dtype=np.int64)
         base = (cs - flag)[series_start]
         rebase_group = cs - np.repeat(base, np.diff(series_offsets))
     else:
         rebase_group = np.zeros(n, dtype=np.int64)
 
-    start = series_start | flag
-    starts = np.flatnonzero(start)
-    seg_len = np.diff(np.append(starts, n))
+    start = series_start | flag if flag_any else series_start
+    segments = _Segments(np.flatnonzero(start), n, None if flag_any else codes)
+    seg_len = segments.lengths
+    scratch = np.empty(n)
 
     if n:
         fixed = fix_after_n_points is not None and bool(np.any(seg_len > fix_after_n_points))
         if fixed:
-            pos = np.arange(n) - np.repeat(starts, seg_len)
+            pos = np.arange(n) - np.repeat(segments.starts, seg_len)
             in_fix = pos < fix_after_n_points
             n_fix = np.minimum(seg_len, fix_after_n_points)
-            mean_seg = _segment_mean(y, in_fix, seg_len, starts, n_fix.astype(float))
+            mean_seg = _segment_mean(y, in_fix, segments, n_fix.astype(float), scratch)
         else:
-            mean_seg = _segment_mean(y, None, seg_len, starts)
+            mean_seg = _segment_mean(y, None, segments, None, scratch)
         mr = np.empty(n)
         mr[0] = 0.0
         np.subtract(y[1:], y[:-1], out=mr[1:])
@@ -352,26 +459,31 @@ def compute(
         mr[start] = 0.0
         if fixed:
             mr_ok = ~start & in_fix
-            amr_seg = _segment_mean(mr, mr_ok, seg_len, starts, n_fix - 1.0)
+            amr_seg = _segment_mean(mr, mr_ok, segments, n_fix - 1.0, scratch)
         else:
             mr_ok = ~start
-            amr_seg = _segment_mean(mr, mr_ok, seg_len, starts, seg_len - 1.0)
+            amr_seg = _segment_mean(mr, mr_ok, segments, seg_len - 1.0, scratch)
         if screen_outliers:
             with np.errstate(invalid="ignore"):
-                mr_ok &= mr < np.repeat(MR_SCREEN * amr_seg, seg_len)
-            amr_seg = _segment_mean(mr, mr_ok, seg_len, starts)
+                mr_ok &= segments.compare(np.less, mr, MR_SCREEN * amr_seg)
+            amr_seg = _segment_mean(mr, mr_ok, segments, None, scratch)
+        del mr, scratch
     else:
         mean_seg = amr_seg = np.zeros(0)
 
-    mean = np.repeat(mean_seg, seg_len)
-    amr = np.repeat(amr_seg, seg_len)
-    lpl = mean - LIMIT * amr
-    upl = mean + LIMIT * amr
-    nlpl = mean - LIMIT_CLOSE * amr
-    nupl = mean + LIMIT_CLOSE * amr
-    outside = (y > upl) | (y < lpl)
-    rtm = np.sign(y - mean).astype(np.int8)
-    close = ~outside & ((y < nlpl) | (y > nupl))
+    # Limits per segment; the same float operations as on every point, so identical results.
+    lpl_seg = mean_seg - LIMIT * amr_seg
+    upl_seg = mean_seg + LIMIT * amr_seg
+    nlpl_seg = mean_seg - LIMIT_CLOSE * amr_seg
+    nupl_seg = mean_seg + LIMIT_CLOSE * amr_seg
+    outside = segments.compare(np.greater, y, upl_seg)
+    outside |= segments.compare(np.less, y, lpl_seg)
+    # sign(y - mean) from two comparisons (identical for finite values)
+    rtm = segments.compare(np.greater, y, mean_seg).view(np.int8)
+    rtm -= segments.compare(np.less, y, mean_seg).view(np.int8)
+    close = segments.compare(np.less, y, nlpl_seg)
+    close |= segments.compare(np.greater, y, nupl_seg)
+    close &= ~outside
 
     sct = rules.special_cause_type(
         y, rtm, close, outside, start, run_length=run_length, trend_length=trend_length
@@ -387,13 +499,14 @@ def compute(
         series_labels=labels,
         date=d,
         value=y,
-        order=np.arange(n) if order is None else order,
+        sort_order=order,
         rebase_group=rebase_group,
-        mean=mean,
-        lpl=lpl,
-        upl=upl,
-        nlpl=nlpl,
-        nupl=nupl,
+        segment_offsets=np.append(segments.starts, n),
+        segment_mean=mean_seg,
+        segment_lpl=lpl_seg,
+        segment_upl=upl_seg,
+        segment_nlpl=nlpl_seg,
+        segment_nupl=nupl_seg,
         outside_limits=outside,
         relative_to_mean=rtm,
         close_to_limits=close,

@@ -103,10 +103,16 @@ def part_of(
 
 
 def step_signs(y: NDArray[np.float64], start: NDArray[np.bool_]) -> NDArray[np.int8]:
-    """``sign(y[i] - y[i-1])`` within segments, 0 at the first point of a segment."""
+    """``sign(y[i] - y[i-1])`` within segments, 0 at the first point of a segment.
+
+    Two comparisons on booleans rather than a float difference: no 8-byte temporaries.
+    """
     d = np.zeros(y.size, dtype=np.int8)
     if y.size > 1:
-        d[1:] = np.sign(y[1:] - y[:-1]).astype(np.int8)
+        np.subtract(
+            np.greater(y[1:], y[:-1]).view(np.int8), np.less(y[1:], y[:-1]).view(np.int8),
+            out=d[1:],
+        )
     d[start] = 0
     return d
 
@@ -131,16 +137,16 @@ def two_in_three(
     """``True`` at a point inside some window of 3 consecutive points (same segment) in which at
     least 2 are close to the limits and all 3 are on the same side of the mean."""
     close = np.asarray(close_to_limits) != 0
-    rtm = np.asarray(relative_to_mean).astype(np.int8)
+    rtm = np.asarray(relative_to_mean).astype(np.int8, copy=False)
     n = close.size
     start = _as_start(start, n)
     out = np.zeros(n, dtype=bool)
     if n < 3:
         return out
-    c = close.astype(np.int8)
+    c = close.view(np.int8)
     hits = (c[:-2] + c[1:-1] + c[2:]) >= 2
     hits &= np.abs(rtm[:-2] + rtm[1:-1] + rtm[2:]) == 3
-    hits &= ~start[1:-1] & ~start[2:]
+    hits &= ~(start[1:-1] | start[2:])
     out[:-2] |= hits
     out[1:-1] |= hits
     out[2:] |= hits
@@ -152,12 +158,44 @@ def part_of_two_in_three(window_flag: NDArray, close_to_limits: NDArray) -> NDAr
     return (np.asarray(window_flag) != 0) & (np.asarray(close_to_limits) != 0)
 
 
-def _equal_blocks(v: NDArray, start: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], NDArray]:
-    """Break flags and lengths of the maximal blocks of equal values (within segments)."""
-    brk = start.copy()
-    np.not_equal(v[1:], v[:-1], out=brk[1:])
-    brk[1:] |= start[1:]
-    return brk, np.diff(np.append(np.flatnonzero(brk), v.size))
+def _all_of_window(ok: NDArray[np.bool_], k: int) -> NDArray[np.bool_]:
+    """``w[i] = all(ok[i:i + k])``, ``False`` where the window runs past the end.
+
+    Window doubling on booleans: about log2(k) passes, no index arrays.
+    """
+    w = ok.copy()
+    span = 1
+    while span < k:
+        step = min(span, k - span)
+        w[:-step] &= w[step:]
+        w[-step:] = False
+        span += step
+    return w
+
+
+def _any_of_window_before(w: NDArray[np.bool_], k: int) -> NDArray[np.bool_]:
+    """``c[j] = any(w[j - k + 1:j + 1])``: point ``j`` is covered by a window starting there."""
+    c = w.copy()
+    span = 1
+    while span < k:
+        step = min(span, k - span)
+        c[step:] |= c[:-step]
+        span += step
+    return c
+
+
+def _in_equal_block(v: NDArray, start: NDArray[np.bool_], length: int) -> NDArray[np.bool_]:
+    """``True`` at points inside a block of ``length`` or more equal consecutive values of ``v``
+    that does not cross a segment start."""
+    n = v.size
+    if length <= 1 or n == 0:
+        return np.ones(n, dtype=bool)
+    # same[i]: points i and i + 1 are equal and in one segment
+    same = np.equal(v[1:], v[:-1])
+    same &= ~start[1:]
+    first = np.zeros(n, dtype=bool)  # first[i]: points i .. i + length - 1 are one block
+    first[:-1] = _all_of_window(same, length - 1)
+    return _any_of_window_before(first, length)
 
 
 def in_run(
@@ -165,16 +203,15 @@ def in_run(
 ) -> NDArray[np.bool_]:
     """Points belonging to a run of ``length`` or more on one side of the mean.
 
-    Same as ``part_of(run_end(...))`` (the reference's composition), in one pass over the blocks
-    of equal ``relative_to_mean``: a whole block is in a run when it is long enough and off the
-    mean.
+    Same as ``part_of(run_end(...))`` (the reference's composition), without per-point run
+    lengths: a point is in a run when a block of ``length`` equal ``relative_to_mean`` values
+    covers it and it is off the mean.
     """
     rtm = np.asarray(relative_to_mean)
     start = _as_start(start, rtm.size)
-    if rtm.size == 0:
-        return np.zeros(0, dtype=bool)
-    _, lengths = _equal_blocks(rtm, start)
-    return np.repeat(lengths >= length, lengths) & (rtm != 0)
+    out = _in_equal_block(rtm, start, length)
+    out &= rtm != 0
+    return out
 
 
 def in_trend(
@@ -194,8 +231,8 @@ def in_trend(
     if y.size == 0:
         return np.zeros(0, dtype=bool)
     d = step_signs(y, start) if steps is None else steps
-    _, lengths = _equal_blocks(d, start)
-    ok = np.repeat(lengths >= length - 1, lengths) & (d != 0)
+    ok = _in_equal_block(d, start, length - 1)
+    ok &= d != 0
     ok[:-1] |= ok[1:]
     return ok
 
@@ -249,22 +286,18 @@ def combine(
     start = _as_start(start, n)
 
     left = step_signs(y, start) if steps is None else steps
-    # only trend points need a direction: take the right-hand step where the next point is in
-    # the same trend, else the left-hand one
-    i = np.flatnonzero(trend)
-    nxt = np.minimum(i + 1, n - 1)
-    use_right = trend[nxt] & ~start[nxt] & (i + 1 < n)
-    trend_sign = np.zeros(n, dtype=np.int8)
-    trend_sign[i] = np.where(use_right, left[nxt], left[i])
+    # a trend point's direction: the right-hand step where the next point is in the same trend,
+    # else the left-hand one
+    sign = left.copy()
+    use_right = trend[1:] & ~start[1:]
+    np.copyto(sign[:-1], left[1:], where=use_right)
 
     below = (rtm <= 0).view(np.int8)  # the reference labels "Below" unless above the mean
-    out = np.where(run, RUN_ABOVE + below, COMMON_CAUSE).astype(np.int8)
-    i = np.flatnonzero(two3)
-    out[i] = TWO_IN_THREE_ABOVE + below[i]
-    i = np.flatnonzero(trend)
-    out[i] = np.where(trend_sign[i] == 1, TREND_INCREASING, TREND_DECREASING)
-    i = np.flatnonzero(outside)
-    out[i] = np.where(rtm[i] == 1, ABOVE_UCL, BELOW_LCL)
+    out = np.zeros(n, dtype=np.int8)
+    np.copyto(out, RUN_ABOVE + below, where=run)
+    np.copyto(out, TWO_IN_THREE_ABOVE + below, where=two3)
+    np.copyto(out, TREND_DECREASING - (sign == 1).view(np.int8), where=trend)
+    np.copyto(out, BELOW_LCL - (rtm == 1).view(np.int8), where=outside)
     return out
 
 

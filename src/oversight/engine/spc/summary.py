@@ -128,13 +128,14 @@ def summarise(result: SpcResult) -> SpcSummary:
     """Variation and assurance icon of every series, from its last point (latest limits)."""
     last = result.series_offsets[1:] - 1
     pt = result.point_type[last]
-    lpl, upl = result.lpl[last], result.upl[last]
+    seg = result.last_segment()
+    lpl, upl = result.segment_lpl[seg], result.segment_upl[seg]
     return SpcSummary(
         series=result.series_labels,
         variation=variation_icons(pt, result.direction),
         assurance=assurance_icons(result.target, lpl, upl, result.direction),
         n_points=np.diff(result.series_offsets),
-        mean=result.mean[last],
+        mean=result.segment_mean[seg],
         lpl=lpl,
         upl=upl,
     )
@@ -147,11 +148,8 @@ def summarise_groups(result: SpcResult) -> list[dict[str, Any]]:
     n = len(result)
     if n == 0:
         return []
-    brk = np.ones(n, dtype=bool)
-    brk[1:] = (result.series[1:] != result.series[:-1]) | (
-        result.rebase_group[1:] != result.rebase_group[:-1]
-    )
-    starts = np.flatnonzero(brk)
+    # one group per segment (a series, or a rebase group of it)
+    starts = result.segment_offsets[:-1]
     ends = np.append(starts[1:], n) - 1
     special = result.special_cause_flag.astype(np.int64)
     counts = np.diff(np.append(starts, n))
@@ -166,9 +164,9 @@ def summarise_groups(result: SpcResult) -> list[dict[str, Any]]:
             {
                 "series": _plain(result.series_labels[code]),
                 "rebase_group": int(result.rebase_group[a]),
-                "mean": float(result.mean[a]),
-                "lpl": float(result.lpl[a]),
-                "upl": float(result.upl[a]),
+                "mean": float(result.segment_mean[g]),
+                "lpl": float(result.segment_lpl[g]),
+                "upl": float(result.segment_upl[g]),
                 "n": int(counts[g]),
                 "common_cause": int(counts[g] - n_special[g]),
                 "special_cause_improvement": int(n_imp[g]),
