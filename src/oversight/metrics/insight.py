@@ -349,6 +349,7 @@ def insights(
     *,
     groups: Mapping[str, Sequence[int]] | None = None,
     rank: bool = True,
+    version: str | None = None,
 ) -> Insights:
     """Dashboard cells for the organisations (keyed by ODS code) and the ``groups`` aggregates
     (keyed by the group's name, e.g. a place or system code).
@@ -357,7 +358,7 @@ def insights(
     which changes the version), so a dashboard is computed once per data load, not per view.
     """
     key = (
-        data_version(),
+        data_version() if version is None else version,
         tuple(sorted((o.pk, o.ods_code, o.kind) for o in organisations)),
         None if metrics is None else tuple(sorted(m.pk for m in metrics)),
         tuple(sorted((g, tuple(sorted(ids))) for g, ids in (groups or {}).items())),

@@ -87,12 +87,13 @@ FRAGMENT_CACHE_SECONDS = 600
 
 
 def _fragment(template: str, context: dict[str, Any], *key_parts: Any) -> Markup:
+    # ``context["version"]``: the data version the page's figures were computed for.
     """The metric tables of a page, rendered once per data version, columns and filters.
 
     They depend on nothing else (no user, no CSRF token), and re-rendering hundreds of cells
     costs more than computing them.
     """
-    raw = "|".join(str(k) for k in (template, data_version(), *key_parts))
+    raw = "|".join(str(k) for k in (template, context["version"], *key_parts))
     key = "oversight:fragment:" + hashlib.sha256(raw.encode()).hexdigest()
     html = cache.get(key)
     if html is None:
@@ -130,8 +131,10 @@ def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
     )
     if not request.user.has_perm("organisations.view_organisation", organisation):
         raise PermissionDenied
-    found = insights([organisation])
+    version = data_version()
+    found = insights([organisation], version=version)
     context = {
+        "version": version,
         "active": "organisations",
         "organisation": organisation,
         "found": found,
@@ -220,8 +223,10 @@ def _dashboard(
         if kinds is None or o.kind in kinds:
             columns.append({"key": o.ods_code, "heading": o.ods_code, "label": o.name,
                             "href": o.get_absolute_url(), "organisation": o})
-    found = insights(shown, groups=groups)
+    version = data_version()
+    found = insights(shown, groups=groups, version=version)
     return {
+        "version": version,
         "active": "systems",
         "system": system,
         "found": found,
@@ -238,7 +243,7 @@ def _dashboard(
 def system_detail(request: HttpRequest, code: str) -> HttpResponse:
     system = _system_or_403(request, code)
     members = list(_members(system))
-    places = list(system.places.all())
+    places = list(system.places.prefetch_related("neighbourhoods", "organisations"))
     context = _dashboard(request, system, members, places)
     context["fragment"] = _fragment("organisations/_dashboard.jinja", _with_rows(context),
                                     context["sees_all"], *_key_of(context))
@@ -249,7 +254,7 @@ def system_detail(request: HttpRequest, code: str) -> HttpResponse:
         "organisations/system.jinja",
         context | {
             "icb": system.icb,
-            "places": system.places.prefetch_related("neighbourhoods", "organisations"),
+            "places": places,
             "members": members,
             "collaboratives": system.collaboratives.prefetch_related("members"),
             "breadcrumbs": [
