@@ -157,7 +157,8 @@ def _rank_block(
     # Tie order is irrelevant to "min" ranks, so the faster unstable sort will do; NaN sorts last.
     order = np.argsort(mat, axis=1)
     srt = np.take_along_axis(mat, order, axis=1)
-    n = width - np.count_nonzero(np.isnan(srt), axis=1)
+    missing = np.isnan(srt)  # NaN sorts last: the padding and missing values end each row
+    n = width - np.count_nonzero(missing, axis=1)
 
     # "min" ranks on the sorted rows: position of the first member of each run of equal values,
     # found with one running maximum over the flattened block (each row starts a new run).
@@ -166,11 +167,15 @@ def _rank_block(
     np.not_equal(srt[:, 1:], srt[:, :-1], out=new_run[:, 1:])
     idx = np.arange(size, dtype=np.int32 if size < 2**31 else np.int64)
     run_start = np.maximum.accumulate(np.where(new_run.reshape(-1), idx, 0))
-    rank_sorted = (run_start - np.repeat(idx[::width] - 1, width)).astype(np.float64)
-    rank_sorted[np.isnan(srt).reshape(-1)] = np.nan
-    ranks = np.empty(size)
-    ranks[(order + idx[::width, None]).reshape(-1)] = rank_sorted
-    rank[...] = ranks.reshape(n_rows, width)
+    rank_sorted = np.subtract(
+        run_start.reshape(n_rows, width), (idx[::width] - 1)[:, None], dtype=np.float64
+    )
+    rank_sorted[missing] = np.nan
+    # scatter back to the unsorted positions (straight into ``rank`` when it is contiguous)
+    ranks = rank if rank.flags.c_contiguous else np.empty((n_rows, width))
+    ranks.reshape(-1)[(order + idx[::width, None]).reshape(-1)] = rank_sorted.reshape(-1)
+    if ranks is not rank:
+        rank[...] = ranks
 
     q25 = quantile_linear(srt, n, 0.25)
     q50 = quantile_linear(srt, n, 0.50)

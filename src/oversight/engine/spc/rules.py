@@ -136,7 +136,7 @@ def two_in_three(
 ) -> NDArray[np.bool_]:
     """``True`` at a point inside some window of 3 consecutive points (same segment) in which at
     least 2 are close to the limits and all 3 are on the same side of the mean."""
-    close = np.asarray(close_to_limits) != 0
+    close = np.asarray(close_to_limits, dtype=bool)  # no copy when already boolean
     rtm = np.asarray(relative_to_mean).astype(np.int8, copy=False)
     n = close.size
     start = _as_start(start, n)
@@ -251,8 +251,8 @@ def special_cause_type(
     precedence: outside the limits, then trend, then 2 of 3 close to the limits, then run."""
     y = np.asarray(y, dtype=np.float64)
     rtm = np.asarray(relative_to_mean).astype(np.int8, copy=False)
-    close = np.asarray(close_to_limits) != 0
-    outside = np.asarray(outside_limits) != 0
+    close = np.asarray(close_to_limits, dtype=bool)  # no copy when already boolean
+    outside = np.asarray(outside_limits, dtype=bool)  # no copy when already boolean
     start = _as_start(start, y.size)
 
     steps = step_signs(y, start)
@@ -278,10 +278,10 @@ def combine(
     its right when the next point is in the trend too, else from the step on its left."""
     y = np.asarray(y, dtype=np.float64)
     rtm = np.asarray(relative_to_mean).astype(np.int8, copy=False)
-    outside = np.asarray(outside_limits) != 0
-    trend = np.asarray(in_trend) != 0
-    two3 = np.asarray(in_two_in_three) != 0
-    run = np.asarray(in_run) != 0
+    outside = np.asarray(outside_limits, dtype=bool)  # no copy when already boolean
+    trend = np.asarray(in_trend, dtype=bool)  # no copy when already boolean
+    two3 = np.asarray(in_two_in_three, dtype=bool)  # no copy when already boolean
+    run = np.asarray(in_run, dtype=bool)  # no copy when already boolean
     n = y.size
     start = _as_start(start, n)
 
@@ -293,8 +293,8 @@ def combine(
     np.copyto(sign[:-1], left[1:], where=use_right)
 
     below = (rtm <= 0).view(np.int8)  # the reference labels "Below" unless above the mean
-    out = np.zeros(n, dtype=np.int8)
-    np.copyto(out, RUN_ABOVE + below, where=run)
+    out = np.empty(n, dtype=np.int8)
+    np.multiply(run.view(np.int8), RUN_ABOVE + below, out=out)
     np.copyto(out, TWO_IN_THREE_ABOVE + below, where=two3)
     np.copyto(out, TREND_DECREASING - (sign == 1).view(np.int8), where=trend)
     np.copyto(out, BELOW_LCL - (rtm == 1).view(np.int8), where=outside)
