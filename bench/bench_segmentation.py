@@ -3,21 +3,40 @@
 42 systems (ICBs) and 210 trusts (130 acute, 50 mental health, 15 community, 15 ambulance),
 every SOF 2021/22 catalogue metric that applies to each kind, 3 financial years (36 months;
 quarterly metrics 12 points, annual 3): every organisation x every quarter (12 quarters).
-Uses a throwaway SQLite database under /tmp.
 
-Run: .venv/bin/python bench/bench_segmentation.py
+Database: a throwaway SQLite file under /tmp, or ``--db PATH`` (built on first use, reused
+after), or PostgreSQL when ``DATABASE_URL`` is set (use a scratch database of your own: the
+benchmark migrates it and builds the data set there if it has no observations).
+
+Times are wall clock and this process's CPU time (user + system; on PostgreSQL the server's
+CPU is not included). Best of ``--runs`` for each case:
+
+* all written: every current proposal deleted first (what a changed rules file costs);
+* nothing changed: recompute again over unchanged inputs (what a routine run costs).
+
+Run: .venv/bin/python bench/bench_segmentation.py [--db /tmp/seg.sqlite3] [--runs 5]
+     DATABASE_URL=postgres://postgres@127.0.0.1:5432/oversight_NAME .venv/bin/python bench/...
+     [--profile] prints a pyinstrument profile of one run of each case (pyinstrument needed).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import resource
 import tempfile
 import time
 
-DB = os.path.join(tempfile.mkdtemp(prefix="bench-seg-"), "bench.sqlite3")
-os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--db", help="SQLite file to build or reuse (ignored with DATABASE_URL)")
+parser.add_argument("--runs", type=int, default=5)
+parser.add_argument("--profile", action="store_true")
+ARGS = parser.parse_args()
+
+if "DATABASE_URL" not in os.environ:
+    DB = ARGS.db or os.path.join(tempfile.mkdtemp(prefix="bench-seg-"), "bench.sqlite3")
+    os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oversight.settings")
 
 import django  # noqa: E402
@@ -26,6 +45,7 @@ django.setup()
 
 import numpy as np  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 
 KINDS = {"acute": 130, "mental_health": 50, "community": 15, "ambulance": 15}
 N_SYSTEMS = 42
@@ -44,7 +64,6 @@ def build() -> int:
     from oversight.metrics.models import ImportBatch, Metric, Observation
     from oversight.organisations.models import Organisation, Region, System
 
-    call_command("migrate", verbosity=0)
     load_all()
     rng = np.random.default_rng(0)
     region = Region.objects.create(code="Y61", name="East of England")
@@ -79,23 +98,59 @@ def build() -> int:
     return len(rows)
 
 
+def timed(run):  # noqa: ANN001, ANN201
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = run()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
 def main() -> None:
+    from oversight.metrics.models import Observation
     from oversight.segmentation.models import Proposal
     from oversight.segmentation.proposals import recompute_proposals
 
-    t = time.perf_counter()
-    n_obs = build()
-    print(f"built {n_obs:,} observations in {time.perf_counter() - t:.1f} s ({DB})")
-    first = recompute_proposals("sof-2021-22")
-    print("first run (writes every proposal):", first.describe())
-    times = []
-    for _ in range(3):
-        # force a full rewrite each time: what a changed rules file or data load costs
+    call_command("migrate", verbosity=0)
+    where = f"{connection.vendor} {connection.settings_dict['NAME']}"
+    if Observation.objects.exists():
+        print(f"reusing {Observation.objects.count():,} observations ({where})")
+    else:
+        t = time.perf_counter()
+        n_obs = build()
+        print(f"built {n_obs:,} observations in {time.perf_counter() - t:.1f} s ({where})")
+
+    def rewrite():  # noqa: ANN202
         Proposal.objects.all().delete()
-        times.append(recompute_proposals("sof-2021-22").seconds)
-    unchanged = recompute_proposals("sof-2021-22")
-    print(f"recompute, all proposals written: best {min(times):.3f} s of {len(times)}")
-    print(f"recompute, nothing changed: {unchanged.seconds:.3f} s")
+        return recompute_proposals("sof-2021-22")
+
+    first, _, _ = timed(rewrite)
+    print("first run:", first.describe())
+    cases = {"all written": rewrite, "nothing changed": lambda: recompute_proposals("sof-2021-22")}
+    for name, run in cases.items():
+        walls, cpus = [], []
+        for _ in range(ARGS.runs):
+            if name == "all written":
+                Proposal.objects.all().delete()
+                run = lambda: recompute_proposals("sof-2021-22")  # noqa: E731
+            result, wall, cpu = timed(run)
+            walls.append(wall)
+            cpus.append(cpu)
+            expected = result.proposals if name == "all written" else 0
+            assert result.written == expected, (name, result.describe())
+        print(f"{name}: wall best {min(walls):.3f} s / median {np.median(walls):.3f} s, "
+              f"CPU best {min(cpus):.3f} s ({len(walls)} runs; {result.proposals} proposals, "
+              f"{result.written} written)")
+    if ARGS.profile:
+        from pyinstrument import Profiler
+
+        for name in cases:
+            if name == "all written":
+                Proposal.objects.all().delete()
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+            recompute_proposals("sof-2021-22")
+            profiler.stop()
+            print(f"--- profile: {name}")
+            print(profiler.output_text(unicode=False, color=False, show_all=False))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MB")
 

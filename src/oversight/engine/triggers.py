@@ -18,10 +18,13 @@ what-if (:func:`what_if`) and early warnings. Every number comes from the framew
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -423,9 +426,55 @@ def annotate(points: Points) -> Annotated:
 # ----------------------------------------------------------------------------- evaluation
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """Per series x quarter arrays from :func:`evaluate`: what reasons and digests are made of.
+
+    Row ``j`` is one series' current point ``cur[j]`` in quarter ``q_rep[j]`` for subject
+    ``sub[j]``; ``flat[j]`` is ``sub * n_quarters + q``.
+    """
+
+    a: Annotated
+    cur: np.ndarray
+    sub: np.ndarray
+    met: np.ndarray
+    q_rep: np.ndarray
+    flat: np.ndarray
+    counted: np.ndarray
+    drop_hit: np.ndarray
+    drop_at: np.ndarray
+    sustained_hit: np.ndarray
+    fin_hit: np.ndarray
+    warn_hit: np.ndarray
+    step: np.ndarray  # per point: step change against the baseline mean
+    base_mean: np.ndarray  # per point
+    run: np.ndarray  # per point: consecutive bad periods ending there
+    last_concern: np.ndarray  # per point: index of the latest SPC concern so far in the series
+    polarity: np.ndarray  # per point
+    any_fired: np.ndarray  # (subjects, quarters)
+    cqc_applies: np.ndarray  # (subjects, 1)
+
+
+@dataclass
+class Details:
+    """Reasons, early warnings and metric positions per (subject, quarter)."""
+
+    reasons: dict[tuple[int, int], list[dict[str, Any]]]
+    warnings: dict[tuple[int, int], list[dict[str, Any]]]
+    #: (subject, quarter) -> [(metric, period, value, quartile, q1 cut, q3 cut, higher is
+    #: better)] for every counted metric: the what-if's raw material.
+    positions: dict[tuple[int, int], list[tuple]]
+
+
 @dataclass
 class Evaluation:
-    """Every trigger for every subject x quarter, the proposed segment and its evidence."""
+    """Every trigger for every subject x quarter, the proposed segment and its evidence.
+
+    Segments and trigger flags are arrays over everyone; the evidence (reasons, warnings,
+    positions: Python dicts) is built on demand, for everyone (:attr:`reasons` ...) or for a
+    selection (:meth:`proposals`), and :meth:`digests` summarises it per subject x quarter
+    without building it.
+    """
 
     rules: CriteriaRules
     quarters: list[str]
@@ -438,15 +487,28 @@ class Evaluation:
     finance_met: np.ndarray
     cqc_overall: np.ndarray
     cqc_well_led: np.ndarray
-    reasons: dict[tuple[int, int], list[dict[str, Any]]]
-    warnings: dict[tuple[int, int], list[dict[str, Any]]]
-    #: (subject, quarter) -> [(metric, period, value, quartile, q1 cut, q3 cut, higher is
-    #: better)] for every counted metric: the what-if's raw material.
-    positions: dict[tuple[int, int], list[tuple]]
     subject_kinds: list[str]
+    evidence: _Evidence = field(repr=False)
 
-    def facts(self, s: int, q: int) -> dict[str, Any]:
+    @cached_property
+    def _everyone(self) -> Details:
+        return self.details()
+
+    @property
+    def reasons(self) -> dict[tuple[int, int], list[dict[str, Any]]]:
+        return self._everyone.reasons
+
+    @property
+    def warnings(self) -> dict[tuple[int, int], list[dict[str, Any]]]:
+        return self._everyone.warnings
+
+    @property
+    def positions(self) -> dict[tuple[int, int], list[tuple]]:
+        return self._everyone.positions
+
+    def facts(self, s: int, q: int, details: Details | None = None) -> dict[str, Any]:
         """Everything :func:`what_if` needs about one proposal (stored with it as JSON)."""
+        positions = (details or self._everyone).positions
         return {
             "segment": int(self.segment[s, q]),
             "kind": self.subject_kinds[s],
@@ -457,8 +519,214 @@ class Evaluation:
             "finance_met": bool(self.finance_met[s, q]),
             "cqc_overall": int(self.cqc_overall[s, q]),
             "cqc_well_led": int(self.cqc_well_led[s, q]),
-            "positions": [list(p) for p in self.positions.get((s, q), [])],
+            "positions": [list(p) for p in positions.get((s, q), [])],
         }
+
+    def proposals(
+        self, select: np.ndarray | None = None
+    ) -> list[tuple[int, int, dict[str, Any]]]:
+        """``(subject, quarter, {segment, reasons, warnings, facts})`` for every subject x
+        quarter with a proposal (segment > 0), or only those where ``select`` (subjects x
+        quarters, bool) is true; evidence is built for those only."""
+        want = self.segment > 0
+        if select is not None:
+            want &= np.asarray(select, dtype=bool)
+        details = self.details(want)
+        return [
+            (s, q, {"segment": int(self.segment[s, q]),
+                    "reasons": details.reasons.get((s, q), []),
+                    "warnings": details.warnings.get((s, q), []),
+                    "facts": self.facts(s, q, details)})
+            for s, q in zip(*(x.tolist() for x in np.nonzero(want)), strict=True)
+        ]
+
+    def details(self, select: np.ndarray | None = None) -> Details:
+        """Reasons, warnings and positions for every subject x quarter, or where ``select``."""
+        e, rules = self.evidence, self.rules
+        a, fired, lab = e.a, self.fired, rules.labels
+        n_q = len(self.quarters)
+        codes = list(a.points.metric_codes)
+        if select is None:
+            sel = np.ones(self.segment.shape, bool)
+            row_sel = np.ones(e.cur.size, bool)
+        else:
+            sel = np.asarray(select, dtype=bool)
+            row_sel = sel.reshape(-1)[e.flat]
+        reasons: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        warnings: dict[tuple[int, int], list[dict[str, Any]]] = {}
+        positions: dict[tuple[int, int], list[tuple]] = {}
+        sub, q_rep, cur = e.sub, e.q_rep, e.cur
+        n_bottom, n_count, n_top = self.n_bottom, self.n_metrics, self.n_top
+        overall, well_led = self.cqc_overall, self.cqc_well_led
+
+        def add(store: dict, s: int, q: int, entry: dict[str, Any]) -> None:
+            store.setdefault((s, q), []).append(entry)
+
+        for j in np.flatnonzero(e.drop_hit & row_sel):
+            i, at = int(cur[j]), int(e.drop_at[j])
+            if e.step[at] and not (rules.drop_spc and a.concern[at] and a.outside[at]):
+                signal = (f"step change: {abs(a.value[at] / e.base_mean[at] - 1):.0%} worse "
+                          f"than the mean of the previous {rules.drop_baseline} periods "
+                          f"({e.base_mean[at]:.4g})")
+            else:
+                signal = "special-cause concern outside the process limits"
+            entry = _metric_entry(a, at, "dramatic_drop", label=lab["dramatic_drop"],
+                                  signal=signal)
+            if at != i:
+                entry["latest_period"] = str(a.period_label[i])
+            add(reasons, int(sub[j]), int(q_rep[j]), entry)
+        for j in np.flatnonzero(e.sustained_hit & row_sel):
+            i = int(cur[j])
+            add(reasons, int(sub[j]), int(q_rep[j]), _metric_entry(
+                a, i, "sustained_poor", label=lab["sustained_poor"],
+                signal=f"bottom quartile or special-cause concern for {int(e.run[i])} "
+                       "consecutive periods",
+                periods=int(e.run[i])))
+        for j in np.flatnonzero(e.fin_hit & row_sel):
+            add(reasons, int(sub[j]), int(q_rep[j]), _metric_entry(
+                a, int(cur[j]), "financial_plan", label=lab["financial_plan"],
+                signal=f"below {rules.finance_below:g}", threshold=rules.finance_below))
+        for j in np.flatnonzero(e.warn_hit & row_sel):
+            s, q = int(sub[j]), int(q_rep[j])
+            if not e.any_fired[s, q]:
+                add(warnings, s, q, _metric_entry(
+                    a, int(e.last_concern[cur[j]]), "early_warning",
+                    label="Special-cause concern on a metric that feeds a trigger",
+                    signal="special-cause concern"))
+        # Every counted metric's current position: the raw material for reasons and what-if.
+        pos_sel = np.flatnonzero(e.counted & row_sel)
+        pos_sel = pos_sel[np.argsort(e.flat[pos_sel], kind="stable")]
+        pos_flat = e.flat[pos_sel]
+        bounds = (np.flatnonzero(np.append(True, pos_flat[1:] != pos_flat[:-1]))
+                  if pos_sel.size else [])
+        pi = cur[pos_sel]
+        hib = e.polarity[pi] > 0
+        q3_cut = np.where(hib, a.lower_quartile[pi], a.upper_quartile[pi])
+        q1_cut = np.where(hib, a.upper_quartile[pi], a.lower_quartile[pi])
+        rows = list(zip(
+            [codes[m] for m in a.metric[pi].tolist()], a.period_label[pi].tolist(),
+            a.value[pi].tolist(), a.quartile[pi].tolist(), q1_cut.tolist(), q3_cut.tolist(),
+            hib.tolist(), strict=True))
+        for b0, b1 in zip(bounds, [*bounds[1:], pos_sel.size], strict=True):
+            f = int(pos_flat[b0])
+            positions[(f // n_q, f % n_q)] = rows[b0:b1]
+        bottom = fired["bottom_quartile"]
+        for (s, q), items in positions.items():
+            if bottom[s, q]:
+                for code, period, value, quart, _c1, _c3, _h in items:
+                    if quart == 4:
+                        add(reasons, s, q, {"rule": "bottom_quartile", "metric": code,
+                                            "period": period, "value": value, "quartile": 4,
+                                            "label": lab["bottom_quartile"],
+                                            "signal": "bottom quartile nationally"})
+        for s, q in zip(*np.nonzero(bottom & sel), strict=True):
+            reasons.setdefault((int(s), int(q)), []).insert(0, {
+                "rule": "bottom_quartile", "label": lab["bottom_quartile"], "summary": True,
+                "signal": f"{n_bottom[s, q]} of {n_count[s, q]} metrics in the bottom quartile "
+                          f"(threshold {rules.bottom_share:.0%})",
+                "value": int(n_bottom[s, q]), "of": int(n_count[s, q])})
+        for s, q in zip(*np.nonzero(fired["cqc"] & sel), strict=True):
+            add(reasons, int(s), int(q), {
+                "rule": "cqc", "label": lab["cqc"],
+                "signal": f"overall {CQC_NAMES[int(overall[s, q])]}, "
+                          f"well-led {CQC_NAMES[int(well_led[s, q])]}"})
+        for s, q in zip(*np.nonzero((self.segment == 1) & sel), strict=True):
+            add(reasons, int(s), int(q), {
+                "rule": "segment_1", "label": "Segment 1 criteria met",
+                "signal": f"{n_top[s, q]} of {n_count[s, q]} metrics in the top quartile; "
+                          "financial plan met"
+                          + (f"; CQC overall {CQC_NAMES[int(overall[s, q])]}, well-led "
+                             f"{CQC_NAMES[int(well_led[s, q])]}" if e.cqc_applies[s, 0] else "")})
+        for s, q in zip(*np.nonzero((self.segment == 4) & sel), strict=True):
+            reasons[(int(s), int(q))].insert(0, {
+                "rule": "segment_4", "label": "Critical quality and finance concerns together",
+                "signal": " and ".join(
+                    "/".join(t for t in g if fired[t][s, q]) for g in rules.s4_all)})
+        return Details(reasons, warnings, positions)
+
+    def digests(self) -> np.ndarray:
+        """A 64-bit digest per subject x quarter (uint64) of everything :meth:`proposals`
+        would return for it, computed from the arrays without building the evidence.
+
+        Covers the segment, the trigger flags and counts, CQC ratings, the subject's kind, every
+        current point's metric, period, value, quartile and cut points, drop, sustained,
+        finance and early-warning evidence, the rules and this module's source (so a change to
+        the wording of reasons changes every digest). Equal digests mean equal proposals (up
+        to a 2**-64 chance); the caller rewrites only proposals whose digest changed.
+        """
+        e, a = self.evidence, self.evidence.a
+        shape = self.segment.shape
+        codes = list(a.points.metric_codes)
+        polarity = np.asarray(a.points.polarity, np.int64)
+        metric_hash = _fold(_text_hash(codes), polarity)
+
+        def point(idx: np.ndarray) -> np.ndarray:
+            return _fold(metric_hash[a.metric[idx]], _text_hash(a.period_label[idx].tolist()),
+                         a.period_end[idx].view(np.int64), a.value[idx], a.quartile[idx],
+                         a.lower_quartile[idx], a.upper_quartile[idx])
+
+        cur = e.cur
+        zero = np.uint64(0)
+        at = e.drop_at[e.drop_hit]
+        drop = np.zeros(cur.size, np.uint64)
+        drop[e.drop_hit] = _fold(point(at), e.step[at], a.concern[at], a.outside[at],
+                                 e.base_mean[at], at != cur[e.drop_hit])
+        warn = np.zeros(cur.size, np.uint64)
+        warn[e.warn_hit] = point(e.last_concern[cur[e.warn_hit]])
+        row = _fold(e.met, point(cur), e.counted, e.fin_hit, drop,
+                    np.where(e.sustained_hit, e.run[cur], -1), warn)
+        total = np.zeros(self.segment.size, np.uint64)
+        np.add.at(total, e.flat, row)  # order-free: each row carries its metric index
+        fired_bits = np.zeros(shape, np.int64)
+        for k, t in enumerate(TRIGGERS):
+            fired_bits |= self.fired[t].astype(np.int64) << k
+        kind = _text_hash(self.subject_kinds)[:, None]
+        salt = _text_hash([_rules_text(self.rules) + _SOURCE_HASH])[0]
+        base = _fold(np.full(shape, salt), np.broadcast_to(kind, shape), self.segment,
+                     fired_bits, self.n_metrics, self.n_bottom, self.n_top, self.finance_met,
+                     self.cqc_overall, self.cqc_well_led, e.any_fired,
+                     np.broadcast_to(e.cqc_applies, shape))
+        out = _fold(base, total.reshape(shape))
+        out[self.segment == 0] = zero
+        return out
+
+
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_SOURCE_HASH = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
+
+
+def _bits(x: Any) -> np.ndarray:
+    """An array's values as uint64 bit patterns (floats by their IEEE bits, ints wrapped)."""
+    arr = np.asarray(x)
+    if arr.dtype == np.uint64:
+        return arr
+    if arr.dtype.kind == "f":
+        return np.ascontiguousarray(arr, dtype=np.float64).view(np.uint64)
+    return arr.astype(np.int64).view(np.uint64)
+
+
+def _fold(h: Any, *values: Any) -> np.ndarray:
+    """Mix ``values`` into ``h`` one after another (splitmix64 finaliser after each)."""
+    z = _bits(h)
+    with np.errstate(over="ignore"):
+        for v in values:
+            z = (z + _GOLDEN) ^ _bits(v)
+            z = (z ^ (z >> np.uint64(30))) * _M1
+            z = (z ^ (z >> np.uint64(27))) * _M2
+            z = z ^ (z >> np.uint64(31))
+    return z
+
+
+def _text_hash(texts: Sequence[Any]) -> np.ndarray:
+    """A stable 64-bit hash per text (Python's ``hash`` changes between processes)."""
+    unique = {t: int.from_bytes(hashlib.blake2b(str(t).encode(), digest_size=8).digest(), "little")
+              for t in dict.fromkeys(texts)}
+    return np.fromiter(map(unique.__getitem__, texts), dtype=np.uint64, count=len(texts))
+
+
+def _rules_text(rules: CriteriaRules) -> str:
+    return repr(dataclasses.replace(rules, path=Path(rules.path.name)))
 
 
 def _quarter_ends(quarters: Sequence[str]) -> np.ndarray:
@@ -614,98 +882,18 @@ def evaluate(
     segment[any3 & all4] = 4
     segment[~has_data] = 0
 
-    # --- evidence, built only for what fired (Python loops over hits, not over everything)
-    reasons: dict[tuple[int, int], list[dict[str, Any]]] = {}
-    warnings: dict[tuple[int, int], list[dict[str, Any]]] = {}
-    positions: dict[tuple[int, int], list[tuple]] = {}
-    lab = rules.labels
-
-    def add(store: dict, s: int, q: int, entry: dict[str, Any]) -> None:
-        store.setdefault((s, q), []).append(entry)
-
-    for j in np.flatnonzero(drop_hit):
-        i, at = int(cur[j]), int(drop_at[j])
-        if step[at] and not (rules.drop_spc and a.concern[at] and a.outside[at]):
-            signal = (f"step change: {abs(a.value[at] / base_mean[at] - 1):.0%} worse than the "
-                      f"mean of the previous {rules.drop_baseline} periods "
-                      f"({base_mean[at]:.4g})")
-        else:
-            signal = "special-cause concern outside the process limits"
-        entry = _metric_entry(a, at, "dramatic_drop", label=lab["dramatic_drop"], signal=signal)
-        if at != i:
-            entry["latest_period"] = str(a.period_label[i])
-        add(reasons, int(sub[j]), int(q_rep[j]), entry)
-    for j in np.flatnonzero(sustained_hit):
-        i = int(cur[j])
-        add(reasons, int(sub[j]), int(q_rep[j]), _metric_entry(
-            a, i, "sustained_poor", label=lab["sustained_poor"],
-            signal=f"bottom quartile or special-cause concern for {int(run[i])} "
-                   "consecutive periods",
-            periods=int(run[i])))
-    for j in np.flatnonzero(fin_hit):
-        add(reasons, int(sub[j]), int(q_rep[j]), _metric_entry(
-            a, int(cur[j]), "financial_plan", label=lab["financial_plan"],
-            signal=f"below {rules.finance_below:g}", threshold=rules.finance_below))
-    for j in np.flatnonzero(warn_hit):
-        s, q = int(sub[j]), int(q_rep[j])
-        if not any_fired[s, q]:
-            add(warnings, s, q, _metric_entry(
-                a, int(last_concern[cur[j]]), "early_warning",
-                label="Special-cause concern on a metric that feeds a trigger",
-                signal="special-cause concern"))
-    # Every counted metric's current position: the raw material for reasons and the what-if.
-    pos_sel = np.flatnonzero(counted)
-    pos_sel = pos_sel[np.argsort(flat[pos_sel], kind="stable")]
-    pos_flat = flat[pos_sel]
-    bounds = np.flatnonzero(np.append(True, pos_flat[1:] != pos_flat[:-1])) if pos_sel.size else []
-    pi = cur[pos_sel]
-    hib = polarity[pi] > 0
-    q3_cut = np.where(hib, a.lower_quartile[pi], a.upper_quartile[pi])
-    q1_cut = np.where(hib, a.upper_quartile[pi], a.lower_quartile[pi])
-    rows = list(zip(
-        [codes[m] for m in a.metric[pi].tolist()], a.period_label[pi].tolist(),
-        a.value[pi].tolist(), a.quartile[pi].tolist(), q1_cut.tolist(), q3_cut.tolist(),
-        hib.tolist(), strict=True))
-    for b0, b1 in zip(bounds, [*bounds[1:], pos_sel.size], strict=True):
-        f = int(pos_flat[b0])
-        positions[(f // n_q, f % n_q)] = rows[b0:b1]
-    for (s, q), items in positions.items():
-        if fired["bottom_quartile"][s, q]:
-            for code, period, value, quart, _c1, _c3, _h in items:
-                if quart == 4:
-                    add(reasons, s, q, {"rule": "bottom_quartile", "metric": code,
-                                        "period": period, "value": value, "quartile": 4,
-                                        "label": lab["bottom_quartile"],
-                                        "signal": "bottom quartile nationally"})
-    for s, q in zip(*np.nonzero(fired["bottom_quartile"]), strict=True):
-        reasons.setdefault((int(s), int(q)), []).insert(0, {
-            "rule": "bottom_quartile", "label": lab["bottom_quartile"], "summary": True,
-            "signal": f"{n_bottom[s, q]} of {n_count[s, q]} metrics in the bottom quartile "
-                      f"(threshold {rules.bottom_share:.0%})",
-            "value": int(n_bottom[s, q]), "of": int(n_count[s, q])})
-    for s, q in zip(*np.nonzero(fired["cqc"]), strict=True):
-        add(reasons, int(s), int(q), {
-            "rule": "cqc", "label": lab["cqc"],
-            "signal": f"overall {CQC_NAMES[int(overall[s, q])]}, "
-                      f"well-led {CQC_NAMES[int(well_led[s, q])]}"})
-    for s, q in zip(*np.nonzero(segment == 1), strict=True):
-        add(reasons, int(s), int(q), {
-            "rule": "segment_1", "label": "Segment 1 criteria met",
-            "signal": f"{n_top[s, q]} of {n_count[s, q]} metrics in the top quartile; "
-                      "financial plan met"
-                      + (f"; CQC overall {CQC_NAMES[int(overall[s, q])]}, well-led "
-                         f"{CQC_NAMES[int(well_led[s, q])]}" if cqc_applies[s, 0] else "")})
-    for s, q in zip(*np.nonzero(segment == 4), strict=True):
-        reasons[(int(s), int(q))].insert(0, {
-            "rule": "segment_4", "label": "Critical quality and finance concerns together",
-            "signal": " and ".join(
-                "/".join(t for t in g if fired[t][s, q]) for g in rules.s4_all)})
     return Evaluation(
         rules=rules, quarters=quarters, subject_codes=a.points.subject_codes, segment=segment,
         fired=fired, n_metrics=n_count, n_bottom=n_bottom, n_top=n_top,
         finance_met=fin_reported & ~fin_fired, cqc_overall=overall, cqc_well_led=well_led,
-        reasons=reasons, warnings=warnings, positions=positions,
         subject_kinds=list(a.points.subject_kinds),
+        evidence=_Evidence(
+            a=a, cur=cur, sub=sub, met=met, q_rep=q_rep, flat=flat, counted=counted,
+            drop_hit=drop_hit, drop_at=drop_at, sustained_hit=sustained_hit, fin_hit=fin_hit,
+            warn_hit=warn_hit, step=step, base_mean=base_mean, run=run,
+            last_concern=last_concern, polarity=polarity, any_fired=any_fired,
+            cqc_applies=cqc_applies,
+        ),
     )
 
 

@@ -13,7 +13,9 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +64,29 @@ class RecomputeResult:
         return (f"{self.framework}: {self.proposals} proposals for {self.subjects} subjects, "
                 f"{span}; {self.written} new or changed, {self.unchanged} unchanged "
                 f"({self.seconds:.2f} s)")
+
+
+@dataclass
+class Computed:
+    """Proposals of one recompute: a key and a digest each; rows are built on demand."""
+
+    keys: list[tuple[int | None, int | None, str]]  # (organisation id, system id, quarter)
+    digests: list[str]
+    #: rows (segment, reasons, warnings, facts) for the given indices into ``keys``, in order
+    build: Callable[[list[int]], list[dict[str, Any]]]
+
+    @classmethod
+    def empty(cls) -> Computed:
+        return cls([], [], lambda indices: [])
+
+    @classmethod
+    def of_rows(cls, rows: list[dict[str, Any]]) -> Computed:
+        """Already built rows (with organisation_id, system_id, quarter): digested as JSON."""
+        return cls(
+            keys=[(r["organisation_id"], r["system_id"], r["quarter"]) for r in rows],
+            digests=[_digest(r) for r in rows],
+            build=lambda indices: [rows[i] for i in indices],
+        )
 
 
 def rules_path(framework: str) -> Path:
@@ -117,13 +142,14 @@ def recompute_proposals(
         tr.quarter_bounds(q)  # raises on a bad label
     rules = load_rules(fw)
     if isinstance(rules, nof.NofRules):
-        rows, quarters_used, n_obs = _scored(fw, rules, quarters)
+        computed, quarters_used, n_obs = _scored(fw, rules, quarters)
     else:
-        rows, quarters_used, n_obs = _criteria(fw, rules, quarters)
+        computed, quarters_used, n_obs = _criteria(fw, rules, quarters)
     version = _inputs_version(fw, rules_path(fw.code), n_obs)
-    written, unchanged = _write(fw, rows, quarters_used, version)
-    subjects = len({(r["organisation_id"], r["system_id"]) for r in rows})
-    return RecomputeResult(fw.code, quarters_used, subjects, len(rows), written, unchanged,
+    written, unchanged = _write(fw, computed, quarters_used, version)
+    subjects = len({key[:2] for key in computed.keys})
+    return RecomputeResult(fw.code, quarters_used, subjects, len(computed.keys), written,
+                           unchanged,
                            time.perf_counter() - started)
 
 
@@ -132,7 +158,7 @@ def recompute_proposals(
 
 def _criteria(
     fw: Framework, rules: tr.CriteriaRules, quarters: list[str] | None
-) -> tuple[list[dict[str, Any]], list[str], int]:
+) -> tuple[Computed, list[str], int]:
     always = set(rules.finance_metrics) | set(rules.cqc_metrics.values())
     metrics = [
         m for m in Metric.objects.filter(framework=fw).values_list(
@@ -141,7 +167,7 @@ def _criteria(
                               and (rules.include_local or not m[4]))
     ]
     if not metrics:
-        return [], [], 0
+        return Computed.empty(), [], 0
     metric_index = {m[0]: i for i, m in enumerate(metrics)}
 
     # subjects: organisations of the segmented kinds, and systems through their ICB
@@ -166,7 +192,7 @@ def _criteria(
             subject_kinds.append(kind)
             subject_keys.append((oid, None))
     if not subject_codes:
-        return [], [], 0
+        return Computed.empty(), [], 0
     kind_names = sorted(set(subject_kinds))
     peer = np.array([kind_names.index(k) for k in subject_kinds], dtype=np.int64)
     applies = np.array([[k in (m[5] or []) for m in metrics] for k in kind_names], dtype=bool)
@@ -180,9 +206,9 @@ def _criteria(
         ids,
     )
     if not rows:
-        return [], [], 0
-    org_col, met_col, end_col, label_col, value_col = zip(*rows, strict=True)
-    org_arr = np.fromiter(org_col, dtype=np.int64, count=len(rows))
+        return Computed.empty(), [], 0
+    n = len(rows)
+    org_arr = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=n)
     sub_lookup = np.full(int(org_arr.max()) + 1, -1, dtype=np.int64)
     for oid, s in org_subject.items():
         if oid < sub_lookup.size:
@@ -191,18 +217,19 @@ def _criteria(
     met_lookup = np.zeros(max(metric_index) + 1, dtype=np.int64)
     for mid, i in metric_index.items():
         met_lookup[mid] = i
-    met = met_lookup[np.fromiter(met_col, dtype=np.int64, count=len(rows))]
+    met = met_lookup[np.fromiter(map(itemgetter(1), rows), dtype=np.int64, count=n)]
     keep = sub >= 0
     keep[keep] = applies[peer[sub[keep]], met[keep]]
-    end = _dates(end_col)
-    value = np.fromiter(value_col, dtype=np.float64, count=len(rows))
-    labels = np.asarray(label_col, dtype=object)
+    end = _dates(list(map(itemgetter(2), rows)))
+    labels = np.array(list(map(itemgetter(3), rows)), dtype=object)
+    value = np.fromiter(map(itemgetter(4), rows), dtype=np.float64, count=n)
+    del rows
 
     if quarters is None:
         first = max(fw.year_start, end[keep].min().astype(dt.date)) if keep.any() else None
         quarters = _quarters_between(first, end[keep].max().astype(dt.date)) if first else []
     if not quarters:
-        return [], [], len(rows)
+        return Computed.empty(), [], n
     points = tr.Points(
         subject=sub[keep], metric=met[keep], period_end=end[keep], value=value[keep],
         subject_codes=subject_codes, subject_kinds=subject_kinds, peer_group=peer,
@@ -213,16 +240,18 @@ def _criteria(
     overall, well_led = _cqc(org_subject, subject_keys, quarters)
     ev = tr.evaluate(tr.annotate(points), rules, quarters, overall, well_led)
 
-    out: list[dict[str, Any]] = []
-    for s, q in zip(*np.nonzero(ev.segment > 0), strict=True):
-        s, q = int(s), int(q)
-        oid, sid = subject_keys[s]
-        out.append({
-            "organisation_id": oid, "system_id": sid, "quarter": quarters[q],
-            "segment": int(ev.segment[s, q]), "reasons": ev.reasons.get((s, q), []),
-            "warnings": ev.warnings.get((s, q), []), "facts": ev.facts(s, q),
-        })
-    return out, quarters, len(rows)
+    s_idx, q_idx = (x.tolist() for x in np.nonzero(ev.segment > 0))
+    digests = ev.digests()[s_idx, q_idx].tolist()
+
+    def build(indices: list[int]) -> list[dict[str, Any]]:
+        select = np.zeros(ev.segment.shape, dtype=bool)
+        select[np.asarray(s_idx, np.int64)[indices], np.asarray(q_idx, np.int64)[indices]] = True
+        return [row for _, _, row in ev.proposals(select)]  # same (subject, quarter) order
+
+    return Computed(
+        keys=[(*subject_keys[s], quarters[q]) for s, q in zip(s_idx, q_idx, strict=True)],
+        digests=[f"{d:016x}" for d in digests], build=build,
+    ), quarters, n
 
 
 def _cqc(
@@ -250,13 +279,13 @@ def _cqc(
 
 def _scored(
     fw: Framework, rules: nof.NofRules, quarters: list[str] | None
-) -> tuple[list[dict[str, Any]], list[str], int]:
+) -> tuple[Computed, list[str], int]:
     wanted = re.compile(r"^OF[01]\d{3}$")
     flags = {rules.override_flag, rules.recovery_flag}
     metrics = {mid: code for mid, code in Metric.objects.filter(framework=fw).values_list(
         "id", "code") if wanted.match(code) or code in flags}
     if not metrics:
-        return [], [], 0
+        return Computed.empty(), [], 0
     orgs = {oid: (ods, kind, name) for oid, ods, kind, name in Organisation.objects.filter(
         kind__in=list(NOF_PEER_GROUPS)).values_list("id", "ods_code", "kind", "name")}
     obs = Observation._meta.db_table
@@ -268,7 +297,7 @@ def _scored(
     )
     rows = [r for r in rows if r[0] in orgs]
     if not rows:
-        return [], [], 0
+        return Computed.empty(), [], 0
     org_col, met_col, end_col, label_col, value_col, rank_col = zip(*rows, strict=True)
     quarter_col = [
         label if QUARTER_LABEL.match(label or "") else tr.financial_quarter(
@@ -287,12 +316,12 @@ def _scored(
     if quarters is not None:
         long = long.filter(pl.col("quarter").is_in(quarters))
     if long.height == 0:
-        return [], quarters or [], len(rows)
+        return Computed.empty(), quarters or [], len(rows)
     inputs = long.filter(pl.col("metric_id").str.contains(r"^OF[01]\d{3}$"))
     flag_rows = long.filter(pl.col("metric_id").is_in(list(flags)))
     scores = nof.compute_scores(inputs, rules)
     if scores.height == 0:
-        return [], quarters or [], len(rows)
+        return Computed.empty(), quarters or [], len(rows)
     table = nof.segment(scores, rules, flags=flag_rows,
                         names=long.select("quarter", "trust_code", "trust_name"))
     cuts = {
@@ -348,49 +377,84 @@ def _scored(
             },
         })
     used = sorted(set(long["quarter"].to_list()), key=lambda q: tr.quarter_bounds(q)[0])
-    return out, used, len(rows)
+    return Computed.of_rows(out), used, len(rows)
 
 
 # ----------------------------------------------------------------------------- storage
 
 
 def _digest(row: dict[str, Any]) -> str:
+    """Digest of a fully built proposal (scored method; criteria digests come from the engine)."""
     text = json.dumps([row["segment"], row["reasons"], row["warnings"], row["facts"]],
                       sort_keys=True, default=str)
     return hashlib.sha1(text.encode()).hexdigest()
 
 
-def _write(fw: Framework, rows: list[dict[str, Any]], quarters: list[str],
+def _write(fw: Framework, computed: Computed, quarters: list[str],
            version: str) -> tuple[int, int]:
-    """Insert new or changed proposals; the proposals they replace stop being current."""
-    now = timezone.now()
-    ends = {q: tr.quarter_bounds(q)[1] for q in quarters}
+    """Insert new or changed proposals; the proposals they replace stop being current.
+
+    One query reads the current proposals' digests; only proposals whose digest differs are
+    built (reasons, warnings, facts) and inserted.
+    """
     existing = {
         (oid, sid, q): (pid, digest)
         for pid, oid, sid, q, digest in Proposal.objects.filter(
             framework=fw, current=True, quarter__in=quarters
         ).values_list("id", "organisation_id", "system_id", "quarter", "digest")
     }
-    new: list[Proposal] = []
+    changed: list[int] = []
     stale: list[int] = []
-    for row in rows:
-        digest = _digest(row)
-        key = (row["organisation_id"], row["system_id"], row["quarter"])
+    for i, (key, digest) in enumerate(zip(computed.keys, computed.digests, strict=True)):
         old = existing.pop(key, None)
         if old is not None and old[1] == digest:
             continue
         if old is not None:
             stale.append(old[0])
-        new.append(Proposal(
-            framework=fw, organisation_id=row["organisation_id"], system_id=row["system_id"],
-            quarter=row["quarter"], quarter_end=ends[row["quarter"]], segment=row["segment"],
-            reasons=row["reasons"], warnings=row["warnings"], facts=row["facts"],
-            digest=digest, inputs_version=version, computed_at=now, current=True,
-        ))
+        changed.append(i)
     # subjects no longer proposed (their data went away) stop being current too
     stale.extend(pid for pid, _ in existing.values())
+    if not changed and not stale:
+        return 0, len(computed.keys)
+    rows = computed.build(changed)
     with transaction.atomic():
         for i in range(0, len(stale), 500):
             Proposal.objects.filter(id__in=stale[i:i + 500]).update(current=False)
-        Proposal.objects.bulk_create(new, batch_size=500)
-    return len(new), len(rows) - len(new)
+        _insert(fw, [computed.keys[i] for i in changed], [computed.digests[i] for i in changed],
+                rows, version)
+    return len(changed), len(computed.keys) - len(changed)
+
+
+def _insert(fw: Framework, keys: list[tuple[int | None, int | None, str]], digests: list[str],
+            rows: list[dict[str, Any]], version: str) -> None:
+    """Insert proposals with one executemany, values prepared by the model's own fields.
+
+    ``bulk_create`` spends more time building model instances and SQL than the database spends
+    storing them (3,000 proposals: 0.56 s against 0.33 s here, SQLite).
+    """
+    field = Proposal._meta.get_field
+    names = ["framework", "organisation", "system", "quarter", "quarter_end", "segment",
+             "reasons", "warnings", "facts", "digest", "inputs_version", "computed_at", "current"]
+    columns = [field(n).column for n in names]
+
+    def prep(name: str, value: Any) -> Any:
+        return field(name).get_db_prep_save(value, connection)
+
+    reasons, warnings, facts = field("reasons"), field("warnings"), field("facts")
+    ends = {q: prep("quarter_end", tr.quarter_bounds(q)[1]) for q in {k[2] for k in keys}}
+    fixed = (prep("framework", fw.pk), prep("inputs_version", version),
+             prep("computed_at", timezone.now()), prep("current", True))
+    params = [
+        (fixed[0], oid, sid, quarter, ends[quarter], row["segment"],
+         reasons.get_db_prep_save(row["reasons"], connection),
+         warnings.get_db_prep_save(row["warnings"], connection),
+         facts.get_db_prep_save(row["facts"], connection), digest, *fixed[1:])
+        for (oid, sid, quarter), digest, row in zip(keys, digests, rows, strict=True)
+    ]
+    if not params:
+        return
+    sql = (f"INSERT INTO {connection.ops.quote_name(Proposal._meta.db_table)} "  # noqa: S608
+           f"({', '.join(connection.ops.quote_name(c) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
