@@ -123,7 +123,7 @@ def test_metric_page_has_chart_table_ranking_and_batches(signed_in_client, ics):
     assert "ranked <strong>1 of 3</strong>" in page
     assert "ranking-this" in page
     assert "Higher is better" in page
-    assert f">{ics['batch'].pk}<" in page
+    assert f'href="/imports/{ics["batch"].pk}/"' in page  # the ingestion batch page
     assert signed_in_client.get("/organisations/RGN/metrics/NOPE/").status_code == 404
 
 
