@@ -70,10 +70,11 @@ def setup_database() -> None:
 def timed(label: str, data: bytes, **kwargs) -> float:
     from oversight.metrics.importing import run_import
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = run_import(data, "bench.csv", "template", framework_code="bench", **kwargs)
-    took = time.perf_counter() - start
-    print(f"{label:<28} {took:6.2f} s  {result.counts()}", flush=True)
+    took, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"{label:<28} {took:6.2f} s wall  {cpu:6.2f} s CPU (this process)  {result.counts()}",
+          flush=True)
     return took
 
 
@@ -81,7 +82,8 @@ def main() -> int:
     setup_database()
     from django.db import connection
 
-    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
+    print(f"database: {connection.vendor} ({connection.settings_dict['NAME']}), "
+          f"load average {os.getloadavg()[0]:.1f}")
     data = build_file()
     print(f"file: {N_ORGS * N_METRICS * N_MONTHS:,} rows, {len(data) / 1e6:.1f} MB")
     timed("dry run (validate + diff)", data, dry_run=True)
