@@ -506,9 +506,10 @@ class Evaluation:
     def positions(self) -> dict[tuple[int, int], list[tuple]]:
         return self._everyone.positions
 
-    def facts(self, s: int, q: int, details: Details | None = None) -> dict[str, Any]:
-        """Everything :func:`what_if` needs about one proposal (stored with it as JSON)."""
-        positions = (details or self._everyone).positions
+    def facts(self, s: int, q: int) -> dict[str, Any]:
+        """Everything :func:`what_if` needs about one proposal (stored with it as JSON; built
+        for many at once by :meth:`proposals`, which must give the same)."""
+        positions = self.positions
         return {
             "segment": int(self.segment[s, q]),
             "kind": self.subject_kinds[s],
@@ -532,13 +533,25 @@ class Evaluation:
         if select is not None:
             want &= np.asarray(select, dtype=bool)
         details = self.details(want)
-        return [
-            (s, q, {"segment": int(self.segment[s, q]),
-                    "reasons": details.reasons.get((s, q), []),
-                    "warnings": details.warnings.get((s, q), []),
-                    "facts": self.facts(s, q, details)})
-            for s, q in zip(*(x.tolist() for x in np.nonzero(want)), strict=True)
-        ]
+        s_idx, q_idx = np.nonzero(want)
+        cols = [x[s_idx, q_idx].tolist() for x in (
+            self.segment, self.n_metrics, self.n_bottom, self.n_top, self.finance_met,
+            self.cqc_overall, self.cqc_well_led)]
+        fired = [self.fired[t][s_idx, q_idx].tolist() for t in TRIGGERS]
+        kinds, positions = self.subject_kinds, details.positions
+        out = []
+        for k, (s, q, seg, n, nb, nt, fin, ov, wl) in enumerate(
+                zip(s_idx.tolist(), q_idx.tolist(), *cols, strict=True)):
+            facts = {
+                "segment": seg, "kind": kinds[s],
+                "fired": [t for t, f in zip(TRIGGERS, fired, strict=True) if f[k]],
+                "n_metrics": n, "n_bottom": nb, "n_top": nt, "finance_met": fin,
+                "cqc_overall": ov, "cqc_well_led": wl,
+                "positions": [list(p) for p in positions.get((s, q), [])],
+            }
+            out.append((s, q, {"segment": seg, "reasons": details.reasons.get((s, q), []),
+                               "warnings": details.warnings.get((s, q), []), "facts": facts}))
+        return out
 
     def details(self, select: np.ndarray | None = None) -> Details:
         """Reasons, warnings and positions for every subject x quarter, or where ``select``."""
@@ -562,37 +575,43 @@ class Evaluation:
         def add(store: dict, s: int, q: int, entry: dict[str, Any]) -> None:
             store.setdefault((s, q), []).append(entry)
 
-        for j in np.flatnonzero(e.drop_hit & row_sel):
-            i, at = int(cur[j]), int(e.drop_at[j])
-            if e.step[at] and not (rules.drop_spc and a.concern[at] and a.outside[at]):
-                signal = (f"step change: {abs(a.value[at] / e.base_mean[at] - 1):.0%} worse "
-                          f"than the mean of the previous {rules.drop_baseline} periods "
-                          f"({e.base_mean[at]:.4g})")
-            else:
-                signal = "special-cause concern outside the process limits"
-            entry = _metric_entry(a, at, "dramatic_drop", label=lab["dramatic_drop"],
-                                  signal=signal)
-            if at != i:
-                entry["latest_period"] = str(a.period_label[i])
-            add(reasons, int(sub[j]), int(q_rep[j]), entry)
-        for j in np.flatnonzero(e.sustained_hit & row_sel):
-            i = int(cur[j])
-            add(reasons, int(sub[j]), int(q_rep[j]), _metric_entry(
-                a, i, "sustained_poor", label=lab["sustained_poor"],
-                signal=f"bottom quartile or special-cause concern for {int(e.run[i])} "
-                       "consecutive periods",
-                periods=int(e.run[i])))
-        for j in np.flatnonzero(e.fin_hit & row_sel):
-            add(reasons, int(sub[j]), int(q_rep[j]), _metric_entry(
-                a, int(cur[j]), "financial_plan", label=lab["financial_plan"],
-                signal=f"below {rules.finance_below:g}", threshold=rules.finance_below))
-        for j in np.flatnonzero(e.warn_hit & row_sel):
-            s, q = int(sub[j]), int(q_rep[j])
-            if not e.any_fired[s, q]:
-                add(warnings, s, q, _metric_entry(
-                    a, int(e.last_concern[cur[j]]), "early_warning",
-                    label="Special-cause concern on a metric that feeds a trigger",
-                    signal="special-cause concern"))
+        j = np.flatnonzero(e.drop_hit & row_sel)
+        at, latest = e.drop_at[j], cur[j]
+        step_signal = e.step[at] & ~(rules.drop_spc & a.concern[at] & a.outside[at])
+        for (s, q), entry, is_step, v, mean, last, i, i_at in zip(
+                _keys(sub[j], q_rep[j]), _metric_entries(a, at, "dramatic_drop"),
+                step_signal.tolist(), a.value[at].tolist(), e.base_mean[at].tolist(),
+                a.period_label[latest].tolist(), latest.tolist(), at.tolist(), strict=True):
+            entry["label"] = lab["dramatic_drop"]
+            entry["signal"] = (
+                f"step change: {abs(v / mean - 1):.0%} worse than the mean of the previous "
+                f"{rules.drop_baseline} periods ({mean:.4g})" if is_step
+                else "special-cause concern outside the process limits")
+            if i_at != i:
+                entry["latest_period"] = str(last)
+            add(reasons, s, q, entry)
+        j = np.flatnonzero(e.sustained_hit & row_sel)
+        for (s, q), entry, run in zip(_keys(sub[j], q_rep[j]),
+                                      _metric_entries(a, cur[j], "sustained_poor"),
+                                      e.run[cur[j]].tolist(), strict=True):
+            entry.update(label=lab["sustained_poor"],
+                         signal=f"bottom quartile or special-cause concern for {run} "
+                                "consecutive periods", periods=run)
+            add(reasons, s, q, entry)
+        j = np.flatnonzero(e.fin_hit & row_sel)
+        for (s, q), entry in zip(_keys(sub[j], q_rep[j]),
+                                 _metric_entries(a, cur[j], "financial_plan"), strict=True):
+            entry.update(label=lab["financial_plan"], signal=f"below {rules.finance_below:g}",
+                         threshold=rules.finance_below)
+            add(reasons, s, q, entry)
+        j = np.flatnonzero(e.warn_hit & row_sel)
+        j = j[~e.any_fired[sub[j], q_rep[j]]]
+        for (s, q), entry in zip(_keys(sub[j], q_rep[j]),
+                                 _metric_entries(a, e.last_concern[cur[j]], "early_warning"),
+                                 strict=True):
+            entry.update(label="Special-cause concern on a metric that feeds a trigger",
+                         signal="special-cause concern")
+            add(warnings, s, q, entry)
         # Every counted metric's current position: the raw material for reasons and what-if.
         pos_sel = np.flatnonzero(e.counted & row_sel)
         pos_sel = pos_sel[np.argsort(e.flat[pos_sel], kind="stable")]
@@ -733,17 +752,21 @@ def _quarter_ends(quarters: Sequence[str]) -> np.ndarray:
     return np.array([quarter_bounds(q)[1] for q in quarters], dtype="datetime64[D]")
 
 
-def _metric_entry(a: Annotated, i: int, rule: str, **extra: Any) -> dict[str, Any]:
-    q = int(a.quartile[i])
-    return {
-        "rule": rule,
-        "metric": a.points.metric_codes[int(a.metric[i])],
-        "period": str(a.period_label[i]),
-        "period_end": str(a.period_end[i]),
-        "value": float(a.value[i]),
-        "quartile": q or None,
-        **extra,
-    }
+def _metric_entries(a: Annotated, idx: np.ndarray, rule: str) -> list[dict[str, Any]]:
+    """The evidence of points ``idx``: rule, metric, period, period end, value, quartile."""
+    codes = a.points.metric_codes
+    return [
+        {"rule": rule, "metric": codes[m], "period": str(label), "period_end": end,
+         "value": value, "quartile": q or None}
+        for m, label, end, value, q in zip(
+            a.metric[idx].tolist(), a.period_label[idx].tolist(),
+            np.datetime_as_string(a.period_end[idx], unit="D").tolist(), a.value[idx].tolist(),
+            a.quartile[idx].tolist(), strict=True)
+    ]
+
+
+def _keys(sub: np.ndarray, q: np.ndarray) -> list[tuple[int, int]]:
+    return list(zip(sub.tolist(), q.tolist(), strict=True))
 
 
 def evaluate(
