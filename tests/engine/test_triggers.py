@@ -212,3 +212,55 @@ def test_shipped_rule_sets_load() -> None:
         assert {row[0] for row in rules.describe()} >= {"Segment 1", "Segment 4"}
     nof_2022 = tr.load_criteria_rules(tr.criteria_rules_path("nof-2022-23"))
     assert "ccg" not in nof_2022.organisation_kinds
+
+
+def _noisy(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    v = grid() + rng.normal(0, 3, size=(N_ORGS, len(CODES), N_PERIODS))
+    v[:, 5, :] = rng.normal(0.3, 1, size=(N_ORGS, N_PERIODS))
+    return v
+
+
+def test_proposals_for_a_selection_equal_the_full_evidence() -> None:
+    ev = tr.evaluate(tr.annotate(points(_noisy(7))), RULES, ["Q3 2021/22", "Q4 2021/22"])
+    full = {(s, q): row for s, q, row in ev.proposals()}
+    assert len(full) == N_ORGS * 2
+    for (s, q), row in full.items():
+        assert row == {"segment": int(ev.segment[s, q]), "reasons": ev.reasons.get((s, q), []),
+                       "warnings": ev.warnings.get((s, q), []), "facts": ev.facts(s, q)}
+    select = np.zeros(ev.segment.shape, bool)
+    select[[0, 3, 5], [1, 0, 1]] = True
+    assert {(s, q): row for s, q, row in ev.proposals(select)} == {
+        k: full[k] for k in [(0, 1), (3, 0), (5, 1)]}
+
+
+def test_digest_changes_exactly_when_the_proposal_changes() -> None:
+    """Perturb one value at a time: a proposal's digest changes if and only if its segment,
+    reasons, warnings or facts change (quartile cut points move everyone's facts)."""
+    quarters = ["Q3 2021/22", "Q4 2021/22"]
+    base_v = _noisy(11)
+    base = tr.evaluate(tr.annotate(points(base_v)), RULES, quarters)
+    base_rows = {(s, q): row for s, q, row in base.proposals()}
+    base_digest = base.digests()
+    rng = np.random.default_rng(3)
+    same = changed = 0
+    for trial in range(40):
+        v = base_v.copy()
+        o, m, p = rng.integers(N_ORGS), rng.integers(len(CODES)), rng.integers(N_PERIODS)
+        # a value nudged a little (often nothing shown changes: e.g. an old period) or a lot
+        v[o, m, p] += (1e-9 if trial % 2 else 8.0) * rng.choice([-1, 1])
+        ev = tr.evaluate(tr.annotate(points(v)), RULES, quarters)
+        digest = ev.digests()
+        for s, q, row in ev.proposals():
+            differs = row != base_rows[(s, q)]
+            assert (digest[s, q] != base_digest[s, q]) == differs, (trial, s, q)
+            changed += differs
+            same += not differs
+    assert same and changed  # both outcomes were exercised
+    # labels and rules are part of the digest too
+    relabelled = dataclasses.replace(points(base_v), period_label=np.array(
+        [f"period {p}" for p in np.indices(base_v.shape)[2].ravel()], dtype=object))
+    assert (tr.evaluate(tr.annotate(relabelled), RULES, quarters).digests() != base_digest).all()
+    looser = dataclasses.replace(RULES, finance_below=-100.0)
+    assert (tr.evaluate(tr.annotate(points(base_v)), looser, quarters).digests()
+            != base_digest).all()

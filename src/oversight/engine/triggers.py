@@ -583,10 +583,7 @@ class Evaluation:
                 step_signal.tolist(), a.value[at].tolist(), e.base_mean[at].tolist(),
                 a.period_label[latest].tolist(), latest.tolist(), at.tolist(), strict=True):
             entry["label"] = lab["dramatic_drop"]
-            entry["signal"] = (
-                f"step change: {abs(v / mean - 1):.0%} worse than the mean of the previous "
-                f"{rules.drop_baseline} periods ({mean:.4g})" if is_step
-                else "special-cause concern outside the process limits")
+            entry["signal"] = _drop_signal(rules, is_step, v, mean)
             if i_at != i:
                 entry["latest_period"] = str(last)
             add(reasons, s, q, entry)
@@ -679,21 +676,28 @@ class Evaluation:
         polarity = np.asarray(a.points.polarity, np.int64)
         metric_hash = _fold(_text_hash(codes), polarity)
 
-        def point(idx: np.ndarray) -> np.ndarray:
+        def point(idx: np.ndarray) -> np.ndarray:  # what an evidence entry shows of a point
             return _fold(metric_hash[a.metric[idx]], _text_hash(a.period_label[idx].tolist()),
-                         a.period_end[idx].view(np.int64), a.value[idx], a.quartile[idx],
-                         a.lower_quartile[idx], a.upper_quartile[idx])
+                         a.period_end[idx].view(np.int64), a.value[idx], a.quartile[idx])
 
-        cur = e.cur
-        zero = np.uint64(0)
-        at = e.drop_at[e.drop_hit]
+        cur, counted = e.cur, e.counted
+        at, latest = e.drop_at[e.drop_hit], cur[e.drop_hit]
         drop = np.zeros(cur.size, np.uint64)
-        drop[e.drop_hit] = _fold(point(at), e.step[at], a.concern[at], a.outside[at],
-                                 e.base_mean[at], at != cur[e.drop_hit])
+        step_signal = e.step[at] & ~(self.rules.drop_spc & a.concern[at] & a.outside[at])
+        signal = [_drop_signal(self.rules, step, v, mean) for step, v, mean in zip(
+            step_signal.tolist(), a.value[at].tolist(), e.base_mean[at].tolist(), strict=True)]
+        latest_label = np.where(at != latest, _text_hash(a.period_label[latest].tolist()), 0)
+        drop[e.drop_hit] = _fold(point(at), _text_hash(signal), latest_label)
         warn = np.zeros(cur.size, np.uint64)
-        warn[e.warn_hit] = point(e.last_concern[cur[e.warn_hit]])
-        row = _fold(e.met, point(cur), e.counted, e.fin_hit, drop,
+        warned = e.warn_hit & ~e.any_fired.reshape(-1)[e.flat]
+        warn[warned] = point(e.last_concern[cur[warned]])
+        shows_cur = counted | e.fin_hit | e.sustained_hit
+        current = np.zeros(cur.size, np.uint64)
+        current[shows_cur] = point(cur[shows_cur])
+        row = _fold(e.met, current, counted, np.where(counted, a.lower_quartile[cur], np.nan),
+                    np.where(counted, a.upper_quartile[cur], np.nan), e.fin_hit, drop,
                     np.where(e.sustained_hit, e.run[cur], -1), warn)
+        row[~(shows_cur | e.drop_hit | warned)] = 0  # rows that show nothing
         total = np.zeros(self.segment.size, np.uint64)
         np.add.at(total, e.flat, row)  # order-free: each row carries its metric index
         fired_bits = np.zeros(shape, np.int64)
@@ -706,7 +710,7 @@ class Evaluation:
                      self.cqc_overall, self.cqc_well_led, e.any_fired,
                      np.broadcast_to(e.cqc_applies, shape))
         out = _fold(base, total.reshape(shape))
-        out[self.segment == 0] = zero
+        out[self.segment == 0] = 0
         return out
 
 
@@ -763,6 +767,13 @@ def _metric_entries(a: Annotated, idx: np.ndarray, rule: str) -> list[dict[str, 
             np.datetime_as_string(a.period_end[idx], unit="D").tolist(), a.value[idx].tolist(),
             a.quartile[idx].tolist(), strict=True)
     ]
+
+
+def _drop_signal(rules: CriteriaRules, step: bool, value: float, base_mean: float) -> str:
+    if step:
+        return (f"step change: {abs(value / base_mean - 1):.0%} worse than the mean of the "
+                f"previous {rules.drop_baseline} periods ({base_mean:.4g})")
+    return "special-cause concern outside the process limits"
 
 
 def _keys(sub: np.ndarray, q: np.ndarray) -> list[tuple[int, int]]:
