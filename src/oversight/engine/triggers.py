@@ -461,9 +461,9 @@ class Details:
 
     reasons: dict[tuple[int, int], list[dict[str, Any]]]
     warnings: dict[tuple[int, int], list[dict[str, Any]]]
-    #: (subject, quarter) -> [(metric, period, value, quartile, q1 cut, q3 cut, higher is
-    #: better)] for every counted metric: the what-if's raw material.
-    positions: dict[tuple[int, int], list[tuple]]
+    #: (subject, quarter) -> [[metric, period, value, quartile, q1 cut, q3 cut, higher is
+    #: better]] for every counted metric: the what-if's raw material.
+    positions: dict[tuple[int, int], list[list]]
 
 
 @dataclass
@@ -503,7 +503,7 @@ class Evaluation:
         return self._everyone.warnings
 
     @property
-    def positions(self) -> dict[tuple[int, int], list[tuple]]:
+    def positions(self) -> dict[tuple[int, int], list[list]]:
         return self._everyone.positions
 
     def facts(self, s: int, q: int) -> dict[str, Any]:
@@ -547,7 +547,7 @@ class Evaluation:
                 "fired": [t for t, f in zip(TRIGGERS, fired, strict=True) if f[k]],
                 "n_metrics": n, "n_bottom": nb, "n_top": nt, "finance_met": fin,
                 "cqc_overall": ov, "cqc_well_led": wl,
-                "positions": [list(p) for p in positions.get((s, q), [])],
+                "positions": positions.get((s, q), []),  # fresh lists from this details()
             }
             out.append((s, q, {"segment": seg, "reasons": details.reasons.get((s, q), []),
                                "warnings": details.warnings.get((s, q), []), "facts": facts}))
@@ -619,22 +619,23 @@ class Evaluation:
         hib = e.polarity[pi] > 0
         q3_cut = np.where(hib, a.lower_quartile[pi], a.upper_quartile[pi])
         q1_cut = np.where(hib, a.upper_quartile[pi], a.lower_quartile[pi])
-        rows = list(zip(
-            [codes[m] for m in a.metric[pi].tolist()], a.period_label[pi].tolist(),
-            a.value[pi].tolist(), a.quartile[pi].tolist(), q1_cut.tolist(), q3_cut.tolist(),
-            hib.tolist(), strict=True))
+        # one object table, then .tolist(): a list per position without a Python loop
+        table = np.empty((pi.size, 7), dtype=object)
+        for col, values in enumerate((
+                np.asarray(codes, dtype=object)[a.metric[pi]], a.period_label[pi], a.value[pi],
+                a.quartile[pi], q1_cut, q3_cut, hib)):
+            table[:, col] = values
+        rows = table.tolist()
+        keys = _keys(pos_flat // n_q, pos_flat % n_q)
         for b0, b1 in zip(bounds, [*bounds[1:], pos_sel.size], strict=True):
-            f = int(pos_flat[b0])
-            positions[(f // n_q, f % n_q)] = rows[b0:b1]
+            positions[keys[b0]] = rows[b0:b1]
         bottom = fired["bottom_quartile"]
-        for (s, q), items in positions.items():
-            if bottom[s, q]:
-                for code, period, value, quart, _c1, _c3, _h in items:
-                    if quart == 4:
-                        add(reasons, s, q, {"rule": "bottom_quartile", "metric": code,
-                                            "period": period, "value": value, "quartile": 4,
-                                            "label": lab["bottom_quartile"],
-                                            "signal": "bottom quartile nationally"})
+        for k in np.flatnonzero((a.quartile[pi] == 4) & bottom.reshape(-1)[pos_flat]).tolist():
+            code, period, value = rows[k][:3]
+            add(reasons, *keys[k], {"rule": "bottom_quartile", "metric": code, "period": period,
+                                    "value": value, "quartile": 4,
+                                    "label": lab["bottom_quartile"],
+                                    "signal": "bottom quartile nationally"})
         for s, q in zip(*np.nonzero(bottom & sel), strict=True):
             reasons.setdefault((int(s), int(q)), []).insert(0, {
                 "rule": "bottom_quartile", "label": lab["bottom_quartile"], "summary": True,
