@@ -117,9 +117,12 @@ def _fetch(sql: str, params: list[Any]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _dates(values: list[Any] | tuple[Any, ...]) -> np.ndarray:
-    """Dates from the database driver (date objects, or ISO strings on SQLite)."""
-    return np.array(values, dtype="datetime64[D]")
+#: ``period_end`` as days since 1970-01-01 in SQL: integers cost the driver far less than
+#: dates or ISO text (SQLite, 290,000 rows: 0.22 s against 0.31 s to fetch, plus parsing).
+DAY_NUMBER_SQL = {
+    "sqlite": "CAST(julianday(period_end) - 2440587.5 AS INTEGER)",
+    "postgresql": "(period_end - DATE '1970-01-01')",
+}
 
 
 def _inputs_version(framework: Framework, rules_file: Path, n_obs: int) -> str:
@@ -200,7 +203,8 @@ def _criteria(
     obs = Observation._meta.db_table
     ids = list(metric_index)
     rows = _fetch(
-        f"SELECT organisation_id, metric_id, CAST(period_end AS TEXT), period_label, value "
+        f"SELECT organisation_id, metric_id, {DAY_NUMBER_SQL[connection.vendor]}, "
+        f"period_label, value "
         f"FROM {obs} "  # noqa: S608
         f"WHERE value IS NOT NULL AND metric_id IN ({', '.join(['%s'] * len(ids))})",
         ids,
@@ -220,7 +224,7 @@ def _criteria(
     met = met_lookup[np.fromiter(map(itemgetter(1), rows), dtype=np.int64, count=n)]
     keep = sub >= 0
     keep[keep] = applies[peer[sub[keep]], met[keep]]
-    end = _dates(list(map(itemgetter(2), rows)))
+    end = np.fromiter(map(itemgetter(2), rows), dtype=np.int64, count=n).astype("datetime64[D]")
     labels = np.array(list(map(itemgetter(3), rows)), dtype=object)
     value = np.fromiter(map(itemgetter(4), rows), dtype=np.float64, count=n)
     del rows
