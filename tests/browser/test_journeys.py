@@ -122,9 +122,6 @@ def test_upload_with_an_error_shows_the_row_level_report(page, demo_ics, tmp_pat
     assert first.nth(2).inner_text().strip() == "value"
 
 
-@pytest.mark.xfail(strict=True, reason="axe 'label-content-name-mismatch' (serious) on the file "
-                   "input of /imports/: reported to the ingestion engineer; remove this mark "
-                   "when it is fixed")
 def test_imports_page_is_accessible(page, demo_ics):
     _skip_without_imports()
     sign_in(page, "icb-lead")
