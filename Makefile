@@ -38,8 +38,11 @@ lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
+# The pure benchmarks; bench/README.md says how to run the database and page ones.
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python bench/bench_engine.py
+	$(BIN)/python bench/bench_spc.py
+	$(BIN)/python bench/bench_ranking.py
 
 clean:
 	rm -rf $(VENV) node_modules var
