@@ -8,8 +8,6 @@ import pytest
 from oversight.segmentation.decisions import record_decision
 from oversight.support.models import SupportCase
 from tests.browser.conftest import PASSWORD, check_accessibility, sign_in
-from tests.browser.conftest import browser as browser  # noqa: F401 - fixtures
-from tests.browser.conftest import page as page  # noqa: F401
 from tests.support.conftest import build_world
 
 pytestmark = pytest.mark.browser
@@ -25,7 +23,7 @@ def live_world(transactional_db):
     return world
 
 
-def test_support_pages_are_accessible(page, live_world):  # noqa: F811
+def test_support_pages_are_accessible(page, live_world):
     sign_in(page, "regional")
     page.get_by_role("link", name="Support", exact=True).click()
     page.wait_for_url("**/support/")
