@@ -100,6 +100,7 @@ class DemoSummary:
     metrics_skipped: list[str] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    follow_on: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         head = ("Demo dataset already loaded" if self.already_loaded and not
@@ -117,6 +118,7 @@ class DemoSummary:
             lines.append(f"Not generated (scores, segments, flags or unsupported frequency): "
                          f"{len(self.metrics_skipped)} metrics.")
         lines += self.notes
+        lines += self.follow_on
         return "\n".join(lines)
 
 
@@ -158,7 +160,22 @@ def load_demo(progress: bool = False, months: int = DEFAULT_MONTHS,
         "collaboratives": ProviderCollaborative.objects.count(),
         "CQC ratings": CqcRating.objects.count(), "observations": Observation.objects.count(),
     }
+    _load_proposals_and_support(summary)
     return summary
+
+
+def _load_proposals_and_support(summary: DemoSummary) -> None:
+    """Propose segments from the demo data and open the demo's support cases, so the demo
+    tells its story: proposals with reasons, C&P mid-way through the Recovery Support
+    Programme, a trust that has exited it. Both steps are idempotent."""
+    from oversight.frameworks import framework_dirs
+    from oversight.segmentation.proposals import recompute_proposals
+    from oversight.support.demo import load_support_demo
+
+    for folder in framework_dirs():
+        if (folder / "rules.yaml").is_file():
+            summary.follow_on.append("Proposals " + recompute_proposals(folder.name).describe())
+    summary.follow_on.append(load_support_demo().describe())
 
 
 def _trust_kinds() -> list[str]:
