@@ -120,8 +120,28 @@ class Insights:
             block.metrics.append(metric)
         return list(blocks.values())
 
-    def new_concerns(self) -> list[Insight]:
-        return [c for c in self.cells.values() if c.new_concern]
+    def new_concerns(self, recent_days: int = 92) -> list[Insight]:
+        """Cells whose latest point newly became a special-cause concern.
+
+        Only series whose latest point is recent (within `recent_days` of the newest point
+        among the cells) count: a series that stopped years ago has nothing new to say. A
+        measure catalogued in several framework years is reported once, from the newest.
+        """
+        concerns = [c for c in self.cells.values() if c.new_concern]
+        if not concerns:
+            return []
+        newest = max(c.period_start for c in self.cells.values())
+        cutoff = newest - dt.timedelta(days=recent_days)
+        latest_framework: dict[tuple[str, str], Insight] = {}
+        for cell in concerns:
+            if cell.period_start < cutoff:
+                continue
+            key = (cell.subject, cell.metric.code)
+            kept = latest_framework.get(key)
+            if kept is None or (cell.metric.theme.framework.year_start
+                                > kept.metric.theme.framework.year_start):
+                latest_framework[key] = cell
+        return list(latest_framework.values())
 
 
 def data_version() -> str:

@@ -10,6 +10,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -19,6 +20,8 @@ from oversight.metrics import charts
 from oversight.metrics.insight import data_version, insights
 from oversight.metrics.models import ImportBatch
 from oversight.organisations.models import Organisation
+from oversight.segmentation.changes import recent_decisions, segment_changes
+from oversight.support.models import ACTION_DONE, SoagAction
 
 #: Failed sign-ins allowed per username and address before the pair is locked out.
 LOGIN_FAILURE_LIMIT = getattr(settings, "LOGIN_FAILURE_LIMIT", 5)
@@ -112,6 +115,12 @@ def home(request: HttpRequest) -> HttpResponse:
             concerns.sort(key=lambda x: (x["organisation"].name, x["metric"].code))
             cache.set(key, concerns, 600)
     own = [r.organisation for r in roles if r.organisation_id]
+    scope = Organisation.objects.filter(pk__in=[o.pk for o in mine])
+    scope_systems = systems if mine else systems.none()
+    framework, changes = segment_changes(scope, scope_systems)
+    actions = SoagAction.objects.exclude(status__in=ACTION_DONE).filter(
+        Q(owner=request.user) | Q(organisation__in=scope) | Q(system__in=scope_systems)
+    ).select_related("organisation", "system", "owner").distinct()[:20]
     return render(
         request,
         "web/home.jinja",
@@ -125,6 +134,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "batches": ImportBatch.objects.select_related("created_by")[:5],
             "concerns": concerns,
             "scope_count": len(mine),
+            "segment_framework": framework,
+            "segment_changes": changes[:25],
+            "segment_change_count": len(changes),
+            "decisions": recent_decisions(scope, scope_systems, limit=5) if mine else [],
+            "actions": actions,
             "charts": charts,
         },
     )

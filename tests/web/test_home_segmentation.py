@@ -1,0 +1,101 @@
+"""The home page: segment changes, new triggers, decisions and open actions in the user's scope."""
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from oversight.access.models import Role
+from oversight.segmentation.models import Proposal
+from oversight.support.models import ActionKind, SoagAction
+from tests.factories import FrameworkFactory, OrganisationFactory, RoleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+
+
+def propose(framework, org, quarter, quarter_end, segment, rules=()):
+    return Proposal.objects.create(
+        framework=framework, organisation=org, quarter=quarter, quarter_end=quarter_end,
+        segment=segment, reasons=[{"rule": r, "label": r.replace("_", " ")} for r in rules],
+        digest=f"{org.pk}{quarter}{segment}", inputs_version="test",
+        computed_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def world():
+    framework = FrameworkFactory(code="sof-2021-22", name="System Oversight Framework 2021/22")
+    rgt = OrganisationFactory(ods_code="RGT", name="Cambridge University Hospitals")
+    rgn = OrganisationFactory(ods_code="RGN", name="North West Anglia",
+                              host_system=rgt.host_system)
+    elsewhere = OrganisationFactory(ods_code="RQX", name="Homerton Healthcare")
+    q1, q2 = ("Q1 2025/26", dt.date(2025, 6, 30)), ("Q2 2025/26", dt.date(2025, 9, 30))
+    propose(framework, rgt, *q1, 2)
+    propose(framework, rgt, *q2, 3, rules=["financial_plan"])
+    propose(framework, rgn, *q1, 2)
+    propose(framework, rgn, *q2, 2)
+    propose(framework, elsewhere, *q1, 2)
+    propose(framework, elsewhere, *q2, 4)
+    role = RoleFactory(kind=Role.Kind.ICB, region=None, system=rgt.host_system)
+    return {"rgt": rgt, "rgn": rgn, "elsewhere": elsewhere, "user": role.user}
+
+
+def test_home_shows_segment_moves_and_new_triggers_in_scope_only(client, world):
+    client.force_login(world["user"])
+    text = client.get("/").content.decode()
+    assert "Segment changes and new triggers" in text
+    assert "Cambridge University Hospitals" in text
+    assert "2 → <strong>3</strong>" in text
+    assert "financial plan" in text
+    assert "North West Anglia</a>" not in text  # unchanged, no new trigger
+    assert "Homerton Healthcare" not in text  # outside the user's system
+
+
+def test_home_lists_open_actions_and_flags_overdue(client, world):
+    SoagAction.objects.create(
+        organisation=world["rgt"], kind=ActionKind.PLAN, title="Agree a financial recovery plan",
+        owner=world["user"], due=dt.date(2020, 1, 31), created_by=world["user"],
+    )
+    SoagAction.objects.create(
+        organisation=world["rgt"], kind=ActionKind.PEER_REVIEW, title="Finished review",
+        owner=world["user"], due=dt.date(2020, 1, 31), created_by=world["user"],
+        status="completed",
+    )
+    client.force_login(world["user"])
+    text = client.get("/").content.decode()
+    assert "Agree a financial recovery plan" in text
+    assert "Overdue" in text
+    assert "Finished review" not in text
+
+
+def test_home_concerns_skip_stale_series_and_report_a_measure_once():
+    """Insights.new_concerns: a series that stopped long ago is not news; a metric code in two
+    framework years is reported from the newest year only."""
+    from oversight.metrics.insight import Insight, Insights
+    from tests.factories import MetricFactory, ThemeFactory
+
+    old_year = ThemeFactory(framework=FrameworkFactory(code="sof-2021-22",
+                                                       year_start=dt.date(2021, 4, 1)))
+    new_year = ThemeFactory(framework=FrameworkFactory(code="nof-2025-26",
+                                                       year_start=dt.date(2025, 4, 1)))
+    in_2021 = MetricFactory(theme=old_year, code="CAN28")
+    in_2025 = MetricFactory(theme=new_year, code="CAN28")
+    stale = MetricFactory(theme=old_year, code="AE4HR")
+
+    def cell(metric, start):
+        return Insight(subject="RGT", metric=metric, period_label="", period_start=start,
+                       value=1.0, variation="concern_low", assurance=None, new_concern=True,
+                       n_points=24, sparkline=())
+
+    found = Insights(cells={
+        ("RGT", in_2021.pk): cell(in_2021, dt.date(2025, 9, 1)),
+        ("RGT", in_2025.pk): cell(in_2025, dt.date(2025, 9, 1)),
+        ("RGT", stale.pk): cell(stale, dt.date(2019, 3, 1)),
+    })
+    assert [c.metric.pk for c in found.new_concerns()] == [in_2025.pk]
