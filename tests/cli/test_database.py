@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 OVERSIGHT = Path(sys.executable).with_name("oversight")
 
 
@@ -46,3 +48,28 @@ def test_a_bad_catalogue_file_stops_migrate_with_file_line_and_reason(tmp_path, 
     assert result.exit_code == 1
     assert "catalogue.yaml:" in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.database
+def test_migrate_creates_a_missing_postgresql_database():
+    import uuid
+
+
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("runs when the suite runs on PostgreSQL (DATABASE_URL=postgres://...)")
+    import psycopg
+
+    base, _, _ = url.rpartition("/")
+    name = f"oversight_created_{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "DATABASE_URL": f"{base}/{name}"}
+    try:
+        result = subprocess.run([OVERSIGHT, "migrate"], capture_output=True, text=True, env=env)
+        assert result.returncode == 0, result.stderr
+        assert f"Created PostgreSQL database {name}" in result.stderr.replace("\n", " ")
+        with psycopg.connect(f"{base}/{name}") as connection:
+            count = connection.execute("SELECT COUNT(*) FROM metrics_framework").fetchone()[0]
+        assert count >= 3
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')

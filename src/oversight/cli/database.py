@@ -29,10 +29,40 @@ def _load_catalogues() -> list:
         raise typer.Exit(1) from error
 
 
+def _create_postgres_database_if_missing() -> None:
+    """PostgreSQL: create the database DATABASE_URL names when the server lacks it."""
+    from django.conf import settings
+    from django.db import connections
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        return
+    import psycopg
+    from psycopg import sql
+
+    connection = connections["default"]
+    try:
+        connection.ensure_connection()
+        return
+    except Exception as error:  # noqa: BLE001 - inspected below, re-raised when not "missing"
+        if "does not exist" not in str(error):
+            raise
+    params = connection.get_connection_params()
+    params["dbname"] = "postgres"
+    with psycopg.connect(**params, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database["NAME"])))
+    console.print(f"Created PostgreSQL database [bold]{database['NAME']}[/bold].")
+
+
 def migrate() -> None:
-    """Create or upgrade the schema in DATABASE_URL and load the metric catalogue."""
+    """Create or upgrade the schema in DATABASE_URL and load the metric catalogue.
+
+    On PostgreSQL the database itself is created first when the server does not have it.
+    """
     setup()
     from django.core.management import call_command
+
+    _create_postgres_database_if_missing()
 
     call_command("migrate", interactive=False, verbosity=0)
     frameworks = _load_catalogues()
