@@ -21,9 +21,9 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-import yaml
 
 from oversight.engine.ranking import rank_arrays
+from oversight.frameworks.datafile import DataFileError, DataTree
 
 __all__ = [
     "DEFAULT_RULES",
@@ -49,8 +49,11 @@ OPTIONAL_COLUMNS = ("Rank",)
 # ----------------------------------------------------------------------------- rules
 
 
-class RulesError(ValueError):
-    """A rules file is invalid; the message names the file, line and reason."""
+class RulesError(DataFileError):
+    """A rules file is invalid; the message names the file, line (0: the whole file) and reason."""
+
+    def where(self) -> str:
+        return f"{self.path}:{self.line or 0}"
 
 
 @dataclass(frozen=True)
@@ -87,47 +90,11 @@ class NofRules:
         return [m for m, r in self.metrics.items() if r.counts]
 
 
-def _compose(node: yaml.Node, lines: dict[tuple[str, ...], int], path: tuple[str, ...]) -> Any:
-    """Build plain Python objects from a YAML node tree, remembering each key's line."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            out[key] = _compose(value_node, lines, (*path, key))
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_compose(v, lines, (*path, str(i))) for i, v in enumerate(node.value)]
-    return yaml.SafeLoader(" ").construct_object(node)  # type: ignore[arg-type]
-
-
 def load_rules(path: str | Path = DEFAULT_RULES) -> NofRules:
     """Read and validate a scored-framework rules file; errors name file, line and reason."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        raise RulesError(f"{path}:{line}: not valid YAML: {exc}") from exc
-    lines: dict[tuple[str, ...], int] = {}
-    data = _compose(root, lines, ()) if root is not None else None
-
-    def fail(where: tuple[str, ...], reason: str) -> RulesError:
-        probe = where
-        while probe and probe not in lines:
-            probe = probe[:-1]
-        return RulesError(f"{path}:{lines.get(probe, 1)}: {'.'.join(where) or '<root>'}: {reason}")
-
-    def need(obj: Any, key: str, kind: type | tuple[type, ...], where: tuple[str, ...]) -> Any:
-        if not isinstance(obj, dict) or key not in obj:
-            raise fail(where, f"missing required key '{key}'")
-        value = obj[key]
-        if not isinstance(value, kind) or isinstance(value, bool) and kind in (int, float):
-            raise fail((*where, key), f"expected {getattr(kind, '__name__', kind)}, got {value!r}")
-        return value
-
+    tree = DataTree.read(path, RulesError)
+    data, fail, need = tree.data, tree.fail, tree.need
     if not isinstance(data, dict):
         raise fail((), "expected a mapping at the top level")
     framework = need(data, "framework", str, ())

@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from oversight.engine import ranking, spc
-from oversight.engine.nof import RulesError, _compose
+from oversight.engine.nof import RulesError
 from oversight.engine.spc.core import CONCERN
+from oversight.frameworks.datafile import DataTree
 
 __all__ = [
     "TRIGGERS",
@@ -180,33 +180,8 @@ def criteria_rules_path(framework: str) -> Path:
 def load_criteria_rules(path: str | Path) -> CriteriaRules:
     """Read and validate a criteria rules file; errors name the file, line and reason."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise RulesError(f"{path}:0: cannot read: {exc.strerror}") from exc
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise RulesError(f"{path}:{mark.line + 1 if mark else 0}: not valid YAML: {exc}") from exc
-    lines: dict[tuple[str, ...], int] = {}
-    data = _compose(root, lines, ()) if root is not None else None
-
-    def fail(where: tuple[str, ...], reason: str) -> RulesError:
-        probe = where
-        while probe and probe not in lines:
-            probe = probe[:-1]
-        return RulesError(f"{path}:{lines.get(probe, 1)}: {'.'.join(where) or '<root>'}: {reason}")
-
-    def need(obj: Any, key: str, kind: type | tuple[type, ...], where: tuple[str, ...]) -> Any:
-        if not isinstance(obj, dict) or key not in obj:
-            raise fail(where, f"missing required key '{key}'")
-        value = obj[key]
-        numeric = kind in (int, float, (int, float))
-        if not isinstance(value, kind) or (isinstance(value, bool) and numeric):
-            name = getattr(kind, "__name__", None) or " or ".join(k.__name__ for k in kind)
-            raise fail((*where, key), f"expected {name}, got {value!r}")
-        return value
+    tree = DataTree.read(path, RulesError)
+    data, fail, need = tree.data, tree.fail, tree.need
 
     def share(obj: dict, key: str, where: tuple[str, ...]) -> float:
         value = float(need(obj, key, (int, float), where))

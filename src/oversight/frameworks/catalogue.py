@@ -17,9 +17,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
+
+from oversight.frameworks.datafile import DataFileError, NodeReader
 
 ORG_KINDS = {
     "icb", "ccg", "acute", "mental_health", "community", "mental_health_community",
@@ -39,13 +40,8 @@ FRAMEWORK_KEYS = {"code", "name", "year_start", "method", "source"}
 THEME_KEYS = {"code", "name", "local", "metrics"}
 
 
-class CatalogueError(ValueError):
+class CatalogueError(DataFileError):
     """A catalogue file is invalid; the message names the file, line and reason."""
-
-    def __init__(self, path: Path, line: int | None, reason: str) -> None:
-        self.path, self.line, self.reason = path, line, reason
-        where = f"{path}:{line}" if line else str(path)
-        super().__init__(f"{where}: {reason}")
 
 
 @dataclass(frozen=True)
@@ -88,44 +84,11 @@ class CatalogueSpec:
         return [m for t in self.themes for m in t.metrics]
 
 
-class _Reader:
-    """Walks the YAML node tree so every error can name its line."""
+class _Reader(NodeReader):
+    """Reads catalogue nodes; ``fit`` holds text to the length of its database column."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, node: yaml.Node | None, reason: str) -> CatalogueError:
-        return CatalogueError(self.path, node.start_mark.line + 1 if node else None, reason)
-
-    def mapping(self, node: yaml.Node, what: str) -> dict[str, yaml.Node]:
-        if not isinstance(node, yaml.MappingNode):
-            raise self.fail(node, f"{what} must be a mapping")
-        out: dict[str, yaml.Node] = {}
-        for key, value in node.value:
-            if key.value in out:
-                raise self.fail(key, f"{what}: duplicate key '{key.value}'")
-            out[key.value] = value
-        return out
-
-    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
-        if not isinstance(node, yaml.SequenceNode):
-            raise self.fail(node, f"{what} must be a list")
-        return list(node.value)
-
-    def value(self, node: yaml.Node) -> Any:
-        try:
-            return yaml.safe_load(yaml.serialize(node))
-        except (ValueError, yaml.YAMLError) as exc:
-            # e.g. 2021-13-01 matches the YAML date pattern but is no date
-            text = getattr(node, "value", "")
-            raise self.fail(node, f"'{text}' is not a valid value: {exc}") from exc
-
-    def known_keys(self, node: yaml.MappingNode, allowed: set[str], what: str) -> None:
-        """Reject keys the format does not define, on the line of the first one."""
-        for key, _ in node.value:
-            if key.value not in allowed:
-                raise self.fail(key, f"{what}: unknown field '{key.value}' "
-                                     f"(expected {', '.join(sorted(allowed))})")
+        super().__init__(path, CatalogueError)
 
     def fit(self, node: yaml.Node, value: str, what: str, field_name: str) -> str:
         limit = MAX_LENGTH[field_name]
@@ -133,49 +96,6 @@ class _Reader:
             raise self.fail(node, f"{what}: '{field_name.split()[-1]}' is {len(value)} characters, "
                                   f"at most {limit} allowed")
         return value
-
-    def flag(self, fields: dict[str, yaml.Node], key: str, what: str, default: bool) -> bool:
-        if key not in fields:
-            return default
-        value = self.value(fields[key])
-        if not isinstance(value, bool):
-            raise self.fail(fields[key], f"{what}: '{key}' must be true or false")
-        return value
-
-    def required(self, fields: dict[str, yaml.Node], key: str, parent: yaml.Node,
-                 what: str) -> yaml.Node:
-        if key not in fields:
-            raise self.fail(parent, f"{what}: missing '{key}'")
-        return fields[key]
-
-    def text(self, fields: dict[str, yaml.Node], key: str, parent: yaml.Node, what: str,
-             *, required: bool = True, choices: set[str] | None = None) -> str:
-        if key not in fields:
-            if required:
-                raise self.fail(parent, f"{what}: missing '{key}'")
-            return ""
-        node = fields[key]
-        value = self.value(node)
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str | int | float) or (required and str(value).strip() == ""):
-            raise self.fail(node, f"{what}: '{key}' must be text")
-        value = str(value)
-        if choices is not None and value not in choices:
-            raise self.fail(
-                node, f"{what}: '{key}' is '{value}', expected one of {', '.join(sorted(choices))}"
-            )
-        return value
-
-    def number(self, fields: dict[str, yaml.Node], key: str, what: str) -> float | None:
-        if key not in fields:
-            return None
-        value = self.value(fields[key])
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(fields[key], f"{what}: '{key}' must be a number")
-        return float(value)
 
 
 METRIC_KEYS = {
@@ -187,18 +107,7 @@ METRIC_KEYS = {
 def read_catalogue(path: Path) -> CatalogueSpec:
     """Parse and validate one catalogue file; raise CatalogueError naming file and line."""
     reader = _Reader(path)
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise CatalogueError(path, mark.line + 1 if mark else None,
-                             f"not valid YAML: {exc.problem}") from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CatalogueError(path, None, f"not valid YAML: {exc}") from exc
-    except OSError as exc:
-        raise CatalogueError(path, None, f"cannot be read: {exc.strerror or exc}") from exc
-    if root is None:
-        raise CatalogueError(path, None, "the file is empty")
+    root = reader.document()
     top = reader.mapping(root, "catalogue")
     reader.known_keys(root, TOP_KEYS, "catalogue")
     fw_node = reader.required(top, "framework", root, "catalogue")

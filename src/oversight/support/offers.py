@@ -1,7 +1,8 @@
 """Read and validate a framework's support offers by segment (``frameworks/<code>/support.yaml``).
 
 Pure: no Django. Every error names the file, line and reason (``SupportFileError``), using the
-same YAML reader as the metric catalogue. The format is described in docs/support.md.
+same YAML reader as the metric catalogue (``oversight.frameworks.datafile``). The format is
+described in docs/support.md.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from pathlib import Path
 import yaml
 
 from oversight.frameworks import FRAMEWORKS_DIR
-from oversight.frameworks.catalogue import SLUG, CatalogueError, _Reader
+from oversight.frameworks.catalogue import SLUG, CatalogueError
+from oversight.frameworks.datafile import NodeReader
 
 FILE_NAME = "support.yaml"
 #: Kinds of support case: what a segment's decision opens.
@@ -74,32 +76,10 @@ class SupportOffers:
         return next(s for s in self.segments if s.case_kind == "rsp")
 
 
-class _SupportReader(_Reader):
-    def fail(self, node: yaml.Node | None, reason: str) -> SupportFileError:
-        return SupportFileError(self.path, node.start_mark.line + 1 if node else None, reason)
-
-    def integer(self, node: yaml.Node, what: str) -> int:
-        value = self.value(node)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(node, f"{what} must be a whole number")
-        return value
-
-
 def read_support(path: Path) -> SupportOffers:
     """Parse and validate one support.yaml; raise SupportFileError naming file and line."""
-    reader = _SupportReader(path)
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise SupportFileError(path, mark.line + 1 if mark else None,
-                               f"not valid YAML: {exc.problem}") from exc
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SupportFileError(path, None, f"not valid YAML: {exc}") from exc
-    except OSError as exc:
-        raise SupportFileError(path, None, f"cannot be read: {exc.strerror or exc}") from exc
-    if root is None:
-        raise SupportFileError(path, None, "the file is empty")
+    reader = NodeReader(path, SupportFileError)
+    root = reader.document()
     top = reader.mapping(root, "support file")
     reader.known_keys(root, TOP_KEYS, "support file")
     framework = reader.text(top, "framework", root, "support file")
@@ -138,7 +118,7 @@ def read_support(path: Path) -> SupportOffers:
     )
 
 
-def _read_segment(reader: _SupportReader, node: yaml.Node, lines: dict[int, int],
+def _read_segment(reader: NodeReader, node: yaml.Node, lines: dict[int, int],
                   exit_lines: dict[int, int]) -> SegmentSupport:
     fields = reader.mapping(node, "segment")
     number = reader.integer(reader.required(fields, "segment", node, "segment"), "'segment'")
