@@ -73,3 +73,24 @@ def test_migrate_creates_a_missing_postgresql_database():
     finally:
         with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def test_demo_serves_with_gunicorn_after_loading(tmp_path, monkeypatch):
+    """`oversight demo` (what `make demo` runs) hands over to gunicorn with real arguments."""
+    from typer.testing import CliRunner
+
+    from oversight.cli import database
+    from oversight.cli.main import app
+
+    calls = {}
+    monkeypatch.setattr(database, "migrate", lambda: None)
+    monkeypatch.setattr("oversight.demo.load_demo",
+                        lambda progress: type("S", (), {"describe": lambda self: "loaded"})())
+    monkeypatch.setattr(database.os, "execv", lambda path, args: calls.update(args=args))
+    monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
+    result = CliRunner().invoke(app, ["demo", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    assert "oversight-demo" in result.output
+    args = calls["args"]
+    assert args[args.index("--bind") + 1] == "127.0.0.1:8123"
+    assert args[args.index("--workers") + 1] == "2"

@@ -15,6 +15,7 @@ console = Console(stderr=True)
 
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "oversight-demo"
+DEFAULT_WORKERS = 2
 
 
 def _load_catalogues() -> list:
@@ -96,13 +97,13 @@ def demo(
         f"password [bold]{DEMO_PASSWORD}[/bold]"
     )
     if serve_after:
-        serve(port=port, host="127.0.0.1")
+        serve(port=port, host="127.0.0.1", workers=DEFAULT_WORKERS)
 
 
 def serve(
     port: int = typer.Option(int(os.environ.get("PORT", "8000")), help="Port to listen on."),
     host: str = typer.Option("127.0.0.1", help="Address to bind."),
-    workers: int = typer.Option(2, help="gunicorn worker processes."),
+    workers: int = typer.Option(DEFAULT_WORKERS, help="gunicorn worker processes."),
 ) -> None:
     """Serve the web application with gunicorn (static files through whitenoise)."""
     setup()
