@@ -4,6 +4,7 @@ import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from oversight.access.models import Role
 from oversight.metrics.models import Framework, ImportBatch, Metric, Observation, Theme
@@ -131,6 +132,7 @@ class ImportBatchFactory(factory.django.DjangoModelFactory):
     file_name = "test.csv"
     checksum = "0" * 64
     format = "template"
+    published_at = factory.LazyFunction(timezone.now)
 
 
 class ObservationFactory(factory.django.DjangoModelFactory):

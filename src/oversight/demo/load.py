@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from oversight.access.models import Role
@@ -145,7 +146,7 @@ def load_demo(progress: bool = False, months: int = DEFAULT_MONTHS,
         if batch is None:
             batch = ImportBatch.objects.create(
                 file_name=f"demo generator v{GENERATOR_VERSION}", checksum=digest,
-                format="demo")
+                format="demo", published_at=timezone.now())
         _load_cqc(batch, summary)
         _load_observations(batch, months, shared_data or shared_data_dir(), real_data,
                            progress, summary)

@@ -20,6 +20,7 @@ unweighted mean of the organisations' values. Neutral-polarity metrics are not r
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import math
 import threading
 from collections import OrderedDict
@@ -30,10 +31,19 @@ from typing import Any
 import numpy as np
 import polars as pl
 from django.core.cache import cache
+from django.db.models import Max, Q
 
 from oversight.engine import ranking, spc
 from oversight.engine.spc.core import CONCERN
-from oversight.metrics.models import ImportBatch, Metric, Observation, Polarity, Theme
+from oversight.metrics.models import (
+    ImportBatch,
+    Metric,
+    Observation,
+    ObservationRevision,
+    Polarity,
+    Theme,
+)
+from oversight.metrics.rules import unpublished_scope
 
 #: Points shown in a sparkline.
 SPARKLINE_POINTS = 24
@@ -145,12 +155,112 @@ class Insights:
 
 
 def data_version() -> str:
-    """Changes whenever data is loaded: every load (import or demo) creates a batch.
+    """Changes whenever data is loaded or published: every load (import or demo) creates a
+    batch, and publishing one stamps it.
 
-    The batch's time is part of it so that a reused id (a rolled-back load) never matches.
+    The newest batch's time is part of it so that a reused id (a rolled-back load) never
+    matches.
     """
-    latest = ImportBatch.objects.order_by("-id").values_list("id", "created_at").first()
-    return f"{latest[0]}@{latest[1].timestamp()}" if latest else "0"
+    latest = ImportBatch.objects.aggregate(
+        id=Max("id"), created=Max("created_at"), published=Max("published_at"))
+    if latest["id"] is None:
+        return "0"
+    published = latest["published"].timestamp() if latest["published"] else 0
+    return f"{latest['id']}@{latest['created'].timestamp()}@{published}"
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which observations of unpublished batches a viewer sees (docs/importing.md).
+
+    ``unpublished_for``: organisation ids whose unpublished data the viewer may see (None: all).
+    ``hidden_batches``: the unpublished batches. Rows of those batches for other organisations
+    are replaced by the value they held before, when that came from a published batch.
+    """
+
+    unpublished_for: frozenset[int] | None = frozenset()
+    hidden_batches: frozenset[int] = frozenset()
+
+    @property
+    def token(self) -> str:
+        """Part of every cache key: two viewers with the same token see the same data."""
+        if not self.hidden_batches or self.unpublished_for is None:
+            return "all"
+        if not self.unpublished_for:
+            return "published"
+        ids = ",".join(map(str, sorted(self.unpublished_for)))
+        return "u" + hashlib.sha256(ids.encode()).hexdigest()[:16]
+
+    def hides(self, organisation_id: int, batch_id: int) -> bool:
+        return (batch_id in self.hidden_batches and self.unpublished_for is not None
+                and organisation_id not in self.unpublished_for)
+
+
+#: Published data only: what SOAG members, anonymous code paths and national ranks see.
+PUBLISHED = Visibility()
+
+
+def visibility(user: Any) -> Visibility:
+    """The viewer's visibility; the role query only runs when something is unpublished."""
+    hidden = frozenset(ImportBatch.objects.filter(published_at__isnull=True)
+                       .values_list("id", flat=True))
+    if not hidden:
+        return Visibility(frozenset(), hidden)
+    return Visibility(unpublished_scope(user), hidden)
+
+
+def _published_values(observation_ids: Iterable[int],
+                      viewer: Visibility) -> dict[int, tuple[Any, ...]]:
+    """For observations the viewer may not see: the newest earlier value from a published
+    batch, as (value, numerator, denominator, missing_reason, batch id, batch file name)."""
+    out: dict[int, tuple[Any, ...]] = {}
+    ids = list(observation_ids)
+    if not ids:
+        return out
+    rows = (ObservationRevision.objects.filter(observation_id__in=ids)
+            .exclude(batch_id__in=viewer.hidden_batches).order_by("observation_id", "-id")
+            .values_list("observation_id", "value", "numerator", "denominator",
+                         "missing_reason", "batch_id", "batch__file_name"))
+    for row in rows:
+        out.setdefault(row[0], row[1:])
+    return out
+
+
+def _visible_rows(qs: Any, columns: Sequence[str], viewer: Visibility,
+                  *, value_required: bool) -> list[tuple[Any, ...]]:
+    """``columns`` of the observations in ``qs`` as ``viewer`` sees them.
+
+    ``columns`` must include value, numerator, denominator; missing_reason, batch_id and
+    batch__file_name are replaced too when present.
+    """
+    if not viewer.hidden_batches or viewer.unpublished_for is None:
+        if value_required:
+            qs = qs.filter(value__isnull=False)
+        return list(qs.order_by().values_list(*columns))
+    if value_required:
+        qs = qs.filter(Q(value__isnull=False) | Q(batch_id__in=viewer.hidden_batches))
+    raw = list(qs.order_by().values_list("id", "organisation_id", "batch_id", *columns))
+    hidden = [r[0] for r in raw if viewer.hides(r[1], r[2])]
+    if not hidden:
+        return [r[3:] for r in raw if not value_required or r[3 + columns.index("value")]
+                is not None]
+    earlier = _published_values(hidden, viewer)
+    replaced = {c: i for i, c in enumerate(("value", "numerator", "denominator",
+                                            "missing_reason", "batch_id", "batch__file_name"))}
+    at = {c: i for i, c in enumerate(columns) if c in replaced}
+    out = []
+    for r in raw:
+        row = list(r[3:])
+        if viewer.hides(r[1], r[2]):
+            before = earlier.get(r[0])
+            if before is None:
+                continue
+            for c, i in at.items():
+                row[i] = before[replaced[c]]
+        if value_required and row[columns.index("value")] is None:
+            continue
+        out.append(tuple(row))
+    return out
 
 
 _COLUMNS = ["organisation_id", "metric_id", "period_start", "period_label", "value",
@@ -161,15 +271,14 @@ _SCHEMA = {"organisation_id": pl.Int64, "metric_id": pl.Int64, "period_start": p
 
 
 def load_observations(
-    organisation_ids: Iterable[int], metric_ids: Iterable[int] | None = None
+    organisation_ids: Iterable[int], metric_ids: Iterable[int] | None = None,
+    viewer: Visibility = PUBLISHED,
 ) -> pl.DataFrame:
-    """Every non-missing observation of the organisations (and metrics), in one query."""
-    qs = Observation.objects.filter(
-        organisation_id__in=list(organisation_ids), value__isnull=False
-    )
+    """Every non-missing observation of the organisations (and metrics) the viewer may see."""
+    qs = Observation.objects.filter(organisation_id__in=list(organisation_ids))
     if metric_ids is not None:
         qs = qs.filter(metric_id__in=list(metric_ids))
-    rows = list(qs.order_by().values_list(*_COLUMNS))
+    rows = _visible_rows(qs, _COLUMNS, viewer, value_required=True)
     return pl.DataFrame(rows, schema=_SCHEMA, orient="row")
 
 
@@ -291,7 +400,10 @@ def peer_tables(
     pairs: Iterable[tuple[Metric, dt.date]], version: str | None = None
 ) -> dict[tuple[int, dt.date], PeerTable]:
     """National peer ranking of each (metric, period): cached per data version; the missing
-    ones computed together from one query and one vectorised ranking call."""
+    ones computed together from one query and one vectorised ranking call.
+
+    Ranks are national comparisons shown to everyone, so they use published values only.
+    """
     version = data_version() if version is None else version
     wanted = {(m.pk, p): m for m, p in pairs if m.polarity != Polarity.NEUTRAL}
     keys = {k: _rank_key(k[0], k[1], version) for k in wanted}
@@ -302,12 +414,11 @@ def peer_tables(
         return out
     metric_ids = sorted({m for m, _ in missing})
     periods = sorted({p for _, p in missing})
-    rows = list(
-        Observation.objects.filter(
-            metric_id__in=metric_ids, period_start__in=periods, value__isnull=False
-        ).order_by().values_list("metric_id", "period_start", "organisation_id",
-                                  "organisation__kind", "value")
-    )
+    rows = _visible_rows(
+        Observation.objects.filter(metric_id__in=metric_ids, period_start__in=periods),
+        ["metric_id", "period_start", "organisation_id", "organisation__kind", "value",
+         "numerator", "denominator"], _published_now(), value_required=True)
+    rows = [r[:5] for r in rows]
     df = pl.DataFrame(rows, schema={"metric_id": pl.Int64, "period_start": pl.Date,
                                     "organisation_id": pl.Int64, "kind": pl.String,
                                     "value": pl.Float64}, orient="row")
@@ -339,6 +450,12 @@ def peer_tables(
     return out | fresh
 
 
+def _published_now() -> Visibility:
+    """Published values only, whoever asks."""
+    return Visibility(frozenset(), frozenset(
+        ImportBatch.objects.filter(published_at__isnull=True).values_list("id", flat=True)))
+
+
 def national_ranks(
     metric: Metric, period_start: dt.date, version: str | None = None
 ) -> PeerTable:
@@ -349,13 +466,14 @@ def national_ranks(
 
 
 def peer_values(metric: Metric, period_start: dt.date, kind: str) -> list[tuple[int, float]]:
-    """(organisation id, value) of every peer of ``kind`` for the metric and period."""
-    return list(
-        Observation.objects.filter(
-            metric=metric, period_start=period_start, organisation__kind=kind,
-            value__isnull=False,
-        ).order_by("value").values_list("organisation_id", "value")
-    )
+    """(organisation id, published value) of every peer of ``kind`` for the metric and
+    period."""
+    rows = _visible_rows(
+        Observation.objects.filter(metric=metric, period_start=period_start,
+                                   organisation__kind=kind),
+        ["organisation_id", "value", "numerator", "denominator"], _published_now(),
+        value_required=True)
+    return sorted(((r[0], r[1]) for r in rows), key=lambda r: r[1])
 
 
 _MEMO: OrderedDict[tuple[Any, ...], Insights] = OrderedDict()
@@ -370,15 +488,18 @@ def insights(
     groups: Mapping[str, Sequence[int]] | None = None,
     rank: bool = True,
     version: str | None = None,
+    viewer: Visibility = PUBLISHED,
 ) -> Insights:
     """Dashboard cells for the organisations (keyed by ODS code) and the ``groups`` aggregates
-    (keyed by the group's name, e.g. a place or system code).
+    (keyed by the group's name, e.g. a place or system code), as ``viewer`` may see them.
 
     Results are kept per process for the current data version (every load creates a batch,
-    which changes the version), so a dashboard is computed once per data load, not per view.
+    which changes the version) and the viewer's visibility, so a dashboard is computed once
+    per data load and visibility, not per view.
     """
     key = (
         data_version() if version is None else version,
+        viewer.token,
         tuple(sorted((o.pk, o.ods_code, o.kind) for o in organisations)),
         None if metrics is None else tuple(sorted(m.pk for m in metrics)),
         tuple(sorted((g, tuple(sorted(ids))) for g, ids in (groups or {}).items())),
@@ -388,7 +509,7 @@ def insights(
         if key in _MEMO:
             _MEMO.move_to_end(key)
             return _MEMO[key]
-    found = _compute_insights(organisations, metrics, groups=groups, rank=rank)
+    found = _compute_insights(organisations, metrics, groups=groups, rank=rank, viewer=viewer)
     with _MEMO_LOCK:
         _MEMO[key] = found
         while len(_MEMO) > _MEMO_SIZE:
@@ -402,10 +523,11 @@ def _compute_insights(
     *,
     groups: Mapping[str, Sequence[int]] | None,
     rank: bool,
+    viewer: Visibility,
 ) -> Insights:
     codes = {o.pk: o.ods_code for o in organisations}
     kinds = {o.ods_code: o.kind for o in organisations}
-    df = load_observations(codes, None if metrics is None else [m.pk for m in metrics])
+    df = load_observations(codes, None if metrics is None else [m.pk for m in metrics], viewer)
     if df.height == 0:
         return Insights()
     present = set(df.get_column("metric_id").unique().to_list())
@@ -520,13 +642,13 @@ class MetricSeries:
         )
 
 
-def metric_series(organisation: Any, metric: Metric) -> MetricSeries:
-    rows = list(
-        Observation.objects.filter(organisation=organisation, metric=metric)
-        .order_by("period_start")
-        .values_list("period_start", "period_end", "period_label", "value", "numerator",
-                     "denominator", "batch_id", "batch__file_name", "missing_reason")
-    )
+def metric_series(organisation: Any, metric: Metric,
+                  viewer: Visibility = PUBLISHED) -> MetricSeries:
+    rows = sorted(_visible_rows(
+        Observation.objects.filter(organisation=organisation, metric=metric),
+        ["period_start", "period_end", "period_label", "value", "numerator",
+         "denominator", "batch_id", "batch__file_name", "missing_reason"], viewer,
+        value_required=False))
     present = [r for r in rows if r[3] is not None]
     missing = [(r[2], r[8] or "missing") for r in rows if r[3] is None]
     if not present:

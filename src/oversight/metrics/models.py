@@ -107,6 +107,13 @@ class ImportBatch(models.Model):
     revised = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.PositiveIntegerField(default=0)
+    # Null until published: an unpublished batch's observations are seen only by the
+    # organisation's own users and the teams overseeing it (metrics.rules.unpublished_scope).
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -114,6 +121,10 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
 
 class Observation(models.Model):

@@ -2,13 +2,22 @@
 
 Administrators, regional and ICB oversight teams may load any file; organisation users may load
 rows for their own organisation only. SOAG members read, they do not load.
+
+Publication: a batch loaded by an organisation user is unpublished until the ICB team of the
+organisation's system, the regional team of its region or an administrator publishes it. Until
+then its observations are seen only by those teams and the organisation's own users
+(`unpublished_scope`); everyone else, SOAG members included, sees published data only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import rules
+from django.db.models import Q
 
 from oversight.access.models import Role
+from oversight.organisations.models import Organisation
 
 LOADERS = {Role.Kind.ADMINISTRATOR, Role.Kind.REGIONAL, Role.Kind.ICB, Role.Kind.ORGANISATION}
 UNRESTRICTED = {Role.Kind.ADMINISTRATOR, Role.Kind.REGIONAL, Role.Kind.ICB}
@@ -23,6 +32,55 @@ def upload_scope(user) -> frozenset[int] | None:
         return None
     return frozenset(r.organisation_id for r in roles
                      if r.kind == Role.Kind.ORGANISATION and r.organisation_id)
+
+
+def publishes_on_load(user) -> bool:
+    """Loads by unrestricted loaders and by the system (no user) are published at once."""
+    return user is None or not user.is_authenticated or upload_scope(user) is None
+
+
+def _covered(user, kinds: Iterable[str]) -> frozenset[int] | None:
+    """Organisation ids the user's roles of these kinds cover; None means every organisation."""
+    if not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return None
+    kinds = set(kinds)
+    q = Q(pk__in=[])
+    for role in user.oversight_roles.all():
+        if role.kind == Role.Kind.ADMINISTRATOR:
+            return None
+        if role.kind not in kinds:
+            continue
+        if role.kind == Role.Kind.REGIONAL and role.region_id:
+            q |= Q(region_id=role.region_id)
+        elif role.kind == Role.Kind.ICB and role.system_id:
+            q |= Q(host_system_id=role.system_id) | Q(systems__id=role.system_id)
+        elif role.kind == Role.Kind.ORGANISATION and role.organisation_id:
+            q |= Q(pk=role.organisation_id)
+    return frozenset(Organisation.objects.filter(q).values_list("pk", flat=True).distinct())
+
+
+def unpublished_scope(user) -> frozenset[int] | None:
+    """Organisation ids whose unpublished data the user may see; None means all of them."""
+    return _covered(user, {Role.Kind.REGIONAL, Role.Kind.ICB, Role.Kind.ORGANISATION})
+
+
+def batch_organisations(batch) -> frozenset[int]:
+    return frozenset(batch.observations.order_by().values_list("organisation_id", flat=True)
+                     .distinct())
+
+
+@rules.predicate
+def can_publish_batch(user, batch) -> bool:
+    """The ICB team, the regional team or an administrator covering every organisation the
+    batch has rows for; an already published batch needs no publishing."""
+    if batch is None or batch.published_at is not None or not user.is_authenticated:
+        return False
+    scope = _covered(user, {Role.Kind.REGIONAL, Role.Kind.ICB})
+    if scope is None:
+        return True
+    return bool(scope) and batch_organisations(batch) <= scope
 
 
 @rules.predicate
@@ -42,3 +100,4 @@ def can_see_batch(user, batch) -> bool:
 
 rules.add_perm("metrics.load_data", can_load_data)
 rules.add_perm("metrics.view_importbatch", can_see_batch)
+rules.add_perm("metrics.publish_importbatch", can_publish_batch)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("metrics/<slug:code>/", views.framework_detail, name="framework"),
     path("imports/", views_imports.import_list, name="import_list"),
     path("imports/<int:pk>/", views_imports.batch_detail, name="import_batch"),
+    path("imports/<int:pk>/publish/", views_imports.batch_publish, name="import_batch_publish"),
     path("imports/observations/<int:pk>/", views_imports.observation_history,
          name="observation_history"),
     path("imports/templates/<slug:code>/", views_imports.template_download,

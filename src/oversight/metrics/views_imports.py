@@ -8,7 +8,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from oversight.metrics.importing import FORMATS, ImportRejected, run_import
 from oversight.metrics.importing import template as template_format
@@ -88,8 +90,22 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": Paginator(observations, 100).get_page(request.GET.get("page")),
         "revisions": revisions[:500], "revision_count": revisions.count(),
         "ratings": batch.cqc_ratings.select_related("organisation")[:500],
+        "may_publish": request.user.has_perm("metrics.publish_importbatch", batch),
         "breadcrumbs": [*CRUMBS, {"text": f"Batch {batch.pk}"}],
     })
+
+
+@require_POST
+def batch_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish an organisation's batch: its figures become visible to everyone who may see
+    the organisation (SOAG members included)."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    if not request.user.has_perm("metrics.publish_importbatch", batch):
+        raise PermissionDenied
+    # Conditional update: two people publishing at once record the first.
+    ImportBatch.objects.filter(pk=batch.pk, published_at__isnull=True).update(
+        published_at=timezone.now(), published_by=request.user)
+    return redirect("import_batch", pk=batch.pk)
 
 
 def observation_history(request: HttpRequest, pk: int) -> HttpResponse:

@@ -28,6 +28,7 @@ from oversight.metrics.insight import (
     metric_series,
     national_ranks,
     peer_values,
+    visibility,
 )
 from oversight.metrics.models import Metric, Polarity
 from oversight.organisations.filters import OrganisationFilter
@@ -131,8 +132,9 @@ def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
     )
     if not request.user.has_perm("organisations.view_organisation", organisation):
         raise PermissionDenied
-    version = data_version()
-    found = insights([organisation], version=version)
+    viewer = visibility(request.user)
+    version = f"{data_version()}:{viewer.token}"
+    found = insights([organisation], version=version, viewer=viewer)
     context = {
         "version": version,
         "active": "organisations",
@@ -223,8 +225,9 @@ def _dashboard(
         if kinds is None or o.kind in kinds:
             columns.append({"key": o.ods_code, "heading": o.ods_code, "label": o.name,
                             "href": o.get_absolute_url(), "organisation": o})
-    version = data_version()
-    found = insights(shown, groups=groups, version=version)
+    viewer = visibility(request.user)
+    version = f"{data_version()}:{viewer.token}"
+    found = insights(shown, groups=groups, version=version, viewer=viewer)
     return {
         "version": version,
         "active": "systems",
@@ -342,7 +345,7 @@ def organisation_metric(request: HttpRequest, ods_code: str, metric_code: str) -
         raise Http404("No such metric")
     with_data = [m for m in candidates if m.observations.filter(organisation=organisation).exists()]
     metric = (with_data or candidates)[0]
-    series = metric_series(organisation, metric)
+    series = metric_series(organisation, metric, visibility(request.user))
     latest = series.latest
     rank = peers = None
     ranking_svg = Markup("")

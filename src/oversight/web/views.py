@@ -17,7 +17,7 @@ from django.shortcuts import render
 from oversight.access.models import Role
 from oversight.access.rules import visible_organisations, visible_systems
 from oversight.metrics import charts
-from oversight.metrics.insight import data_version, insights
+from oversight.metrics.insight import data_version, insights, visibility
 from oversight.metrics.models import ImportBatch
 from oversight.organisations.models import Organisation
 from oversight.segmentation.changes import recent_decisions, segment_changes
@@ -100,13 +100,14 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = _home_organisations(request.user)
     concerns: list[Any] = []
     if mine:
-        key = "oversight:home-concerns:{}:{}".format(
-            data_version(),
+        viewer = visibility(request.user)
+        key = "oversight:home-concerns:{}:{}:{}".format(
+            data_version(), viewer.token,
             hashlib.sha256(",".join(str(o.pk) for o in mine).encode()).hexdigest(),
         )
         concerns = cache.get(key)
         if concerns is None:
-            found = insights(mine, rank=False)
+            found = insights(mine, rank=False, viewer=viewer)
             names = {o.ods_code: o for o in mine}
             concerns = [
                 {"organisation": names[c.subject], "metric": c.metric, "cell": c}

@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 
 import polars as pl
 from django.db import transaction
+from django.utils import timezone
 
 from oversight.metrics.importing import ae, cqc, nof, reading, store, template
 from oversight.metrics.importing.lookups import Context
 from oversight.metrics.importing.prepared import NewOrganisation, Prepared
 from oversight.metrics.importing.validation import ImportRejected, Problem, Problems
 from oversight.metrics.models import ImportBatch
+from oversight.metrics.rules import publishes_on_load
 from oversight.organisations.models import Organisation, Region
 
 FORMATS = {"template": template, "nof": nof, "ae": ae, "cqc": cqc}
@@ -100,8 +102,11 @@ def run_import(
                 result.unchanged += part.unchanged
         if dry_run:
             return result
+        loader = user if user is not None and user.is_authenticated else None
         batch = ImportBatch.objects.create(
-            created_by=user if user is not None and user.is_authenticated else None,
+            created_by=loader,
+            published_at=timezone.now() if publishes_on_load(loader) else None,
+            published_by=loader if publishes_on_load(loader) else None,
             file_name=file_name[:255], checksum=checksum, format=fmt,
             framework=prepared.framework, rows_read=result.rows_read, added=result.added,
             revised=result.revised, unchanged=result.unchanged,
