@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from oversight.metrics.models import Framework
+from oversight.segmentation.decisions import decision_visibility
 from oversight.segmentation.models import Decision, Proposal
 
 
@@ -73,12 +74,14 @@ def segment_changes(
     return framework, changes
 
 
-def recent_decisions(organisations: QuerySet, systems: QuerySet, limit: int = 10
-                     ) -> list[Decision]:
-    """The latest decisions recorded about subjects in scope."""
+def recent_decisions(organisations: QuerySet, systems: QuerySet, limit: int = 10,
+                     user=None) -> list[Decision]:
+    """The latest decisions recorded about subjects in scope (those ``user`` may see)."""
     decisions = Decision.objects.filter(organisation__in=organisations) | Decision.objects.filter(
         system__in=systems
     )
+    if user is not None:
+        decisions = decisions.filter(decision_visibility(user))
     return list(
         decisions.select_related("organisation", "system", "decided_by", "framework")
         .order_by("-decided_at")[:limit]

@@ -1,4 +1,10 @@
-"""Recording segmentation decisions: atomic, never edited, each superseding the last."""
+"""Recording segmentation decisions: atomic, never edited, each superseding the last.
+
+A decision is unpublished until a regional team member (or an administrator) publishes it;
+until then only the regional team of the subject's region, the ICB team of its system and
+administrators see it (`decision_visibility`). Publication is a separate row
+(`DecisionPublication`), so the decision itself is never updated.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,13 @@ from itertools import chain
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from oversight.access.models import Role
 from oversight.metrics.models import Framework
 from oversight.organisations.models import Organisation, System
-from oversight.segmentation.models import Decision, Proposal
+from oversight.segmentation.models import Decision, DecisionPublication, Proposal
 
 SEGMENTS = {
     Framework.Method.CRITERIA: (1, 2, 3, 4),
@@ -40,6 +48,51 @@ def current_decision(framework: Framework, subject: Organisation | System,
     ).first()
 
 
+def decision_visibility(user) -> Q:
+    """Filter of the decisions the user may see: published ones, and unpublished ones of the
+    subjects their regional or ICB role covers (administrators: every decision)."""
+    q = Q(publication__isnull=False)
+    if not user.is_authenticated:
+        return q
+    if user.is_superuser:
+        return Q()
+    for role in user.oversight_roles.all():
+        if role.kind == Role.Kind.ADMINISTRATOR:
+            return Q()
+        if role.kind == Role.Kind.REGIONAL and role.region_id:
+            q |= Q(organisation__region_id=role.region_id) | Q(system__region_id=role.region_id)
+        elif role.kind == Role.Kind.ICB and role.system_id:
+            served = Organisation.objects.filter(
+                Q(host_system_id=role.system_id) | Q(systems__id=role.system_id)).values("pk")
+            q |= Q(system_id=role.system_id) | Q(organisation_id__in=served)
+    return q
+
+
+def visible_decision(framework: Framework, subject: Organisation | System, quarter: str,
+                     user) -> Decision | None:
+    """The newest decision for the subject and quarter the user may see (the current one for
+    those who see unpublished decisions; otherwise the latest published)."""
+    return (Decision.objects.filter(decision_visibility(user)).filter(
+        framework=framework, quarter=quarter, **subject_filter(subject))
+        .select_related("decided_by", "publication").order_by("-decided_at", "-id").first())
+
+
+def decided_segments(user, **filters: object) -> dict[tuple[int | None, int | None], int]:
+    """(organisation id, system id) -> segment of the newest decision the user may see."""
+    rows = (Decision.objects.filter(decision_visibility(user)).filter(**filters)
+            .order_by("decided_at", "id").values_list("organisation_id", "system_id", "segment"))
+    return {(o, s): seg for o, s, seg in rows}
+
+
+def publish_decision(user, decision: Decision) -> DecisionPublication:
+    """Publish a decision (the regional team of its region, or an administrator)."""
+    if not user.has_perm("segmentation.decide", decision.organisation or decision.system):
+        raise PermissionDenied("Only the regional oversight team may publish a decision.")
+    publication, _ = DecisionPublication.objects.get_or_create(
+        decision=decision, defaults={"published_at": timezone.now(), "published_by": user})
+    return publication
+
+
 def record_decision(
     *,
     user,
@@ -50,12 +103,14 @@ def record_decision(
     rationale: str = "",
     system_leader_views: str = "",
     effective_from: dt.date | None = None,
+    publish: bool = False,
 ) -> Decision:
     """Record the regional team's decision for a subject and quarter.
 
     Confirms or departs from the current proposal (a rationale is required when it departs);
     supersedes the current decision, if any, inside one transaction. Raises PermissionDenied
     unless the user may decide, ValidationError on bad input (nothing is written then).
+    The decision is unpublished unless ``publish`` (e.g. the demo's decisions).
     """
     if not user.has_perm("segmentation.decide", subject):
         raise PermissionDenied("Only the regional oversight team may record a segment decision.")
@@ -83,6 +138,9 @@ def record_decision(
         )
         decision.full_clean(exclude=["supersedes"])
         decision.save()
+        if publish:
+            DecisionPublication.objects.create(
+                decision=decision, published_at=decision.decided_at, published_by=user)
     return decision
 
 
@@ -96,12 +154,15 @@ class HistoryEntry:
     item: Proposal | Decision
 
 
-def history(subject: Organisation | System, framework: Framework | None = None
-            ) -> list[HistoryEntry]:
-    """Every proposal (current or replaced) and every decision, newest first."""
+def history(subject: Organisation | System, framework: Framework | None = None,
+            user=None) -> list[HistoryEntry]:
+    """Every proposal (current or replaced) and every decision (those ``user`` may see, when
+    given), newest first."""
     proposals = Proposal.objects.filter(**subject_filter(subject)).select_related("framework")
     decisions = Decision.objects.filter(**subject_filter(subject)).select_related(
-        "framework", "decided_by", "proposal", "supersedes")
+        "framework", "decided_by", "proposal", "supersedes", "publication")
+    if user is not None:
+        decisions = decisions.filter(decision_visibility(user))
     if framework is not None:
         proposals, decisions = proposals.filter(framework=framework), decisions.filter(
             framework=framework)

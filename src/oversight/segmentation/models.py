@@ -145,3 +145,24 @@ class Decision(Subject):
                 {"rationale": "Give a rationale: the segment differs from the proposal "
                               f"(segment {self.proposed_segment})."}
             )
+
+    @property
+    def is_published(self) -> bool:
+        return hasattr(self, "publication")
+
+
+class DecisionPublication(models.Model):
+    """When a decision was published: until then only the regional team, the ICB team of the
+    subject's system and administrators see it. A separate row, so decisions stay immutable."""
+
+    decision = models.OneToOneField(
+        Decision, on_delete=models.PROTECT, related_name="publication"
+    )
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+
+    def __str__(self) -> str:
+        return f"decision {self.decision_id} published {self.published_at:%Y-%m-%d %H:%M}"

@@ -19,9 +19,12 @@ from oversight.metrics.models import Framework
 from oversight.organisations.models import Organisation, OrganisationKind, Region, System
 from oversight.segmentation.decisions import (
     SEGMENTS,
-    current_decision,
+    decided_segments,
     history,
+    publish_decision,
     record_decision,
+    subject_filter,
+    visible_decision,
 )
 from oversight.segmentation.models import Decision, Proposal
 from oversight.segmentation.proposals import SegmentationError, load_rules, rules_path
@@ -95,9 +98,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             quarter=quarter, system__in=systems).select_related("system")})
         before = {(o, s): seg for o, s, seg in base.filter(quarter=previous).values_list(
             "organisation_id", "system_id", "segment")} if previous else {}
-        decided = {(o, s): seg for o, s, seg in Decision.objects.current().filter(
-            framework=framework, quarter=quarter).values_list(
-            "organisation_id", "system_id", "segment")}
+        decided = decided_segments(request.user, framework=framework, quarter=quarter)
         for key, p in now.items():
             subject = p.organisation or p.system
             rows.append({
@@ -172,6 +173,12 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
     is_org = isinstance(subject, Organisation)
     can_decide = request.user.has_perm("segmentation.decide", subject)
     form = None
+    if request.method == "POST" and request.POST.get("publish"):
+        decision = get_object_or_404(Decision.objects.select_related("organisation", "system"),
+                                     pk=request.POST["publish"], framework=framework,
+                                     **subject_filter(subject))
+        publish_decision(request.user, decision)
+        return redirect(request.path + f"?framework={framework.code}&quarter={decision.quarter}")
     if request.method == "POST":
         if not can_decide:
             raise PermissionDenied("Only the regional oversight team may record a decision.")
@@ -194,7 +201,7 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
     lookup = {"organisation": subject} if is_org else {"system": subject}
     proposal = Proposal.objects.filter(framework=framework, quarter=quarter, current=True,
                                        **lookup).first()
-    decision = current_decision(framework, subject, quarter) if quarter else None
+    decision = visible_decision(framework, subject, quarter, request.user) if quarter else None
     if form is None and can_decide and quarter:
         form = DecisionForm(initial={
             "quarter": quarter, "framework": framework.code,
@@ -214,16 +221,17 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         related["members"] = list(Proposal.objects.filter(
             framework=framework, quarter=quarter, current=True, organisation__in=members
         ).select_related("organisation").order_by("segment", "organisation__name"))
-        decided = {d.organisation_id: d.segment for d in Decision.objects.current().filter(
-            framework=framework, quarter=quarter, organisation__in=members)}
+        decided = decided_segments(request.user, framework=framework, quarter=quarter,
+                                   organisation__in=members)
         for p in related["members"]:
-            p.decided_segment = decided.get(p.organisation_id)
+            p.decided_segment = decided.get((p.organisation_id, None))
     evidence_code = code
     return render(request, "segmentation/subject.jinja", {
         "active": "segmentation", "subject": subject, "is_org": is_org, "code": code,
         "framework": framework, "frameworks": available, "quarters": quarters,
         "quarter": quarter, "proposal": proposal, "decision": decision,
-        "what_if": _what_if(framework, proposal), "history": history(subject, framework),
+        "what_if": _what_if(framework, proposal),
+        "history": history(subject, framework, request.user),
         "form": form, "can_decide": can_decide, "metric_url": metric_url,
         "evidence_code": evidence_code, **related,
         "breadcrumbs": [{"href": "/", "text": "Home"},

@@ -21,7 +21,7 @@ from django.db import transaction
 
 from oversight.metrics.models import Framework, Metric
 from oversight.organisations.models import Organisation, System
-from oversight.segmentation.decisions import record_decision
+from oversight.segmentation.decisions import publish_decision, record_decision
 from oversight.support import cases
 from oversight.support.actions import raise_action
 from oversight.support.lifecycle import fire
@@ -84,7 +84,7 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
                   "Programme.",
         system_leader_views="System leaders accept the finance position and welcome the "
                             "additional support (SOF 4 exit plan in preparation).",
-        effective_from=dt.date(2021, 9, 15))
+        effective_from=dt.date(2021, 9, 15), publish=True)
     case = SupportCase.objects.get(system=system, kind=CaseKind.RSP)
     case.lead = regional
     case.capital_approval_limit = 15_000_000
@@ -152,7 +152,8 @@ def _trust_exited(framework: Framework, trust: Organisation, regional, metrics) 
     record_decision(
         user=regional, framework=framework, subject=trust, quarter="Q1 2021/22", segment=4,
         rationale="Critical quality concerns; entry to the Recovery Support Programme on the "
-                  "recommendation of CQC.", effective_from=dt.date(2021, 7, 1))
+                  "recommendation of CQC.", effective_from=dt.date(2021, 7, 1),
+        publish=True)
     case = SupportCase.objects.get(organisation=trust, kind=CaseKind.RSP)
     case.lead = regional
     case.save()
@@ -188,5 +189,6 @@ def _trust_exited(framework: Framework, trust: Organisation, regional, metrics) 
         cases.judge_criterion(c, regional, met=True, evidence=evidence)
     cases.record_cqc_exit_recommendation(case, regional, recommended_on=dt.date(2022, 3, 1),
                                          reference="CQC letter recommending exit, March 2022")
-    cases.exit_rsp(case, regional, quarter="Q4 2021/22",
-                   reason="Every exit criterion met and CQC recommends exit.")
+    exit_decision = cases.exit_rsp(case, regional, quarter="Q4 2021/22",
+                                   reason="Every exit criterion met and CQC recommends exit.")
+    publish_decision(regional, exit_decision)

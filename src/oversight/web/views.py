@@ -138,7 +138,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "segment_framework": framework,
             "segment_changes": changes[:25],
             "segment_change_count": len(changes),
-            "decisions": recent_decisions(scope, scope_systems, limit=5) if mine else [],
+            "decisions": (recent_decisions(scope, scope_systems, limit=5, user=request.user)
+                          if mine else []),
             "actions": actions,
             "charts": charts,
         },
