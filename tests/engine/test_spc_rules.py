@@ -21,6 +21,7 @@ from oversight.engine.spc import (
     special_cause_labels,
     summarise,
 )
+from oversight.engine.spc.core import _POINT_FIELDS
 
 
 @pytest.fixture(scope="module")
@@ -147,22 +148,7 @@ def long_table(series: list[list[float]]) -> tuple[np.ndarray, np.ndarray, np.nd
     return ids, dates, values
 
 
-PER_POINT = [
-    "date",
-    "value",
-    "rebase_group",
-    "mean",
-    "lpl",
-    "upl",
-    "nlpl",
-    "nupl",
-    "outside_limits",
-    "relative_to_mean",
-    "close_to_limits",
-    "special_cause_type",
-    "point_type",
-    "short_group_warning",
-]
+PER_POINT = _POINT_FIELDS  # every per-point array the engine exposes
 
 
 def assert_same(a: SpcResult, b: SpcResult) -> None:

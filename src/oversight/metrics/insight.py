@@ -66,6 +66,22 @@ ASSURANCE_TEXT = {
 }
 
 
+class IconTexts:
+    """Readable text of a Making Data Count icon pair, for cells and whole series alike."""
+
+    __slots__ = ()
+    variation: str
+    assurance: str | None
+
+    @property
+    def variation_text(self) -> str:
+        return VARIATION_TEXT[self.variation]
+
+    @property
+    def assurance_text(self) -> str:
+        return ASSURANCE_TEXT[self.assurance] if self.assurance else "No target"
+
+
 @dataclass(frozen=True, slots=True)
 class Rank:
     """Where a value sits among its national peers for one metric and period."""
@@ -80,7 +96,7 @@ class Rank:
 
 
 @dataclass(frozen=True, slots=True)
-class Insight:
+class Insight(IconTexts):
     """The dashboard cell for one subject (organisation, place or system) and metric."""
 
     subject: str
@@ -96,13 +112,6 @@ class Insight:
     rank: Rank | None = None
     organisations: int = 1
 
-    @property
-    def variation_text(self) -> str:
-        return VARIATION_TEXT[self.variation]
-
-    @property
-    def assurance_text(self) -> str:
-        return ASSURANCE_TEXT[self.assurance] if self.assurance else "No target"
 
 
 @dataclass(frozen=True)
@@ -607,7 +616,7 @@ class SeriesPoint:
 
 
 @dataclass(frozen=True)
-class MetricSeries:
+class MetricSeries(IconTexts):
     """One organisation's series for the metric page: every point with SPC and provenance."""
 
     metric: Metric
@@ -616,13 +625,6 @@ class MetricSeries:
     assurance: str | None
     missing: list[tuple[str, str]]  # (period label, reason) of periods without a value
 
-    @property
-    def variation_text(self) -> str:
-        return VARIATION_TEXT[self.variation]
-
-    @property
-    def assurance_text(self) -> str:
-        return ASSURANCE_TEXT[self.assurance] if self.assurance else "No target"
 
     @property
     def latest(self) -> SeriesPoint | None:

@@ -243,19 +243,26 @@ def _dashboard(
     }
 
 
+def _dashboard_page(request: HttpRequest, template: str, context: dict[str, Any],
+                    page: dict[str, Any]) -> HttpResponse:
+    """A system or place dashboard: the cached metric tables alone for HTMX, else the page."""
+    context["fragment"] = _fragment("organisations/_dashboard.jinja", _with_rows(context),
+                                    context["sees_all"], *_key_of(context))
+    if request.htmx:
+        return HttpResponse(context["fragment"])
+    return render(request, template, context | page)
+
+
 def system_detail(request: HttpRequest, code: str) -> HttpResponse:
     system = _system_or_403(request, code)
     members = list(_members(system))
     places = list(system.places.prefetch_related("neighbourhoods", "organisations"))
     context = _dashboard(request, system, members, places)
-    context["fragment"] = _fragment("organisations/_dashboard.jinja", _with_rows(context),
-                                    context["sees_all"], *_key_of(context))
-    if request.htmx:
-        return HttpResponse(context["fragment"])
-    return render(
+    return _dashboard_page(
         request,
         "organisations/system.jinja",
-        context | {
+        context,
+        {
             "icb": system.icb,
             "places": places,
             "members": members,
@@ -296,14 +303,11 @@ def place_detail(request: HttpRequest, code: str, place_code: str) -> HttpRespon
     place = get_object_or_404(Place, system=system, code=place_code)
     members = [o for o in _members(system) if o.place_id == place.pk]
     context = _dashboard(request, system, members, [place], place=place)
-    context["fragment"] = _fragment("organisations/_dashboard.jinja", _with_rows(context),
-                                    context["sees_all"], *_key_of(context))
-    if request.htmx:
-        return HttpResponse(context["fragment"])
-    return render(
+    return _dashboard_page(
         request,
         "organisations/place.jinja",
-        context | {
+        context,
+        {
             "place": place,
             "members": members,
             "neighbourhoods": place.neighbourhoods.all(),
