@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility, sign_in
 
@@ -13,7 +14,7 @@ def test_sign_in_is_accessible_and_rejects_a_wrong_password(page, demo_ics):
     page.fill("#id_username", "icb-lead")
     page.fill("#id_password", "not-the-password")
     page.click("button:has-text('Sign in')")
-    assert page.locator(".nhsuk-error-summary").is_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
     check_accessibility(page)
 
 
@@ -24,20 +25,20 @@ def test_dashboard_journey_from_sign_in_to_metric_chart(page, demo_ics):
 
     page.get_by_role("link", name="Cambridgeshire and Peterborough ICS", exact=True).click()
     page.wait_for_url("**/systems/QUE/")
-    assert page.locator("h2:has-text('System dashboard')").is_visible()
+    expect(page.locator("h2:has-text('System dashboard')")).to_be_visible()
     check_accessibility(page)
 
     page.get_by_role("link", name="Icon summary", exact=False).first.click()
     page.wait_for_url("**/systems/QUE/icons/")
     check_accessibility(page)
     icon = page.locator("a.oversight-icons__link[href='/organisations/RGT/metrics/AE4HR/']")
-    assert icon.locator("svg[aria-label^='Variation: Special cause concern']").count() == 1
+    expect(icon.locator("svg[aria-label^='Variation: Special cause concern']")).to_have_count(1)
     icon.click()
     page.wait_for_url("**/organisations/RGT/metrics/AE4HR/")
     chart = page.locator("figure svg[role='img']").first
-    assert chart.is_visible()
-    assert page.locator("table.oversight-data tbody tr").count() == 16
-    assert page.locator("h2:has-text('Among its peers')").is_visible()
+    expect(chart).to_be_visible()
+    expect(page.locator("table.oversight-data tbody tr")).to_have_count(16)
+    expect(page.locator("h2:has-text('Among its peers')")).to_be_visible()
     check_accessibility(page)
 
 
@@ -46,7 +47,7 @@ def test_dashboard_journey_from_sign_in_to_metric_chart(page, demo_ics):
 def test_other_pages_are_accessible(page, demo_ics, path):
     sign_in(page, "icb-lead")
     page.goto(path)
-    assert page.locator("h1").count() == 1
+    expect(page.locator("h1")).to_have_count(1)
     check_accessibility(page)
 
 
@@ -57,7 +58,7 @@ def test_theme_filter_updates_the_dashboard_in_place(page, demo_ics):
     page.select_option("#theme-dashboard", "quality")
     page.wait_for_url(lambda url: "theme=quality" in url)
     assert page.evaluate("() => window.__kept") == marker  # no full page load: HTMX swap
-    assert page.locator("#dashboard h3:has-text('Quality of care')").is_visible()
+    expect(page.locator("#dashboard h3:has-text('Quality of care')")).to_be_visible()
 
 
 def test_pages_work_without_javascript(browser, live_server, demo_ics, settings):
@@ -71,7 +72,7 @@ def test_pages_work_without_javascript(browser, live_server, demo_ics, settings)
         page.select_option("#theme-dashboard", "quality")
         page.click(".oversight-theme-filter button")
         page.wait_for_url(lambda url: "theme=quality" in url)
-        assert page.locator("#dashboard h3:has-text('Quality of care')").is_visible()
+        expect(page.locator("#dashboard h3:has-text('Quality of care')")).to_be_visible()
     finally:
         context.close()
 
@@ -80,8 +81,8 @@ def test_print_stylesheet_hides_navigation(page, demo_ics):
     sign_in(page, "icb-lead")
     page.goto("/organisations/RGT/metrics/AE4HR/")
     page.emulate_media(media="print")
-    assert not page.locator("header.nhsuk-header").is_visible()
-    assert page.locator("figure svg").first.is_visible()
+    expect(page.locator("header.nhsuk-header")).to_be_hidden()
+    expect(page.locator("figure svg").first).to_be_visible()
 
 
 def test_accessibility_check_fails_on_a_serious_violation(page, live_server):

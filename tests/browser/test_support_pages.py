@@ -4,6 +4,7 @@ walks an RSP case from the list to the SID form and the actions list."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from oversight.segmentation.decisions import record_decision
 from oversight.support.models import SupportCase
@@ -31,12 +32,13 @@ def test_support_pages_are_accessible(page, live_world):
     page.get_by_role("link", name=live_world.trust.name).click()
     case = SupportCase.objects.get()
     page.wait_for_url(f"**/support/cases/{case.pk}/")
-    assert page.locator("h2:has-text('Recovery Support Programme')").is_visible()
+    expect(page.locator("h2:has-text('Recovery Support Programme')")).to_be_visible()
     check_accessibility(page)
     page.get_by_role("link", name="Record the appointment").click()
+    page.wait_for_url(f"**/support/cases/{case.pk}/sid/")
     check_accessibility(page)
     page.click("button:has-text('Save')")  # empty form: errors, still accessible
-    assert page.locator(".nhsuk-error-message").count() >= 1
+    expect(page.locator(".nhsuk-error-message").first).to_be_visible()
     check_accessibility(page)
     page.goto("/support/actions/")
     check_accessibility(page)
