@@ -71,3 +71,34 @@ def test_role_scope_is_validated(england, kind, scope, ok):
     else:
         with pytest.raises(ValidationError):
             role.clean()
+
+
+def test_role_scope_filters_rows_linked_to_organisations_and_systems(england):
+    """One definition of scope serves every model with organisation and system links."""
+    from oversight.access.rules import role_scope, scoped
+    from oversight.organisations.models import Place
+    from tests.factories import PlaceFactory
+
+    england["ryc"].systems.add(england["nel"])  # hosted by QUE, also serves NEL
+    PlaceFactory(system=england["que"], code="N")
+    icb = RoleFactory(kind=Role.Kind.ICB, region=None, system=england["que"]).user
+    rows = scoped(Place.objects.all(), role_scope(icb, organisation=None))
+    assert [p.code for p in rows] == ["N"]
+    # An organisation both hosted by and serving the system is listed once.
+    both = RoleFactory(kind=Role.Kind.ICB, region=None, system=england["nel"]).user
+    both.oversight_roles.create(kind=Role.Kind.ICB, system=england["que"])
+    assert codes(visible_organisations(both)) == ["RGT", "RQX", "RYC"]
+
+
+def test_administrators_cover_everything_whatever_kinds_are_asked_for(england):
+    from oversight.access.rules import role_scope
+
+    admin = RoleFactory(kind=Role.Kind.ADMINISTRATOR, region=None).user
+    assert role_scope(admin, {Role.Kind.REGIONAL}) is None
+    org_user = RoleFactory(kind=Role.Kind.ORGANISATION, region=None,
+                           organisation=england["rgt"]).user
+    assert codes(visible_organisations(org_user)) == ["RGT"]
+    # Roles of other kinds do not count; an organisation user's systems stay navigable.
+    from oversight.organisations.models import Organisation
+    assert not Organisation.objects.filter(role_scope(org_user, {Role.Kind.REGIONAL})).exists()
+    assert [s.code for s in visible_systems(org_user)] == ["QUE"]

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import rules
-from django.db.models import Q
 
 from oversight.access.models import Role
+from oversight.access.rules import role_scope
 from oversight.organisations.models import Organisation
 
 LOADERS = {Role.Kind.ADMINISTRATOR, Role.Kind.REGIONAL, Role.Kind.ICB, Role.Kind.ORGANISATION}
@@ -41,24 +41,10 @@ def publishes_on_load(user) -> bool:
 
 def _covered(user, kinds: Iterable[str]) -> frozenset[int] | None:
     """Organisation ids the user's roles of these kinds cover; None means every organisation."""
-    if not user.is_authenticated:
-        return frozenset()
-    if user.is_superuser:
+    q = role_scope(user, kinds, organisation="", system=None)
+    if q is None:
         return None
-    kinds = set(kinds)
-    q = Q(pk__in=[])
-    for role in user.oversight_roles.all():
-        if role.kind == Role.Kind.ADMINISTRATOR:
-            return None
-        if role.kind not in kinds:
-            continue
-        if role.kind == Role.Kind.REGIONAL and role.region_id:
-            q |= Q(region_id=role.region_id)
-        elif role.kind == Role.Kind.ICB and role.system_id:
-            q |= Q(host_system_id=role.system_id) | Q(systems__id=role.system_id)
-        elif role.kind == Role.Kind.ORGANISATION and role.organisation_id:
-            q |= Q(pk=role.organisation_id)
-    return frozenset(Organisation.objects.filter(q).values_list("pk", flat=True).distinct())
+    return frozenset(Organisation.objects.filter(q).values_list("pk", flat=True))
 
 
 def unpublished_scope(user) -> frozenset[int] | None:

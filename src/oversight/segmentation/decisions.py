@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from oversight.access.models import Role
+from oversight.access.rules import role_scope
 from oversight.metrics.models import Framework
 from oversight.organisations.models import Organisation, System
 from oversight.segmentation.models import Decision, DecisionPublication, Proposal
@@ -51,21 +52,10 @@ def current_decision(framework: Framework, subject: Organisation | System,
 def decision_visibility(user) -> Q:
     """Filter of the decisions the user may see: published ones, and unpublished ones of the
     subjects their regional or ICB role covers (administrators: every decision)."""
-    q = Q(publication__isnull=False)
-    if not user.is_authenticated:
-        return q
-    if user.is_superuser:
+    scope = role_scope(user, {Role.Kind.REGIONAL, Role.Kind.ICB})
+    if scope is None:
         return Q()
-    for role in user.oversight_roles.all():
-        if role.kind == Role.Kind.ADMINISTRATOR:
-            return Q()
-        if role.kind == Role.Kind.REGIONAL and role.region_id:
-            q |= Q(organisation__region_id=role.region_id) | Q(system__region_id=role.region_id)
-        elif role.kind == Role.Kind.ICB and role.system_id:
-            served = Organisation.objects.filter(
-                Q(host_system_id=role.system_id) | Q(systems__id=role.system_id)).values("pk")
-            q |= Q(system_id=role.system_id) | Q(organisation_id__in=served)
-    return q
+    return Q(publication__isnull=False) | scope
 
 
 def visible_decision(framework: Framework, subject: Organisation | System, quarter: str,

@@ -14,8 +14,7 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from oversight.access.models import Role
-from oversight.access.rules import visible_organisations, visible_systems
+from oversight.access.rules import role_scope, scoped, visible_organisations, visible_systems
 from oversight.metrics import charts
 from oversight.metrics.insight import data_version, insights, visibility
 from oversight.metrics.models import ImportBatch
@@ -75,23 +74,14 @@ class ThrottledLoginView(auth_views.LoginView):
 
 
 def _home_organisations(user: Any) -> list[Organisation]:
-    """The organisations a user is responsible for: their role's scope, not all they may see.
+    """The organisations in the user's role scope, for the home page's concerns.
 
-    Administrators (who see everything) get none here; they pick a system instead.
+    Administrators (who cover everything) get none here; they pick a system instead.
     """
-    if user.is_superuser:
+    q = role_scope(user, organisation="", system=None)
+    if q is None:
         return []
-    qs = Organisation.objects.none()
-    for role in user.oversight_roles.all():
-        if role.kind == Role.Kind.ADMINISTRATOR:
-            continue
-        if role.organisation_id:
-            qs |= Organisation.objects.filter(pk=role.organisation_id)
-        if role.system_id:
-            qs |= Organisation.objects.filter(host_system_id=role.system_id)
-        if role.region_id:
-            qs |= Organisation.objects.filter(region_id=role.region_id)
-    return list(qs.distinct().order_by("name")[:HOME_ORGANISATION_LIMIT])
+    return list(scoped(Organisation.objects.all(), q).order_by("name")[:HOME_ORGANISATION_LIMIT])
 
 
 def home(request: HttpRequest) -> HttpResponse:
