@@ -15,7 +15,8 @@ from tests.factories import MetricFactory, ObservationFactory, ThemeFactory
 @pytest.fixture
 def rsp_case(world) -> SupportCase:
     record_decision(user=world.regional, framework=world.framework, subject=world.trust,
-                    quarter="Q2 2021/22", segment=4, rationale="Critical finance concerns")
+                    quarter="Q2 2021/22", segment=4, rationale="Critical finance concerns",
+                    publish=True)
     return SupportCase.objects.get()
 
 
@@ -177,3 +178,45 @@ def test_home_notifications_partial(rf, world, rsp_case):
     request.user = world.other_org_user
     assert "Support notifications" not in render_to_string(
         "support/_home_notifications.jinja", request=request)
+
+
+def test_case_opened_by_an_unpublished_decision_stays_with_those_who_see_it(client, world):
+    from oversight.segmentation.decisions import publish_decision
+
+    decision = record_decision(user=world.regional, framework=world.framework,
+                               subject=world.trust, quarter="Q2 2021/22", segment=4,
+                               rationale="Critical finance concerns")
+    case = SupportCase.objects.get()
+    url = f"/support/cases/{case.pk}/"
+    for who, status in (("regional", 200), ("icb", 200), ("soag", 403), ("org_user", 403)):
+        client.force_login(getattr(world, who))
+        assert client.get(url).status_code == status, who
+        assert (world.trust.name in client.get("/support/").content.decode()) is (status == 200)
+    publish_decision(world.regional, decision)
+    for who in ("soag", "org_user"):
+        client.force_login(getattr(world, who))
+        assert client.get(url).status_code == 200, who
+
+
+def test_exit_criterion_progress_uses_only_figures_the_viewer_may_see(world, rsp_case):
+    from oversight.metrics.insight import visibility
+    from oversight.support.progress import criterion_progress
+    from tests.factories import ImportBatchFactory
+
+    metric = MetricFactory(theme=ThemeFactory(framework=world.framework), code="AE4",
+                           polarity="higher", standard=95)
+    published = ImportBatchFactory()
+    for i, v in enumerate([80, 81, 79, 82, 80, 81, 83, 84]):
+        start = dt.date(2021, 4 + i, 1)
+        ObservationFactory(metric=metric, organisation=world.trust, period_start=start,
+                           period_end=start, period_label=start.strftime("%b-%y"), value=v,
+                           batch=published)
+    ObservationFactory(metric=metric, organisation=world.trust, period_start=dt.date(2021, 12, 1),
+                       period_end=dt.date(2021, 12, 31), period_label="Dec-21", value=92,
+                       batch=ImportBatchFactory(published_at=None))
+    ExitCriterion.objects.create(rsp=rsp_case.rsp, description="4-hour at least 85%",
+                                 metric=metric, threshold=85, direction="at_least")
+    (mine,) = criterion_progress(rsp_case, visibility(world.regional))
+    (theirs,) = criterion_progress(rsp_case, visibility(world.soag))
+    assert (mine.latest_label, mine.points, mine.reached) == ("Dec-21", 9, True)
+    assert (theirs.latest_label, theirs.points, theirs.reached) == ("Nov-21", 8, False)

@@ -10,8 +10,13 @@ from markupsafe import Markup
 
 from oversight.engine import spc
 from oversight.metrics import charts
-from oversight.metrics.insight import ASSURANCE_TEXT, VARIATION_TEXT
-from oversight.metrics.models import Observation
+from oversight.metrics.insight import (
+    ASSURANCE_TEXT,
+    PUBLISHED,
+    VARIATION_TEXT,
+    Visibility,
+    load_observations,
+)
 from oversight.organisations.models import Organisation
 from oversight.support.models import ExitCriterion, SupportCase
 
@@ -48,14 +53,16 @@ def measured_organisation(case: SupportCase) -> Organisation | None:
     return case.organisation if case.organisation_id else case.system.icb
 
 
-def criterion_progress(case: SupportCase) -> list[CriterionProgress]:
+def criterion_progress(case: SupportCase,
+                       viewer: Visibility = PUBLISHED) -> list[CriterionProgress]:
+    """Each exit criterion's progress on the figures ``viewer`` may see."""
     if not hasattr(case, "rsp"):
         return []
     org = measured_organisation(case)
     out = []
     for c in case.rsp.criteria.select_related("metric", "judged_by"):
         if c.metric_id and org is not None:
-            out.append(_metric_progress(c, org))
+            out.append(_metric_progress(c, org, viewer))
         elif c.cqc_rating and org is not None:
             rating = org.latest_cqc_rating()
             out.append(CriterionProgress(
@@ -67,10 +74,10 @@ def criterion_progress(case: SupportCase) -> list[CriterionProgress]:
     return out
 
 
-def _metric_progress(c: ExitCriterion, org: Organisation) -> CriterionProgress:
-    rows = list(Observation.objects.filter(organisation=org, metric=c.metric,
-                                           value__isnull=False)
-                .order_by("period_start").values_list("period_start", "value", "period_label"))
+def _metric_progress(c: ExitCriterion, org: Organisation,
+                     viewer: Visibility) -> CriterionProgress:
+    rows = (load_observations([org.pk], [c.metric_id], viewer).sort("period_start")
+            .select("period_start", "value", "period_label").rows())
     if not rows:
         return CriterionProgress(c, org)
     result = spc.compute_one([r[0] for r in rows], [r[1] for r in rows],

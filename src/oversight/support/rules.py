@@ -3,6 +3,7 @@
 The regional team manages cases and actions in its region; SOAG members may raise and manage
 actions for their system; ICB teams see their system's cases and actions (and those of the
 organisations it hosts or is served by); organisation users see their own organisation's.
+A case opened by an unpublished segment decision is seen only by those who see the decision.
 An action's owner may record progress on it.
 """
 
@@ -13,11 +14,17 @@ from django.db.models import Q, QuerySet
 
 from oversight.access.models import Role
 from oversight.access.rules import is_regional, role_scope, scoped
+from oversight.segmentation.decisions import decision_visibility
+from oversight.segmentation.models import Decision
 from oversight.support.models import SoagAction, SupportCase
 
 
 def visible_cases(user, qs: QuerySet[SupportCase] | None = None) -> QuerySet[SupportCase]:
-    return scoped(SupportCase.objects.all() if qs is None else qs, role_scope(user))
+    """Cases in the user's scope whose opening decision (if any) the user may see: a case
+    opened by an unpublished decision stays with those who see that decision."""
+    seen = Decision.objects.filter(decision_visibility(user)).values("pk")
+    cases = scoped(SupportCase.objects.all() if qs is None else qs, role_scope(user))
+    return cases.filter(Q(decision__isnull=True) | Q(decision__in=seen))
 
 
 def managed_cases(user, qs: QuerySet[SupportCase] | None = None) -> QuerySet[SupportCase]:

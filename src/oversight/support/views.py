@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from oversight.access.rules import visible_organisations, visible_systems
 from oversight.metrics import charts
+from oversight.metrics.insight import visibility
 from oversight.organisations.models import Organisation, OrganisationKind, Region, System
 from oversight.support import cases, forms
 from oversight.support.actions import raise_action, working_days_late
@@ -119,7 +120,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "active": "support", "case": case, "rsp": rsp, "today": today,
         "can_manage": request.user.has_perm("support.manage_supportcase", case),
         "events": case_events(case), "event_labels": EVENT_LABELS,
-        "progress": criterion_progress(case) if rsp else [],
+        "progress": criterion_progress(case, visibility(request.user)) if rsp else [],
         "milestones": list(rsp.milestones.all()) if rsp else [],
         "blockers": cases.exit_blockers(case) if rsp else [],
         "actions": actions, "late": {a.pk: working_days_late(a.due, today) for a in actions},
