@@ -143,3 +143,10 @@ def test_who_publishes_on_load(world):
         assert publishes_on_load(world["users"][who])
     assert not publishes_on_load(world["users"]["loader"])
     assert not publishes_on_load(UserFactory())  # no role at all: restricted to nothing
+
+
+def test_batch_list_says_which_loads_await_publication(client, world):
+    html = _page(client, world["users"]["icb"], "/imports/")
+    assert html.count("Not published") == 1  # the pending batch; the first load is published
+    client.post(f"/imports/{world['batch'].pk}/publish/")
+    assert "Not published" not in _page(client, world["users"]["icb"], "/imports/")
