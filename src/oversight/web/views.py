@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -38,9 +38,10 @@ def _throttle_key(request: HttpRequest, username: str) -> str:
 class ThrottledLoginView(auth_views.LoginView):
     """Django's sign-in, locked for a while after too many failures for a username + address.
 
-    The count lives in the cache (use a shared cache such as the database or Redis when
-    several server processes run). A locked pair gets status 429 without the password
-    being checked, so guessing cannot continue during the lock.
+    The count lives in the "throttle" cache, which is the database, so every server process
+    and host shares it (a per-process count would multiply the allowed guesses). A locked
+    pair gets status 429 without the password being checked, so guessing cannot continue
+    during the lock.
     """
 
     template_name = "web/login.jinja"
@@ -48,7 +49,7 @@ class ThrottledLoginView(auth_views.LoginView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         key = _throttle_key(request, request.POST.get("username", ""))
-        if cache.get(key, 0) >= LOGIN_FAILURE_LIMIT:
+        if caches["throttle"].get(key, 0) >= LOGIN_FAILURE_LIMIT:
             form = self.get_form()
             minutes = LOGIN_LOCKOUT_SECONDS // 60
             form.add_error(None, f"Too many failed sign-in attempts. Try again in {minutes} "
@@ -60,16 +61,18 @@ class ThrottledLoginView(auth_views.LoginView):
 
     def form_invalid(self, form: Any) -> HttpResponse:
         key = _throttle_key(self.request, self.request.POST.get("username", ""))
+        failures = caches["throttle"]
         try:
-            cache.incr(key)
+            failures.incr(key)
         except ValueError:
-            cache.set(key, 1, LOGIN_LOCKOUT_SECONDS)
+            failures.set(key, 1, LOGIN_LOCKOUT_SECONDS)
         else:
-            cache.touch(key, LOGIN_LOCKOUT_SECONDS)
+            failures.touch(key, LOGIN_LOCKOUT_SECONDS)
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
-        cache.delete(_throttle_key(self.request, self.request.POST.get("username", "")))
+        caches["throttle"].delete(_throttle_key(self.request,
+                                                self.request.POST.get("username", "")))
         return super().form_valid(form)
 
 
