@@ -99,3 +99,20 @@ def test_rules_file_errors_name_file_and_line(tmp_path) -> None:
     bad.write_text("framework: [")
     with pytest.raises(RulesError, match=rf"{bad}:\d+: not valid YAML"):
         load_criteria_rules(bad)
+
+
+def test_quarters_before_the_framework_year_are_not_proposed_by_default(imported) -> None:
+    """Figures stored for Q4 2024/25 predate NOF 2025/26 (from 1 April 2025)."""
+    import datetime as dt
+
+    from oversight.metrics.models import Observation
+
+    earlier = []
+    for o in Observation.objects.filter(period_label="Q1 2025/26")[:200]:
+        o.pk = None
+        o.period_start, o.period_end = dt.date(2025, 1, 1), dt.date(2025, 3, 31)
+        o.period_label = "Q4 2024/25"
+        earlier.append(o)
+    Observation.objects.bulk_create(earlier)
+    assert recompute_proposals("nof-2025-26").quarters == ["Q1 2025/26", "Q2 2025/26"]
+    assert not Proposal.objects.filter(quarter="Q4 2024/25").exists()

@@ -317,7 +317,10 @@ def _scored(
         "value": pl.Series(value_col, dtype=pl.Float64),
         "rank": pl.Series(rank_col, dtype=pl.Float64),
     })
-    if quarters is not None:
+    if quarters is None:  # as for the criteria frameworks: from the framework's first year
+        in_force = [q for q in set(quarter_col) if tr.quarter_bounds(q)[1] >= fw.year_start]
+        long = long.filter(pl.col("quarter").is_in(in_force))
+    else:
         long = long.filter(pl.col("quarter").is_in(quarters))
     if long.height == 0:
         return Computed.empty(), quarters or [], len(rows)
