@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Framework(models.Model):
@@ -211,3 +212,46 @@ class ObservationRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.observation_id}: {self.value} (batch {self.batch_id})"
+
+
+class Rebase(models.Model):
+    """A process change from which a metric's SPC limits are recalculated (Making Data Count's
+    "rebase"): the mean and limits of the series start again at ``date``.
+
+    ``organisation`` null means every organisation's series of the metric (a national
+    definition change); aggregated place and system series honour only those.
+    """
+
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="rebases")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="rebases", help_text="Empty: every organisation's series of the metric.",
+    )
+    date = models.DateField(help_text="First period (period start) of the new process.")
+    reason = models.TextField(help_text="What changed in the process.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["metric", "organisation", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["metric", "organisation", "date"],
+                                    name="rebase_unique"),
+            # NULLs are distinct in a unique constraint: metric-wide rebases need their own.
+            models.UniqueConstraint(fields=["metric", "date"],
+                                    condition=models.Q(organisation__isnull=True),
+                                    name="rebase_metric_wide_unique"),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="rebase_reason_given"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.organisation.ods_code if self.organisation_id else "all organisations"
+        return f"{self.metric.code} {where} from {self.date.isoformat()}"
+
+    @property
+    def applies_to(self) -> str:
+        return self.organisation.name if self.organisation_id else "Every organisation"

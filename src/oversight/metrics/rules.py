@@ -7,6 +7,9 @@ Publication: a batch loaded by an organisation user is unpublished until the ICB
 organisation's system, the regional team of its region or an administrator publishes it. Until
 then its observations are seen only by those teams and the organisation's own users
 (`unpublished_scope`); everyone else, SOAG members included, sees published data only.
+
+Rebases (SPC limits recalculated from a date): recorded by the regional team covering the
+organisation, its ICB team or an administrator; metric-wide rebases by administrators only.
 """
 
 from __future__ import annotations
@@ -84,6 +87,20 @@ def can_see_batch(user, batch) -> bool:
     return upload_scope(user) is None or batch.created_by_id == user.pk
 
 
+@rules.predicate
+def can_record_rebase(user, organisation=None) -> bool:
+    """Record or remove a rebase of an organisation's series: the regional team covering it,
+    its ICB team, administrators. Metric-wide rebases (no organisation): administrators only.
+    Organisation users and SOAG members see rebases but do not record them."""
+    if not user.is_authenticated:
+        return False
+    if organisation is None:
+        return role_scope(user, set()) is None
+    q = role_scope(user, {Role.Kind.REGIONAL, Role.Kind.ICB}, organisation="", system=None)
+    return q is None or Organisation.objects.filter(q, pk=organisation.pk).exists()
+
+
 rules.add_perm("metrics.load_data", can_load_data)
 rules.add_perm("metrics.view_importbatch", can_see_batch)
 rules.add_perm("metrics.publish_importbatch", can_publish_batch)
+rules.add_perm("metrics.record_rebase", can_record_rebase)
