@@ -41,8 +41,10 @@ from oversight.metrics.models import (
     Observation,
     ObservationRevision,
     Polarity,
+    Rebase,
     Theme,
 )
+from oversight.metrics.rebases import dates_for, rebase_dates, rebase_version, series_rebases
 from oversight.metrics.rules import unpublished_scope
 
 #: Points shown in a sparkline.
@@ -164,8 +166,9 @@ class Insights:
 
 
 def data_version() -> str:
-    """Changes whenever data is loaded or published: every load (import or demo) creates a
-    batch, and publishing one stamps it.
+    """Changes whenever data is loaded or published, or a rebase is recorded or removed:
+    every load (import or demo) creates a batch, publishing one stamps it, and every change
+    to a rebase adds a row to its history (SPC limits depend on the rebases).
 
     The newest batch's time is part of it so that a reused id (a rolled-back load) never
     matches.
@@ -173,9 +176,9 @@ def data_version() -> str:
     latest = ImportBatch.objects.aggregate(
         id=Max("id"), created=Max("created_at"), published=Max("published_at"))
     if latest["id"] is None:
-        return "0"
+        return f"0:{rebase_version()}"
     published = latest["published"].timestamp() if latest["published"] else 0
-    return f"{latest['id']}@{latest['created'].timestamp()}@{published}"
+    return f"{latest['id']}@{latest['created'].timestamp()}@{published}:{rebase_version()}"
 
 
 @dataclass(frozen=True)
@@ -355,8 +358,15 @@ def _series_table(
     return table.sort("subject", "metric_id", "period_start")
 
 
-def _spc(table: pl.DataFrame, metrics: Mapping[int, Metric]) -> tuple[Any, Any, np.ndarray]:
-    """SPC of every series in ``table`` at once; returns (result, summary, series keys)."""
+def _spc(table: pl.DataFrame, metrics: Mapping[int, Metric],
+         subject_ids: Mapping[str, int] | None = None) -> tuple[Any, Any, np.ndarray]:
+    """SPC of every series in ``table`` at once; returns (result, summary, series keys).
+
+    Stored rebases apply: an organisation's series (its subject in ``subject_ids``, ODS code
+    to organisation id) honours its own and the metric-wide ones, any other (aggregate) series
+    the metric-wide ones only.
+    """
+    subject_ids = subject_ids or {}
     keys = table.select("subject", "metric_id").unique(maintain_order=True)
     key_index = keys.with_row_index("series")
     labelled = table.join(key_index, on=["subject", "metric_id"], how="left",
@@ -366,9 +376,17 @@ def _spc(table: pl.DataFrame, metrics: Mapping[int, Metric]) -> tuple[Any, Any, 
     direction = {i: metrics[m].spc_direction for i, m in enumerate(metric_of)}
     target = {i: metrics[m].standard for i, m in enumerate(metric_of)
               if metrics[m].standard is not None}
+    metric_wide, own = rebase_dates(set(metric_of), subject_ids.values())
+    rebase = {}
+    if metric_wide or own:
+        for i, (subject, m) in enumerate(keys.iter_rows()):
+            dates = dates_for(metric_wide, own, m, subject_ids.get(subject))
+            if dates:
+                rebase[i] = dates
     result = spc.compute(
         series, labelled.get_column("period_start").to_numpy(),
         labelled.get_column("value").to_numpy(), direction=direction, target=target or None,
+        rebase=rebase or None,
     )
     return result, spc.summarise(result), keys
 
@@ -547,7 +565,7 @@ def _compute_insights(
         if m.pk in present
     }
     table = _series_table(df, codes, aggregate(df, groups or {}))
-    result, summary, keys = _spc(table, metric_objs)
+    result, summary, keys = _spc(table, metric_objs, {c: pk for pk, c in codes.items()})
     counts = table.group_by("subject", "metric_id", maintain_order=True).agg(
         pl.col("organisations").last()
     )
@@ -624,7 +642,8 @@ class MetricSeries(IconTexts):
     variation: str
     assurance: str | None
     missing: list[tuple[str, str]]  # (period label, reason) of periods without a value
-
+    #: Rebases applying to the series (its own and metric-wide), oldest first.
+    rebases: tuple[Rebase, ...] = ()
 
     @property
     def latest(self) -> SeriesPoint | None:
@@ -641,6 +660,8 @@ class MetricSeries(IconTexts):
             [spc.POINT_TYPES.index(x.point_type) for x in p],
             title=title, rebase_group=[x.rebase_group for x in p],
             target=self.metric.standard, variation=self.variation, assurance=self.assurance,
+            markers=[(r.date, f"Rebase from {x.period_label}: {r.reason}")
+                     for r in self.rebases for x in p if x.period_start == r.date],
         )
 
 
@@ -653,11 +674,13 @@ def metric_series(organisation: Any, metric: Metric,
         value_required=False))
     present = [r for r in rows if r[3] is not None]
     missing = [(r[2], r[8] or "missing") for r in rows if r[3] is None]
+    rebases = tuple(series_rebases(metric, organisation))
     if not present:
-        return MetricSeries(metric, [], "common_cause", None, missing)
+        return MetricSeries(metric, [], "common_cause", None, missing, rebases)
     result = spc.compute_one(
         [r[0] for r in present], [r[3] for r in present],
         direction=metric.spc_direction, target=metric.standard,
+        rebase=sorted({r.date for r in rebases}) or None,
     )
     summary = spc.summarise(result)
     reasons = result.special_cause_type_names
@@ -673,4 +696,4 @@ def metric_series(organisation: Any, metric: Metric,
             rebase_group=int(result.rebase_group[i]),
         ))
     return MetricSeries(metric, points, summary.variation_names[0],
-                        summary.assurance_names[0], missing)
+                        summary.assurance_names[0], missing, rebases)

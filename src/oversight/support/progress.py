@@ -1,6 +1,7 @@
 """Progress of each exit criterion: the latest value of its linked metric against the
 criterion's threshold, with the Making Data Count variation and assurance icons (the SPC engine,
-with the threshold as target), or the latest CQC rating against the rating required."""
+with the threshold as target, honouring the series' stored rebases), or the latest CQC rating
+against the rating required."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from oversight.metrics.insight import (
     Visibility,
     load_observations,
 )
+from oversight.metrics.rebases import series_rebases
 from oversight.organisations.models import Organisation
 from oversight.support.models import ExitCriterion, SupportCase
 
@@ -80,8 +82,10 @@ def _metric_progress(c: ExitCriterion, org: Organisation,
             .select("period_start", "value", "period_label").rows())
     if not rows:
         return CriterionProgress(c, org)
+    rebase = sorted({r.date for r in series_rebases(c.metric, org)}) or None
     result = spc.compute_one([r[0] for r in rows], [r[1] for r in rows],
-                             direction=c.metric.spc_direction, target=c.threshold)
+                             direction=c.metric.spc_direction, target=c.threshold,
+                             rebase=rebase)
     summary = spc.summarise(result)
     latest = rows[-1]
     return CriterionProgress(

@@ -8,6 +8,7 @@ labelled circles in the top right corner.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -70,6 +71,7 @@ def render_svg(
     target: float | None = None,
     variation: str | None = None,
     assurance: str | None = None,
+    markers: Sequence[tuple[Any, str]] = (),
     width: int = 800,
     height: int = 400,
 ) -> str:
@@ -77,7 +79,9 @@ def render_svg(
 
     ``point_type`` holds codes of :data:`POINT_TYPES`; ``variation``/``assurance`` are icon names
     of :data:`VARIATIONS`/:data:`ASSURANCES` (``None``: no icon). Limits and mean are drawn per
-    rebase group; undefined (NaN) limits are not drawn.
+    rebase group; undefined (NaN) limits are not drawn. ``markers`` are (date, label) pairs
+    drawn as labelled vertical lines at the point with that date (e.g. rebases); dates without
+    a point are skipped.
     """
     d = np.asarray(dates, dtype="datetime64[D]")
     y = np.asarray(values, dtype=float)
@@ -101,6 +105,7 @@ def render_svg(
     def sy(v: float) -> float:
         return top + ph * (ymax - v) / (ymax - ymin)
 
+    shown = [(w, t) for w, t in markers if np.any(d == np.datetime64(w, "D"))]
     desc = (
         f"XmR chart of {y.size} points from {d[0] if y.size else '-'} to "
         f"{d[-1] if y.size else '-'}. "
@@ -113,6 +118,7 @@ def render_svg(
         + (f" Target {_fmt(target)}." if target is not None else "")
         + (f" Variation: {variation}." if variation else "")
         + (f" Assurance: {assurance}." if assurance else "")
+        + "".join(f" {t}." for _, t in shown)
     )
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -157,6 +163,14 @@ def render_svg(
             f'<line x1="{left}" y1="{sy(target):.1f}" x2="{left + pw}" y2="{sy(target):.1f}" '
             f'stroke="{COLOURS["target"]}" stroke-width="1.5" stroke-dasharray="2 2">'
             f"<title>target {_fmt(target)}</title></line>"
+        )
+    for when, label in shown:
+        x = sx(int(np.flatnonzero(d == np.datetime64(when, "D"))[0]))
+        out.append(
+            f'<g role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>'
+            f'<line x1="{x:.1f}" y1="{top}" x2="{x:.1f}" y2="{top + ph}" stroke="#005eb8" '
+            'stroke-width="2" stroke-dasharray="4 4" class="spc-rebase-marker"/>'
+            f'<text x="{x + 3:.1f}" y="{top + 10}" fill="#005eb8">Rebase</text></g>'
         )
     if y.size:
         pts = " ".join(f"{sx(i):.1f},{sy(v):.1f}" for i, v in enumerate(y))
