@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oversight.metrics import views, views_imports
+from oversight.metrics import views, views_imports, views_rebases
 
 urlpatterns = [
     path("metrics/", views.framework_list, name="framework_list"),
@@ -12,4 +12,8 @@ urlpatterns = [
          name="observation_history"),
     path("imports/templates/<slug:code>/", views_imports.template_download,
          name="import_template"),
+    path("organisations/<str:ods_code>/metrics/<str:metric_code>/rebases/",
+         views_rebases.rebase_add, name="rebase_add"),
+    path("organisations/<str:ods_code>/metrics/<str:metric_code>/rebases/<int:pk>/remove/",
+         views_rebases.rebase_remove, name="rebase_remove"),
 ]

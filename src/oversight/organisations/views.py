@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve
 from markupsafe import Markup
 
 from oversight.access.rules import visible_organisations, visible_systems
-from oversight.metrics import charts
+from oversight.metrics import charts, views_rebases
 from oversight.metrics.insight import (
     Insights,
     data_version,
@@ -331,8 +331,10 @@ def _batch_link(batch_id: int) -> str | None:
     return path
 
 
-def organisation_metric(request: HttpRequest, ods_code: str, metric_code: str) -> HttpResponse:
-    """SPC chart, data table, peer ranking and provenance of one metric for one organisation."""
+def organisation_metric(request: HttpRequest, ods_code: str, metric_code: str,
+                        rebase_form: Any = None, status: int = 200) -> HttpResponse:
+    """SPC chart, data table, peer ranking, provenance and rebases of one metric for one
+    organisation (``rebase_form``: a rejected add-a-rebase form to show with its errors)."""
     organisation = get_object_or_404(
         Organisation.objects.select_related("host_system", "region"), ods_code=ods_code.upper()
     )
@@ -365,6 +367,11 @@ def organisation_metric(request: HttpRequest, ods_code: str, metric_code: str) -
                 title=f"{metric.name}, {latest.period_label}",
             )
     batches = {p.batch_id: _batch_link(p.batch_id) for p in series.points}
+    may_rebase = request.user.has_perm("metrics.record_rebase", organisation)
+    if may_rebase and rebase_form is None and series.points:
+        rebase_form = views_rebases.rebase_form(organisation, metric, request.user)
+    removable = {r.pk for r in series.rebases
+                 if request.user.has_perm("metrics.record_rebase", r.organisation)}
     return render(
         request,
         "metrics/metric.jinja",
@@ -380,6 +387,8 @@ def organisation_metric(request: HttpRequest, ods_code: str, metric_code: str) -
             "batch_links": batches,
             "charts": charts,
             "kind_label": OrganisationKind(organisation.kind).label,
+            "rebase_form": rebase_form if may_rebase else None,
+            "removable_rebases": removable,
             "breadcrumbs": [
                 {"href": "/", "text": "Home"},
                 {"href": "/organisations/", "text": "Organisations"},
@@ -387,4 +396,5 @@ def organisation_metric(request: HttpRequest, ods_code: str, metric_code: str) -
                 {"text": metric.name},
             ],
         },
+        status=status,
     )

@@ -1,0 +1,97 @@
+"""Record and remove rebases from the metric page of an organisation.
+
+Thin views: validation and storage live in :mod:`oversight.metrics.rebases`; an invalid form
+re-renders the metric page with its errors (no JavaScript needed).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from oversight.metrics.forms import EVERY_ORGANISATION, RebaseForm
+from oversight.metrics.models import Metric, Rebase
+from oversight.metrics.rebases import RebaseError, record_rebase, series_periods
+from oversight.organisations.models import Organisation
+
+
+def _subject(request: HttpRequest, ods_code: str, metric_code: str,
+             ) -> tuple[Organisation, Metric]:
+    """The organisation and metric of a metric page (``?framework=`` picks the year)."""
+    organisation = get_object_or_404(Organisation, ods_code=ods_code.upper())
+    if not request.user.has_perm("organisations.view_organisation", organisation):
+        raise PermissionDenied
+    metrics = Metric.objects.filter(code=metric_code).select_related("framework")
+    wanted = request.GET.get("framework")
+    if wanted:
+        metrics = metrics.filter(framework__code=wanted)
+    metric = metrics.order_by("-framework__year_start").first()
+    if metric is None:
+        raise Http404("No such metric")
+    return organisation, metric
+
+
+def _page(organisation: Organisation, metric: Metric) -> str:
+    return (reverse("organisation_metric", args=[organisation.ods_code, metric.code])
+            + f"?framework={metric.framework.code}")
+
+
+def rebase_form(organisation: Organisation, metric: Metric, user, data=None) -> RebaseForm:
+    """The add-a-rebase form of a metric page, offering the series' periods."""
+    labels = dict(metric.observations.filter(organisation=organisation)
+                  .values_list("period_start", "period_label"))
+    periods = [(d, labels.get(d, d.isoformat())) for d in series_periods(metric, organisation)]
+    return RebaseForm(data, periods=periods,
+                      metric_wide_allowed=user.has_perm("metrics.record_rebase", None))
+
+
+@require_POST
+def rebase_add(request: HttpRequest, ods_code: str, metric_code: str) -> HttpResponse:
+    from oversight.organisations.views import organisation_metric
+
+    organisation, metric = _subject(request, ods_code, metric_code)
+    if not request.user.has_perm("metrics.record_rebase", organisation):
+        raise PermissionDenied
+    form = rebase_form(organisation, metric, request.user, request.POST)
+    if form.is_valid():
+        every = form.cleaned_data["applies_to"] == EVERY_ORGANISATION
+        try:
+            record_rebase(metric, None if every else organisation, form.cleaned_data["date"],
+                          form.cleaned_data["reason"], request.user)
+        except RebaseError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return redirect(_page(organisation, metric) + "#rebases")
+    return organisation_metric(request, organisation.ods_code, metric.code,
+                               rebase_form=form, status=400)
+
+
+def rebase_remove(request: HttpRequest, ods_code: str, metric_code: str,
+                  pk: int) -> HttpResponse:
+    """GET: ask to confirm; POST: remove (the history keeps what was removed, by whom)."""
+    organisation, metric = _subject(request, ods_code, metric_code)
+    rebase = get_object_or_404(
+        Rebase.objects.select_related("organisation", "recorded_by", "metric"),
+        pk=pk, metric=metric,
+    )
+    if rebase.organisation_id not in (None, organisation.pk):
+        raise Http404("No such rebase for this organisation")
+    if not request.user.has_perm("metrics.record_rebase", rebase.organisation):
+        raise PermissionDenied
+    page = _page(organisation, metric)
+    if request.method == "POST":
+        rebase.delete()
+        return redirect(page + "#rebases")
+    return render(request, "metrics/rebase_remove.jinja", {
+        "active": "organisations", "organisation": organisation, "metric": metric,
+        "rebase": rebase, "back": page,
+        "breadcrumbs": [
+            {"href": "/", "text": "Home"},
+            {"href": organisation.get_absolute_url(), "text": organisation.name},
+            {"href": page, "text": metric.name},
+            {"text": "Remove a rebase"},
+        ],
+    })
