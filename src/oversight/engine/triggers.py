@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -318,6 +318,8 @@ class Points:
     metric_codes: Sequence[str]
     polarity: np.ndarray
     period_label: np.ndarray | None = None
+    #: SPC rebases: (subject, metric) -> period ends from which the limits are recalculated.
+    rebase: Mapping[tuple[int, int], Sequence[Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -388,7 +390,9 @@ def annotate(points: Points) -> Annotated:
         direction = np.where(polarity > 0, 1, np.where(polarity < 0, -1, 0))
         starts = np.flatnonzero(np.append(True, series[1:] != series[:-1]))
         series_dir = {int(series[s]): int(direction[s]) for s in starts}
-        res_spc = spc.compute(series, end, value, direction=series_dir)
+        rebase = {s * n_metrics + m: list(dates)
+                  for (s, m), dates in (points.rebase or {}).items() if len(dates)}
+        res_spc = spc.compute(series, end, value, direction=series_dir, rebase=rebase or None)
         # input is sorted by series then date, so the SPC result is in the same order
         concern = res_spc.point_type == CONCERN
         outside = res_spc.outside_limits

@@ -30,6 +30,7 @@ from oversight.engine import triggers as tr
 from oversight.engine.segmentation import nof_cut_points
 from oversight.frameworks import FRAMEWORKS_DIR
 from oversight.metrics.models import Framework, ImportBatch, Metric, Observation
+from oversight.metrics.rebases import dates_for, rebase_dates
 from oversight.organisations.models import CqcRating, Organisation, OrganisationKind, System
 from oversight.segmentation.models import Proposal
 
@@ -240,6 +241,7 @@ def _criteria(
         metric_codes=[m[1] for m in metrics],
         polarity=np.array([POLARITY.get(m[2], 0) for m in metrics], dtype=np.int8),
         period_label=labels[keep],
+        rebase=_rebase_ends(metric_index, org_subject),
     )
     overall, well_led = _cqc(org_subject, subject_keys, quarters)
     ev = tr.evaluate(tr.annotate(points), rules, quarters, overall, well_led)
@@ -256,6 +258,26 @@ def _criteria(
         keys=[(*subject_keys[s], quarters[q]) for s, q in zip(s_idx, q_idx, strict=True)],
         digests=[f"{d:016x}" for d in digests], build=build,
     ), quarters, n
+
+
+def _rebase_ends(metric_index: dict[int, int], org_subject: dict[int, int],
+                 ) -> dict[tuple[int, int], list[dt.date]]:
+    """Stored rebases as (subject, metric) -> period ends: the trigger engine dates points by
+    period end, rebases are recorded by period start."""
+    metric_wide, own = rebase_dates(metric_index)
+    if not metric_wide and not own:
+        return {}
+    starts = set().union(*metric_wide.values(), *own.values())
+    out: dict[tuple[int, int], list[dt.date]] = {}
+    periods = (Observation.objects.filter(metric_id__in=list(metric_index),
+                                          period_start__in=starts, value__isnull=False)
+               .order_by().values_list("organisation_id", "metric_id", "period_start",
+                                       "period_end"))
+    for org_id, metric_id, start, end in periods:
+        subject = org_subject.get(org_id)
+        if subject is not None and start in dates_for(metric_wide, own, metric_id, org_id):
+            out.setdefault((subject, metric_index[metric_id]), []).append(end)
+    return out
 
 
 def _cqc(
