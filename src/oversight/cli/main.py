@@ -16,7 +16,7 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from oversight.cli import database, importing, nof, segmentation, spc, support
+    from oversight.cli import database, importing, nof, rebase, segmentation, spc, support
 
     app.command("migrate")(database.migrate)
     app.command("demo")(database.demo)
@@ -29,6 +29,7 @@ def _register() -> None:
     app.add_typer(importing.export_app, name="export")
     app.add_typer(segmentation.app, name="segmentation")
     app.add_typer(support.app, name="support")
+    app.add_typer(rebase.app, name="rebase")
 
 
 _register()
