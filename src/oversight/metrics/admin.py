@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from oversight.metrics import models
 
@@ -35,3 +36,11 @@ class ObservationAdmin(admin.ModelAdmin):
     list_filter = ["metric__framework"]
     search_fields = ["organisation__ods_code", "metric__code"]
     raw_id_fields = ["metric", "organisation", "batch"]
+
+
+@admin.register(models.Rebase)
+class RebaseAdmin(SimpleHistoryAdmin):
+    list_display = ["metric", "organisation", "date", "reason", "recorded_by", "recorded_at"]
+    list_filter = ["metric__framework"]
+    search_fields = ["organisation__ods_code", "metric__code", "reason"]
+    raw_id_fields = ["metric", "organisation", "recorded_by"]
