@@ -220,3 +220,53 @@ def test_exit_criterion_progress_uses_only_figures_the_viewer_may_see(world, rsp
     (theirs,) = criterion_progress(rsp_case, visibility(world.soag))
     assert (mine.latest_label, mine.points, mine.reached) == ("Dec-21", 9, True)
     assert (theirs.latest_label, theirs.points, theirs.reached) == ("Nov-21", 8, False)
+
+
+def test_refused_action_form_writes_nothing(client, world, django_capture_on_commit_callbacks):
+    """A SOAG member for QUE who is also the ICB team of another system may see that system,
+    but may not raise its actions: 403, and no action, transition, notification or email."""
+    from django.core import mail
+
+    from oversight.access.models import Role
+    from oversight.organisations.models import System
+    from oversight.support.models import Notification, Transition
+
+    other = System.objects.get(code="QHG")
+    Role.objects.create(user=world.soag, kind=Role.Kind.ICB, system=other)
+    c = as_user(client, world.soag)
+    assert "system:QHG" in c.get("/support/actions/new/").content.decode()
+    mail.outbox.clear()
+    for subject in ("system:QHG", f"organisation:{world.other_trust.ods_code}"):
+        with django_capture_on_commit_callbacks(execute=True):
+            r = c.post("/support/actions/new/", {
+                "subject": subject, "kind": "plan", "title": "Recovery plan",
+                "owner": world.org_user.username, "due": "2022-01-31"})
+        assert r.status_code == 403, subject
+    assert not SoagAction.objects.exists()
+    assert not Transition.objects.exists() and not Notification.objects.exists()
+    assert mail.outbox == []
+
+
+def test_refused_targeted_case_form_writes_nothing(client, world,
+                                                   django_capture_on_commit_callbacks):
+    """A regional team member for London who is also the ICB team of QUE may see QUE's trust,
+    but may not open its case: 403, and no case, transition, notification or email."""
+    from django.core import mail
+
+    from oversight.access.models import Role
+    from oversight.support.models import Notification, Transition
+
+    Role.objects.create(user=world.outsider, kind=Role.Kind.ICB, system=world.system)
+    form = {"subject": f"organisation:{world.trust.ods_code}", "segment": "sof-2021-22:2",
+            "summary": "Elective recovery"}
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        r = as_user(client, world.outsider).post("/support/cases/new/", form)
+    assert r.status_code == 403
+    assert not SupportCase.objects.exists()
+    assert not Transition.objects.exists() and not Notification.objects.exists()
+    assert mail.outbox == []
+    # the region's own team opens it
+    r = as_user(client, world.regional).post("/support/cases/new/", form)
+    assert r.status_code == 302
+    assert SupportCase.objects.get().kind == "targeted"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -249,6 +249,8 @@ def create_action(request, payload: ActionIn):
                    code=payload.system.upper()).first())
     if subject is None:
         raise HttpError(422, f"No such {'organisation' if payload.organisation else 'system'}.")
+    if not request.user.has_perm("support.add_soagaction", subject):
+        raise HttpError(403, "The subject is outside your scope.")
     owner = get_user_model().objects.filter(username=payload.owner, is_active=True).first()
     if owner is None:
         raise HttpError(422, f"No active user '{payload.owner}'.")
@@ -258,16 +260,9 @@ def create_action(request, payload: ActionIn):
         if case is None:
             raise HttpError(422, f"No support case {payload.case_id} you may see.")
     try:
-        from django.db import transaction
-
-        with transaction.atomic():
-            action = raise_action(user=request.user, subject=subject, kind=payload.kind,
-                                  title=payload.title, owner=owner, due=payload.due,
-                                  description=payload.description, case=case)
-            if not request.user.has_perm("support.manage_soagaction", action):
-                raise PermissionDenied
-    except PermissionDenied:
-        raise HttpError(403, "The subject is outside your scope.") from None
+        action = raise_action(user=request.user, subject=subject, kind=payload.kind,
+                              title=payload.title, owner=owner, due=payload.due,
+                              description=payload.description, case=case)
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from None
     return Status(201, _action(action))

@@ -5,6 +5,9 @@ actions for their system; ICB teams see their system's cases and actions (and th
 organisations it hosts or is served by); organisation users see their own organisation's.
 A case opened by an unpublished segment decision is seen only by those who see the decision.
 An action's owner may record progress on it.
+
+Opening a case or raising an action is checked against its subject (``has_perm(perm,
+subject)``) before anything is written, so a refused request leaves no record behind.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from django.db.models import Q, QuerySet
 
 from oversight.access.models import Role
 from oversight.access.rules import is_regional, role_scope, scoped
+from oversight.organisations.models import Organisation, System
 from oversight.segmentation.decisions import decision_visibility
 from oversight.segmentation.models import Decision
 from oversight.support.models import SoagAction, SupportCase
@@ -44,6 +48,32 @@ def managed_actions(user, qs: QuerySet[SoagAction] | None = None) -> QuerySet[So
     """Actions the user may change: regional team, administrators, SOAG members of the system."""
     return scoped(SoagAction.objects.all() if qs is None else qs,
                   role_scope(user, {Role.Kind.REGIONAL, Role.Kind.SOAG_MEMBER}))
+
+
+def covers(user, subject: Organisation | System, kinds: set[str]) -> bool:
+    """Whether the user's roles of ``kinds`` (administrators: any) cover the organisation or
+    system, by the same scope as the case and action querysets above."""
+    if isinstance(subject, Organisation):
+        qs, q = Organisation.objects.filter(pk=subject.pk), role_scope(
+            user, kinds, organisation="", system=None)
+    else:
+        qs, q = System.objects.filter(pk=subject.pk), role_scope(
+            user, kinds, organisation=None, system="")
+    return scoped(qs, q).exists()
+
+
+@rules.predicate
+def manages_cases_of(user, subject: Organisation | System | None = None) -> bool:
+    """Without a subject: no restriction (the role test does it); with one: a regional role
+    (or administrator) covers it."""
+    return subject is None or covers(user, subject, {Role.Kind.REGIONAL})
+
+
+@rules.predicate
+def manages_actions_of(user, subject: Organisation | System | None = None) -> bool:
+    """Without a subject: no restriction; with one: a regional or SOAG role covers it."""
+    return subject is None or covers(user, subject, {Role.Kind.REGIONAL,
+                                                     Role.Kind.SOAG_MEMBER})
 
 
 @rules.predicate
@@ -82,4 +112,5 @@ rules.add_perm("support.manage_supportcase", can_manage_case)
 rules.add_perm("support.view_soagaction", can_see_action)
 rules.add_perm("support.manage_soagaction", can_manage_action)
 rules.add_perm("support.update_soagaction", can_manage_action | owns_action)
-rules.add_perm("support.add_soagaction", is_regional | is_soag_member)
+rules.add_perm("support.add_supportcase", is_regional & manages_cases_of)
+rules.add_perm("support.add_soagaction", (is_regional | is_soag_member) & manages_actions_of)

@@ -37,7 +37,7 @@ from oversight.support.models import (
     SupportCase,
 )
 from oversight.support.progress import criterion_progress
-from oversight.support.rules import managed_cases, visible_actions, visible_cases
+from oversight.support.rules import visible_actions, visible_cases
 
 EVENT_LABELS = {"start": "Start support (package agreed)", "close": "Close the case",
                 "escalate": "Escalate to the board", "complete": "Complete (evidence recorded)",
@@ -92,7 +92,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "active": "support", "form": form, "cases": list(qs.order_by("-opened_at")[:500]),
         "regions": Region.objects.order_by("name"), "chosen": chosen, "status": status,
         "kinds": CaseKind.choices,
-        "can_open_targeted": request.user.has_perm("segmentation.decide"),
+        "can_open_targeted": request.user.has_perm("support.add_supportcase"),
         "unread": Notification.objects.filter(recipient=request.user,
                                               read_at__isnull=True).count(),
         "breadcrumbs": _crumbs(("Support", None)),
@@ -295,15 +295,19 @@ def _subject_choices(user) -> list[tuple[str, str]]:
     return systems + orgs
 
 
-def _subject(value: str) -> Organisation | System:
+def _subject_for(request: HttpRequest, value: str, perm: str) -> Organisation | System:
+    """The chosen organisation or system ("system:QUE", "organisation:RGN"), refused with 403
+    unless the user holds ``perm`` for it: checked before anything is written or anyone told."""
     kind, _, code = value.partition(":")
-    if kind == "system":
-        return System.objects.get(code=code)
-    return Organisation.objects.get(ods_code=code)
+    subject = (System.objects.get(code=code) if kind == "system"
+               else Organisation.objects.get(ods_code=code))
+    if not request.user.has_perm(perm, subject):
+        raise PermissionDenied
+    return subject
 
 
 def targeted_new(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm("segmentation.decide"):
+    if not request.user.has_perm("support.add_supportcase"):
         raise PermissionDenied
     form = forms.TargetedCaseForm(request.POST or None)
     form.fields["subject"] = dj_forms.ChoiceField(
@@ -318,18 +322,16 @@ def targeted_new(request: HttpRequest) -> HttpResponse:
         from oversight.metrics.models import Framework
 
         code, _, segment = form.cleaned_data["segment"].partition(":")
+        subject = _subject_for(request, form.cleaned_data["subject"], "support.add_supportcase")
         try:
             framework = Framework.objects.get(code=code)
-            case = cases.open_targeted_case(_subject(form.cleaned_data["subject"]), framework,
-                                            int(segment), request.user,
+            case = cases.open_targeted_case(subject, framework, int(segment), request.user,
                                             form.cleaned_data["summary"])
         except Framework.DoesNotExist:
             form.add_error("segment", f"The {code} catalogue is not loaded.")
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            if not managed_cases(request.user).filter(pk=case.pk).exists():
-                raise PermissionDenied
             messages.success(request, "Targeted support case opened.")
             return redirect(case)
     return _page(request, "support/step.jinja", {
@@ -378,15 +380,14 @@ def action_new(request: HttpRequest) -> HttpResponse:
                                        if case.organisation_id else f"system:{case.system.code}")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        subject = _subject_for(request, data["subject"], "support.add_soagaction")
         try:
-            action = raise_action(user=request.user, subject=_subject(data["subject"]),
-                                  kind=data["kind"], title=data["title"], owner=data["owner"],
-                                  due=data["due"], description=data["description"], case=case)
+            action = raise_action(user=request.user, subject=subject, kind=data["kind"],
+                                  title=data["title"], owner=data["owner"], due=data["due"],
+                                  description=data["description"], case=case)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            if not request.user.has_perm("support.manage_soagaction", action):
-                raise PermissionDenied
             messages.success(request, f"Action '{action.title}' raised.")
             return redirect(action)
     return _page(request, "support/step.jinja", {
