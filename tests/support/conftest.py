@@ -39,18 +39,36 @@ def world(db) -> World:
 
 
 def build_world() -> World:
-    framework = FrameworkFactory(code="sof-2021-22", name="System Oversight Framework 2021/22",
-                                 year_start=dt.date(2021, 4, 1), method="criteria")
+    framework = FrameworkFactory(
+        code="sof-2021-22",
+        name="System Oversight Framework 2021/22",
+        year_start=dt.date(2021, 4, 1),
+        method="criteria",
+    )
     region = RegionFactory(code="Y61", name="East of England")
     system = SystemFactory(code="QUE", name="Cambridgeshire and Peterborough", region=region)
-    OrganisationFactory(ods_code="QUE", name="NHS Cambridgeshire and Peterborough ICB",
-                        kind="icb", host_system=system, region=region)
-    trust = OrganisationFactory(ods_code="RGN", name="North West Anglia NHS Foundation Trust",
-                                host_system=system, region=region)
-    other_system = SystemFactory(code="QHG", name="Bedfordshire, Luton and Milton Keynes",
-                                 region=region)
-    other_trust = OrganisationFactory(ods_code="RC9", name="Bedfordshire Hospitals NHS FT",
-                                      host_system=other_system, region=region)
+    OrganisationFactory(
+        ods_code="QUE",
+        name="NHS Cambridgeshire and Peterborough ICB",
+        kind="icb",
+        host_system=system,
+        region=region,
+    )
+    trust = OrganisationFactory(
+        ods_code="RGN",
+        name="North West Anglia NHS Foundation Trust",
+        host_system=system,
+        region=region,
+    )
+    other_system = SystemFactory(
+        code="QHG", name="Bedfordshire, Luton and Milton Keynes", region=region
+    )
+    other_trust = OrganisationFactory(
+        ods_code="RC9",
+        name="Bedfordshire Hospitals NHS FT",
+        host_system=other_system,
+        region=region,
+    )
     far_region = RegionFactory(code="Y56", name="London")
 
     def person(name: str, kind: str, **scope: Any):
@@ -60,13 +78,15 @@ def build_world() -> World:
         return user
 
     return World(
-        framework=framework, region=region, system=system, trust=trust,
+        framework=framework,
+        region=region,
+        system=system,
+        trust=trust,
         other_trust=other_trust,
         regional=person("regional", Role.Kind.REGIONAL, region=region),
         icb=person("icb", Role.Kind.ICB, system=system),
         soag=person("soag", Role.Kind.SOAG_MEMBER, system=system),
         org_user=person("trust-user", Role.Kind.ORGANISATION, organisation=trust),
-        other_org_user=person("other-trust-user", Role.Kind.ORGANISATION,
-                              organisation=other_trust),
+        other_org_user=person("other-trust-user", Role.Kind.ORGANISATION, organisation=other_trust),
         outsider=person("outsider", Role.Kind.REGIONAL, region=far_region),
     )

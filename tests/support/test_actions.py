@@ -17,33 +17,54 @@ from oversight.support.lifecycle import fire
 from oversight.support.models import Notification, SoagAction, SupportCase
 
 
-@pytest.mark.parametrize("due,today,expected", [
-    # gov.uk bank holidays in England: 27 and 28 Dec 2021 (substitute days), 3 Jan 2022
-    (dt.date(2021, 12, 24), dt.date(2022, 1, 4), 4),
-    # 2 and 3 June 2022: Spring bank holiday (moved) and Platinum Jubilee bank holiday
-    (dt.date(2022, 6, 1), dt.date(2022, 6, 6), 1),
-    # 19 September 2022: the State Funeral of Queen Elizabeth II
-    (dt.date(2022, 9, 16), dt.date(2022, 9, 20), 1),
-    # an ordinary week, and not late at all
-    (dt.date(2023, 3, 3), dt.date(2023, 3, 10), 5),
-    (dt.date(2023, 3, 3), dt.date(2023, 3, 3), 0),
-    (dt.date(2023, 3, 3), dt.date(2023, 3, 1), 0),
-])
+@pytest.mark.parametrize(
+    "due,today,expected",
+    [
+        # gov.uk bank holidays in England: 27 and 28 Dec 2021 (substitute days), 3 Jan 2022
+        (dt.date(2021, 12, 24), dt.date(2022, 1, 4), 4),
+        # 2 and 3 June 2022: Spring bank holiday (moved) and Platinum Jubilee bank holiday
+        (dt.date(2022, 6, 1), dt.date(2022, 6, 6), 1),
+        # 19 September 2022: the State Funeral of Queen Elizabeth II
+        (dt.date(2022, 9, 16), dt.date(2022, 9, 20), 1),
+        # an ordinary week, and not late at all
+        (dt.date(2023, 3, 3), dt.date(2023, 3, 10), 5),
+        (dt.date(2023, 3, 3), dt.date(2023, 3, 3), 0),
+        (dt.date(2023, 3, 3), dt.date(2023, 3, 1), 0),
+    ],
+)
 def test_working_days_late(due, today, expected):
     assert working_days_late(due, today) == expected
 
 
 @pytest.fixture
 def actions(world):
-    record_decision(user=world.regional, framework=world.framework, subject=world.trust,
-                    quarter="Q3 2021/22", segment=3, rationale="Quality")
+    record_decision(
+        user=world.regional,
+        framework=world.framework,
+        subject=world.trust,
+        quarter="Q3 2021/22",
+        segment=3,
+        rationale="Quality",
+    )
     case = SupportCase.objects.get()
-    late = raise_action(user=world.soag, subject=world.trust, kind="plan",
-                        title="Agree an improvement plan", owner=world.org_user,
-                        due=dt.date(2021, 12, 24), case=case)
-    on_time = raise_action(user=world.soag, subject=world.trust, kind="peer_review",
-                           title="Peer review of the plan", owner=world.org_user,
-                           due=dt.date(2022, 1, 31), case=case)
+    late = raise_action(
+        user=world.soag,
+        subject=world.trust,
+        kind="plan",
+        title="Agree an improvement plan",
+        owner=world.org_user,
+        due=dt.date(2021, 12, 24),
+        case=case,
+    )
+    on_time = raise_action(
+        user=world.soag,
+        subject=world.trust,
+        kind="peer_review",
+        title="Peer review of the plan",
+        owner=world.org_user,
+        due=dt.date(2022, 1, 31),
+        case=case,
+    )
     return late, on_time
 
 
@@ -60,8 +81,11 @@ def test_escalation_of_overdue_actions(world, actions, django_capture_on_commit_
     t = late.transitions.last()
     assert (t.event, t.source, t.target, t.by) == ("escalate", "open", "escalated", None)
     assert "4 working days" in t.reason
-    told = set(Notification.objects.filter(action=late, subject__startswith="Escalated")
-               .values_list("recipient__username", flat=True))
+    told = set(
+        Notification.objects.filter(action=late, subject__startswith="Escalated").values_list(
+            "recipient__username", flat=True
+        )
+    )
     assert told == {"trust-user", "regional", "icb"}
     assert len(mail.outbox) == 1 and "escalated to the board" in mail.outbox[0].body
     # idempotent
@@ -91,8 +115,14 @@ def test_action_life_cycle_rules(world, actions):
 
 def test_raise_action_checks_input(world):
     with pytest.raises(ValidationError):
-        raise_action(user=world.regional, subject=world.trust, kind="sanction", title="x",
-                     owner=world.org_user, due=dt.date(2022, 1, 1))
+        raise_action(
+            user=world.regional,
+            subject=world.trust,
+            kind="sanction",
+            title="x",
+            owner=world.org_user,
+            due=dt.date(2022, 1, 1),
+        )
     assert not SoagAction.objects.exists()
 
 

@@ -16,11 +16,18 @@ from oversight.support.models import ExitCriterion, SoagAction, SupportCase
 
 @pytest.fixture
 def rsp_case(world) -> SupportCase:
-    record_decision(user=world.regional, framework=world.framework, subject=world.system,
-                    quarter="Q2 2021/22", segment=4, rationale="Finance")
+    record_decision(
+        user=world.regional,
+        framework=world.framework,
+        subject=world.system,
+        quarter="Q2 2021/22",
+        segment=4,
+        rationale="Finance",
+    )
     case = SupportCase.objects.get()
-    ExitCriterion.objects.create(rsp=case.rsp, description="Financial plan delivered",
-                                 met=True, evidence="Month 12 accounts")
+    ExitCriterion.objects.create(
+        rsp=case.rsp, description="Financial plan delivered", met=True, evidence="Month 12 accounts"
+    )
     ExitCriterion.objects.create(rsp=case.rsp, description="Leadership review")
     return case
 
@@ -35,9 +42,14 @@ def test_schema_is_served(client, world):
     schema = signed_in(world.regional).get("/api/openapi.json").json()
     assert schema["info"]["title"] == "Oversight API"
     paths = schema["paths"]
-    for path in ("/api/support/cases", "/api/support/cases/{case_id}", "/api/support/rsp",
-                 "/api/support/rsp/{case_id}", "/api/support/actions",
-                 "/api/support/actions/{action_id}"):
+    for path in (
+        "/api/support/cases",
+        "/api/support/cases/{case_id}",
+        "/api/support/rsp",
+        "/api/support/rsp/{case_id}",
+        "/api/support/actions",
+        "/api/support/actions/{action_id}",
+    ):
         assert path in paths, path
     assert "post" in paths["/api/support/actions"]
 
@@ -67,9 +79,13 @@ def test_out_of_scope_reads_are_404(world, rsp_case):
 
 
 def payload(world, **kw) -> dict:
-    return {"organisation": world.trust.ods_code, "kind": "plan",
-            "title": "Agree a recovery plan", "owner": world.org_user.username,
-            "due": "2022-02-28"} | kw
+    return {
+        "organisation": world.trust.ods_code,
+        "kind": "plan",
+        "title": "Agree a recovery plan",
+        "owner": world.org_user.username,
+        "due": "2022-02-28",
+    } | kw
 
 
 def test_create_action_with_csrf(world, rsp_case):
@@ -80,13 +96,21 @@ def test_create_action_with_csrf(world, rsp_case):
     assert refused.status_code == 403  # no CSRF token
     c.get("/support/")  # sets the CSRF cookie
     token = c.cookies["csrftoken"].value
-    made = c.post("/api/support/actions", body, content_type="application/json",
-                  headers={"X-CSRFToken": token})
+    made = c.post(
+        "/api/support/actions",
+        body,
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
     assert made.status_code == 201, made.content
     data = made.json()
     action = SoagAction.objects.get(pk=data["id"])
     assert (action.title, action.owner, action.created_by, action.due) == (
-        "Agree a recovery plan", world.org_user, world.regional, dt.date(2022, 2, 28))
+        "Agree a recovery plan",
+        world.org_user,
+        world.regional,
+        dt.date(2022, 2, 28),
+    )
     listed = signed_in(world.org_user).get("/api/support/actions").json()
     assert [a["id"] for a in listed] == [action.pk]
     read = signed_in(world.icb).get(f"/api/support/actions/{action.pk}").json()
@@ -95,40 +119,62 @@ def test_create_action_with_csrf(world, rsp_case):
 
 @pytest.mark.parametrize("who", ["icb", "org_user"])
 def test_only_regional_and_soag_create_actions(world, who):
-    r = signed_in(getattr(world, who)).post("/api/support/actions",
-                                            json.dumps(payload(world)),
-                                            content_type="application/json")
+    r = signed_in(getattr(world, who)).post(
+        "/api/support/actions", json.dumps(payload(world)), content_type="application/json"
+    )
     assert r.status_code == 403
     assert not SoagAction.objects.exists()
 
 
 def test_create_action_outside_scope_is_refused(world):
     r = signed_in(world.soag).post(
-        "/api/support/actions", json.dumps(payload(world, organisation="RC9")),
-        content_type="application/json")
+        "/api/support/actions",
+        json.dumps(payload(world, organisation="RC9")),
+        content_type="application/json",
+    )
     assert r.status_code == 403
     assert not SoagAction.objects.exists()
 
 
 def test_create_action_bad_input(world):
     c = signed_in(world.regional)
-    r = c.post("/api/support/actions", json.dumps(payload(world, kind="sanctions")),
-               content_type="application/json")
+    r = c.post(
+        "/api/support/actions",
+        json.dumps(payload(world, kind="sanctions")),
+        content_type="application/json",
+    )
     assert r.status_code == 422 and "not a SOAG action kind" in r.json()["detail"]
-    r = c.post("/api/support/actions", json.dumps(payload(world, system="QUE")),
-               content_type="application/json")
+    r = c.post(
+        "/api/support/actions",
+        json.dumps(payload(world, system="QUE")),
+        content_type="application/json",
+    )
     assert r.status_code == 422 and "either" in r.json()["detail"]
-    r = c.post("/api/support/actions", json.dumps(payload(world, owner="nobody")),
-               content_type="application/json")
+    r = c.post(
+        "/api/support/actions",
+        json.dumps(payload(world, owner="nobody")),
+        content_type="application/json",
+    )
     assert r.status_code == 422
 
 
 def test_action_filters(world):
-    raise_action(user=world.regional, subject=world.trust, kind="plan", title="Late",
-                 owner=world.org_user, due=dt.date(2021, 1, 1))
-    raise_action(user=world.regional, subject=world.trust, kind="plan", title="Future",
-                 owner=world.org_user, due=dt.date(2999, 1, 1))
+    raise_action(
+        user=world.regional,
+        subject=world.trust,
+        kind="plan",
+        title="Late",
+        owner=world.org_user,
+        due=dt.date(2021, 1, 1),
+    )
+    raise_action(
+        user=world.regional,
+        subject=world.trust,
+        kind="plan",
+        title="Future",
+        owner=world.org_user,
+        due=dt.date(2999, 1, 1),
+    )
     c = signed_in(world.regional)
     assert [a["title"] for a in c.get("/api/support/actions?overdue=true").json()] == ["Late"]
-    assert [a["title"] for a in c.get("/api/support/actions?overdue=false").json()] == [
-        "Future"]
+    assert [a["title"] for a in c.get("/api/support/actions?overdue=false").json()] == ["Future"]

@@ -16,13 +16,24 @@ def demo_reference(db):
     load_all()
     region = RegionFactory(code="Y61", name="East of England")
     system = SystemFactory(code="QUE", name="Cambridgeshire and Peterborough", region=region)
-    OrganisationFactory(ods_code="QUE", name="NHS Cambridgeshire and Peterborough ICB",
-                        kind="icb", host_system=system, region=region)
-    OrganisationFactory(ods_code="RGN", name="North West Anglia NHS Foundation Trust",
-                        host_system=system, region=region)
-    for name, kind, scope in [("demo", "regional", {"region": region}),
-                              ("icb-que", "icb", {"system": system}),
-                              ("soag-que", "soag_member", {"system": system})]:
+    OrganisationFactory(
+        ods_code="QUE",
+        name="NHS Cambridgeshire and Peterborough ICB",
+        kind="icb",
+        host_system=system,
+        region=region,
+    )
+    OrganisationFactory(
+        ods_code="RGN",
+        name="North West Anglia NHS Foundation Trust",
+        host_system=system,
+        region=region,
+    )
+    for name, kind, scope in [
+        ("demo", "regional", {"region": region}),
+        ("icb-que", "icb", {"system": system}),
+        ("soag-que", "soag_member", {"system": system}),
+    ]:
         Role.objects.create(user=UserFactory(username=name, password=None), kind=kind, **scope)
 
 
@@ -38,8 +49,7 @@ def test_demo_support_cases(demo_reference):
     exited = SupportCase.objects.get(organisation__ods_code="RGN", kind=CaseKind.RSP)
     assert exited.status == CaseStatus.CLOSED
     assert exited.rsp.exit_decision.segment == 3
-    transitional = SupportCase.objects.get(organisation__ods_code="RGN",
-                                           kind=CaseKind.MANDATED)
+    transitional = SupportCase.objects.get(organisation__ods_code="RGN", kind=CaseKind.MANDATED)
     assert transitional.follows == exited and transitional.is_open
     # idempotent
     count = SupportCase.objects.count()

@@ -27,26 +27,43 @@ from tests.factories import MetricFactory, ThemeFactory
 
 
 def decide(world, segment: int, quarter: str = "Q2 2021/22", subject=None, **kw) -> Decision:
-    return record_decision(user=world.regional, framework=world.framework,
-                           subject=subject or world.trust, quarter=quarter, segment=segment,
-                           rationale=kw.pop("rationale", f"Segment {segment} on evidence"), **kw)
+    return record_decision(
+        user=world.regional,
+        framework=world.framework,
+        subject=subject or world.trust,
+        quarter=quarter,
+        segment=segment,
+        rationale=kw.pop("rationale", f"Segment {segment} on evidence"),
+        **kw,
+    )
 
 
 def appoint(case) -> None:
-    cases.appoint_sid(case, None, sid_name="Dr A Director",
-                      system_agreed_by="ICB chief executive", system_agreed_on=dt.date(2021, 10, 4),
-                      region_agreed_by="Regional director", region_agreed_on=dt.date(2021, 10, 5),
-                      national_agreed_by="Director of Intensive Support",
-                      national_agreed_on=dt.date(2021, 10, 6))
+    cases.appoint_sid(
+        case,
+        None,
+        sid_name="Dr A Director",
+        system_agreed_by="ICB chief executive",
+        system_agreed_on=dt.date(2021, 10, 4),
+        region_agreed_by="Regional director",
+        region_agreed_on=dt.date(2021, 10, 5),
+        national_agreed_by="Director of Intensive Support",
+        national_agreed_on=dt.date(2021, 10, 6),
+    )
 
 
-def test_segment_4_decision_opens_rsp_case_and_tells_owners(world,
-                                                           django_capture_on_commit_callbacks):
+def test_segment_4_decision_opens_rsp_case_and_tells_owners(
+    world, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         decision = decide(world, 4)
     case = SupportCase.objects.get()
     assert (case.kind, case.segment, case.decision, case.organisation) == (
-        CaseKind.RSP, 4, decision, world.trust)
+        CaseKind.RSP,
+        4,
+        decision,
+        world.trust,
+    )
     assert case.status == CaseStatus.OPEN
     assert case.rsp.sid_appointed is False
     # package items and requirements come from sof-2021-22/support.yaml
@@ -55,8 +72,7 @@ def test_segment_4_decision_opens_rsp_case_and_tells_owners(world,
     assert case.advisory_senior_appointments is True
     assert "capital approval" in case.financial_controls
     # owners: the region's team and the system's ICB team, in the app and by email
-    told = set(Notification.objects.filter(case=case).values_list("recipient__username",
-                                                                     flat=True))
+    told = set(Notification.objects.filter(case=case).values_list("recipient__username", flat=True))
     assert told == {"regional", "icb"}
     assert len(mail.outbox) == 1
     assert sorted(mail.outbox[0].to) == ["icb@example.nhs.uk", "regional@example.nhs.uk"]
@@ -129,26 +145,50 @@ def test_full_rsp_life_cycle_to_exit_with_cqc_recommendation(world):
 
     # SID appointed jointly: the case starts
     with pytest.raises(ValidationError, match="appointed jointly"):
-        cases.appoint_sid(case, world.regional, sid_name="Dr A Director", system_agreed_by="",
-                          system_agreed_on=None, region_agreed_by="", region_agreed_on=None,
-                          national_agreed_by="", national_agreed_on=None)
+        cases.appoint_sid(
+            case,
+            world.regional,
+            sid_name="Dr A Director",
+            system_agreed_by="",
+            system_agreed_on=None,
+            region_agreed_by="",
+            region_agreed_on=None,
+            national_agreed_by="",
+            national_agreed_on=None,
+        )
     appoint(case)
     case.refresh_from_db()
     assert case.status == CaseStatus.ACTIVE
     assert case.rsp.sid_appointed_on == dt.date(2021, 10, 6)
 
-    cases.record_stocktake(case, world.regional,
-                           root_causes="Underlying deficit; agency staffing; estate",
-                           partners_involved="ICB, region, national intensive support team",
-                           stocktake_on=dt.date(2021, 11, 1))
+    cases.record_stocktake(
+        case,
+        world.regional,
+        root_causes="Underlying deficit; agency staffing; estate",
+        partners_involved="ICB, region, national intensive support team",
+        stocktake_on=dt.date(2021, 11, 1),
+    )
     theme = ThemeFactory(framework=world.framework)
-    metric = MetricFactory(theme=theme, code="FIN1", name="Run-rate deficit", unit="£m",
-                           polarity="lower", valid_min=None, valid_max=None)
+    metric = MetricFactory(
+        theme=theme,
+        code="FIN1",
+        name="Run-rate deficit",
+        unit="£m",
+        polarity="lower",
+        valid_min=None,
+        valid_max=None,
+    )
     criteria = [
-        ExitCriterion.objects.create(rsp=case.rsp, description="Deficit at most £5m",
-                                     metric=metric, threshold=5, direction="at_most"),
-        ExitCriterion.objects.create(rsp=case.rsp, description="CQC Good overall",
-                                     cqc_rating="good"),
+        ExitCriterion.objects.create(
+            rsp=case.rsp,
+            description="Deficit at most £5m",
+            metric=metric,
+            threshold=5,
+            direction="at_most",
+        ),
+        ExitCriterion.objects.create(
+            rsp=case.rsp, description="CQC Good overall", cqc_rating="good"
+        ),
         ExitCriterion.objects.create(rsp=case.rsp, description="Leadership capability review"),
     ]
     for i, criterion in enumerate(criteria):
@@ -158,21 +198,22 @@ def test_full_rsp_life_cycle_to_exit_with_cqc_recommendation(world):
             cases.exit_rsp(case, world.regional, reason="Too early", quarter="Q4 2022/23")
         with pytest.raises(ValidationError, match="evidence"):
             cases.judge_criterion(criterion, world.regional, met=True, evidence="")
-        cases.judge_criterion(criterion, world.regional, met=True,
-                              evidence=f"Board paper {i + 1}")
+        cases.judge_criterion(criterion, world.regional, met=True, evidence=f"Board paper {i + 1}")
     criteria[2].refresh_from_db()
     assert criteria[2].judged_by == world.regional and criteria[2].judged_at is not None
 
     # every criterion met, but entry followed CQC's recommendation: CQC's is still needed
     assert cases.exit_blockers(case) == [
-        "Entry followed a CQC recommendation: CQC's recommendation to exit is needed."]
+        "Entry followed a CQC recommendation: CQC's recommendation to exit is needed."
+    ]
     with pytest.raises(ValidationError, match="CQC"):
         cases.exit_rsp(case, world.regional, reason="Criteria met", quarter="Q4 2022/23")
-    cases.record_cqc_exit_recommendation(case, world.regional,
-                                         recommended_on=dt.date(2023, 2, 1),
-                                         reference="CQC letter 2023-02-01")
-    decision = cases.exit_rsp(case, world.regional, reason="All criteria met; CQC recommends",
-                              quarter="Q4 2022/23")
+    cases.record_cqc_exit_recommendation(
+        case, world.regional, recommended_on=dt.date(2023, 2, 1), reference="CQC letter 2023-02-01"
+    )
+    decision = cases.exit_rsp(
+        case, world.regional, reason="All criteria met; CQC recommends", quarter="Q4 2022/23"
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.CLOSED and case.closed_at is not None
     assert decision.segment == 3 and decision.organisation == world.trust
@@ -181,16 +222,20 @@ def test_full_rsp_life_cycle_to_exit_with_cqc_recommendation(world):
     assert case.transitions.last().event == "exit"
     # the transitional segment brings mandated support, following the RSP case
     follow_on = SupportCase.objects.exclude(pk=case.pk).get()
-    assert (follow_on.kind, follow_on.segment, follow_on.follows) == (
-        CaseKind.MANDATED, 3, case)
+    assert (follow_on.kind, follow_on.segment, follow_on.follows) == (CaseKind.MANDATED, 3, case)
 
 
 def test_exit_needs_the_regional_decide_permission(world):
     decide(world, 4)
     case = SupportCase.objects.get()
     appoint(case)
-    cases.record_stocktake(case, world.regional, root_causes="x", partners_involved="y",
-                           stocktake_on=dt.date(2021, 11, 1))
+    cases.record_stocktake(
+        case,
+        world.regional,
+        root_causes="x",
+        partners_involved="y",
+        stocktake_on=dt.date(2021, 11, 1),
+    )
     c = ExitCriterion.objects.create(rsp=case.rsp, description="Plan delivered")
     cases.judge_criterion(c, world.regional, met=True, evidence="Audit")
     with pytest.raises(PermissionDenied):
@@ -202,9 +247,19 @@ def test_exit_needs_the_regional_decide_permission(world):
 def test_nof_2025_26_segment_5_is_the_rsp(world):
     from tests.factories import FrameworkFactory
 
-    nof = FrameworkFactory(code="nof-2025-26", name="NHS Oversight Framework 2025/26",
-                           year_start=dt.date(2025, 4, 1), method="scored")
-    record_decision(user=world.regional, framework=nof, subject=world.trust,
-                    quarter="Q2 2025/26", segment=5, rationale="In RSP")
+    nof = FrameworkFactory(
+        code="nof-2025-26",
+        name="NHS Oversight Framework 2025/26",
+        year_start=dt.date(2025, 4, 1),
+        method="scored",
+    )
+    record_decision(
+        user=world.regional,
+        framework=nof,
+        subject=world.trust,
+        quarter="Q2 2025/26",
+        segment=5,
+        rationale="In RSP",
+    )
     assert SupportCase.objects.get().kind == CaseKind.RSP
     assert support_offers("nof-2025-26").rsp.exit_segment == 4

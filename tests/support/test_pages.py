@@ -14,9 +14,15 @@ from tests.factories import MetricFactory, ObservationFactory, ThemeFactory
 
 @pytest.fixture
 def rsp_case(world) -> SupportCase:
-    record_decision(user=world.regional, framework=world.framework, subject=world.trust,
-                    quarter="Q2 2021/22", segment=4, rationale="Critical finance concerns",
-                    publish=True)
+    record_decision(
+        user=world.regional,
+        framework=world.framework,
+        subject=world.trust,
+        quarter="Q2 2021/22",
+        segment=4,
+        rationale="Critical finance concerns",
+        publish=True,
+    )
     return SupportCase.objects.get()
 
 
@@ -30,19 +36,32 @@ def test_nav_has_support(client, world):
     assert 'href="/support/"' in page.content.decode()
 
 
-@pytest.mark.parametrize("who,status", [
-    ("regional", 200), ("icb", 200), ("soag", 200), ("org_user", 200),
-    ("other_org_user", 403), ("outsider", 403),
-])
+@pytest.mark.parametrize(
+    "who,status",
+    [
+        ("regional", 200),
+        ("icb", 200),
+        ("soag", 200),
+        ("org_user", 200),
+        ("other_org_user", 403),
+        ("outsider", 403),
+    ],
+)
 def test_case_detail_per_role(client, world, rsp_case, who, status):
     response = as_user(client, getattr(world, who)).get(f"/support/cases/{rsp_case.pk}/")
     assert response.status_code == status
 
 
-@pytest.mark.parametrize("who,listed", [
-    ("regional", True), ("icb", True), ("org_user", True), ("other_org_user", False),
-    ("outsider", False),
-])
+@pytest.mark.parametrize(
+    "who,listed",
+    [
+        ("regional", True),
+        ("icb", True),
+        ("org_user", True),
+        ("other_org_user", False),
+        ("outsider", False),
+    ],
+)
 def test_case_list_scoped_per_role(client, world, rsp_case, who, listed):
     page = as_user(client, getattr(world, who)).get("/support/")
     assert page.status_code == 200
@@ -53,8 +72,9 @@ def test_case_list_scoped_per_role(client, world, rsp_case, who, listed):
 def test_only_the_regional_team_manages_cases(client, world, rsp_case, who):
     c = as_user(client, getattr(world, who))
     assert c.get(f"/support/cases/{rsp_case.pk}/sid/").status_code == 403
-    response = c.post(f"/support/cases/{rsp_case.pk}/transition/",
-                      {"event": "start", "reason": "x"})
+    response = c.post(
+        f"/support/cases/{rsp_case.pk}/transition/", {"event": "start", "reason": "x"}
+    )
     assert response.status_code == 403
     rsp_case.refresh_from_db()
     assert rsp_case.status == CaseStatus.OPEN
@@ -64,25 +84,47 @@ def test_regional_team_walks_the_rsp_steps_without_javascript(client, world, rsp
     c = as_user(client, world.regional)
     base = f"/support/cases/{rsp_case.pk}"
     assert c.get(f"{base}/sid/").status_code == 200
-    r = c.post(f"{base}/sid/", {
-        "sid_name": "Dr A Director", "system_agreed_by": "ICB CEO",
-        "system_agreed_on": "2021-10-04", "region_agreed_by": "Regional director",
-        "region_agreed_on": "2021-10-05", "national_agreed_by": "Director of Intensive Support",
-        "national_agreed_on": "2021-10-06"})
+    r = c.post(
+        f"{base}/sid/",
+        {
+            "sid_name": "Dr A Director",
+            "system_agreed_by": "ICB CEO",
+            "system_agreed_on": "2021-10-04",
+            "region_agreed_by": "Regional director",
+            "region_agreed_on": "2021-10-05",
+            "national_agreed_by": "Director of Intensive Support",
+            "national_agreed_on": "2021-10-06",
+        },
+    )
     assert r.status_code == 302
-    r = c.post(f"{base}/stocktake/", {"root_causes": "Deficit", "partners_involved": "ICB",
-                                      "stocktake_on": "2021-11-01"})
+    r = c.post(
+        f"{base}/stocktake/",
+        {"root_causes": "Deficit", "partners_involved": "ICB", "stocktake_on": "2021-11-01"},
+    )
     assert r.status_code == 302
-    r = c.post(f"{base}/plan/", {"plan_summary": "Recovery plan", "indicative_exit":
-                                 "2023-03-31", "review_cycle": "monthly",
-                                 "entry_on_cqc_recommendation": ""})
+    r = c.post(
+        f"{base}/plan/",
+        {
+            "plan_summary": "Recovery plan",
+            "indicative_exit": "2023-03-31",
+            "review_cycle": "monthly",
+            "entry_on_cqc_recommendation": "",
+        },
+    )
     assert r.status_code == 302
     # a metric criterion without threshold is refused with a clear error
     metric = MetricFactory(theme=ThemeFactory(framework=world.framework), unit="%")
     r = c.post(f"{base}/criterion/", {"description": "A&E", "metric": metric.pk})
     assert r.status_code == 400 and "needs a direction and a threshold" in r.content.decode()
-    r = c.post(f"{base}/criterion/", {"description": "Metric at least 90%", "metric": metric.pk,
-                                      "direction": "at_least", "threshold": "90"})
+    r = c.post(
+        f"{base}/criterion/",
+        {
+            "description": "Metric at least 90%",
+            "metric": metric.pk,
+            "direction": "at_least",
+            "threshold": "90",
+        },
+    )
     assert r.status_code == 302
     criterion = ExitCriterion.objects.get()
     # exit refused while unmet
@@ -99,14 +141,26 @@ def test_regional_team_walks_the_rsp_steps_without_javascript(client, world, rsp
 
 
 def test_case_detail_shows_progress_with_spc_icons(client, world, rsp_case):
-    metric = MetricFactory(theme=ThemeFactory(framework=world.framework), code="AE4",
-                           polarity="higher", standard=95)
+    metric = MetricFactory(
+        theme=ThemeFactory(framework=world.framework), code="AE4", polarity="higher", standard=95
+    )
     for i, v in enumerate([80, 81, 79, 82, 80, 81, 83, 84, 85, 86, 87, 88, 89, 90]):
         start = dt.date(2021 + (3 + i) // 12, (3 + i) % 12 + 1, 1)
-        ObservationFactory(metric=metric, organisation=world.trust, period_start=start,
-                           period_end=start, period_label=start.strftime("%b-%y"), value=v)
-    ExitCriterion.objects.create(rsp=rsp_case.rsp, description="4-hour at least 85%",
-                                 metric=metric, threshold=85, direction="at_least")
+        ObservationFactory(
+            metric=metric,
+            organisation=world.trust,
+            period_start=start,
+            period_end=start,
+            period_label=start.strftime("%b-%y"),
+            value=v,
+        )
+    ExitCriterion.objects.create(
+        rsp=rsp_case.rsp,
+        description="4-hour at least 85%",
+        metric=metric,
+        threshold=85,
+        direction="at_least",
+    )
     page = as_user(client, world.regional).get(f"/support/cases/{rsp_case.pk}/")
     html = page.content.decode()
     assert 'href="#mdc-v-improvement_high"' in html  # 6+ rising points above the mean
@@ -118,30 +172,49 @@ def test_filters(client, world, rsp_case):
     assert world.trust.name in c.get("/support/?kind=rsp&segment=4&region=Y61").content.decode()
     assert world.trust.name not in c.get("/support/?kind=mandated").content.decode()
     assert world.trust.name not in c.get("/support/?overdue=1").content.decode()
-    raise_action(user=world.regional, subject=world.trust, kind="plan", title="Recovery plan",
-                 owner=world.org_user, due=dt.date(2021, 12, 1), case=rsp_case)
+    raise_action(
+        user=world.regional,
+        subject=world.trust,
+        kind="plan",
+        title="Recovery plan",
+        owner=world.org_user,
+        due=dt.date(2021, 12, 1),
+        case=rsp_case,
+    )
     assert world.trust.name in c.get("/support/?overdue=1").content.decode()
     partial = c.get("/support/?kind=rsp", headers={"HX-Request": "true"}).content.decode()
     assert "<html" not in partial and world.trust.name in partial
 
 
 def test_actions_pages_per_role(client, world, rsp_case):
-    action = raise_action(user=world.soag, subject=world.trust, kind="external_review",
-                          title="Expert external review of finances", owner=world.org_user,
-                          due=dt.date(2021, 12, 1))
-    for who, status in [("regional", 200), ("icb", 200), ("org_user", 200),
-                        ("other_org_user", 403), ("outsider", 403)]:
+    action = raise_action(
+        user=world.soag,
+        subject=world.trust,
+        kind="external_review",
+        title="Expert external review of finances",
+        owner=world.org_user,
+        due=dt.date(2021, 12, 1),
+    )
+    for who, status in [
+        ("regional", 200),
+        ("icb", 200),
+        ("org_user", 200),
+        ("other_org_user", 403),
+        ("outsider", 403),
+    ]:
         r = as_user(client, getattr(world, who)).get(f"/support/actions/{action.pk}/")
         assert r.status_code == status, who
     listing = as_user(client, world.regional).get("/support/actions/").content.decode()
     assert "Expert external review of finances" in listing and "working day" in listing
     # ICB team may see but not change it; its owner records evidence and completes it
-    r = as_user(client, world.icb).post(f"/support/actions/{action.pk}/",
-                                        {"event": "cancel", "reason": "x"})
+    r = as_user(client, world.icb).post(
+        f"/support/actions/{action.pk}/", {"event": "cancel", "reason": "x"}
+    )
     assert r.status_code == 403
     r = as_user(client, world.org_user).post(
         f"/support/actions/{action.pk}/",
-        {"event": "complete", "evidence": "Review report 2021-12-10", "reason": "Delivered"})
+        {"event": "complete", "evidence": "Review report 2021-12-10", "reason": "Delivered"},
+    )
     assert r.status_code == 302
     action.refresh_from_db()
     assert action.status == "completed" and action.completed_at is not None
@@ -151,10 +224,16 @@ def test_raise_action_form(client, world):
     assert as_user(client, world.icb).get("/support/actions/new/").status_code == 403
     c = as_user(client, world.soag)
     assert c.get("/support/actions/new/").status_code == 200
-    r = c.post("/support/actions/new/", {
-        "subject": f"organisation:{world.trust.ods_code}", "kind": "peer_review",
-        "title": "Peer review of the elective recovery plan", "owner": world.org_user.username,
-        "due": "2022-01-31"})
+    r = c.post(
+        "/support/actions/new/",
+        {
+            "subject": f"organisation:{world.trust.ods_code}",
+            "kind": "peer_review",
+            "title": "Peer review of the elective recovery plan",
+            "owner": world.org_user.username,
+            "due": "2022-01-31",
+        },
+    )
     assert r.status_code == 302
     action = SoagAction.objects.get()
     assert action.created_by == world.soag and action.organisation == world.trust
@@ -177,15 +256,21 @@ def test_home_notifications_partial(rf, world, rsp_case):
     assert "Recovery Support Programme case opened" in html and "1 unread" in html
     request.user = world.other_org_user
     assert "Support notifications" not in render_to_string(
-        "support/_home_notifications.jinja", request=request)
+        "support/_home_notifications.jinja", request=request
+    )
 
 
 def test_case_opened_by_an_unpublished_decision_stays_with_those_who_see_it(client, world):
     from oversight.segmentation.decisions import publish_decision
 
-    decision = record_decision(user=world.regional, framework=world.framework,
-                               subject=world.trust, quarter="Q2 2021/22", segment=4,
-                               rationale="Critical finance concerns")
+    decision = record_decision(
+        user=world.regional,
+        framework=world.framework,
+        subject=world.trust,
+        quarter="Q2 2021/22",
+        segment=4,
+        rationale="Critical finance concerns",
+    )
     case = SupportCase.objects.get()
     url = f"/support/cases/{case.pk}/"
     for who, status in (("regional", 200), ("icb", 200), ("soag", 403), ("org_user", 403)):
@@ -203,19 +288,37 @@ def test_exit_criterion_progress_uses_only_figures_the_viewer_may_see(world, rsp
     from oversight.support.progress import criterion_progress
     from tests.factories import ImportBatchFactory
 
-    metric = MetricFactory(theme=ThemeFactory(framework=world.framework), code="AE4",
-                           polarity="higher", standard=95)
+    metric = MetricFactory(
+        theme=ThemeFactory(framework=world.framework), code="AE4", polarity="higher", standard=95
+    )
     published = ImportBatchFactory()
     for i, v in enumerate([80, 81, 79, 82, 80, 81, 83, 84]):
         start = dt.date(2021, 4 + i, 1)
-        ObservationFactory(metric=metric, organisation=world.trust, period_start=start,
-                           period_end=start, period_label=start.strftime("%b-%y"), value=v,
-                           batch=published)
-    ObservationFactory(metric=metric, organisation=world.trust, period_start=dt.date(2021, 12, 1),
-                       period_end=dt.date(2021, 12, 31), period_label="Dec-21", value=92,
-                       batch=ImportBatchFactory(published_at=None))
-    ExitCriterion.objects.create(rsp=rsp_case.rsp, description="4-hour at least 85%",
-                                 metric=metric, threshold=85, direction="at_least")
+        ObservationFactory(
+            metric=metric,
+            organisation=world.trust,
+            period_start=start,
+            period_end=start,
+            period_label=start.strftime("%b-%y"),
+            value=v,
+            batch=published,
+        )
+    ObservationFactory(
+        metric=metric,
+        organisation=world.trust,
+        period_start=dt.date(2021, 12, 1),
+        period_end=dt.date(2021, 12, 31),
+        period_label="Dec-21",
+        value=92,
+        batch=ImportBatchFactory(published_at=None),
+    )
+    ExitCriterion.objects.create(
+        rsp=rsp_case.rsp,
+        description="4-hour at least 85%",
+        metric=metric,
+        threshold=85,
+        direction="at_least",
+    )
     (mine,) = criterion_progress(rsp_case, visibility(world.regional))
     (theirs,) = criterion_progress(rsp_case, visibility(world.soag))
     assert (mine.latest_label, mine.points, mine.reached) == ("Dec-21", 9, True)
@@ -238,17 +341,25 @@ def test_refused_action_form_writes_nothing(client, world, django_capture_on_com
     mail.outbox.clear()
     for subject in ("system:QHG", f"organisation:{world.other_trust.ods_code}"):
         with django_capture_on_commit_callbacks(execute=True):
-            r = c.post("/support/actions/new/", {
-                "subject": subject, "kind": "plan", "title": "Recovery plan",
-                "owner": world.org_user.username, "due": "2022-01-31"})
+            r = c.post(
+                "/support/actions/new/",
+                {
+                    "subject": subject,
+                    "kind": "plan",
+                    "title": "Recovery plan",
+                    "owner": world.org_user.username,
+                    "due": "2022-01-31",
+                },
+            )
         assert r.status_code == 403, subject
     assert not SoagAction.objects.exists()
     assert not Transition.objects.exists() and not Notification.objects.exists()
     assert mail.outbox == []
 
 
-def test_refused_targeted_case_form_writes_nothing(client, world,
-                                                   django_capture_on_commit_callbacks):
+def test_refused_targeted_case_form_writes_nothing(
+    client, world, django_capture_on_commit_callbacks
+):
     """A regional team member for London who is also the ICB team of QUE may see QUE's trust,
     but may not open its case: 403, and no case, transition, notification or email."""
     from django.core import mail
@@ -257,8 +368,11 @@ def test_refused_targeted_case_form_writes_nothing(client, world,
     from oversight.support.models import Notification, Transition
 
     Role.objects.create(user=world.outsider, kind=Role.Kind.ICB, system=world.system)
-    form = {"subject": f"organisation:{world.trust.ods_code}", "segment": "sof-2021-22:2",
-            "summary": "Elective recovery"}
+    form = {
+        "subject": f"organisation:{world.trust.ods_code}",
+        "segment": "sof-2021-22:2",
+        "summary": "Elective recovery",
+    }
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         r = as_user(client, world.outsider).post("/support/cases/new/", form)

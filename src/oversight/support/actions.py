@@ -22,8 +22,7 @@ from oversight.support.notify import case_owners, tell
 
 
 def _bank_holidays(first: dt.date, last: dt.date) -> list[dt.date]:
-    england = holidays.country_holidays("GB", subdiv="ENG",
-                                        years=range(first.year, last.year + 1))
+    england = holidays.country_holidays("GB", subdiv="ENG", years=range(first.year, last.year + 1))
     return sorted(d for d in england if first <= d <= last)
 
 
@@ -32,13 +31,22 @@ def working_days_late(due: dt.date, today: dt.date) -> int:
     if today <= due:
         return 0
     start = due + dt.timedelta(days=1)
-    return int(np.busday_count(start, today + dt.timedelta(days=1),
-                               holidays=_bank_holidays(start, today)))
+    return int(
+        np.busday_count(start, today + dt.timedelta(days=1), holidays=_bank_holidays(start, today))
+    )
 
 
-def raise_action(*, user, subject: Organisation | System, kind: str, title: str, owner,
-                 due: dt.date, description: str = "", case: SupportCase | None = None
-                 ) -> SoagAction:
+def raise_action(
+    *,
+    user,
+    subject: Organisation | System,
+    kind: str,
+    title: str,
+    owner,
+    due: dt.date,
+    description: str = "",
+    case: SupportCase | None = None,
+) -> SoagAction:
     """Record an action SOAG requires; the owner is told."""
     if kind not in ActionKind.values:
         raise ValidationError({"kind": f"'{kind}' is not a SOAG action kind."})
@@ -49,13 +57,29 @@ def raise_action(*, user, subject: Organisation | System, kind: str, title: str,
     field = "organisation" if isinstance(subject, Organisation) else "system"
     with transaction.atomic():
         action = SoagAction.objects.create(
-            kind=kind, title=title.strip(), description=description.strip(), owner=owner,
-            due=due, case=case, created_by=user, **{field: subject})
-        action.transitions.create(event="raise", source="", target=action.status, by=user,
-                                  reason=f"Raised by SOAG: {action.get_kind_display()}.")
-        tell([owner], f"SOAG action for you: {action.title}",
-             f"{action.get_kind_display()} for {subject.name}, due {due:%d %B %Y}.",
-             link=action.get_absolute_url(), action=action)
+            kind=kind,
+            title=title.strip(),
+            description=description.strip(),
+            owner=owner,
+            due=due,
+            case=case,
+            created_by=user,
+            **{field: subject},
+        )
+        action.transitions.create(
+            event="raise",
+            source="",
+            target=action.status,
+            by=user,
+            reason=f"Raised by SOAG: {action.get_kind_display()}.",
+        )
+        tell(
+            [owner],
+            f"SOAG action for you: {action.title}",
+            f"{action.get_kind_display()} for {subject.name}, due {due:%d %B %Y}.",
+            link=action.get_absolute_url(),
+            action=action,
+        )
     return action
 
 
@@ -67,12 +91,16 @@ class Escalation:
 
 def overdue_actions(today: dt.date | None = None):
     today = today or timezone.localdate()
-    return (SoagAction.objects.exclude(status__in=[*ACTION_DONE, "escalated"])
-            .filter(due__lt=today).select_related("owner", "organisation", "system", "case"))
+    return (
+        SoagAction.objects.exclude(status__in=[*ACTION_DONE, "escalated"])
+        .filter(due__lt=today)
+        .select_related("owner", "organisation", "system", "case")
+    )
 
 
-def escalate_overdue(today: dt.date | None = None, grace_working_days: int = 0,
-                     user=None) -> list[Escalation]:
+def escalate_overdue(
+    today: dt.date | None = None, grace_working_days: int = 0, user=None
+) -> list[Escalation]:
     """Escalate to the board every open action more than ``grace_working_days`` working days
     late; each escalation is a recorded transition and its owner and the case owners are told.
     Running again escalates nothing twice (escalated actions are skipped)."""
@@ -83,13 +111,24 @@ def escalate_overdue(today: dt.date | None = None, grace_working_days: int = 0,
             late = working_days_late(action.due, today)
             if late <= grace_working_days:
                 continue
-            fire(action, "escalate", user, f"Overdue by {late} working day"
-                 f"{'' if late == 1 else 's'} (due {action.due:%d %B %Y}): escalated to the "
-                 "board.", today=today)
+            fire(
+                action,
+                "escalate",
+                user,
+                f"Overdue by {late} working day"
+                f"{'' if late == 1 else 's'} (due {action.due:%d %B %Y}): escalated to the "
+                "board.",
+                today=today,
+            )
             people = [action.owner, *(case_owners(action.case) if action.case else [])]
-            tell(people, f"Escalated to the board: {action.title}",
-                 f"The SOAG action '{action.title}' for {action.subject.name} was due on "
-                 f"{action.due:%d %B %Y} and is {late} working days late. It has been "
-                 "escalated to the board.", link=action.get_absolute_url(), action=action)
+            tell(
+                people,
+                f"Escalated to the board: {action.title}",
+                f"The SOAG action '{action.title}' for {action.subject.name} was due on "
+                f"{action.due:%d %B %Y} and is {late} working days late. It has been "
+                "escalated to the board.",
+                link=action.get_absolute_url(),
+                action=action,
+            )
             done.append(Escalation(action, late))
     return done

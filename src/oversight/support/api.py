@@ -134,70 +134,129 @@ def _name(user) -> str | None:
 
 def _case(c: SupportCase) -> dict:
     return {
-        "id": c.pk, "kind": c.kind, "status": c.status, "segment": c.segment,
-        "framework": c.framework.code, "subject_code": c.subject_code,
+        "id": c.pk,
+        "kind": c.kind,
+        "status": c.status,
+        "segment": c.segment,
+        "framework": c.framework.code,
+        "subject_code": c.subject_code,
         "subject_name": c.subject_name,
         "subject_type": "organisation" if c.organisation_id else "system",
-        "region": c.region.code if c.region else None, "decision_id": c.decision_id,
-        "lead": _name(c.lead), "opened_at": c.opened_at, "closed_at": c.closed_at,
-        "enhanced_monitoring": c.enhanced_monitoring, "extra_reporting": c.extra_reporting,
+        "region": c.region.code if c.region else None,
+        "decision_id": c.decision_id,
+        "lead": _name(c.lead),
+        "opened_at": c.opened_at,
+        "closed_at": c.closed_at,
+        "enhanced_monitoring": c.enhanced_monitoring,
+        "extra_reporting": c.extra_reporting,
         "financial_controls": c.financial_controls,
-        "capital_approval_limit": (float(c.capital_approval_limit)
-                                   if c.capital_approval_limit is not None else None),
+        "capital_approval_limit": (
+            float(c.capital_approval_limit) if c.capital_approval_limit is not None else None
+        ),
         "advisory_senior_appointments": c.advisory_senior_appointments,
-        "package": [{"code": p.code, "name": p.name, "provider": p.provider}
-                    for p in c.package.all()],
-        "transitions": [{"event": t.event, "source": t.source, "target": t.target,
-                         "by": _name(t.by), "at": t.at, "reason": t.reason}
-                        for t in c.transitions.all()],
+        "package": [
+            {"code": p.code, "name": p.name, "provider": p.provider} for p in c.package.all()
+        ],
+        "transitions": [
+            {
+                "event": t.event,
+                "source": t.source,
+                "target": t.target,
+                "by": _name(t.by),
+                "at": t.at,
+                "reason": t.reason,
+            }
+            for t in c.transitions.all()
+        ],
     }
 
 
 def _rsp(c: SupportCase) -> dict:
     r = c.rsp
     criteria = list(r.criteria.select_related("metric", "judged_by"))
-    fields = ["sid_name", "system_agreed_by", "system_agreed_on", "region_agreed_by",
-              "region_agreed_on", "national_agreed_by", "national_agreed_on", "stocktake_on",
-              "root_causes", "partners_involved", "indicative_exit", "review_cycle",
-              "next_review", "entry_on_cqc_recommendation", "cqc_exit_recommended_on",
-              "exit_decision_id"]
+    fields = [
+        "sid_name",
+        "system_agreed_by",
+        "system_agreed_on",
+        "region_agreed_by",
+        "region_agreed_on",
+        "national_agreed_by",
+        "national_agreed_on",
+        "stocktake_on",
+        "root_causes",
+        "partners_involved",
+        "indicative_exit",
+        "review_cycle",
+        "next_review",
+        "entry_on_cqc_recommendation",
+        "cqc_exit_recommended_on",
+        "exit_decision_id",
+    ]
     return {f: getattr(r, f) for f in fields} | {
-        "case": _case(c), "sid_appointed": r.sid_appointed,
-        "criteria": [{"id": k.pk, "description": k.description,
-                      "metric": k.metric.code if k.metric_id else None,
-                      "direction": k.direction, "threshold": k.threshold,
-                      "cqc_rating": k.cqc_rating, "evidence": k.evidence, "met": k.met,
-                      "judged_by": _name(k.judged_by), "judged_at": k.judged_at}
-                     for k in criteria],
+        "case": _case(c),
+        "sid_appointed": r.sid_appointed,
+        "criteria": [
+            {
+                "id": k.pk,
+                "description": k.description,
+                "metric": k.metric.code if k.metric_id else None,
+                "direction": k.direction,
+                "threshold": k.threshold,
+                "cqc_rating": k.cqc_rating,
+                "evidence": k.evidence,
+                "met": k.met,
+                "judged_by": _name(k.judged_by),
+                "judged_at": k.judged_at,
+            }
+            for k in criteria
+        ],
         "criteria_met": sum(k.met is True for k in criteria),
-        "milestones": [{"title": m.title, "due": m.due, "achieved_on": m.achieved_on}
-                       for m in r.milestones.all()],
+        "milestones": [
+            {"title": m.title, "due": m.due, "achieved_on": m.achieved_on}
+            for m in r.milestones.all()
+        ],
     }
 
 
 def _action(a: SoagAction) -> dict:
     return {
-        "id": a.pk, "kind": a.kind, "title": a.title, "description": a.description,
+        "id": a.pk,
+        "kind": a.kind,
+        "title": a.title,
+        "description": a.description,
         "subject_code": a.organisation.ods_code if a.organisation_id else a.system.code,
         "subject_type": "organisation" if a.organisation_id else "system",
-        "case_id": a.case_id, "owner": a.owner.get_username(), "due": a.due,
-        "status": a.status, "overdue": a.is_overdue(), "evidence": a.evidence,
-        "escalated_at": a.escalated_at, "completed_at": a.completed_at,
+        "case_id": a.case_id,
+        "owner": a.owner.get_username(),
+        "due": a.due,
+        "status": a.status,
+        "overdue": a.is_overdue(),
+        "evidence": a.evidence,
+        "escalated_at": a.escalated_at,
+        "completed_at": a.completed_at,
     }
 
 
 def _cases(request, **filters):
-    return visible_cases(request.user).filter(**filters).select_related(
-        "organisation__region", "system__region", "framework", "lead").prefetch_related(
-        "package", "transitions__by").order_by("-opened_at")
+    return (
+        visible_cases(request.user)
+        .filter(**filters)
+        .select_related("organisation__region", "system__region", "framework", "lead")
+        .prefetch_related("package", "transitions__by")
+        .order_by("-opened_at")
+    )
 
 
 @router.get("/cases", response=list[CaseOut])
-def list_cases(request, kind: str | None = None, status: str | None = None,
-               segment: int | None = None):
+def list_cases(
+    request, kind: str | None = None, status: str | None = None, segment: int | None = None
+):
     """Support cases the user may see, newest first."""
-    filters = {k: v for k, v in {"kind": kind, "status": status, "segment": segment}.items()
-               if v is not None}
+    filters = {
+        k: v
+        for k, v in {"kind": kind, "status": status, "segment": segment}.items()
+        if v is not None
+    }
     return [_case(c) for c in _cases(request, **filters)]
 
 
@@ -244,9 +303,11 @@ def create_action(request, payload: ActionIn):
         raise HttpError(422, "Give either 'organisation' or 'system'.")
     from django.contrib.auth import get_user_model
 
-    subject = (Organisation.objects.filter(ods_code=payload.organisation.upper()).first()
-               if payload.organisation else System.objects.filter(
-                   code=payload.system.upper()).first())
+    subject = (
+        Organisation.objects.filter(ods_code=payload.organisation.upper()).first()
+        if payload.organisation
+        else System.objects.filter(code=payload.system.upper()).first()
+    )
     if subject is None:
         raise HttpError(422, f"No such {'organisation' if payload.organisation else 'system'}.")
     if not request.user.has_perm("support.add_soagaction", subject):
@@ -260,9 +321,16 @@ def create_action(request, payload: ActionIn):
         if case is None:
             raise HttpError(422, f"No support case {payload.case_id} you may see.")
     try:
-        action = raise_action(user=request.user, subject=subject, kind=payload.kind,
-                              title=payload.title, owner=owner, due=payload.due,
-                              description=payload.description, case=case)
+        action = raise_action(
+            user=request.user,
+            subject=subject,
+            kind=payload.kind,
+            title=payload.title,
+            owner=owner,
+            due=payload.due,
+            description=payload.description,
+            case=case,
+        )
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from None
     return Status(201, _action(action))

@@ -37,8 +37,11 @@ def subject_filter(subject: Organisation | System) -> dict[str, object]:
 
 
 def open_case_of(subject: Organisation | System) -> SupportCase | None:
-    return SupportCase.objects.filter(**subject_filter(subject)).exclude(
-        status=CaseStatus.CLOSED).first()
+    return (
+        SupportCase.objects.filter(**subject_filter(subject))
+        .exclude(status=CaseStatus.CLOSED)
+        .first()
+    )
 
 
 def _segment_support(framework_code: str, segment: int) -> SegmentSupport | None:
@@ -59,91 +62,146 @@ def open_for_decision(decision: Decision) -> SupportCase | None:
     seg = _segment_support(decision.framework.code, decision.segment)
     subject = decision.organisation or decision.system
     if seg is None:
-        log.info("no support offers for %s segment %s", decision.framework.code,
-                 decision.segment)
+        log.info("no support offers for %s segment %s", decision.framework.code, decision.segment)
         return open_case_of(subject)
     who = decision.decided_by
-    why = (f"Segment {decision.segment} decision for {decision.quarter} "
-           f"(decision {decision.pk}, {decision.framework.code}).")
+    why = (
+        f"Segment {decision.segment} decision for {decision.quarter} "
+        f"(decision {decision.pk}, {decision.framework.code})."
+    )
     with transaction.atomic():
-        current = (SupportCase.objects.select_for_update()
-                   .filter(**subject_filter(subject)).exclude(status=CaseStatus.CLOSED).first())
+        current = (
+            SupportCase.objects.select_for_update()
+            .filter(**subject_filter(subject))
+            .exclude(status=CaseStatus.CLOSED)
+            .first()
+        )
         if seg.opens_automatically:
             if current is not None and current.kind == seg.case_kind:
                 return current
             if current is not None and current.kind == CaseKind.RSP:
-                _tell_owners(current, f"Decision places {subject.name} in segment "
-                             f"{decision.segment} while its RSP case is open",
-                             f"{why} The Recovery Support Programme case stays open: it ends by "
-                             "exit, once every exit criterion is met.")
+                _tell_owners(
+                    current,
+                    f"Decision places {subject.name} in segment "
+                    f"{decision.segment} while its RSP case is open",
+                    f"{why} The Recovery Support Programme case stays open: it ends by "
+                    "exit, once every exit criterion is met.",
+                )
                 return current
             if current is not None:
-                fire(current, "supersede", who, f"{why} {seg.case_kind.upper()} support replaces "
-                     f"it.")
+                fire(
+                    current, "supersede", who, f"{why} {seg.case_kind.upper()} support replaces it."
+                )
             return _open(subject, decision, seg, follows=current)
-        if current is not None and (current.kind == CaseKind.MANDATED or (
-                current.kind == CaseKind.TARGETED and seg.case_kind != CaseKind.TARGETED)):
-            fire(current, "close", who, f"{why} The segment brings no "
-                 f"{current.get_kind_display().lower()}.")
-            _tell_owners(current, f"Support case closed: {subject.name}",
-                         f"{why} The {current.get_kind_display().lower()} case has closed.")
+        if current is not None and (
+            current.kind == CaseKind.MANDATED
+            or (current.kind == CaseKind.TARGETED and seg.case_kind != CaseKind.TARGETED)
+        ):
+            fire(
+                current,
+                "close",
+                who,
+                f"{why} The segment brings no {current.get_kind_display().lower()}.",
+            )
+            _tell_owners(
+                current,
+                f"Support case closed: {subject.name}",
+                f"{why} The {current.get_kind_display().lower()} case has closed.",
+            )
             return None
         if current is not None and current.kind == CaseKind.RSP:
-            _tell_owners(current, f"Decision places {subject.name} in segment "
-                         f"{decision.segment} while its RSP case is open",
-                         f"{why} The RSP case stays open until exit.")
+            _tell_owners(
+                current,
+                f"Decision places {subject.name} in segment "
+                f"{decision.segment} while its RSP case is open",
+                f"{why} The RSP case stays open until exit.",
+            )
         return current
 
 
-def _open(subject: Organisation | System, decision: Decision | None, seg: SegmentSupport, *,
-          follows: SupportCase | None, kind: str | None = None, user=None,
-          framework=None, summary: str = "") -> SupportCase:
+def _open(
+    subject: Organisation | System,
+    decision: Decision | None,
+    seg: SegmentSupport,
+    *,
+    follows: SupportCase | None,
+    kind: str | None = None,
+    user=None,
+    framework=None,
+    summary: str = "",
+) -> SupportCase:
     if follows is None:
-        follows = SupportCase.objects.filter(
-            closed_at__isnull=False, **subject_filter(subject)).order_by("-closed_at").first()
+        follows = (
+            SupportCase.objects.filter(closed_at__isnull=False, **subject_filter(subject))
+            .order_by("-closed_at")
+            .first()
+        )
     req = seg.requirements
     try:
         with transaction.atomic():
             case = SupportCase.objects.create(
-                framework=decision.framework if decision else framework, segment=seg.segment,
-                decision=decision, kind=kind or seg.case_kind, summary=summary or seg.summary,
-                delivered_by=seg.delivered_by, enhanced_monitoring=req.enhanced_monitoring,
-                extra_reporting=req.extra_reporting, financial_controls=req.financial_controls,
-                advisory_senior_appointments=req.advisory_senior_appointments, follows=follows,
-                **subject_filter(subject))
+                framework=decision.framework if decision else framework,
+                segment=seg.segment,
+                decision=decision,
+                kind=kind or seg.case_kind,
+                summary=summary or seg.summary,
+                delivered_by=seg.delivered_by,
+                enhanced_monitoring=req.enhanced_monitoring,
+                extra_reporting=req.extra_reporting,
+                financial_controls=req.financial_controls,
+                advisory_senior_appointments=req.advisory_senior_appointments,
+                follows=follows,
+                **subject_filter(subject),
+            )
     except IntegrityError as exc:
         raise ValidationError(f"{subject.name} already has an open support case.") from exc
     PackageItem.objects.bulk_create(
         PackageItem(case=case, code=o.code, name=o.name, provider=seg.delivered_by)
-        for o in seg.offers)
+        for o in seg.offers
+    )
     if case.kind == CaseKind.RSP:
         RecoverySupport.objects.create(case=case)
     by = decision.decided_by if decision else user
-    reason = (f"Opened by the segment {seg.segment} decision for {decision.quarter} "
-              f"(decision {decision.pk})." if decision else summary or "Opened by hand.")
+    reason = (
+        f"Opened by the segment {seg.segment} decision for {decision.quarter} "
+        f"(decision {decision.pk})."
+        if decision
+        else summary or "Opened by hand."
+    )
     if follows is not None:
         reason += f" Follows case {follows.pk} ({follows.get_kind_display()})."
-    Transition.objects.create(case=case, event="open", source="", target=case.status, by=by,
-                              reason=reason)
-    _tell_owners(case, f"{case.get_kind_display()} case opened: {subject.name}",
-                 f"{reason}\n\n{seg.summary}")
+    Transition.objects.create(
+        case=case, event="open", source="", target=case.status, by=by, reason=reason
+    )
+    _tell_owners(
+        case, f"{case.get_kind_display()} case opened: {subject.name}", f"{reason}\n\n{seg.summary}"
+    )
     return case
 
 
-def open_targeted_case(subject: Organisation | System, framework, segment: int, user,
-                       summary: str) -> SupportCase:
+def open_targeted_case(
+    subject: Organisation | System, framework, segment: int, user, summary: str
+) -> SupportCase:
     """Open a targeted support case by hand (segment 2's offers are not mandated)."""
     seg = _segment_support(framework.code, segment)
     if seg is None or seg.case_kind != CaseKind.TARGETED:
-        raise ValidationError({"segment": f"Segment {segment} of {framework.code} offers no "
-                                          "targeted support case."})
+        raise ValidationError(
+            {"segment": f"Segment {segment} of {framework.code} offers no targeted support case."}
+        )
     if not summary.strip():
         raise ValidationError({"summary": "Say what the targeted support addresses."})
     with transaction.atomic():
         if open_case_of(subject) is not None:
             raise ValidationError(f"{subject.name} already has an open support case.")
-        return _open(subject, None, seg, follows=None, user=user, framework=framework,
-                     summary=summary.strip())
+        return _open(
+            subject,
+            None,
+            seg,
+            follows=None,
+            user=user,
+            framework=framework,
+            summary=summary.strip(),
+        )
 
 
 def _tell_owners(case: SupportCase, subject: str, body: str) -> None:
@@ -161,18 +219,33 @@ def _rsp(case: SupportCase) -> RecoverySupport:
     return case.rsp
 
 
-def appoint_sid(case: SupportCase, user, *, sid_name: str, system_agreed_by: str,
-                system_agreed_on: dt.date, region_agreed_by: str, region_agreed_on: dt.date,
-                national_agreed_by: str, national_agreed_on: dt.date) -> RecoverySupport:
+def appoint_sid(
+    case: SupportCase,
+    user,
+    *,
+    sid_name: str,
+    system_agreed_by: str,
+    system_agreed_on: dt.date,
+    region_agreed_by: str,
+    region_agreed_on: dt.date,
+    national_agreed_by: str,
+    national_agreed_on: dt.date,
+) -> RecoverySupport:
     """Record the system improvement director and who agreed for system, region and nation."""
     rsp = _rsp(case)
-    values = {"sid_name": sid_name, "system_agreed_by": system_agreed_by,
-              "region_agreed_by": region_agreed_by, "national_agreed_by": national_agreed_by}
+    values = {
+        "sid_name": sid_name,
+        "system_agreed_by": system_agreed_by,
+        "region_agreed_by": region_agreed_by,
+        "national_agreed_by": national_agreed_by,
+    }
     missing = [k for k, v in values.items() if not (v or "").strip()]
     if missing or not (system_agreed_on and region_agreed_on and national_agreed_on):
-        raise ValidationError("A system improvement director is appointed jointly: give the "
-                              "director and who agreed, and when, for the system, the region "
-                              "and the national team.")
+        raise ValidationError(
+            "A system improvement director is appointed jointly: give the "
+            "director and who agreed, and when, for the system, the region "
+            "and the national team."
+        )
     with transaction.atomic():
         for k, v in values.items():
             setattr(rsp, k, v.strip())
@@ -180,25 +253,31 @@ def appoint_sid(case: SupportCase, user, *, sid_name: str, system_agreed_by: str
         rsp.national_agreed_on = national_agreed_on
         rsp.save()
         if case.status == CaseStatus.OPEN:
-            fire(case, "start", user, f"System improvement director {rsp.sid_name} appointed "
-                 f"(agreed by system, region and national team by {rsp.sid_appointed_on}).")
+            fire(
+                case,
+                "start",
+                user,
+                f"System improvement director {rsp.sid_name} appointed "
+                f"(agreed by system, region and national team by {rsp.sid_appointed_on}).",
+            )
     return rsp
 
 
-def record_stocktake(case: SupportCase, user, *, root_causes: str, partners_involved: str,
-                     stocktake_on: dt.date) -> RecoverySupport:
+def record_stocktake(
+    case: SupportCase, user, *, root_causes: str, partners_involved: str, stocktake_on: dt.date
+) -> RecoverySupport:
     rsp = _rsp(case)
     if not root_causes.strip() or not partners_involved.strip() or not stocktake_on:
-        raise ValidationError("The diagnostic stocktake needs its root causes, the partners "
-                              "involved and its date.")
+        raise ValidationError(
+            "The diagnostic stocktake needs its root causes, the partners involved and its date."
+        )
     rsp.root_causes, rsp.partners_involved = root_causes.strip(), partners_involved.strip()
     rsp.stocktake_on = stocktake_on
     rsp.save()
     return rsp
 
 
-def judge_criterion(criterion: ExitCriterion, user, *, met: bool, evidence: str
-                    ) -> ExitCriterion:
+def judge_criterion(criterion: ExitCriterion, user, *, met: bool, evidence: str) -> ExitCriterion:
     """Record whether an exit criterion is met, on what evidence, by whom and when."""
     _rsp(criterion.rsp.case)
     if met and not evidence.strip():
@@ -209,8 +288,9 @@ def judge_criterion(criterion: ExitCriterion, user, *, met: bool, evidence: str
     return criterion
 
 
-def record_cqc_exit_recommendation(case: SupportCase, user, *, recommended_on: dt.date,
-                                   reference: str) -> RecoverySupport:
+def record_cqc_exit_recommendation(
+    case: SupportCase, user, *, recommended_on: dt.date, reference: str
+) -> RecoverySupport:
     rsp = _rsp(case)
     if not recommended_on or not reference.strip():
         raise ValidationError("Give the date and reference of CQC's recommendation to exit.")
@@ -236,8 +316,7 @@ def exit_blockers(case: SupportCase) -> list[str]:
         out.append("No exit criteria have been agreed.")
     out += [f"Exit criterion not met: {c.description}" for c in criteria if c.met is not True]
     if rsp.entry_on_cqc_recommendation and not rsp.cqc_exit_recommended_on:
-        out.append("Entry followed a CQC recommendation: CQC's recommendation to exit is "
-                   "needed.")
+        out.append("Entry followed a CQC recommendation: CQC's recommendation to exit is needed.")
     return out
 
 
@@ -251,19 +330,27 @@ def exit_rsp(case: SupportCase, user, *, reason: str, quarter: str | None = None
         raise ValidationError(blockers)
     offers = support_offers(case.framework.code)
     if offers is None:
-        raise ValidationError(f"{case.framework.code} has no support.yaml: no transitional "
-                              "segment is defined.")
+        raise ValidationError(
+            f"{case.framework.code} has no support.yaml: no transitional segment is defined."
+        )
     target = offers.rsp.exit_segment
     with transaction.atomic():
         fire(case, "exit", user, reason)
         decision = record_decision(
-            user=user, framework=case.framework, subject=case.subject,
-            quarter=quarter or financial_quarter(timezone.localdate()), segment=target,
+            user=user,
+            framework=case.framework,
+            subject=case.subject,
+            quarter=quarter or financial_quarter(timezone.localdate()),
+            segment=target,
             rationale=f"Exit from the Recovery Support Programme (case {case.pk}): every exit "
-                      f"criterion met. {reason.strip()}")
+            f"criterion met. {reason.strip()}",
+        )
         case.rsp.exit_decision = decision
         case.rsp.save(update_fields=["exit_decision"])
-        _tell_owners(case, f"Recovery Support Programme exit: {case.subject_name}",
-                     f"{case.subject_name} has exited the Recovery Support Programme and moves "
-                     f"to segment {target} (decision {decision.pk}). {reason.strip()}")
+        _tell_owners(
+            case,
+            f"Recovery Support Programme exit: {case.subject_name}",
+            f"{case.subject_name} has exited the Recovery Support Programme and moves "
+            f"to segment {target} (decision {decision.pk}). {reason.strip()}",
+        )
     return decision

@@ -26,9 +26,12 @@ class NhsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             w = field.widget
-            css = {forms.Textarea: "nhsuk-textarea", forms.Select: "nhsuk-select",
-                   forms.CheckboxInput: "nhsuk-checkboxes__input",
-                   forms.RadioSelect: "nhsuk-radios__input"}.get(type(w), "nhsuk-input")
+            css = {
+                forms.Textarea: "nhsuk-textarea",
+                forms.Select: "nhsuk-select",
+                forms.CheckboxInput: "nhsuk-checkboxes__input",
+                forms.RadioSelect: "nhsuk-radios__input",
+            }.get(type(w), "nhsuk-input")
             w.attrs["class"] = (w.attrs.get("class", "") + " " + css).strip()
             if isinstance(w, forms.Textarea):
                 w.attrs.setdefault("rows", 3)
@@ -45,10 +48,20 @@ def _users():
 class CaseDetailsForm(NhsModelForm):
     class Meta:
         model = SupportCase
-        fields = ["lead", "summary", "delivered_by", "enhanced_monitoring", "extra_reporting",
-                  "financial_controls", "capital_approval_limit", "advisory_senior_appointments"]
-        widgets = {f: forms.Textarea for f in ["summary", "enhanced_monitoring",
-                                                "extra_reporting", "financial_controls"]}
+        fields = [
+            "lead",
+            "summary",
+            "delivered_by",
+            "enhanced_monitoring",
+            "extra_reporting",
+            "financial_controls",
+            "capital_approval_limit",
+            "advisory_senior_appointments",
+        ]
+        widgets = {
+            f: forms.Textarea
+            for f in ["summary", "enhanced_monitoring", "extra_reporting", "financial_controls"]
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -74,10 +87,16 @@ class TransitionForm(NhsForm):
 class SidForm(NhsModelForm):
     class Meta:
         model = RecoverySupport
-        fields = ["sid_name", "system_agreed_by", "system_agreed_on", "region_agreed_by",
-                  "region_agreed_on", "national_agreed_by", "national_agreed_on"]
-        widgets = {f: DATE for f in ["system_agreed_on", "region_agreed_on",
-                                     "national_agreed_on"]}
+        fields = [
+            "sid_name",
+            "system_agreed_by",
+            "system_agreed_on",
+            "region_agreed_by",
+            "region_agreed_on",
+            "national_agreed_by",
+            "national_agreed_on",
+        ]
+        widgets = {f: DATE for f in ["system_agreed_on", "region_agreed_on", "national_agreed_on"]}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -89,8 +108,11 @@ class StocktakeForm(NhsModelForm):
     class Meta:
         model = RecoverySupport
         fields = ["root_causes", "partners_involved", "stocktake_on"]
-        widgets = {"root_causes": forms.Textarea, "partners_involved": forms.Textarea,
-                   "stocktake_on": DATE}
+        widgets = {
+            "root_causes": forms.Textarea,
+            "partners_involved": forms.Textarea,
+            "stocktake_on": DATE,
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -101,12 +123,19 @@ class StocktakeForm(NhsModelForm):
 class PlanForm(NhsModelForm):
     class Meta:
         model = RecoverySupport
-        fields = ["plan_summary", "indicative_exit", "review_cycle", "next_review",
-                  "entry_on_cqc_recommendation"]
-        widgets = {"plan_summary": forms.Textarea, "indicative_exit": DATE,
-                   "next_review": DATE}
-        labels = {"plan_summary": "Improvement plan", "indicative_exit": "Indicative exit date",
-                  "entry_on_cqc_recommendation": "Entry followed a CQC recommendation"}
+        fields = [
+            "plan_summary",
+            "indicative_exit",
+            "review_cycle",
+            "next_review",
+            "entry_on_cqc_recommendation",
+        ]
+        widgets = {"plan_summary": forms.Textarea, "indicative_exit": DATE, "next_review": DATE}
+        labels = {
+            "plan_summary": "Improvement plan",
+            "indicative_exit": "Indicative exit date",
+            "entry_on_cqc_recommendation": "Entry followed a CQC recommendation",
+        }
 
 
 class MilestoneForm(NhsModelForm):
@@ -130,24 +159,26 @@ class CriterionForm(NhsModelForm):
     def clean(self):
         data = super().clean()
         if data.get("metric") and (data.get("threshold") is None or not data.get("direction")):
-            raise forms.ValidationError("A criterion linked to a metric needs a direction and "
-                                        "a threshold.")
+            raise forms.ValidationError(
+                "A criterion linked to a metric needs a direction and a threshold."
+            )
         if data.get("metric") and data.get("cqc_rating"):
-            raise forms.ValidationError("Link a criterion to a metric or a CQC rating, not "
-                                        "both.")
+            raise forms.ValidationError("Link a criterion to a metric or a CQC rating, not both.")
         return data
 
 
 class JudgeForm(NhsForm):
-    met = forms.TypedChoiceField(choices=[("yes", "Met"), ("no", "Not met")],
-                                 coerce=lambda v: v == "yes", widget=forms.RadioSelect)
+    met = forms.TypedChoiceField(
+        choices=[("yes", "Met"), ("no", "Not met")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
     evidence = forms.CharField(widget=forms.Textarea, required=False)
 
 
 class CqcExitForm(NhsForm):
     recommended_on = forms.DateField(label="CQC recommended exit on", widget=DATE)
-    reference = forms.CharField(label="Reference (letter, report or inspection)",
-                                max_length=300)
+    reference = forms.CharField(label="Reference (letter, report or inspection)", max_length=300)
 
 
 class ExitForm(NhsForm):
@@ -156,8 +187,7 @@ class ExitForm(NhsForm):
 
 class TargetedCaseForm(NhsForm):
     subject = forms.CharField(label="Organisation ODS code or system code", max_length=10)
-    summary = forms.CharField(label="What the targeted support addresses",
-                              widget=forms.Textarea)
+    summary = forms.CharField(label="What the targeted support addresses", widget=forms.Textarea)
 
 
 class ActionForm(NhsForm):
@@ -184,12 +214,15 @@ class ActionProgressForm(NhsForm):
 
 
 class CaseFilterForm(forms.Form):
-    segment = forms.TypedChoiceField(choices=[("", "Any segment")] + [(i, f"Segment {i}")
-                                                                      for i in range(1, 6)],
-                                     coerce=int, required=False, empty_value=None)
+    segment = forms.TypedChoiceField(
+        choices=[("", "Any segment")] + [(i, f"Segment {i}") for i in range(1, 6)],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
     kind = forms.ChoiceField(choices=[("", "Any type"), *CaseKind.choices], required=False)
     region = forms.CharField(required=False)
-    status = forms.ChoiceField(choices=[("open", "Open"), ("closed", "Closed"),
-                                        ("all", "Any status")], required=False)
-    overdue = forms.BooleanField(required=False, label="Only with overdue actions or "
-                                                       "milestones")
+    status = forms.ChoiceField(
+        choices=[("open", "Open"), ("closed", "Closed"), ("all", "Any status")], required=False
+    )
+    overdue = forms.BooleanField(required=False, label="Only with overdue actions or milestones")

@@ -62,9 +62,11 @@ class ActionLifecycle(StateMachine):
 
     start = open.to(in_progress)
     escalate = open.to(escalated, cond="overdue") | in_progress.to(escalated, cond="overdue")
-    complete = (open.to(completed, cond="has_evidence")
-                | in_progress.to(completed, cond="has_evidence")
-                | escalated.to(completed, cond="has_evidence"))
+    complete = (
+        open.to(completed, cond="has_evidence")
+        | in_progress.to(completed, cond="has_evidence")
+        | escalated.to(completed, cond="has_evidence")
+    )
     cancel = open.to(cancelled) | in_progress.to(cancelled) | escalated.to(cancelled)
 
     def __init__(self, action: SoagAction, today: dt.date | None = None) -> None:
@@ -87,8 +89,11 @@ class ActionLifecycle(StateMachine):
 def case_events(case: SupportCase) -> list[str]:
     """Events a person may choose on the case page (``exit`` has its own page)."""
     machine = CaseLifecycle(case)
-    return [e.id for e in machine.allowed_events if e.id in ("start", "close")
-            and not (e.id == "close" and case.kind == CaseKind.RSP)]
+    return [
+        e.id
+        for e in machine.allowed_events
+        if e.id in ("start", "close") and not (e.id == "close" and case.kind == CaseKind.RSP)
+    ]
 
 
 def action_events(action: SoagAction) -> list[str]:
@@ -96,8 +101,9 @@ def action_events(action: SoagAction) -> list[str]:
     return [e.id for e in machine.allowed_events if e.id != "escalate" or action.is_overdue()]
 
 
-def fire(obj: SupportCase | SoagAction, event: str, user, reason: str,
-         today: dt.date | None = None) -> Transition:
+def fire(
+    obj: SupportCase | SoagAction, event: str, user, reason: str, today: dt.date | None = None
+) -> Transition:
     """Run ``event`` on the case or action, save it and record the transition."""
     reason = (reason or "").strip()
     if not reason:
@@ -112,9 +118,14 @@ def fire(obj: SupportCase | SoagAction, event: str, user, reason: str,
             raise ValidationError(_refusal(obj, event, today)) from exc
         obj.save()
         return Transition.objects.create(
-            case=obj if is_case else None, action=None if is_case else obj, event=event,
-            source=source, target=obj.status, by=user if getattr(user, "pk", None) else None,
-            reason=reason)
+            case=obj if is_case else None,
+            action=None if is_case else obj,
+            event=event,
+            source=source,
+            target=obj.status,
+            by=user if getattr(user, "pk", None) else None,
+            reason=reason,
+        )
 
 
 def _refusal(obj: SupportCase | SoagAction, event: str, today: dt.date | None) -> str:

@@ -18,7 +18,8 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 SUBJECT_ONE = Q(organisation__isnull=False, system__isnull=True) | Q(
-    organisation__isnull=True, system__isnull=False)
+    organisation__isnull=True, system__isnull=False
+)
 
 
 class CaseKind(models.TextChoices):
@@ -37,34 +38,58 @@ class SupportCase(models.Model):
     """Support for one organisation or system, opened by a segment decision (or by hand)."""
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="support_cases")
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="support_cases",
+    )
     system = models.ForeignKey(
-        "organisations.System", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="support_cases")
+        "organisations.System",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="support_cases",
+    )
     framework = models.ForeignKey("metrics.Framework", on_delete=models.PROTECT, related_name="+")
     segment = models.PositiveSmallIntegerField()
     decision = models.ForeignKey(
-        "segmentation.Decision", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="support_cases", help_text="The segment decision that opened the case.")
+        "segmentation.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="support_cases",
+        help_text="The segment decision that opened the case.",
+    )
     kind = models.CharField(max_length=10, choices=CaseKind.choices)
-    status = models.CharField(max_length=10, choices=CaseStatus.choices,
-                              default=CaseStatus.OPEN)
-    lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             blank=True, related_name="+")
+    status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     summary = models.TextField(blank=True, help_text="Why support is needed.")
     delivered_by = models.CharField(max_length=200, blank=True)
     enhanced_monitoring = models.TextField(blank=True)
     extra_reporting = models.TextField(blank=True, help_text="Extra reporting requirements.")
     financial_controls = models.TextField(blank=True)
     capital_approval_limit = models.DecimalField(
-        "capital approval limit (£)", max_digits=14, decimal_places=0, null=True, blank=True,
-        help_text="The lower limit above which capital spending needs approval.")
+        "capital approval limit (£)",
+        max_digits=14,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        help_text="The lower limit above which capital spending needs approval.",
+    )
     advisory_senior_appointments = models.BooleanField(
-        default=False, help_text="NHS England has an advisory role in senior appointments.")
+        default=False, help_text="NHS England has an advisory role in senior appointments."
+    )
     follows = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="followed_by",
-        help_text="The earlier case this one continues (e.g. transitional support after RSP).")
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        help_text="The earlier case this one continues (e.g. transitional support after RSP).",
+    )
     opened_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
@@ -74,10 +99,16 @@ class SupportCase(models.Model):
         constraints = [
             models.CheckConstraint(condition=SUBJECT_ONE, name="support_case_one_subject"),
             # No duplicate open case: one case that is not closed per subject.
-            models.UniqueConstraint(fields=["organisation"], condition=~Q(status="closed"),
-                                    name="support_case_one_open_per_organisation"),
-            models.UniqueConstraint(fields=["system"], condition=~Q(status="closed"),
-                                    name="support_case_one_open_per_system"),
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=~Q(status="closed"),
+                name="support_case_one_open_per_organisation",
+            ),
+            models.UniqueConstraint(
+                fields=["system"],
+                condition=~Q(status="closed"),
+                name="support_case_one_open_per_system",
+            ),
         ]
         permissions = [("manage_supportcase", "Can manage support cases")]
 
@@ -148,16 +179,22 @@ class RecoverySupport(models.Model):
     # Improvement plan and review.
     plan_summary = models.TextField(blank=True)
     indicative_exit = models.DateField(null=True, blank=True)
-    review_cycle = models.CharField(max_length=10, choices=ReviewCycle.choices,
-                                    default=ReviewCycle.MONTHLY)
+    review_cycle = models.CharField(
+        max_length=10, choices=ReviewCycle.choices, default=ReviewCycle.MONTHLY
+    )
     next_review = models.DateField(null=True, blank=True)
     # CQC: where entry followed CQC's recommendation, exit needs CQC's recommendation too.
     entry_on_cqc_recommendation = models.BooleanField(default=False)
     cqc_exit_recommended_on = models.DateField(null=True, blank=True)
     cqc_exit_reference = models.CharField(max_length=300, blank=True)
     exit_decision = models.ForeignKey(
-        "segmentation.Decision", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", help_text="The decision that moved the subject out of the RSP.")
+        "segmentation.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The decision that moved the subject out of the RSP.",
+    )
     history = HistoricalRecords()
 
     def __str__(self) -> str:
@@ -165,8 +202,12 @@ class RecoverySupport(models.Model):
 
     @property
     def sid_appointed(self) -> bool:
-        return bool(self.sid_name and self.system_agreed_on and self.region_agreed_on
-                    and self.national_agreed_on)
+        return bool(
+            self.sid_name
+            and self.system_agreed_on
+            and self.region_agreed_on
+            and self.national_agreed_on
+        )
 
     @property
     def sid_appointed_on(self) -> dt.date | None:
@@ -216,16 +257,19 @@ class ExitCriterion(models.Model):
 
     rsp = models.ForeignKey(RecoverySupport, on_delete=models.CASCADE, related_name="criteria")
     description = models.CharField(max_length=500)
-    metric = models.ForeignKey("metrics.Metric", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="+")
+    metric = models.ForeignKey(
+        "metrics.Metric", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     threshold = models.FloatField(null=True, blank=True)
     direction = models.CharField(max_length=10, choices=Direction.choices, blank=True)
     cqc_rating = models.CharField(
-        "CQC overall rating at least", max_length=30, choices=CqcLevel.choices, blank=True)
+        "CQC overall rating at least", max_length=30, choices=CqcLevel.choices, blank=True
+    )
     evidence = models.TextField(blank=True)
     met = models.BooleanField(null=True, blank=True, help_text="Unknown until judged.")
-    judged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                  null=True, blank=True, related_name="+")
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     judged_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -236,7 +280,8 @@ class ExitCriterion(models.Model):
             models.CheckConstraint(
                 condition=Q(metric__isnull=True)
                 | Q(threshold__isnull=False, direction__in=["at_least", "at_most"]),
-                name="exit_criterion_metric_has_threshold"),
+                name="exit_criterion_metric_has_threshold",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -262,8 +307,10 @@ class ActionKind(models.TextChoices):
     PEER_REVIEW = "peer_review", "More detailed peer review of specific plans"
     EXTERNAL_REVIEW = "external_review", "Commissioning expert external review"
     INTERVENTION = "intervention", "Co-ordination of formal intervention and improvement support"
-    FUNDING_RESTRICTION = "funding_restriction", (
-        "Restrictions on access to discretionary funding and financial incentives")
+    FUNDING_RESTRICTION = (
+        "funding_restriction",
+        ("Restrictions on access to discretionary funding and financial incentives"),
+    )
 
 
 class ActionStatus(models.TextChoices):
@@ -281,33 +328,46 @@ class SoagAction(models.Model):
     """An action or intervention SOAG requires of a delivery partner."""
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="soag_actions")
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="soag_actions",
+    )
     system = models.ForeignKey(
-        "organisations.System", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="soag_actions")
-    case = models.ForeignKey(SupportCase, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="actions")
+        "organisations.System",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="soag_actions",
+    )
+    case = models.ForeignKey(
+        SupportCase, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
     kind = models.CharField(max_length=30, choices=ActionKind.choices)
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                              related_name="soag_actions")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="soag_actions"
+    )
     due = models.DateField()
-    status = models.CharField(max_length=12, choices=ActionStatus.choices,
-                              default=ActionStatus.OPEN)
+    status = models.CharField(
+        max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
     evidence = models.TextField(blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["due", "id"]
-        constraints = [models.CheckConstraint(condition=SUBJECT_ONE,
-                                              name="soag_action_one_subject")]
+        constraints = [
+            models.CheckConstraint(condition=SUBJECT_ONE, name="soag_action_one_subject")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -330,24 +390,35 @@ class SoagAction(models.Model):
 class Transition(models.Model):
     """One status change of a case or an action: who, when, why."""
 
-    case = models.ForeignKey(SupportCase, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="transitions")
-    action = models.ForeignKey(SoagAction, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="transitions")
+    case = models.ForeignKey(
+        SupportCase, on_delete=models.CASCADE, null=True, blank=True, related_name="transitions"
+    )
+    action = models.ForeignKey(
+        SoagAction, on_delete=models.CASCADE, null=True, blank=True, related_name="transitions"
+    )
     event = models.CharField(max_length=30)
     source = models.CharField(max_length=12)
     target = models.CharField(max_length=12)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                           blank=True, related_name="+",
-                           help_text="Empty when the system made the change (e.g. a command).")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the system made the change (e.g. a command).",
+    )
     at = models.DateTimeField(default=timezone.now)
     reason = models.TextField()
 
     class Meta:
         ordering = ["at", "id"]
-        constraints = [models.CheckConstraint(
-            condition=Q(case__isnull=False, action__isnull=True)
-            | Q(case__isnull=True, action__isnull=False), name="transition_one_object")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=False, action__isnull=True)
+                | Q(case__isnull=True, action__isnull=False),
+                name="transition_one_object",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.event}: {self.source} -> {self.target}"
@@ -356,12 +427,15 @@ class Transition(models.Model):
 class Notification(models.Model):
     """A message shown in the app (and also sent by email)."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                  related_name="support_notifications")
-    case = models.ForeignKey(SupportCase, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="notifications")
-    action = models.ForeignKey(SoagAction, on_delete=models.CASCADE, null=True, blank=True,
-                               related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="support_notifications"
+    )
+    case = models.ForeignKey(
+        SupportCase, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    action = models.ForeignKey(
+        SoagAction, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     subject = models.CharField(max_length=300)
     body = models.TextField()
     link = models.CharField(max_length=300, blank=True)

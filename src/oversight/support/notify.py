@@ -27,18 +27,29 @@ def case_owners(case: SupportCase) -> list:
     return list(get_user_model().objects.filter(q, is_active=True).distinct().order_by("pk"))
 
 
-def tell(users: Iterable, subject: str, body: str, *, link: str = "",
-         case: SupportCase | None = None, action: SoagAction | None = None) -> list[Notification]:
+def tell(
+    users: Iterable,
+    subject: str,
+    body: str,
+    *,
+    link: str = "",
+    case: SupportCase | None = None,
+    action: SoagAction | None = None,
+) -> list[Notification]:
     """Record a notification for each user and email those with an address after commit."""
     users = list(dict.fromkeys(users))
     made = Notification.objects.bulk_create(
-        Notification(recipient=u, subject=subject[:300], body=body, link=link, case=case,
-                     action=action) for u in users)
+        Notification(
+            recipient=u, subject=subject[:300], body=body, link=link, case=case, action=action
+        )
+        for u in users
+    )
     addresses = [u.email for u in users if u.email]
     if addresses:
         base = getattr(settings, "OVERSIGHT_BASE_URL", "http://localhost:8000").rstrip("/")
         text = f"{body}\n\n{base}{link}" if link else body
         sender = getattr(settings, "DEFAULT_FROM_EMAIL", None)
-        transaction.on_commit(lambda: send_mail(subject, text, sender, addresses,
-                                                fail_silently=False))
+        transaction.on_commit(
+            lambda: send_mail(subject, text, sender, addresses, fail_silently=False)
+        )
     return made

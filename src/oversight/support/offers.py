@@ -22,11 +22,23 @@ FILE_NAME = "support.yaml"
 CASE_KINDS = ("targeted", "mandated", "rsp")
 OFFER_KINDS = {"peer", "universal", "bespoke", "mandated", "intensive"}
 TOP_KEYS = {"framework", "source", "segments"}
-SEGMENT_KEYS = {"segment", "summary", "case", "opens_automatically", "delivered_by", "offers",
-                "requirements", "exit_segment"}
+SEGMENT_KEYS = {
+    "segment",
+    "summary",
+    "case",
+    "opens_automatically",
+    "delivered_by",
+    "offers",
+    "requirements",
+    "exit_segment",
+}
 OFFER_KEYS = {"code", "name", "kind"}
-REQUIREMENT_KEYS = {"enhanced_monitoring", "extra_reporting", "financial_controls",
-                    "advisory_senior_appointments"}
+REQUIREMENT_KEYS = {
+    "enhanced_monitoring",
+    "extra_reporting",
+    "financial_controls",
+    "advisory_senior_appointments",
+}
 
 
 class SupportFileError(CatalogueError):
@@ -84,8 +96,9 @@ def read_support(path: Path) -> SupportOffers:
     reader.known_keys(root, TOP_KEYS, "support file")
     framework = reader.text(top, "framework", root, "support file")
     if framework != path.parent.name:
-        raise reader.fail(top["framework"], f"framework '{framework}' must match its folder "
-                                            f"'{path.parent.name}'")
+        raise reader.fail(
+            top["framework"], f"framework '{framework}' must match its folder '{path.parent.name}'"
+        )
     seg_node = reader.required(top, "segments", root, "support file")
     segments: list[SegmentSupport] = []
     lines: dict[int, int] = {}
@@ -94,23 +107,36 @@ def read_support(path: Path) -> SupportOffers:
         segments.append(_read_segment(reader, node, lines, exit_lines))
     numbers = [s.segment for s in segments]
     if numbers != list(range(1, len(numbers) + 1)):
-        raise reader.fail(seg_node, f"segments must be numbered 1, 2, 3 ... in order, not "
-                                    f"{', '.join(map(str, numbers)) or 'none'}")
+        raise reader.fail(
+            seg_node,
+            f"segments must be numbered 1, 2, 3 ... in order, not "
+            f"{', '.join(map(str, numbers)) or 'none'}",
+        )
     rsp = [s for s in segments if s.case_kind == "rsp"]
     if len(rsp) != 1:
-        raise reader.fail(seg_node, f"exactly one segment must open the Recovery Support "
-                                    f"Programme (case: rsp), found {len(rsp)}")
+        raise reader.fail(
+            seg_node,
+            f"exactly one segment must open the Recovery Support "
+            f"Programme (case: rsp), found {len(rsp)}",
+        )
     for s in segments:
         if s.exit_segment is None:
             continue
         target = next((t for t in segments if t.segment == s.exit_segment), None)
         if target is None or target.case_kind == "rsp":
-            raise SupportFileError(path, exit_lines[s.segment],
-                                   f"segment {s.segment}: exit_segment {s.exit_segment} must be "
-                                   "another segment outside the RSP")
+            raise SupportFileError(
+                path,
+                exit_lines[s.segment],
+                f"segment {s.segment}: exit_segment {s.exit_segment} must be "
+                "another segment outside the RSP",
+            )
     if rsp[0].exit_segment is None:
-        raise SupportFileError(path, lines[rsp[0].segment], f"segment {rsp[0].segment}: the RSP "
-                               "segment needs 'exit_segment' (the transitional segment on exit)")
+        raise SupportFileError(
+            path,
+            lines[rsp[0].segment],
+            f"segment {rsp[0].segment}: the RSP "
+            "segment needs 'exit_segment' (the transitional segment on exit)",
+        )
     return SupportOffers(
         framework=framework,
         source=reader.text(top, "source", root, "support file", required=False),
@@ -118,23 +144,26 @@ def read_support(path: Path) -> SupportOffers:
     )
 
 
-def _read_segment(reader: NodeReader, node: yaml.Node, lines: dict[int, int],
-                  exit_lines: dict[int, int]) -> SegmentSupport:
+def _read_segment(
+    reader: NodeReader, node: yaml.Node, lines: dict[int, int], exit_lines: dict[int, int]
+) -> SegmentSupport:
     fields = reader.mapping(node, "segment")
     number = reader.integer(reader.required(fields, "segment", node, "segment"), "'segment'")
     what = f"segment {number}"
     if number in lines:
-        raise reader.fail(fields["segment"], f"{what} appears twice (first on line "
-                                             f"{lines[number]})")
+        raise reader.fail(
+            fields["segment"], f"{what} appears twice (first on line {lines[number]})"
+        )
     lines[number] = node.start_mark.line + 1
     reader.known_keys(node, SEGMENT_KEYS, what)
-    case = reader.text(fields, "case", node, what, required=False,
-                       choices=set(CASE_KINDS)) or None
-    automatic = reader.flag(fields, "opens_automatically", what,
-                            default=case in ("mandated", "rsp"))
+    case = reader.text(fields, "case", node, what, required=False, choices=set(CASE_KINDS)) or None
+    automatic = reader.flag(
+        fields, "opens_automatically", what, default=case in ("mandated", "rsp")
+    )
     if automatic and case is None:
-        raise reader.fail(fields["opens_automatically"],
-                          f"{what}: 'opens_automatically' needs a 'case' kind")
+        raise reader.fail(
+            fields["opens_automatically"], f"{what}: 'opens_automatically' needs a 'case' kind"
+        )
     offers: list[Offer] = []
     seen: set[str] = set()
     offers_node = fields.get("offers")
@@ -143,17 +172,22 @@ def _read_segment(reader: NodeReader, node: yaml.Node, lines: dict[int, int],
         reader.known_keys(offer_node, OFFER_KEYS, f"{what}: offer")
         code = reader.text(offer, "code", offer_node, f"{what}: offer")
         if not SLUG.match(code):
-            raise reader.fail(offer["code"], f"{what}: offer code '{code}' may hold only "
-                                             "letters, digits, '-' and '_'")
+            raise reader.fail(
+                offer["code"],
+                f"{what}: offer code '{code}' may hold only letters, digits, '-' and '_'",
+            )
         if code in seen:
             raise reader.fail(offer["code"], f"{what}: offer '{code}' appears twice")
         seen.add(code)
-        offers.append(Offer(
-            code=code,
-            name=reader.text(offer, "name", offer_node, f"{what}: offer '{code}'"),
-            kind=reader.text(offer, "kind", offer_node, f"{what}: offer '{code}'",
-                             choices=OFFER_KINDS),
-        ))
+        offers.append(
+            Offer(
+                code=code,
+                name=reader.text(offer, "name", offer_node, f"{what}: offer '{code}'"),
+                kind=reader.text(
+                    offer, "kind", offer_node, f"{what}: offer '{code}'", choices=OFFER_KINDS
+                ),
+            )
+        )
     requirements = Requirements()
     if "requirements" in fields:
         req_node = fields["requirements"]
@@ -168,13 +202,16 @@ def _read_segment(reader: NodeReader, node: yaml.Node, lines: dict[int, int],
             extra_reporting=text("extra_reporting"),
             financial_controls=text("financial_controls"),
             advisory_senior_appointments=reader.flag(
-                req, "advisory_senior_appointments", f"{what}: requirements", default=False),
+                req, "advisory_senior_appointments", f"{what}: requirements", default=False
+            ),
         )
     exit_segment = None
     if "exit_segment" in fields:
         if case != "rsp":
-            raise reader.fail(fields["exit_segment"],
-                              f"{what}: only the RSP segment (case: rsp) has an exit_segment")
+            raise reader.fail(
+                fields["exit_segment"],
+                f"{what}: only the RSP segment (case: rsp) has an exit_segment",
+            )
         exit_segment = reader.integer(fields["exit_segment"], f"{what}: 'exit_segment'")
         exit_lines[number] = fields["exit_segment"].start_mark.line + 1
     return SegmentSupport(

@@ -55,8 +55,9 @@ def measured_organisation(case: SupportCase) -> Organisation | None:
     return case.organisation if case.organisation_id else case.system.icb
 
 
-def criterion_progress(case: SupportCase,
-                       viewer: Visibility = PUBLISHED) -> list[CriterionProgress]:
+def criterion_progress(
+    case: SupportCase, viewer: Visibility = PUBLISHED
+) -> list[CriterionProgress]:
     """Each exit criterion's progress on the figures ``viewer`` may see."""
     if not hasattr(case, "rsp"):
         return []
@@ -67,29 +68,46 @@ def criterion_progress(case: SupportCase,
             out.append(_metric_progress(c, org, viewer))
         elif c.cqc_rating and org is not None:
             rating = org.latest_cqc_rating()
-            out.append(CriterionProgress(
-                c, org, cqc_overall=rating.get_overall_display() if rating else "",
-                cqc_published=rating.published if rating else None,
-                reached=c.cqc_reached(rating.overall if rating else None)))
+            out.append(
+                CriterionProgress(
+                    c,
+                    org,
+                    cqc_overall=rating.get_overall_display() if rating else "",
+                    cqc_published=rating.published if rating else None,
+                    reached=c.cqc_reached(rating.overall if rating else None),
+                )
+            )
         else:
             out.append(CriterionProgress(c, org))
     return out
 
 
-def _metric_progress(c: ExitCriterion, org: Organisation,
-                     viewer: Visibility) -> CriterionProgress:
-    rows = (load_observations([org.pk], [c.metric_id], viewer).sort("period_start")
-            .select("period_start", "value", "period_label").rows())
+def _metric_progress(c: ExitCriterion, org: Organisation, viewer: Visibility) -> CriterionProgress:
+    rows = (
+        load_observations([org.pk], [c.metric_id], viewer)
+        .sort("period_start")
+        .select("period_start", "value", "period_label")
+        .rows()
+    )
     if not rows:
         return CriterionProgress(c, org)
     rebase = sorted({r.date for r in series_rebases(c.metric, org)}) or None
-    result = spc.compute_one([r[0] for r in rows], [r[1] for r in rows],
-                             direction=c.metric.spc_direction, target=c.threshold,
-                             rebase=rebase)
+    result = spc.compute_one(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        direction=c.metric.spc_direction,
+        target=c.threshold,
+        rebase=rebase,
+    )
     summary = spc.summarise(result)
     latest = rows[-1]
     return CriterionProgress(
-        c, org, latest_value=float(latest[1]), latest_label=latest[2], points=len(rows),
+        c,
+        org,
+        latest_value=float(latest[1]),
+        latest_label=latest[2],
+        points=len(rows),
         variation=str(summary.variation_names[0]),
         assurance=summary.assurance_names[0] and str(summary.assurance_names[0]),
-        reached=c.threshold_reached(float(latest[1])))
+        reached=c.threshold_reached(float(latest[1])),
+    )

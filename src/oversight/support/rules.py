@@ -33,32 +33,41 @@ def visible_cases(user, qs: QuerySet[SupportCase] | None = None) -> QuerySet[Sup
 
 def managed_cases(user, qs: QuerySet[SupportCase] | None = None) -> QuerySet[SupportCase]:
     """Cases the user may change: the regional team (and administrators) in its region."""
-    return scoped(SupportCase.objects.all() if qs is None else qs,
-                  role_scope(user, {Role.Kind.REGIONAL}))
+    return scoped(
+        SupportCase.objects.all() if qs is None else qs, role_scope(user, {Role.Kind.REGIONAL})
+    )
 
 
 def visible_actions(user, qs: QuerySet[SoagAction] | None = None) -> QuerySet[SoagAction]:
     """Actions in the user's scope, and those the user owns."""
     q = role_scope(user)
-    return scoped(SoagAction.objects.all() if qs is None else qs,
-                  None if q is None else q | Q(owner_id=user.pk))
+    return scoped(
+        SoagAction.objects.all() if qs is None else qs,
+        None if q is None else q | Q(owner_id=user.pk),
+    )
 
 
 def managed_actions(user, qs: QuerySet[SoagAction] | None = None) -> QuerySet[SoagAction]:
     """Actions the user may change: regional team, administrators, SOAG members of the system."""
-    return scoped(SoagAction.objects.all() if qs is None else qs,
-                  role_scope(user, {Role.Kind.REGIONAL, Role.Kind.SOAG_MEMBER}))
+    return scoped(
+        SoagAction.objects.all() if qs is None else qs,
+        role_scope(user, {Role.Kind.REGIONAL, Role.Kind.SOAG_MEMBER}),
+    )
 
 
 def covers(user, subject: Organisation | System, kinds: set[str]) -> bool:
     """Whether the user's roles of ``kinds`` (administrators: any) cover the organisation or
     system, by the same scope as the case and action querysets above."""
     if isinstance(subject, Organisation):
-        qs, q = Organisation.objects.filter(pk=subject.pk), role_scope(
-            user, kinds, organisation="", system=None)
+        qs, q = (
+            Organisation.objects.filter(pk=subject.pk),
+            role_scope(user, kinds, organisation="", system=None),
+        )
     else:
-        qs, q = System.objects.filter(pk=subject.pk), role_scope(
-            user, kinds, organisation=None, system="")
+        qs, q = (
+            System.objects.filter(pk=subject.pk),
+            role_scope(user, kinds, organisation=None, system=""),
+        )
     return scoped(qs, q).exists()
 
 
@@ -72,8 +81,7 @@ def manages_cases_of(user, subject: Organisation | System | None = None) -> bool
 @rules.predicate
 def manages_actions_of(user, subject: Organisation | System | None = None) -> bool:
     """Without a subject: no restriction; with one: a regional or SOAG role covers it."""
-    return subject is None or covers(user, subject, {Role.Kind.REGIONAL,
-                                                     Role.Kind.SOAG_MEMBER})
+    return subject is None or covers(user, subject, {Role.Kind.REGIONAL, Role.Kind.SOAG_MEMBER})
 
 
 @rules.predicate
@@ -103,8 +111,9 @@ def owns_action(user, action: SoagAction) -> bool:
 
 @rules.predicate
 def is_soag_member(user) -> bool:
-    return user.is_authenticated and user.oversight_roles.filter(
-        kind=Role.Kind.SOAG_MEMBER).exists()
+    return (
+        user.is_authenticated and user.oversight_roles.filter(kind=Role.Kind.SOAG_MEMBER).exists()
+    )
 
 
 rules.add_perm("support.view_supportcase", can_see_case)

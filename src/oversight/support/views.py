@@ -39,14 +39,19 @@ from oversight.support.models import (
 from oversight.support.progress import criterion_progress
 from oversight.support.rules import visible_actions, visible_cases
 
-EVENT_LABELS = {"start": "Start support (package agreed)", "close": "Close the case",
-                "escalate": "Escalate to the board", "complete": "Complete (evidence recorded)",
-                "cancel": "Cancel"}
+EVENT_LABELS = {
+    "start": "Start support (package agreed)",
+    "close": "Close the case",
+    "escalate": "Escalate to the board",
+    "complete": "Complete (evidence recorded)",
+    "cancel": "Cancel",
+}
 ACTION_EVENT_LABELS = EVENT_LABELS | {"start": "Start work"}
 
 
-def _page(request: HttpRequest, template: str, context: dict[str, Any],
-          status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     """Render with the flash messages and the MDC icon helpers."""
     context = {"flash": list(messages.get_messages(request)), "charts": charts} | context
     return render(request, template, context, status=status)
@@ -60,9 +65,11 @@ def _crumbs(*items: tuple[str, str | None]) -> list[dict[str, str]]:
 
 def _overdue_cases(qs: QuerySet[SupportCase], today: dt.date) -> QuerySet[SupportCase]:
     late_action = SoagAction.objects.filter(case=OuterRef("pk"), due__lt=today).exclude(
-        status__in=ACTION_DONE)
-    late_milestone = Milestone.objects.filter(rsp__case=OuterRef("pk"), due__lt=today,
-                                              achieved_on__isnull=True)
+        status__in=ACTION_DONE
+    )
+    late_milestone = Milestone.objects.filter(
+        rsp__case=OuterRef("pk"), due__lt=today, achieved_on__isnull=True
+    )
     return qs.annotate(late_actions=Exists(late_action), late_milestones=Exists(late_milestone))
 
 
@@ -70,7 +77,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = forms.CaseFilterForm(request.GET or None)
     qs = _overdue_cases(visible_cases(request.user), today).select_related(
-        "organisation__region", "system__region", "lead", "framework")
+        "organisation__region", "system__region", "lead", "framework"
+    )
     chosen: dict[str, Any] = {}
     if form.is_valid():
         chosen = form.cleaned_data
@@ -84,17 +92,22 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if chosen.get("kind"):
         qs = qs.filter(kind=chosen["kind"])
     if chosen.get("region"):
-        qs = qs.filter(Q(organisation__region__code=chosen["region"])
-                       | Q(system__region__code=chosen["region"]))
+        qs = qs.filter(
+            Q(organisation__region__code=chosen["region"])
+            | Q(system__region__code=chosen["region"])
+        )
     if chosen.get("overdue"):
         qs = qs.filter(Q(late_actions=True) | Q(late_milestones=True))
     context = {
-        "active": "support", "form": form, "cases": list(qs.order_by("-opened_at")[:500]),
-        "regions": Region.objects.order_by("name"), "chosen": chosen, "status": status,
+        "active": "support",
+        "form": form,
+        "cases": list(qs.order_by("-opened_at")[:500]),
+        "regions": Region.objects.order_by("name"),
+        "chosen": chosen,
+        "status": status,
         "kinds": CaseKind.choices,
         "can_open_targeted": request.user.has_perm("support.add_supportcase"),
-        "unread": Notification.objects.filter(recipient=request.user,
-                                              read_at__isnull=True).count(),
+        "unread": Notification.objects.filter(recipient=request.user, read_at__isnull=True).count(),
         "breadcrumbs": _crumbs(("Support", None)),
     }
     template = "support/_case_results.jinja" if request.htmx else "support/case_list.jinja"
@@ -103,9 +116,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def _case_or_403(request: HttpRequest, pk: int) -> SupportCase:
     case = get_object_or_404(
-        SupportCase.objects.select_related("organisation__region", "system__region", "lead",
-                                           "decision__decided_by", "framework", "follows"),
-        pk=pk)
+        SupportCase.objects.select_related(
+            "organisation__region",
+            "system__region",
+            "lead",
+            "decision__decided_by",
+            "framework",
+            "follows",
+        ),
+        pk=pk,
+    )
     if not request.user.has_perm("support.view_supportcase", case):
         raise PermissionDenied
     return case
@@ -116,18 +136,27 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     rsp = getattr(case, "rsp", None) if case.kind == CaseKind.RSP else None
     actions = list(visible_actions(request.user, case.actions.select_related("owner")))
-    return _page(request, "support/case_detail.jinja", {
-        "active": "support", "case": case, "rsp": rsp, "today": today,
-        "can_manage": request.user.has_perm("support.manage_supportcase", case),
-        "events": case_events(case), "event_labels": EVENT_LABELS,
-        "progress": criterion_progress(case, visibility(request.user)) if rsp else [],
-        "milestones": list(rsp.milestones.all()) if rsp else [],
-        "blockers": cases.exit_blockers(case) if rsp else [],
-        "actions": actions, "late": {a.pk: working_days_late(a.due, today) for a in actions},
-        "transitions": case.transitions.select_related("by"),
-        "package": case.package.all(),
-        "breadcrumbs": _crumbs(("Support", "/support/"), (case.subject_name, None)),
-    })
+    return _page(
+        request,
+        "support/case_detail.jinja",
+        {
+            "active": "support",
+            "case": case,
+            "rsp": rsp,
+            "today": today,
+            "can_manage": request.user.has_perm("support.manage_supportcase", case),
+            "events": case_events(case),
+            "event_labels": EVENT_LABELS,
+            "progress": criterion_progress(case, visibility(request.user)) if rsp else [],
+            "milestones": list(rsp.milestones.all()) if rsp else [],
+            "blockers": cases.exit_blockers(case) if rsp else [],
+            "actions": actions,
+            "late": {a.pk: working_days_late(a.due, today) for a in actions},
+            "transitions": case.transitions.select_related("by"),
+            "package": case.package.all(),
+            "breadcrumbs": _crumbs(("Support", "/support/"), (case.subject_name, None)),
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -197,31 +226,61 @@ def _cqc(request, case, form) -> str:
 
 def _exit(request, case, form) -> str:
     decision = cases.exit_rsp(case, request.user, reason=form.cleaned_data["reason"])
-    return (f"{case.subject_name} has exited the Recovery Support Programme: segment "
-            f"{decision.segment} recorded.")
+    return (
+        f"{case.subject_name} has exited the Recovery Support Programme: segment "
+        f"{decision.segment} recorded."
+    )
 
 
 STEPS: dict[str, Step] = {
-    "details": Step("Case details, monitoring and controls",
-                    lambda r, c: forms.CaseDetailsForm(r.POST or None, instance=c), _save_details),
-    "package": Step("Add a package item", lambda r, c: forms.PackageItemForm(r.POST or None),
-                    _add_package),
-    "transition": Step("Change the case status", lambda r, c: forms.TransitionForm(
-        r.POST or None, events=[(e, EVENT_LABELS[e]) for e in case_events(c)]), _transition),
-    "sid": Step("Appoint the system improvement director", _rsp_form(forms.SidForm), _sid,
-                rsp_only=True),
-    "stocktake": Step("Record the diagnostic stocktake", _rsp_form(forms.StocktakeForm),
-                      _stocktake, rsp_only=True),
-    "plan": Step("Improvement plan and review cycle", _rsp_form(forms.PlanForm), _plan,
-                 rsp_only=True),
-    "milestone": Step("Add a milestone", lambda r, c: forms.MilestoneForm(r.POST or None),
-                      _milestone, rsp_only=True),
-    "criterion": Step("Add an exit criterion", lambda r, c: forms.CriterionForm(
-        r.POST or None, framework=c.framework), _criterion, rsp_only=True),
-    "cqc": Step("Record CQC's recommendation to exit", lambda r, c: forms.CqcExitForm(
-        r.POST or None), _cqc, rsp_only=True),
-    "exit": Step("Exit the Recovery Support Programme", lambda r, c: forms.ExitForm(
-        r.POST or None), _exit, rsp_only=True),
+    "details": Step(
+        "Case details, monitoring and controls",
+        lambda r, c: forms.CaseDetailsForm(r.POST or None, instance=c),
+        _save_details,
+    ),
+    "package": Step(
+        "Add a package item", lambda r, c: forms.PackageItemForm(r.POST or None), _add_package
+    ),
+    "transition": Step(
+        "Change the case status",
+        lambda r, c: forms.TransitionForm(
+            r.POST or None, events=[(e, EVENT_LABELS[e]) for e in case_events(c)]
+        ),
+        _transition,
+    ),
+    "sid": Step(
+        "Appoint the system improvement director", _rsp_form(forms.SidForm), _sid, rsp_only=True
+    ),
+    "stocktake": Step(
+        "Record the diagnostic stocktake", _rsp_form(forms.StocktakeForm), _stocktake, rsp_only=True
+    ),
+    "plan": Step(
+        "Improvement plan and review cycle", _rsp_form(forms.PlanForm), _plan, rsp_only=True
+    ),
+    "milestone": Step(
+        "Add a milestone",
+        lambda r, c: forms.MilestoneForm(r.POST or None),
+        _milestone,
+        rsp_only=True,
+    ),
+    "criterion": Step(
+        "Add an exit criterion",
+        lambda r, c: forms.CriterionForm(r.POST or None, framework=c.framework),
+        _criterion,
+        rsp_only=True,
+    ),
+    "cqc": Step(
+        "Record CQC's recommendation to exit",
+        lambda r, c: forms.CqcExitForm(r.POST or None),
+        _cqc,
+        rsp_only=True,
+    ),
+    "exit": Step(
+        "Exit the Recovery Support Programme",
+        lambda r, c: forms.ExitForm(r.POST or None),
+        _exit,
+        rsp_only=True,
+    ),
 }
 
 
@@ -252,12 +311,24 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         else:
             messages.success(request, done)
             return redirect(case)
-    return _page(request, "support/step.jinja", {
-        "active": "support", "case": case, "form": form, "title": spec.title, "step": step,
-        "blockers": cases.exit_blockers(case) if step == "exit" else [],
-        "breadcrumbs": _crumbs(("Support", "/support/"),
-                               (case.subject_name, case.get_absolute_url()), (spec.title, None)),
-    }, status=400 if request.method == "POST" else 200)
+    return _page(
+        request,
+        "support/step.jinja",
+        {
+            "active": "support",
+            "case": case,
+            "form": form,
+            "title": spec.title,
+            "step": step,
+            "blockers": cases.exit_blockers(case) if step == "exit" else [],
+            "breadcrumbs": _crumbs(
+                ("Support", "/support/"),
+                (case.subject_name, case.get_absolute_url()),
+                (spec.title, None),
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def criterion_judge(request: HttpRequest, pk: int) -> HttpResponse:
@@ -273,25 +344,44 @@ def criterion_judge(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"Recorded: {criterion.description} – "
-                                      f"{'met' if criterion.met else 'not met'}.")
+            messages.success(
+                request,
+                f"Recorded: {criterion.description} – {'met' if criterion.met else 'not met'}.",
+            )
             return redirect(case)
-    return _page(request, "support/step.jinja", {
-        "active": "support", "case": case, "form": form, "criterion": criterion,
-        "title": f"Judge exit criterion: {criterion.description}", "step": "judge",
-        "breadcrumbs": _crumbs(("Support", "/support/"),
-                               (case.subject_name, case.get_absolute_url()), ("Judge", None)),
-    }, status=400 if request.method == "POST" else 200)
+    return _page(
+        request,
+        "support/step.jinja",
+        {
+            "active": "support",
+            "case": case,
+            "form": form,
+            "criterion": criterion,
+            "title": f"Judge exit criterion: {criterion.description}",
+            "step": "judge",
+            "breadcrumbs": _crumbs(
+                ("Support", "/support/"),
+                (case.subject_name, case.get_absolute_url()),
+                ("Judge", None),
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def _subject_choices(user) -> list[tuple[str, str]]:
     """Organisations (trusts, ICBs, CCGs) and systems the user may raise support for."""
     kinds = [*OrganisationKind.trusts(), OrganisationKind.ICB, OrganisationKind.CCG]
-    systems = [(f"system:{s.code}", f"{s.name} (system {s.code})")
-               for s in visible_systems(user).order_by("name")]
-    orgs = [(f"organisation:{o.ods_code}", f"{o.name} ({o.ods_code})")
-            for o in visible_organisations(user).filter(kind__in=kinds, closed__isnull=True)
-            .order_by("name")]
+    systems = [
+        (f"system:{s.code}", f"{s.name} (system {s.code})")
+        for s in visible_systems(user).order_by("name")
+    ]
+    orgs = [
+        (f"organisation:{o.ods_code}", f"{o.name} ({o.ods_code})")
+        for o in visible_organisations(user)
+        .filter(kind__in=kinds, closed__isnull=True)
+        .order_by("name")
+    ]
     return systems + orgs
 
 
@@ -299,8 +389,11 @@ def _subject_for(request: HttpRequest, value: str, perm: str) -> Organisation | 
     """The chosen organisation or system ("system:QUE", "organisation:RGN"), refused with 403
     unless the user holds ``perm`` for it: checked before anything is written or anyone told."""
     kind, _, code = value.partition(":")
-    subject = (System.objects.get(code=code) if kind == "system"
-               else Organisation.objects.get(ods_code=code))
+    subject = (
+        System.objects.get(code=code)
+        if kind == "system"
+        else Organisation.objects.get(ods_code=code)
+    )
     if not request.user.has_perm(perm, subject):
         raise PermissionDenied
     return subject
@@ -311,13 +404,20 @@ def targeted_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = forms.TargetedCaseForm(request.POST or None)
     form.fields["subject"] = dj_forms.ChoiceField(
-        label="Organisation or system", choices=_subject_choices(request.user),
-        widget=dj_forms.Select(attrs={"class": "nhsuk-select"}))
+        label="Organisation or system",
+        choices=_subject_choices(request.user),
+        widget=dj_forms.Select(attrs={"class": "nhsuk-select"}),
+    )
     form.fields["segment"] = dj_forms.TypedChoiceField(
-        label="Framework and segment", coerce=str,
-        choices=[("sof-2021-22:2", "SOF 2021/22 segment 2"), ("nof-2022-23:2", "NOF 2022/23 "
-                  "segment 2"), ("nof-2025-26:2", "NOF 2025/26 segment 2")],
-        widget=dj_forms.Select(attrs={"class": "nhsuk-select"}))
+        label="Framework and segment",
+        coerce=str,
+        choices=[
+            ("sof-2021-22:2", "SOF 2021/22 segment 2"),
+            ("nof-2022-23:2", "NOF 2022/23 segment 2"),
+            ("nof-2025-26:2", "NOF 2025/26 segment 2"),
+        ],
+        widget=dj_forms.Select(attrs={"class": "nhsuk-select"}),
+    )
     if request.method == "POST" and form.is_valid():
         from oversight.metrics.models import Framework
 
@@ -325,8 +425,9 @@ def targeted_new(request: HttpRequest) -> HttpResponse:
         subject = _subject_for(request, form.cleaned_data["subject"], "support.add_supportcase")
         try:
             framework = Framework.objects.get(code=code)
-            case = cases.open_targeted_case(subject, framework, int(segment), request.user,
-                                            form.cleaned_data["summary"])
+            case = cases.open_targeted_case(
+                subject, framework, int(segment), request.user, form.cleaned_data["summary"]
+            )
         except Framework.DoesNotExist:
             form.add_error("segment", f"The {code} catalogue is not loaded.")
         except ValidationError as exc:
@@ -334,11 +435,18 @@ def targeted_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Targeted support case opened.")
             return redirect(case)
-    return _page(request, "support/step.jinja", {
-        "active": "support", "form": form, "title": "Open a targeted support case",
-        "step": "targeted",
-        "breadcrumbs": _crumbs(("Support", "/support/"), ("Open a targeted case", None)),
-    }, status=400 if request.method == "POST" else 200)
+    return _page(
+        request,
+        "support/step.jinja",
+        {
+            "active": "support",
+            "form": form,
+            "title": "Open a targeted support case",
+            "step": "targeted",
+            "breadcrumbs": _crumbs(("Support", "/support/"), ("Open a targeted case", None)),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 # ----------------------------------------------------------------------------- SOAG actions
@@ -354,14 +462,24 @@ def action_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=status)
     if request.GET.get("overdue"):
         qs = qs.exclude(status__in=ACTION_DONE).filter(due__lt=today)
-    rows = [(a, working_days_late(a.due, today) if not a.is_done else 0)
-            for a in qs.order_by("due")[:500]]
-    return _page(request, "support/action_list.jinja", {
-        "active": "support", "rows": rows, "today": today, "status": status,
-        "overdue": bool(request.GET.get("overdue")), "statuses": ActionStatus.choices,
-        "can_add": request.user.has_perm("support.add_soagaction"),
-        "breadcrumbs": _crumbs(("Support", "/support/"), ("SOAG actions", None)),
-    })
+    rows = [
+        (a, working_days_late(a.due, today) if not a.is_done else 0)
+        for a in qs.order_by("due")[:500]
+    ]
+    return _page(
+        request,
+        "support/action_list.jinja",
+        {
+            "active": "support",
+            "rows": rows,
+            "today": today,
+            "status": status,
+            "overdue": bool(request.GET.get("overdue")),
+            "statuses": ActionStatus.choices,
+            "can_add": request.user.has_perm("support.add_soagaction"),
+            "breadcrumbs": _crumbs(("Support", "/support/"), ("SOAG actions", None)),
+        },
+    )
 
 
 def action_new(request: HttpRequest) -> HttpResponse:
@@ -369,45 +487,70 @@ def action_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = forms.ActionForm(request.POST or None, initial={"case": request.GET.get("case")})
     form.fields["subject"] = dj_forms.ChoiceField(
-        label="Organisation or system", choices=_subject_choices(request.user),
-        widget=dj_forms.Select(attrs={"class": "nhsuk-select"}))
+        label="Organisation or system",
+        choices=_subject_choices(request.user),
+        widget=dj_forms.Select(attrs={"class": "nhsuk-select"}),
+    )
     case_id = request.POST.get("case") or request.GET.get("case")
     case = None
     if case_id and str(case_id).isdigit():
         case = visible_cases(request.user).filter(pk=case_id).first()
         if case and request.method == "GET":
-            form.initial["subject"] = (f"organisation:{case.organisation.ods_code}"
-                                       if case.organisation_id else f"system:{case.system.code}")
+            form.initial["subject"] = (
+                f"organisation:{case.organisation.ods_code}"
+                if case.organisation_id
+                else f"system:{case.system.code}"
+            )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         subject = _subject_for(request, data["subject"], "support.add_soagaction")
         try:
-            action = raise_action(user=request.user, subject=subject, kind=data["kind"],
-                                  title=data["title"], owner=data["owner"], due=data["due"],
-                                  description=data["description"], case=case)
+            action = raise_action(
+                user=request.user,
+                subject=subject,
+                kind=data["kind"],
+                title=data["title"],
+                owner=data["owner"],
+                due=data["due"],
+                description=data["description"],
+                case=case,
+            )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, f"Action '{action.title}' raised.")
             return redirect(action)
-    return _page(request, "support/step.jinja", {
-        "active": "support", "form": form, "title": "Raise a SOAG action", "step": "action",
-        "case": case,
-        "breadcrumbs": _crumbs(("Support", "/support/"), ("SOAG actions", "/support/actions/"),
-                               ("Raise an action", None)),
-    }, status=400 if request.method == "POST" else 200)
+    return _page(
+        request,
+        "support/step.jinja",
+        {
+            "active": "support",
+            "form": form,
+            "title": "Raise a SOAG action",
+            "step": "action",
+            "case": case,
+            "breadcrumbs": _crumbs(
+                ("Support", "/support/"),
+                ("SOAG actions", "/support/actions/"),
+                ("Raise an action", None),
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_object_or_404(
-        SoagAction.objects.select_related("owner", "organisation", "system", "case",
-                                          "created_by"), pk=pk)
+        SoagAction.objects.select_related("owner", "organisation", "system", "case", "created_by"),
+        pk=pk,
+    )
     if not request.user.has_perm("support.view_soagaction", action):
         raise PermissionDenied
     can_update = request.user.has_perm("support.update_soagaction", action)
     events = [(e, ACTION_EVENT_LABELS[e]) for e in action_events(action)]
-    form = forms.ActionProgressForm(request.POST or None, events=events,
-                                    initial={"evidence": action.evidence})
+    form = forms.ActionProgressForm(
+        request.POST or None, events=events, initial={"evidence": action.evidence}
+    )
     status = 200
     if request.method == "POST":
         if not can_update:
@@ -428,30 +571,48 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(action)
         status = 400
     today = timezone.localdate()
-    return _page(request, "support/action_detail.jinja", {
-        "active": "support", "action": action, "form": form, "can_update": can_update,
-        "late": working_days_late(action.due, today) if not action.is_done else 0,
-        "transitions": action.transitions.select_related("by"),
-        "breadcrumbs": _crumbs(("Support", "/support/"), ("SOAG actions", "/support/actions/"),
-                               (action.title, None)),
-    }, status=status)
+    return _page(
+        request,
+        "support/action_detail.jinja",
+        {
+            "active": "support",
+            "action": action,
+            "form": form,
+            "can_update": can_update,
+            "late": working_days_late(action.due, today) if not action.is_done else 0,
+            "transitions": action.transitions.select_related("by"),
+            "breadcrumbs": _crumbs(
+                ("Support", "/support/"),
+                ("SOAG actions", "/support/actions/"),
+                (action.title, None),
+            ),
+        },
+        status=status,
+    )
 
 
 # ---------------------------------------------------------------------------- notifications
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:
-    items = Notification.objects.filter(recipient=request.user).select_related("case",
-                                                                              "action")[:200]
-    return _page(request, "support/notifications.jinja", {
-        "active": "support", "items": items,
-        "breadcrumbs": _crumbs(("Support", "/support/"), ("Notifications", None)),
-    })
+    items = Notification.objects.filter(recipient=request.user).select_related("case", "action")[
+        :200
+    ]
+    return _page(
+        request,
+        "support/notifications.jinja",
+        {
+            "active": "support",
+            "items": items,
+            "breadcrumbs": _crumbs(("Support", "/support/"), ("Notifications", None)),
+        },
+    )
 
 
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now())
+        read_at=timezone.now()
+    )
     messages.success(request, "Notifications marked as read.")
     return redirect("support_notifications")
