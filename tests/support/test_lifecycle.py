@@ -139,9 +139,16 @@ def test_transition_needs_a_reason(world):
 def test_full_rsp_life_cycle_to_exit_with_cqc_recommendation(world):
     decide(world, 4)
     case = SupportCase.objects.get()
-    rsp = case.rsp
-    rsp.entry_on_cqc_recommendation = True
-    rsp.save()
+    cases.record_cqc_entry(
+        case, world.regional, recommended_on=dt.date(2021, 6, 21), reference="CQC letter"
+    )
+    entry = case.transitions.get(event="cqc_entry")
+    assert (entry.by, entry.source, entry.target) == (world.regional, "open", "open")
+    assert "CQC letter" in entry.reason
+    with pytest.raises(ValidationError, match="already recorded"):
+        cases.record_cqc_entry(
+            case, world.regional, recommended_on=dt.date(2021, 6, 22), reference="Again"
+        )
 
     # SID appointed jointly: the case starts
     with pytest.raises(ValidationError, match="appointed jointly"):

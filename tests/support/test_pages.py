@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from oversight.segmentation.decisions import record_decision
+from oversight.support import cases
 from oversight.support.actions import raise_action
 from oversight.support.models import CaseStatus, ExitCriterion, SoagAction, SupportCase
 from tests.factories import MetricFactory, ObservationFactory, ThemeFactory
@@ -384,3 +385,37 @@ def test_refused_targeted_case_form_writes_nothing(
     r = as_user(client, world.regional).post("/support/cases/new/", form)
     assert r.status_code == 302
     assert SupportCase.objects.get().kind == "targeted"
+
+
+def test_cqc_entry_cannot_be_switched_off_by_editing_the_plan(client, world, rsp_case):
+    """Entry on CQC's recommendation is recorded once (who, when, why) and the plan form has no
+    say in it: the person who exits cannot untick the condition away."""
+    c = as_user(client, world.regional)
+    base = f"/support/cases/{rsp_case.pk}"
+    assert "entry_on_cqc_recommendation" not in c.get(f"{base}/plan/").content.decode()
+    r = c.post(f"{base}/cqc-entry/", {"recommended_on": "2021-06-21", "reference": "CQC letter"})
+    assert r.status_code == 302
+    rsp_case.rsp.refresh_from_db()
+    assert rsp_case.rsp.entry_on_cqc_recommendation
+    assert rsp_case.transitions.get(event="cqc_entry").by == world.regional
+    need_cqc = "Entry followed a CQC recommendation: CQC's recommendation to exit is needed."
+    for flag in ("", "off", "false"):
+        r = c.post(
+            f"{base}/plan/",
+            {
+                "plan_summary": "Recovery plan",
+                "review_cycle": "monthly",
+                "entry_on_cqc_recommendation": flag,
+            },
+        )
+        assert r.status_code == 302
+    rsp_case.rsp.refresh_from_db()
+    assert rsp_case.rsp.entry_on_cqc_recommendation
+    assert rsp_case.rsp.plan_summary == "Recovery plan"
+    assert need_cqc in cases.exit_blockers(rsp_case)
+    # recording it again is refused, and the page offers only CQC's recommendation to exit
+    r = c.post(f"{base}/cqc-entry/", {"recommended_on": "2021-06-22", "reference": "x"})
+    assert r.status_code == 400 and "already recorded" in r.content.decode()
+    page = c.get(f"{base}/").content.decode()
+    assert f"{base}/cqc-entry/" not in page and f"{base}/cqc/" in page
+    assert "CQC letter" in page

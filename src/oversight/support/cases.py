@@ -16,7 +16,7 @@ from django.utils import timezone
 from oversight.organisations.models import Organisation, System
 from oversight.segmentation.decisions import record_decision
 from oversight.segmentation.models import Decision
-from oversight.support.lifecycle import fire
+from oversight.support.lifecycle import fire, record
 from oversight.support.models import (
     CaseKind,
     CaseStatus,
@@ -288,13 +288,44 @@ def judge_criterion(criterion: ExitCriterion, user, *, met: bool, evidence: str)
     return criterion
 
 
+def _cqc_recommendation(recommended_on: dt.date | None, reference: str, what: str) -> str:
+    if not recommended_on or not (reference or "").strip():
+        raise ValidationError(f"Give the date and reference of CQC's recommendation {what}.")
+    return reference.strip()
+
+
+def record_cqc_entry(
+    case: SupportCase, user, *, recommended_on: dt.date, reference: str
+) -> RecoverySupport:
+    """Record that entry to the RSP followed CQC's recommendation, so exit needs CQC's
+    recommendation too. Once recorded it stays: nothing unsets it, so whoever exits the case
+    cannot remove the condition. Who and when are kept in the case's history."""
+    rsp = _rsp(case)
+    reference = _cqc_recommendation(recommended_on, reference, "to enter")
+    if rsp.entry_on_cqc_recommendation:
+        raise ValidationError(
+            "Entry on CQC's recommendation is already recorded; it cannot be changed."
+        )
+    with transaction.atomic():
+        rsp.entry_on_cqc_recommendation = True
+        rsp.cqc_entry_recommended_on, rsp.cqc_entry_reference = recommended_on, reference
+        rsp.save()
+        record(
+            case,
+            "cqc_entry",
+            user,
+            f"Entry followed CQC's recommendation of {recommended_on:%-d %B %Y} ({reference}): "
+            "exit needs CQC's recommendation to exit.",
+        )
+    return rsp
+
+
 def record_cqc_exit_recommendation(
     case: SupportCase, user, *, recommended_on: dt.date, reference: str
 ) -> RecoverySupport:
     rsp = _rsp(case)
-    if not recommended_on or not reference.strip():
-        raise ValidationError("Give the date and reference of CQC's recommendation to exit.")
-    rsp.cqc_exit_recommended_on, rsp.cqc_exit_reference = recommended_on, reference.strip()
+    reference = _cqc_recommendation(recommended_on, reference, "to exit")
+    rsp.cqc_exit_recommended_on, rsp.cqc_exit_reference = recommended_on, reference
     rsp.save()
     return rsp
 

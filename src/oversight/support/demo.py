@@ -213,8 +213,12 @@ def _trust_exited(framework: Framework, trust: Organisation, regional, metrics) 
     case = SupportCase.objects.get(organisation=trust, kind=CaseKind.RSP)
     case.lead = regional
     case.save()
-    rsp = case.rsp
-    rsp.entry_on_cqc_recommendation = True
+    rsp = cases.record_cqc_entry(
+        case,
+        regional,
+        recommended_on=dt.date(2021, 6, 21),
+        reference="CQC letter recommending entry to the RSP, June 2021",
+    )
     rsp.plan_summary = "Quality improvement plan with urgent and emergency care recovery."
     rsp.indicative_exit = dt.date(2022, 3, 31)
     rsp.save()

@@ -128,13 +128,11 @@ class PlanForm(NhsModelForm):
             "indicative_exit",
             "review_cycle",
             "next_review",
-            "entry_on_cqc_recommendation",
         ]
         widgets = {"plan_summary": forms.Textarea, "indicative_exit": DATE, "next_review": DATE}
         labels = {
             "plan_summary": "Improvement plan",
             "indicative_exit": "Indicative exit date",
-            "entry_on_cqc_recommendation": "Entry followed a CQC recommendation",
         }
 
 
@@ -179,6 +177,14 @@ class JudgeForm(NhsForm):
 class CqcExitForm(NhsForm):
     recommended_on = forms.DateField(label="CQC recommended exit on", widget=DATE)
     reference = forms.CharField(label="Reference (letter, report or inspection)", max_length=300)
+
+
+class CqcEntryForm(CqcExitForm):
+    """Entry on CQC's recommendation: recorded once, never unset (exit then needs CQC's)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recommended_on"].label = "CQC recommended entry on"
 
 
 class ExitForm(NhsForm):

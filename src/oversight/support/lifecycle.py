@@ -1,7 +1,8 @@
 """Life-cycles of support cases and SOAG actions (python-statemachine).
 
 Status changes go only through ``fire``: it runs the event on the machine bound to the model,
-saves it, and records a ``Transition`` with who, when and why, all in one transaction. A
+saves it, and records a ``Transition`` with who, when and why, all in one transaction.
+``record`` adds the same who, when and why for a change to a case that keeps its status. A
 refused event raises ``ValidationError`` naming why (the machine's guards are the last line;
 callers check domain conditions first so the message can say what is missing).
 """
@@ -105,27 +106,47 @@ def fire(
     obj: SupportCase | SoagAction, event: str, user, reason: str, today: dt.date | None = None
 ) -> Transition:
     """Run ``event`` on the case or action, save it and record the transition."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": "Say why (it is kept with the change)."})
-    is_case = isinstance(obj, SupportCase)
+    reason = _reason(reason)
     with transaction.atomic():
         source = obj.status
-        machine = CaseLifecycle(obj) if is_case else ActionLifecycle(obj, today)
+        machine = (
+            CaseLifecycle(obj) if isinstance(obj, SupportCase) else ActionLifecycle(obj, today)
+        )
         try:
             machine.send(event)
         except TransitionNotAllowed as exc:
             raise ValidationError(_refusal(obj, event, today)) from exc
         obj.save()
-        return Transition.objects.create(
-            case=obj if is_case else None,
-            action=None if is_case else obj,
-            event=event,
-            source=source,
-            target=obj.status,
-            by=user if getattr(user, "pk", None) else None,
-            reason=reason,
-        )
+        return _transition(obj, event, source, user, reason)
+
+
+def record(case: SupportCase, event: str, user, reason: str) -> Transition:
+    """Record a change to a case that leaves its status as it is (entry on CQC's
+    recommendation, a milestone achieved or changed, an exit criterion changed or removed):
+    who, when and why join the case's history, as a transition from its status to itself."""
+    return _transition(case, event, case.status, user, _reason(reason))
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why (it is kept with the change)."})
+    return reason
+
+
+def _transition(
+    obj: SupportCase | SoagAction, event: str, source: str, user, reason: str
+) -> Transition:
+    is_case = isinstance(obj, SupportCase)
+    return Transition.objects.create(
+        case=obj if is_case else None,
+        action=None if is_case else obj,
+        event=event,
+        source=source,
+        target=obj.status,
+        by=user if getattr(user, "pk", None) else None,
+        reason=reason,
+    )
 
 
 def _refusal(obj: SupportCase | SoagAction, event: str, today: dt.date | None) -> str:

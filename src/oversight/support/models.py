@@ -184,7 +184,14 @@ class RecoverySupport(models.Model):
     )
     next_review = models.DateField(null=True, blank=True)
     # CQC: where entry followed CQC's recommendation, exit needs CQC's recommendation too.
-    entry_on_cqc_recommendation = models.BooleanField(default=False)
+    # Set once, by ``cases.record_cqc_entry`` (a recorded change), and never unset.
+    entry_on_cqc_recommendation = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Entry followed CQC's recommendation: exit needs CQC's recommendation too.",
+    )
+    cqc_entry_recommended_on = models.DateField(null=True, blank=True, editable=False)
+    cqc_entry_reference = models.CharField(max_length=300, blank=True, editable=False)
     cqc_exit_recommended_on = models.DateField(null=True, blank=True)
     cqc_exit_reference = models.CharField(max_length=300, blank=True)
     exit_decision = models.ForeignKey(

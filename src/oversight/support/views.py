@@ -219,6 +219,11 @@ def _criterion(request, case, form) -> str:
     return "Exit criterion added."
 
 
+def _cqc_entry(request, case, form) -> str:
+    cases.record_cqc_entry(case, request.user, **form.cleaned_data)
+    return "Entry on CQC's recommendation recorded: exit now needs CQC's recommendation too."
+
+
 def _cqc(request, case, form) -> str:
     cases.record_cqc_exit_recommendation(case, request.user, **form.cleaned_data)
     return "CQC's recommendation to exit recorded."
@@ -267,6 +272,12 @@ STEPS: dict[str, Step] = {
         "Add an exit criterion",
         lambda r, c: forms.CriterionForm(r.POST or None, framework=c.framework),
         _criterion,
+        rsp_only=True,
+    ),
+    "cqc-entry": Step(
+        "Record that entry followed CQC's recommendation",
+        lambda r, c: forms.CqcEntryForm(r.POST or None),
+        _cqc_entry,
         rsp_only=True,
     ),
     "cqc": Step(
