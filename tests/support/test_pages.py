@@ -419,3 +419,140 @@ def test_cqc_entry_cannot_be_switched_off_by_editing_the_plan(client, world, rsp
     page = c.get(f"{base}/").content.decode()
     assert f"{base}/cqc-entry/" not in page and f"{base}/cqc/" in page
     assert "CQC letter" in page
+
+
+def test_milestone_recorded_achieved_then_changed_only_with_a_reason(client, world, rsp_case):
+    """Recording a milestone as achieved (date and evidence) is its own reason; moving its due
+    date or withdrawing the achievement needs one, and each change joins the case's history."""
+    c = as_user(client, world.regional)
+    base = f"/support/cases/{rsp_case.pk}"
+    r = c.post(f"{base}/milestone/", {"title": "Deficit plan agreed", "due": "2021-12-31"})
+    assert r.status_code == 302
+    milestone = rsp_case.rsp.milestones.get()
+    edit = f"{base}/milestone-edit/{milestone.pk}/"
+    assert edit in c.get(f"{base}/").content.decode()
+    # achieved needs evidence, and a date that has come
+    r = c.post(
+        edit, {"title": "Deficit plan agreed", "due": "2021-12-31", "achieved_on": "2021-12-20"}
+    )
+    assert r.status_code == 400 and "Give the evidence" in r.content.decode()
+    r = c.post(
+        edit,
+        {
+            "title": "Deficit plan agreed",
+            "due": "2021-12-31",
+            "achieved_on": "2999-01-01",
+            "evidence": "Board minutes",
+        },
+    )
+    assert r.status_code == 400 and "a date that has come" in r.content.decode()
+    r = c.post(
+        edit,
+        {
+            "title": "Deficit plan agreed",
+            "due": "2021-12-31",
+            "achieved_on": "2021-12-20",
+            "evidence": "Board minutes 20 Dec",
+        },
+    )
+    assert r.status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.achieved_on == dt.date(2021, 12, 20)
+    achieved = rsp_case.transitions.get(event="milestone")
+    assert achieved.by == world.regional and "achieved on 20 Dec 2021" in achieved.reason
+    # any other change without a reason is refused and writes nothing
+    moved = {
+        "title": "Deficit plan agreed",
+        "due": "2022-01-31",
+        "achieved_on": "2021-12-20",
+        "evidence": "Board minutes 20 Dec",
+    }
+    r = c.post(edit, moved)
+    assert r.status_code == 400 and "Say why the milestone changes" in r.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.due == dt.date(2021, 12, 31)
+    assert rsp_case.transitions.filter(event="milestone").count() == 1
+    r = c.post(edit, {**moved, "reason": "Board rescheduled"})
+    assert r.status_code == 302
+    milestone.refresh_from_db()
+    assert milestone.due == dt.date(2022, 1, 31)
+    changed = rsp_case.transitions.filter(event="milestone").latest("at")
+    assert "due 31 Dec 2021 → 31 Jan 2022" in changed.reason
+    assert "Board rescheduled" in changed.reason
+    # saving with no change records nothing
+    r = c.post(edit, moved)
+    assert r.status_code == 302
+    assert rsp_case.transitions.filter(event="milestone").count() == 2
+
+
+def test_exit_criterion_changed_or_removed_with_a_reason(client, world, rsp_case):
+    """Changing a criterion's definition needs a reason and clears a judgement made against the
+    old one, so exit is blocked again; a met criterion cannot be removed; each change is kept
+    in the case's history with who and why."""
+    c = as_user(client, world.regional)
+    base = f"/support/cases/{rsp_case.pk}"
+    metric = MetricFactory(theme=ThemeFactory(framework=world.framework), unit="%")
+    definition = {
+        "description": "A&E at least 76%",
+        "metric": metric.pk,
+        "direction": "at_least",
+        "threshold": "76",
+    }
+    assert c.post(f"{base}/criterion/", definition).status_code == 302
+    criterion = ExitCriterion.objects.get()
+    cases.judge_criterion(criterion, world.regional, met=True, evidence="Q3 at 77%")
+    assert not [b for b in cases.exit_blockers(rsp_case) if "criterion not met" in b]
+    page = c.get(f"{base}/").content.decode()
+    edit, remove = (
+        f"{base}/criterion-edit/{criterion.pk}/",
+        f"{base}/criterion-remove/{criterion.pk}/",
+    )
+    assert edit in page and remove not in page  # a met criterion is not removed
+    # no reason: refused, nothing written
+    stricter = {**definition, "description": "A&E at least 78%", "threshold": "78"}
+    r = c.post(edit, stricter)
+    assert r.status_code == 400
+    criterion.refresh_from_db()
+    assert criterion.threshold == 76 and criterion.met is True
+    # a metric criterion still needs its threshold when changed
+    r = c.post(edit, {**definition, "threshold": "", "reason": "x"})
+    assert r.status_code == 400 and "needs a direction and a threshold" in r.content.decode()
+    r = c.post(edit, {**stricter, "reason": "Regional team raised the bar"})
+    assert r.status_code == 302
+    criterion.refresh_from_db()
+    assert criterion.threshold == 78 and criterion.met is None and criterion.judged_by is None
+    assert "Exit criterion not met: A&E at least 78%" in cases.exit_blockers(rsp_case)
+    changed = rsp_case.transitions.get(event="criterion_changed")
+    assert changed.by == world.regional
+    assert "threshold 76.0 → 78.0" in changed.reason and "judgement is cleared" in changed.reason
+    assert criterion.history.latest().history_change_reason == changed.reason
+    # a met criterion cannot be removed; an unmet one can, with a reason
+    cases.judge_criterion(criterion, world.regional, met=True, evidence="Q4 at 79%")
+    r = c.post(remove, {"reason": "Superseded"})
+    assert r.status_code == 400 and "cannot be removed" in r.content.decode()
+    assert ExitCriterion.objects.filter(pk=criterion.pk).exists()
+    cases.judge_criterion(criterion, world.regional, met=False, evidence="Fell back in Q1")
+    assert c.post(remove, {"reason": ""}).status_code == 400
+    r = c.post(remove, {"reason": "Replaced by the system-wide UEC criterion"})
+    assert r.status_code == 302
+    assert not ExitCriterion.objects.filter(pk=criterion.pk).exists()
+    removed = rsp_case.transitions.get(event="criterion_removed")
+    assert "Replaced by the system-wide UEC criterion" in removed.reason
+    assert "criterion removed" in c.get(f"{base}/").content.decode()
+
+
+def test_item_steps_answer_only_for_the_case_and_its_managers(client, world, rsp_case):
+    c = as_user(client, world.regional)
+    base = f"/support/cases/{rsp_case.pk}"
+    criterion = cases.add_criterion(rsp_case, world.regional, description="Leadership review")
+    assert c.get(f"{base}/criterion-edit/{criterion.pk}/").status_code == 200
+    assert c.get(f"{base}/criterion-edit/{criterion.pk + 1}/").status_code == 404
+    assert c.get(f"{base}/criterion-edit/").status_code == 404  # an item step needs its item
+    assert c.get(f"{base}/sid/{criterion.pk}/").status_code == 404  # a case step has none
+    assert c.get(f"{base}/milestone-edit/{criterion.pk}/").status_code == 404
+    for who in ("icb", "soag", "org_user"):
+        other = as_user(client, getattr(world, who))
+        assert other.post(
+            f"{base}/criterion-remove/{criterion.pk}/", {"reason": "x"}
+        ).status_code in (403, 404)
+    assert ExitCriterion.objects.filter(pk=criterion.pk).exists()

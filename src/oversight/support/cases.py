@@ -16,11 +16,12 @@ from django.utils import timezone
 from oversight.organisations.models import Organisation, System
 from oversight.segmentation.decisions import record_decision
 from oversight.segmentation.models import Decision
-from oversight.support.lifecycle import fire, record
+from oversight.support.lifecycle import fire, record, required_reason
 from oversight.support.models import (
     CaseKind,
     CaseStatus,
     ExitCriterion,
+    Milestone,
     PackageItem,
     RecoverySupport,
     SupportCase,
@@ -275,6 +276,177 @@ def record_stocktake(
     rsp.stocktake_on = stocktake_on
     rsp.save()
     return rsp
+
+
+def _changes(stored, values: dict[str, object]) -> dict[str, tuple[object, object]]:
+    """The fields of ``values`` that differ from the stored row: field -> (before, after)."""
+    return {f: (getattr(stored, f), v) for f, v in values.items() if getattr(stored, f) != v}
+
+
+def _describe(changes: dict[str, tuple[object, object]]) -> str:
+    def show(value: object) -> str:
+        if value is None or value == "":
+            return "none"
+        return f"{value:%-d %b %Y}" if isinstance(value, dt.date) else str(value)
+
+    return "; ".join(
+        f"{field.replace('_', ' ')} {show(before)} → {show(after)}"
+        for field, (before, after) in changes.items()
+    )
+
+
+def _milestone_values(
+    *, title: str, due: dt.date | None, achieved_on: dt.date | None, evidence: str
+) -> dict[str, object]:
+    title, evidence = (title or "").strip(), (evidence or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = "Give the milestone a title."
+    if not due:
+        errors["due"] = "Give the date the milestone is due."
+    if achieved_on and not evidence:
+        errors["evidence"] = "Give the evidence that the milestone was achieved."
+    if evidence and not achieved_on:
+        errors["achieved_on"] = "Give the date the milestone was achieved."
+    elif achieved_on and achieved_on > timezone.localdate():
+        errors["achieved_on"] = "A milestone is achieved on a date that has come."
+    if errors:
+        raise ValidationError(errors)
+    return {"title": title, "due": due, "achieved_on": achieved_on, "evidence": evidence}
+
+
+def add_milestone(
+    case: SupportCase,
+    user,
+    *,
+    title: str,
+    due: dt.date,
+    achieved_on: dt.date | None = None,
+    evidence: str = "",
+) -> Milestone:
+    """A milestone of the improvement plan (achieved already when given a date and evidence)."""
+    rsp = _rsp(case)
+    values = _milestone_values(title=title, due=due, achieved_on=achieved_on, evidence=evidence)
+    return Milestone.objects.create(rsp=rsp, **values)
+
+
+def change_milestone(
+    milestone: Milestone,
+    user,
+    *,
+    title: str,
+    due: dt.date,
+    achieved_on: dt.date | None,
+    evidence: str,
+    reason: str = "",
+) -> Milestone:
+    """Record a milestone as achieved (date and evidence), or change it. Recording the
+    achievement is its own reason; any other change (title, due date, an achievement
+    corrected or withdrawn) needs one. Kept in the case's history with who and when."""
+    case = milestone.rsp.case
+    _rsp(case)
+    values = _milestone_values(title=title, due=due, achieved_on=achieved_on, evidence=evidence)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        stored = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        changes = _changes(stored, values)
+        if not changes:
+            return stored
+        achieved = stored.achieved_on is None and values["achieved_on"] is not None
+        if achieved and set(changes) <= {"achieved_on", "evidence"}:
+            note = (
+                f"Milestone '{stored.title}' achieved on {achieved_on:%-d %b %Y}: "
+                f"{values['evidence']}"
+            )
+            note += f" {reason}" if reason else ""
+        elif not reason:
+            raise ValidationError(
+                {"reason": "Say why the milestone changes (it is kept with the change)."}
+            )
+        else:
+            note = f"Milestone '{stored.title}' changed ({_describe(changes)}): {reason}"
+        for field, value in values.items():
+            setattr(stored, field, value)
+        stored._change_reason = note
+        stored.save()
+        record(case, "milestone", user, note)
+    return stored
+
+
+CRITERION_DEFINITION = ("description", "metric", "direction", "threshold", "cqc_rating")
+
+
+def criterion_definition(
+    *,
+    description: str,
+    metric=None,
+    direction: str = "",
+    threshold: float | None = None,
+    cqc_rating: str = "",
+) -> dict[str, object]:
+    """An exit criterion's definition, checked: a metric needs a direction and a threshold,
+    and a criterion is linked to a metric or a CQC rating, not both."""
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": "Describe the exit criterion."})
+    if metric and (threshold is None or not direction):
+        raise ValidationError("A criterion linked to a metric needs a direction and a threshold.")
+    if metric and cqc_rating:
+        raise ValidationError("Link a criterion to a metric or a CQC rating, not both.")
+    if not metric:
+        direction, threshold = "", None
+    return {
+        "description": description,
+        "metric": metric or None,
+        "direction": direction or "",
+        "threshold": threshold,
+        "cqc_rating": cqc_rating or "",
+    }
+
+
+def add_criterion(case: SupportCase, user, **definition) -> ExitCriterion:
+    rsp = _rsp(case)
+    return ExitCriterion.objects.create(rsp=rsp, **criterion_definition(**definition))
+
+
+def change_criterion(criterion: ExitCriterion, user, *, reason: str, **definition) -> ExitCriterion:
+    """Change an exit criterion's definition, with a reason kept in the case's history. A
+    judgement made against the old definition is cleared: judge it again."""
+    case = criterion.rsp.case
+    _rsp(case)
+    values = criterion_definition(**definition)
+    with transaction.atomic():
+        stored = ExitCriterion.objects.select_for_update().get(pk=criterion.pk)
+        changes = _changes(stored, values)
+        if not changes:
+            return stored
+        reason = required_reason(reason)
+        note = f"Exit criterion '{stored.description}' changed ({_describe(changes)}): {reason}"
+        if stored.met is not None:
+            note += " Its judgement is cleared: judge it again against the new definition."
+            stored.met, stored.judged_by, stored.judged_at = None, None, None
+        record(case, "criterion_changed", user, note)
+        for field, value in values.items():
+            setattr(stored, field, value)
+        stored._change_reason = note
+        stored.save()
+    return stored
+
+
+def remove_criterion(criterion: ExitCriterion, user, *, reason: str) -> None:
+    """Remove an exit criterion that is not met, with a reason kept in the case's history."""
+    case = criterion.rsp.case
+    _rsp(case)
+    reason = required_reason(reason)
+    if criterion.met is True:
+        raise ValidationError(
+            "A met exit criterion cannot be removed: judge it not met first, saying why."
+        )
+    with transaction.atomic():
+        note = f"Exit criterion '{criterion.description}' removed: {reason}"
+        record(case, "criterion_removed", user, note)
+        criterion._change_reason = note
+        criterion.delete()
 
 
 def judge_criterion(criterion: ExitCriterion, user, *, met: bool, evidence: str) -> ExitCriterion:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 
 from oversight.metrics.models import Metric
+from oversight.support.cases import CRITERION_DEFINITION, criterion_definition
 from oversight.support.models import (
     ActionKind,
     CaseKind,
@@ -141,12 +143,31 @@ class MilestoneForm(NhsModelForm):
         model = Milestone
         fields = ["title", "due", "achieved_on", "evidence"]
         widgets = {"due": DATE, "achieved_on": DATE, "evidence": forms.Textarea}
+        labels = {"achieved_on": "Achieved on", "evidence": "Evidence it was achieved"}
+
+
+class ReasonForm(NhsModelForm):
+    """A change to one milestone or criterion, with the reason kept in the case's history."""
+
+    reason = forms.CharField(label="Why", widget=forms.Textarea)
+
+
+class MilestoneChangeForm(ReasonForm, MilestoneForm):
+    class Meta(MilestoneForm.Meta):
+        pass
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = False
+        self.fields[
+            "reason"
+        ].help_text = "Needed for any change other than recording the milestone as achieved."
 
 
 class CriterionForm(NhsModelForm):
     class Meta:
         model = ExitCriterion
-        fields = ["description", "metric", "direction", "threshold", "cqc_rating"]
+        fields = list(CRITERION_DEFINITION)
 
     def __init__(self, *args, framework=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -156,13 +177,23 @@ class CriterionForm(NhsModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("metric") and (data.get("threshold") is None or not data.get("direction")):
-            raise forms.ValidationError(
-                "A criterion linked to a metric needs a direction and a threshold."
-            )
-        if data.get("metric") and data.get("cqc_rating"):
-            raise forms.ValidationError("Link a criterion to a metric or a CQC rating, not both.")
+        if "description" in data:
+            try:
+                criterion_definition(**{f: data.get(f) for f in CRITERION_DEFINITION})
+            except ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from exc
         return data
+
+
+class CriterionChangeForm(ReasonForm, CriterionForm):
+    class Meta(CriterionForm.Meta):
+        pass
+
+
+class CriterionRemoveForm(ReasonForm):
+    class Meta:
+        model = ExitCriterion
+        fields = []
 
 
 class JudgeForm(NhsForm):

@@ -106,7 +106,7 @@ def fire(
     obj: SupportCase | SoagAction, event: str, user, reason: str, today: dt.date | None = None
 ) -> Transition:
     """Run ``event`` on the case or action, save it and record the transition."""
-    reason = _reason(reason)
+    reason = required_reason(reason)
     with transaction.atomic():
         source = obj.status
         machine = (
@@ -124,10 +124,11 @@ def record(case: SupportCase, event: str, user, reason: str) -> Transition:
     """Record a change to a case that leaves its status as it is (entry on CQC's
     recommendation, a milestone achieved or changed, an exit criterion changed or removed):
     who, when and why join the case's history, as a transition from its status to itself."""
-    return _transition(case, event, case.status, user, _reason(reason))
+    return _transition(case, event, case.status, user, required_reason(reason))
 
 
-def _reason(reason: str) -> str:
+def required_reason(reason: str) -> str:
+    """The reason, stripped; refused when there is none (every change keeps its why)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why (it is kept with the change)."})

@@ -7,6 +7,11 @@ urlpatterns = [
     path("support/cases/new/", views.targeted_new, name="support_targeted_new"),
     path("support/cases/<int:pk>/", views.case_detail, name="support_case"),
     path("support/cases/<int:pk>/<slug:step>/", views.case_step, name="support_case_step"),
+    path(
+        "support/cases/<int:pk>/<slug:step>/<int:item>/",
+        views.case_step,
+        name="support_case_item_step",
+    ),
     path("support/criteria/<int:pk>/judge/", views.criterion_judge, name="support_criterion_judge"),
     path("support/actions/", views.action_list, name="support_actions"),
     path("support/actions/new/", views.action_new, name="support_action_new"),

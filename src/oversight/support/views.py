@@ -161,12 +161,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @dataclass(frozen=True)
 class Step:
-    """A form page for one step of a case."""
+    """A form page for one step of a case, or (with ``items``) of one milestone or exit
+    criterion of it: ``items`` gives where to find it, ``form`` is then called with the item
+    instead of the case, and ``apply`` finds the item as ``form.instance``."""
 
     title: str
-    form: Callable[[HttpRequest, SupportCase], Any]
+    form: Callable[[HttpRequest, Any], Any]
     apply: Callable[[HttpRequest, SupportCase, Any], str]
     rsp_only: bool = False
+    items: Callable[[SupportCase], QuerySet] | None = None
 
 
 def _rsp_form(cls):
@@ -206,17 +209,37 @@ def _plan(request, case, form) -> str:
 
 
 def _milestone(request, case, form) -> str:
-    milestone = form.save(commit=False)
-    milestone.rsp = case.rsp
-    milestone.save()
+    milestone = cases.add_milestone(case, request.user, **form.cleaned_data)
     return f"Milestone '{milestone.title}' added."
 
 
+def _change_milestone(request, case, form) -> str:
+    milestone = cases.change_milestone(form.instance, request.user, **form.cleaned_data)
+    return f"Milestone '{milestone.title}' saved."
+
+
 def _criterion(request, case, form) -> str:
-    criterion = form.save(commit=False)
-    criterion.rsp = case.rsp
-    criterion.save()
+    cases.add_criterion(case, request.user, **form.cleaned_data)
     return "Exit criterion added."
+
+
+def _change_criterion(request, case, form) -> str:
+    criterion = cases.change_criterion(form.instance, request.user, **form.cleaned_data)
+    return f"Exit criterion '{criterion.description}' saved."
+
+
+def _remove_criterion(request, case, form) -> str:
+    description = form.instance.description
+    cases.remove_criterion(form.instance, request.user, **form.cleaned_data)
+    return f"Exit criterion '{description}' removed."
+
+
+def _milestones(case: SupportCase) -> QuerySet[Milestone]:
+    return Milestone.objects.filter(rsp__case=case)
+
+
+def _criteria(case: SupportCase) -> QuerySet[ExitCriterion]:
+    return ExitCriterion.objects.filter(rsp__case=case).select_related("rsp__case__framework")
 
 
 def _cqc_entry(request, case, form) -> str:
@@ -268,11 +291,34 @@ STEPS: dict[str, Step] = {
         _milestone,
         rsp_only=True,
     ),
+    "milestone-edit": Step(
+        "Record achieved or change milestone",
+        lambda r, m: forms.MilestoneChangeForm(r.POST or None, instance=m),
+        _change_milestone,
+        rsp_only=True,
+        items=_milestones,
+    ),
     "criterion": Step(
         "Add an exit criterion",
         lambda r, c: forms.CriterionForm(r.POST or None, framework=c.framework),
         _criterion,
         rsp_only=True,
+    ),
+    "criterion-edit": Step(
+        "Change exit criterion",
+        lambda r, k: forms.CriterionChangeForm(
+            r.POST or None, instance=k, framework=k.rsp.case.framework
+        ),
+        _change_criterion,
+        rsp_only=True,
+        items=_criteria,
+    ),
+    "criterion-remove": Step(
+        "Remove exit criterion",
+        lambda r, k: forms.CriterionRemoveForm(r.POST or None, instance=k),
+        _remove_criterion,
+        rsp_only=True,
+        items=_criteria,
     ),
     "cqc-entry": Step(
         "Record that entry followed CQC's recommendation",
@@ -303,17 +349,21 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+def case_step(request: HttpRequest, pk: int, step: str, item: int | None = None) -> HttpResponse:
     case = _case_or_403(request, pk)
     if not request.user.has_perm("support.manage_supportcase", case):
         raise PermissionDenied
     spec = STEPS.get(step)
-    if spec is None or (spec.rsp_only and case.kind != CaseKind.RSP):
+    found = spec.items(case).filter(pk=item).first() if spec and spec.items and item else None
+    # a case step has no item; an item step has one of this case
+    known = spec is not None and (spec.items is None) == (item is None) == (found is None)
+    if not known or (spec.rsp_only and case.kind != CaseKind.RSP):
         return _page(request, "support/not_found.jinja", {"active": "support"}, status=404)
     if not case.is_open:
         messages.error(request, "The case is closed: it can no longer change.")
         return redirect(case)
-    form = spec.form(request, case)
+    title = f"{spec.title}: {found}" if found else spec.title
+    form = spec.form(request, found or case)
     if request.method == "POST" and form.is_valid():
         try:
             done = spec.apply(request, case, form)
@@ -329,13 +379,13 @@ def case_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             "active": "support",
             "case": case,
             "form": form,
-            "title": spec.title,
+            "title": title,
             "step": step,
             "blockers": cases.exit_blockers(case) if step == "exit" else [],
             "breadcrumbs": _crumbs(
                 ("Support", "/support/"),
                 (case.subject_name, case.get_absolute_url()),
-                (spec.title, None),
+                (title, None),
             ),
         },
         status=400 if request.method == "POST" else 200,
