@@ -1,4 +1,4 @@
-"""URL map. Every page is keyed by ODS and metric codes (see docs/urls.md)."""
+"""URL map. Every page is keyed by ODS and metric codes (see docs/pages.md)."""
 
 from django.contrib import admin
 from django.urls import include, path
