@@ -203,11 +203,18 @@ def test_full_rsp_life_cycle_to_exit_with_cqc_recommendation(world):
         assert f"Exit criterion not met: {criterion.description}" in blockers
         with pytest.raises(ValidationError):
             cases.exit_rsp(case, world.regional, reason="Too early", quarter="Q4 2022/23")
-        with pytest.raises(ValidationError, match="evidence"):
-            cases.judge_criterion(criterion, world.regional, met=True, evidence="")
+        for met in (True, False):
+            with pytest.raises(ValidationError, match="evidence"):
+                cases.judge_criterion(criterion, world.regional, met=met, evidence=" ")
         cases.judge_criterion(criterion, world.regional, met=True, evidence=f"Board paper {i + 1}")
     criteria[2].refresh_from_db()
     assert criteria[2].judged_by == world.regional and criteria[2].judged_at is not None
+    judged = case.transitions.filter(event="criterion_judged").order_by("at", "pk")
+    assert [t.reason for t in judged] == [
+        f"Exit criterion '{c.description}' judged met: Board paper {i + 1}"
+        for i, c in enumerate(criteria)
+    ]
+    assert {t.by for t in judged} == {world.regional}
 
     # every criterion met, but entry followed CQC's recommendation: CQC's is still needed
     assert cases.exit_blockers(case) == [

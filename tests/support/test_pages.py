@@ -556,3 +556,18 @@ def test_item_steps_answer_only_for_the_case_and_its_managers(client, world, rsp
             f"{base}/criterion-remove/{criterion.pk}/", {"reason": "x"}
         ).status_code in (403, 404)
     assert ExitCriterion.objects.filter(pk=criterion.pk).exists()
+
+
+def test_judging_needs_evidence_and_joins_the_history(client, world, rsp_case):
+    c = as_user(client, world.regional)
+    criterion = cases.add_criterion(rsp_case, world.regional, description="Leadership review")
+    judge = f"/support/criteria/{criterion.pk}/judge/"
+    r = c.post(judge, {"met": "no", "evidence": ""})
+    assert r.status_code == 400
+    assert "Give the evidence that the criterion is not met." in r.content.decode()
+    criterion.refresh_from_db()
+    assert criterion.met is None and not rsp_case.transitions.filter(event="criterion_judged")
+    assert c.post(judge, {"met": "no", "evidence": "Review not started"}).status_code == 302
+    page = c.get(f"/support/cases/{rsp_case.pk}/").content.decode()
+    assert "criterion judged" in page
+    assert "Exit criterion &#39;Leadership review&#39; judged not met: Review not started" in page

@@ -450,13 +450,22 @@ def remove_criterion(criterion: ExitCriterion, user, *, reason: str) -> None:
 
 
 def judge_criterion(criterion: ExitCriterion, user, *, met: bool, evidence: str) -> ExitCriterion:
-    """Record whether an exit criterion is met, on what evidence, by whom and when."""
-    _rsp(criterion.rsp.case)
-    if met and not evidence.strip():
-        raise ValidationError({"evidence": "Give the evidence that the criterion is met."})
-    criterion.met, criterion.evidence = met, evidence.strip()
-    criterion.judged_by, criterion.judged_at = user, timezone.now()
-    criterion.save()
+    """Record whether an exit criterion is met, on what evidence, by whom and when; the
+    judgement joins the case's history (a criterion judged not met blocks exit, so that needs
+    its evidence as much as met does)."""
+    case = criterion.rsp.case
+    _rsp(case)
+    evidence = (evidence or "").strip()
+    if not evidence:
+        verdict = "is met" if met else "is not met"
+        raise ValidationError({"evidence": f"Give the evidence that the criterion {verdict}."})
+    with transaction.atomic():
+        criterion.met, criterion.evidence = met, evidence
+        criterion.judged_by, criterion.judged_at = user, timezone.now()
+        note = f"Exit criterion '{criterion.description}' judged {'met' if met else 'not met'}: "
+        criterion._change_reason = note + evidence
+        criterion.save()
+        record(case, "criterion_judged", user, note + evidence)
     return criterion
 
 

@@ -202,7 +202,7 @@ class JudgeForm(NhsForm):
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
     )
-    evidence = forms.CharField(widget=forms.Textarea, required=False)
+    evidence = forms.CharField(widget=forms.Textarea, required=False)  # cases says why
 
 
 class CqcExitForm(NhsForm):
