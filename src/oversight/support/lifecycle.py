@@ -122,7 +122,7 @@ def fire(
 
 def record(case: SupportCase, event: str, user, reason: str) -> Transition:
     """Record a change to a case that leaves its status as it is (entry on CQC's
-    recommendation, a milestone achieved or changed, an exit criterion changed or removed):
+    recommendation, a milestone achieved or changed, an exit criterion judged, changed or removed):
     who, when and why join the case's history, as a transition from its status to itself."""
     return _transition(case, event, case.status, user, required_reason(reason))
 
