@@ -267,21 +267,42 @@ def test_05_assurance_from_limits(ref: Path) -> None:
 
 
 def test_05_last_row_wins_through_compute(ref: Path) -> None:
-    """The reference's rebase case end to end: the assurance comes from the last group."""
+    """The reference's rebase case end to end: one series whose three rebase groups have the
+    reference rows' limits, in each of its row orders; ``compute`` + ``summarise`` must take the
+    assurance from the last group. Each group alternates mean +/- d (12 points, so every moving
+    range is 2d and none is screened out): its mean is (lpl + upl) / 2 and its limits
+    mean +/- 2.66 x 2d, so d = (upl - lpl) / 2 / (2 x 2.66) gives the row's limits exactly."""
     case = load(ref, "05_assurance_type_from_limits.json")
-    rows = case["expected"]["rebase_last_row_wins"]["rows"]
-    target = case["input"]["target"]
-    names = ("consistent_pass", "consistent_fail", "inconsistent")
+    expected = case["expected"]["rebase_last_row_wins"]
+    rows, target = expected["rows"], case["input"]["target"]
+    per_group = 12
+    dates = np.arange("2020-01", "2023-01", dtype="datetime64[M]").astype("datetime64[D]")
+    rebase = [dates[per_group], dates[2 * per_group]]
     for order_key in ("order_1_2_3", "order_2_3_1", "order_3_1_2"):
         order = [int(c) - 1 for c in order_key.split("_")[1:]]
-        last = rows[order[-1]]
-        got = assurance_icons(
-            np.array([target], float),
-            np.array([last["lpl"]], float),
-            np.array([last["upl"]], float),
-            np.array([-1]),
+        values = []
+        for k in order:
+            lpl, upl = rows[k]["lpl"], rows[k]["upl"]
+            centre, d = (lpl + upl) / 2, (upl - lpl) / 2 / (2 * 2.66)
+            values += [centre + d if i % 2 == 0 else centre - d for i in range(per_group)]
+        shuffled = np.random.default_rng(5).permutation(dates.size)  # rows in any order
+        result = compute(
+            np.zeros(dates.size, int)[shuffled],
+            dates[shuffled],
+            np.array(values)[shuffled],
+            direction="decrease",
+            target=target,
+            rebase=rebase,
         )
-        assert names[got[0]] == case["expected"]["rebase_last_row_wins"][order_key]
+        assert result.rebase_group.tolist() == [0] * 12 + [1] * 12 + [2] * 12
+        for g, k in enumerate(order):
+            in_group = result.rebase_group == g
+            assert np.allclose(result.lpl[in_group], rows[k]["lpl"], rtol=RTOL, atol=0)
+            assert np.allclose(result.upl[in_group], rows[k]["upl"], rtol=RTOL, atol=0)
+        summary = summarise(result)
+        assert summary.assurance_names == [expected[order_key]], order_key
+        assert close(summary.lpl[0], rows[order[-1]]["lpl"])
+        assert close(summary.upl[0], rows[order[-1]]["upl"])
 
 
 # 07 ----------------------------------------------------------------------------------------
