@@ -1,4 +1,4 @@
-"""`oversight import`, `oversight template` and `oversight export observations`.
+"""`oversight import`, `oversight template` and `oversight export observations|cqc-ratings`.
 
 The contract is documented in docs/importing.md.
 """
@@ -40,14 +40,21 @@ class ExportFormat(StrEnum):
 def import_file(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX file to load.")],
     fmt: Annotated[Format, typer.Option("--format", help="Layout of the file.")],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only validate; write nothing.")]
-    = False,
-    framework: Annotated[str | None, typer.Option(
-        "--framework", help="Catalogue year to read metric codes against, e.g. sof-2021-22 "
-        "(default: the latest criteria-based framework that has each metric; for NOF files "
-        "the publication's year).")] = None,
-    user: Annotated[str | None, typer.Option("--user", help="Username recorded on the batch.")]
-    = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only validate; write nothing.")
+    ] = False,
+    framework: Annotated[
+        str | None,
+        typer.Option(
+            "--framework",
+            help="Catalogue year to read metric codes against, e.g. sof-2021-22 "
+            "(default: the latest criteria-based framework that has each metric; for NOF files "
+            "the publication's year).",
+        ),
+    ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Username recorded on the batch.")
+    ] = None,
 ) -> None:
     """Validate FILE and store it in one transaction; any problem rejects the whole file."""
     setup()
@@ -65,8 +72,14 @@ def import_file(
             err.print(f"[red]error[/red]: --user: no user named '{user}'")
             raise typer.Exit(2)
     data = file.read_bytes()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         tasks: dict[str, int] = {}
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -77,8 +90,15 @@ def import_file(
             bar.update(tasks[stage], completed=done, total=total)
 
         try:
-            result = run_import(data, file.name, fmt.value, user=who, framework_code=framework,
-                                dry_run=dry_run, progress=progress)
+            result = run_import(
+                data,
+                file.name,
+                fmt.value,
+                user=who,
+                framework_code=framework,
+                dry_run=dry_run,
+                progress=progress,
+            )
         except ImportRejected as exc:
             bar.stop()
             _print_problems(exc)
@@ -94,8 +114,10 @@ def import_file(
         out.print(f"Metric codes read against framework {result.framework_code}.")
     if result.organisations_created:
         verb = "Would create" if dry_run else "Created"
-        out.print(f"{verb} {len(result.organisations_created)} organisation(s): "
-                  f"{', '.join(result.organisations_created)}")
+        out.print(
+            f"{verb} {len(result.organisations_created)} organisation(s): "
+            f"{', '.join(result.organisations_created)}"
+        )
 
 
 def _print_problems(exc) -> None:
@@ -110,16 +132,20 @@ def _print_problems(exc) -> None:
     more = f" ({problems.total - listed} more not listed)" if problems.total > listed else ""
     rows = getattr(exc, "rows_read", None)
     read = f" in {rows:,} rows read" if rows is not None else ""
-    err.print(f"[red]{problems.total:,} problem(s){read}; {len(problems.rows):,} row(s) "
-              f"rejected{more}[/red]")
+    err.print(
+        f"[red]{problems.total:,} problem(s){read}; {len(problems.rows):,} row(s) "
+        f"rejected{more}[/red]"
+    )
 
 
 def template(
-    framework: Annotated[str, typer.Option("--framework", help="Framework code, e.g. "
-                                                              "sof-2021-22.")],
+    framework: Annotated[
+        str, typer.Option("--framework", help="Framework code, e.g. sof-2021-22.")
+    ],
     xlsx: Annotated[bool, typer.Option("--xlsx", help="Excel workbook instead of CSV.")] = False,
-    output: Annotated[Path | None, typer.Option("--output", help="File to write (default "
-                                                                 "standard output).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="File to write (default standard output).")
+    ] = None,
 ) -> None:
     """Write a blank Oversight template for a framework year: the header and its metric codes."""
     setup()
@@ -129,8 +155,9 @@ def template(
     fw = Framework.objects.filter(code=framework).first()
     if fw is None:
         known = ", ".join(Framework.objects.values_list("code", flat=True)) or "none loaded"
-        err.print(f"[red]error[/red]: --framework: unknown framework '{framework}' "
-                  f"(known: {known})")
+        err.print(
+            f"[red]error[/red]: --framework: unknown framework '{framework}' (known: {known})"
+        )
         raise typer.Exit(2)
     data = template_format.blank(fw, xlsx=xlsx)
     if output:
@@ -146,25 +173,47 @@ def template(
 @export_app.command("observations")
 def export_observations(
     metric: Annotated[str | None, typer.Option("--metric", help="Only this metric code.")] = None,
-    org: Annotated[str | None, typer.Option("--org", help="Only this organisation (ODS).")]
-    = None,
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")]
-    = ExportFormat.csv,
-    output: Annotated[Path | None, typer.Option("--output", help="File to write (default "
-                                                                 "standard output).")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation (ODS).")] = None,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="Output format.")
+    ] = ExportFormat.csv,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="File to write (default standard output).")
+    ] = None,
 ) -> None:
     """Write stored observations with the batch and source row each figure came from."""
     setup()
     from oversight.metrics.importing.export import COLUMNS, observation_rows
 
-    rows = observation_rows(metric=metric, org=org)
+    _write_rows(observation_rows(metric=metric, org=org), COLUMNS, fmt, output)
+
+
+@export_app.command("cqc-ratings")
+def export_cqc_ratings(
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation (ODS).")] = None,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="Output format.")
+    ] = ExportFormat.csv,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="File to write (default standard output).")
+    ] = None,
+) -> None:
+    """Write stored CQC ratings with the batch and source row each came from."""
+    setup()
+    from oversight.metrics.importing.export import CQC_COLUMNS, cqc_rating_rows
+
+    _write_rows(cqc_rating_rows(org=org), CQC_COLUMNS, fmt, output)
+
+
+def _write_rows(rows, columns: list[str], fmt: ExportFormat, output: Path | None) -> None:
+    """Rows as CSV (header first) or a JSON list, to `output` or standard output."""
     stream = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     try:
         if fmt is ExportFormat.json:
             json.dump(list(rows), stream, indent=1, default=str)
             stream.write("\n")
         else:
-            writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\n")
+            writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
             writer.writeheader()
             writer.writerows(rows)
     finally:

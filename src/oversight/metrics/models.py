@@ -107,7 +107,13 @@ class ImportBatch(models.Model):
     added = models.PositiveIntegerField(default=0)
     revised = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
-    rejected = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(
+        default=0, help_text="Rows with at least one problem (a rejected file)."
+    )
+    # A rejected file's report: [[row, column, reason], ...] as shown on the upload page (at most
+    # validation.MAX_LISTED), and how many problems there were in all.
+    problems = models.JSONField(default=list, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
     # Null until published: an unpublished batch's observations are seen only by the
     # organisation's own users and the teams overseeing it (metrics.rules.unpublished_scope).
     published_at = models.DateTimeField(null=True, blank=True)

@@ -189,6 +189,9 @@ class CqcRating(models.Model):
         "metrics.ImportBatch", on_delete=models.PROTECT, null=True, blank=True,
         related_name="cqc_ratings",
     )
+    source_row = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Spreadsheet row of the batch's file (header = 1)."
+    )
 
     KEY_QUESTIONS = ("safe", "effective", "caring", "responsive", "well_led")
 
@@ -202,3 +205,30 @@ class CqcRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation.ods_code} {self.published}: {self.get_overall_display()}"
+
+
+class CqcRatingRevision(models.Model):
+    """Ratings a CqcRating held before a later batch revised them: the same kept-revision
+    mechanism as metrics.ObservationRevision, written in bulk by the CQC import."""
+
+    rating = models.ForeignKey(CqcRating, on_delete=models.CASCADE, related_name="revisions")
+    overall = models.CharField(max_length=30, choices=CqcRating.Rating.choices)
+    safe = models.CharField(max_length=30, choices=CqcRating.Rating.choices)
+    effective = models.CharField(max_length=30, choices=CqcRating.Rating.choices)
+    caring = models.CharField(max_length=30, choices=CqcRating.Rating.choices)
+    responsive = models.CharField(max_length=30, choices=CqcRating.Rating.choices)
+    well_led = models.CharField(max_length=30, choices=CqcRating.Rating.choices)
+    # Null for ratings stored without a batch (before batches were recorded on ratings).
+    batch = models.ForeignKey(
+        "metrics.ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source_row = models.PositiveIntegerField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "metrics.ImportBatch", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["rating", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.rating_id}: {self.overall} (batch {self.batch_id})"
