@@ -84,3 +84,24 @@ def test_successful_sign_in_resets_the_failure_count(client, django_user_model):
         client.post(reverse("login"), {"username": "dan", "password": "wrong"})
     assert client.post(reverse("login"), {"username": "dan",
                                           "password": "the-right-password-1"}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("kind", "sees"),
+    [("soag", set()), ("organisation", {"mine.csv"}), ("regional", {"mine.csv", "theirs.csv"})],
+)
+def test_home_lists_only_the_data_loads_the_user_may_see(client, kind, sees):
+    """A neighbour's load (unpublished or not) is not news for a SOAG member or another
+    organisation's user: the home page lists loads only to loaders, as /imports/ does."""
+    org, other = OrganisationFactory(), OrganisationFactory()
+    scope = {"organisation": org, "region": None} if kind == "organisation" else {}
+    if kind == "soag":
+        scope = {"system": org.host_system, "region": None}
+    user = RoleFactory(kind=kind, **scope).user
+    ImportBatchFactory(file_name="mine.csv", created_by=user, published_at=None)
+    theirs = RoleFactory(kind="organisation", region=None, organisation=other).user
+    ImportBatchFactory(file_name="theirs.csv", created_by=theirs, published_at=None)
+    client.force_login(user)
+    page = client.get("/").content.decode()
+    assert {name for name in ("mine.csv", "theirs.csv") if name in page} == sees
+    assert ("Latest data loads" in page) == (kind != "soag")

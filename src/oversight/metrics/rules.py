@@ -17,9 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import rules
+from django.db.models import QuerySet
 
 from oversight.access.models import Role
 from oversight.access.rules import role_scope
+from oversight.metrics.models import ImportBatch
 from oversight.organisations.models import Organisation
 
 LOADERS = {Role.Kind.ADMINISTRATOR, Role.Kind.REGIONAL, Role.Kind.ICB, Role.Kind.ORGANISATION}
@@ -35,6 +37,17 @@ def upload_scope(user) -> frozenset[int] | None:
         return None
     return frozenset(r.organisation_id for r in roles
                      if r.kind == Role.Kind.ORGANISATION and r.organisation_id)
+
+
+def visible_batches(user) -> QuerySet[ImportBatch]:
+    """The import batches listed to the user (newest first): loaders only, and an organisation
+    user only their own loads, so nobody learns of another organisation's unpublished load."""
+    if not user.has_perm("metrics.load_data"):
+        return ImportBatch.objects.none()
+    batches = ImportBatch.objects.select_related("created_by", "framework")
+    if upload_scope(user) is not None:
+        batches = batches.filter(created_by=user)
+    return batches
 
 
 def publishes_on_load(user) -> bool:

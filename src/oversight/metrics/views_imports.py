@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 from oversight.metrics.importing import FORMATS, ImportRejected, run_import
 from oversight.metrics.importing import template as template_format
 from oversight.metrics.models import Framework, ImportBatch, Observation, ObservationRevision
-from oversight.metrics.rules import upload_scope
+from oversight.organisations.models import CqcRatingRevision
+from oversight.metrics.rules import upload_scope, visible_batches
 
 FORMAT_LABELS = {
     "template": "Oversight template (CSV or XLSX)",
@@ -60,6 +61,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             except ImportRejected as exc:
                 context["rejected"] = exc.problems
                 context["rows_read"] = getattr(exc, "rows_read", None)
+                context["rejected_batch_id"] = getattr(exc, "batch_id", None)
                 status = 422
     context["format_items"] = [{"value": v, "text": t, "checked": v == context["chosen"]}
                                for v, t in FORMAT_LABELS.items()]
@@ -68,10 +70,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         *({"value": f.code, "text": f.name, "selected": f.code == context.get("framework_code")}
           for f in context["frameworks"]),
     ]
-    batches = ImportBatch.objects.select_related("created_by", "framework")
-    if upload_scope(request.user) is not None:
-        batches = batches.filter(created_by=request.user)
-    context["page"] = Paginator(batches, 50).get_page(request.GET.get("page"))
+    context["page"] = Paginator(visible_batches(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "metrics/imports/list.jinja", context, status=status)
 
 
@@ -90,7 +89,10 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": Paginator(observations, 100).get_page(request.GET.get("page")),
         "revisions": revisions[:500], "revision_count": revisions.count(),
         "ratings": batch.cqc_ratings.select_related("organisation")[:500],
-        "may_publish": request.user.has_perm("metrics.publish_importbatch", batch),
+        "rating_revisions": CqcRatingRevision.objects.filter(superseded_by=batch)
+        .select_related("rating__organisation")[:500],
+        "may_publish": batch.status == ImportBatch.Status.APPLIED
+        and request.user.has_perm("metrics.publish_importbatch", batch),
         "breadcrumbs": [*CRUMBS, {"text": f"Batch {batch.pk}"}],
     })
 
@@ -99,7 +101,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Publish an organisation's batch: its figures become visible to everyone who may see
     the organisation (SOAG members included)."""
-    batch = get_object_or_404(ImportBatch, pk=pk)
+    batch = get_object_or_404(ImportBatch, pk=pk, status=ImportBatch.Status.APPLIED)
     if not request.user.has_perm("metrics.publish_importbatch", batch):
         raise PermissionDenied
     # Conditional update: two people publishing at once record the first.

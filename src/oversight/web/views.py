@@ -17,7 +17,7 @@ from django.shortcuts import render
 from oversight.access.rules import role_scope, scoped, visible_organisations, visible_systems
 from oversight.metrics import charts
 from oversight.metrics.insight import data_version, insights, visibility
-from oversight.metrics.models import ImportBatch
+from oversight.metrics.rules import visible_batches
 from oversight.organisations.models import Organisation
 from oversight.segmentation.changes import recent_decisions, segment_changes
 from oversight.support.models import ACTION_DONE, SoagAction
@@ -125,7 +125,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "systems": systems[:50],
             "system_count": systems.count(),
             "organisation_count": visible_organisations(request.user).count(),
-            "batches": ImportBatch.objects.select_related("created_by")[:5],
+            "loads_data": request.user.has_perm("metrics.load_data"),
+            "batches": visible_batches(request.user)[:5],
             "concerns": concerns,
             "scope_count": len(mine),
             "segment_framework": framework,
