@@ -13,8 +13,10 @@ from typer.testing import CliRunner
 from oversight.cli.main import app
 
 NOF_FILE = "nof-2025-26/mh-community-trust-data-q1-q2.csv"
-HEADER = ("quarter,trust_code,trust_name,average_score,unadjusted_segment,financial_override,"
-          "adjusted_segment,final_segment,rank")
+HEADER = (
+    "quarter,trust_code,trust_name,average_score,unadjusted_segment,financial_override,"
+    "adjusted_segment,final_segment,rank"
+)
 runner = CliRunner()
 
 
@@ -30,7 +32,8 @@ def published_summary(path: Path) -> pl.DataFrame:
     )
     rank = df.filter(pl.col("Metric_ID") == "OF5000").select("Quarter", "Trust_code", "Rank")
     return wide.join(rank, on=["Quarter", "Trust_code"]).select(
-        quarter="Quarter", trust_code="Trust_code",
+        quarter="Quarter",
+        trust_code="Trust_code",
         pub_avg=pl.col("OF5002").cast(pl.Float64),
         pub_seg=pl.col("OF5003").cast(pl.Float64).cast(pl.Int64),
         pub_final=pl.col("OF5005").cast(pl.Float64).cast(pl.Int64),
@@ -48,10 +51,10 @@ def test_csv_contract_and_agreement(nof_path: Path) -> None:
     j = out.join(published_summary(nof_path), on=["quarter", "trust_code"])
     assert j.height == 122
     assert ((j["average_score"] - j["pub_avg"]).abs() <= 0.01 + 1e-9).all()
-    assert (j["average_score"] == j["pub_avg"]).sum() == 116
+    assert (j["average_score"] == j["pub_avg"]).sum() == 119
     assert (j["unadjusted_segment"] == j["pub_seg"]).sum() == 115
     assert (j["final_segment"] == j["pub_final"]).sum() == 116
-    assert (j["rank"] == j["pub_rank"]).sum() == 117
+    assert (j["rank"] == j["pub_rank"]).sum() == 120
 
 
 def test_ignores_published_summary_rows(nof_path: Path, tmp_path: Path) -> None:
@@ -72,8 +75,9 @@ def test_ignores_published_summary_rows(nof_path: Path, tmp_path: Path) -> None:
 
 
 def test_json_format(nof_path: Path) -> None:
-    result = runner.invoke(app, ["nof", "segment", str(nof_path), "--quarter", "Q1 2025/26",
-                                 "--format", "json"])
+    result = runner.invoke(
+        app, ["nof", "segment", str(nof_path), "--quarter", "Q1 2025/26", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert len(rows) == 61

@@ -2,7 +2,8 @@
 
 Pipeline, each step driven by the framework's ``rules.yaml`` (see :func:`load_rules`):
 
-1. metric scores 1-4: the published OF1xxx score where present, otherwise computed from the
+1. metric scores 1-4: the published OF1xxx score where present (a rank-scaled score unrounded
+   from its 2 dp publication, see :func:`unround_rank_scaled`), otherwise computed from the
    OF0xxx value (rank-scaled within the peer group, discrete bands, or a lookup of other scores);
 2. domain scores: mean of the domain's counted metric scores; average metric score: unweighted
    mean of all counted metric scores (both from unrounded scores, published rounded to 2 dp);
@@ -39,6 +40,7 @@ __all__ = [
     "segment",
     "segment_file",
     "unadjusted_segments",
+    "unround_rank_scaled",
 ]
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "frameworks" / "nof-2025-26" / "rules.yaml"
@@ -76,6 +78,7 @@ class NofRules:
     framework: str
     path: Path
     decimals: int
+    unround_published: bool  # recover unrounded rank-scaled scores from their 2 dp publication
     domains: dict[str, str]  # slug -> published domain name
     metrics: dict[str, MetricRule]
     ignored_prefixes: tuple[str, ...]
@@ -99,6 +102,8 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> NofRules:
         raise fail((), "expected a mapping at the top level")
     framework = need(data, "framework", str, ())
     decimals = need(data, "published_decimals", int, ())
+    published_scores = need(data, "published_scores", dict, ())
+    unround = need(published_scores, "unround_rank_scaled", bool, ("published_scores",))
     domains = need(data, "domains", dict, ())
     for slug, name in domains.items():
         if not re.fullmatch(r"[a-z0-9_]+", slug) or not isinstance(name, str):
@@ -184,6 +189,7 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> NofRules:
         framework=framework,
         path=path,
         decimals=decimals,
+        unround_published=unround,
         domains=dict(domains),
         metrics=metrics,
         ignored_prefixes=tuple(str(p) for p in ignored),
@@ -274,6 +280,33 @@ def round_half_up(x: np.ndarray | float, decimals: int = 2) -> np.ndarray:
 _KEYS = ["quarter", "peer_group", "trust_code"]
 
 
+def unround_rank_scaled(published: np.ndarray, decimals: int = 2) -> np.ndarray:
+    """Recover the unrounded rank-scaled scores behind one metric's published rounded scores.
+
+    A rank-scaled score is 1 + 3 k / (N - 1) with k = rank - 1 and N the size of the scoring
+    population, which for national metrics is not in the file. N is taken as the smallest
+    population (at least the number of published scores) for which every published score is
+    such a grid point rounded half-up. While N - 1 <= 3 x 10^decimals the grid step is at least
+    one published unit, so each published score names exactly one grid point and the unrounded
+    score follows; at N - 1 = 3 x 10^decimals every published value is a grid point and the
+    scores come back unchanged, as they do when they are not on any grid (more decimals).
+    """
+    scores = np.asarray(published, dtype=np.float64)
+    unit = 10.0**-decimals
+    n = np.arange(max(scores.size, 2), int(round(3 / unit)) + 2, dtype=np.float64)
+    step = (3.0 / (n - 1))[:, None]  # every candidate population at once: one row per N
+    unrounded = 1 + np.round((scores[None, :] - 1) / step) * step
+    fits = np.all(np.abs(round_half_up(unrounded, decimals) - scores) < unit / 100, axis=1)
+    return unrounded[np.argmax(fits)] if fits.any() else scores
+    unit = 10.0**-decimals
+    for n in range(max(scores.size, 2), int(round(3 / unit)) + 2):
+        step = 3.0 / (n - 1)
+        unrounded = 1 + np.round((scores - 1) / step) * step
+        if np.all(np.abs(round_half_up(unrounded, decimals) - scores) < unit / 100):
+            return unrounded
+    return None
+
+
 def compute_scores(long: pl.DataFrame, rules: NofRules) -> pl.DataFrame:
     """Metric scores for every organisation and quarter: published where given, else computed.
 
@@ -288,6 +321,8 @@ def compute_scores(long: pl.DataFrame, rules: NofRules) -> pl.DataFrame:
     )
     published = long.filter(pl.col("metric_id").is_in(list(rules.metrics))).drop_nulls("value")
     published = published.select(*_KEYS, "metric_id", score="value", source=pl.lit("published"))
+    if rules.unround_published:
+        published = _unround_published(published, rules)
     parts = [published]
     have = published.select(*_KEYS, "metric_id")
 
@@ -331,6 +366,22 @@ def compute_scores(long: pl.DataFrame, rules: NofRules) -> pl.DataFrame:
         wide = wide.with_columns(score=pl.Series(score, dtype=pl.Float64)).drop_nulls("score")
         computed(mid, wide)
     return pl.concat(parts).sort(*_KEYS, "metric_id")
+
+
+def _unround_published(published: pl.DataFrame, rules: NofRules) -> pl.DataFrame:
+    """Published rank-scaled scores replaced by their unrounded values where recoverable.
+
+    NHS England averages unrounded metric scores; averaging the 2 dp published ones instead
+    moves the average and domain scores by up to 0.005 before rounding.
+    """
+    rank_scaled = [m for m, r in rules.metrics.items() if r.method == "rank_scaled"]
+    parts = []
+    for frame in published.partition_by("quarter", "peer_group", "metric_id"):
+        if frame["metric_id"][0] in rank_scaled:
+            unrounded = unround_rank_scaled(frame["score"].to_numpy(), rules.decimals)
+            frame = frame.with_columns(score=pl.Series(unrounded))
+        parts.append(frame)
+    return pl.concat(parts) if parts else published
 
 
 # ----------------------------------------------------------------------------- segmentation
