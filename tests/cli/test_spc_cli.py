@@ -205,6 +205,57 @@ def test_bad_input(tmp_path: Path, content: str, args: list[str], message: str) 
     assert out == ""
 
 
+@pytest.mark.parametrize(
+    ("content", "line", "reason"),
+    [
+        # a blank line is skipped: the bad value on the line after it is the error
+        (
+            "series,date,value\na,2021-01-01,1\n\na,2021-01-02,x\n",
+            4,
+            "unparsable or non-finite value 'x'",
+        ),
+        # Windows line ends, blank lines between and after the rows
+        (
+            "series,date,value\r\na,2021-01-01,1\r\n\r\na,2021-01-02,\r\n\r\n",
+            4,
+            "unparsable or non-finite value (empty)",
+        ),
+        # a row of empty fields is not a blank line
+        ("series,date,value\na,2021-01-01,1\n\n,,\n", 4, "missing series (empty)"),
+        # a quoted label holding a newline (and a blank line) spans lines 2-4
+        (
+            'series,date,value\n"x\n\ny",2021-01-01,1\na,2021-13-01,2\n',
+            5,
+            "unparsable date '2021-13-01'",
+        ),
+        (
+            'series,date,value\n"x\ny",2021-01-01,1\n\na,2021-01-01,1\n\na,2021-01-01,2\n',
+            7,
+            "duplicate series/date 'a' 2021-01-01",
+        ),
+    ],
+)
+def test_error_line_after_blank_lines_and_quoted_newlines(
+    tmp_path: Path, content: str, line: int, reason: str
+) -> None:
+    src = tmp_path / "in.csv"
+    src.write_bytes(content.encode())
+    code, out, err = run(str(src))
+    assert code == 1
+    assert err == f"error: {src}: line {line}: {reason}\n"
+    assert out == ""
+
+
+def test_blank_lines_are_skipped(tmp_path: Path) -> None:
+    rows = "".join(f"a,2021-01-{d:02d},{v}\n\n" for d, v in ((1, 1), (2, 2), (3, 4)))
+    blank_first = write(tmp_path, "series,date,value\n\n" + rows, "blank.csv")
+    plain = write(tmp_path, "series,date,value\n" + rows.replace("\n\n", "\n"), "plain.csv")
+    code, out, err = run(str(blank_first))
+    assert code == 0, err
+    assert [r["value"] for r in csv.DictReader(io.StringIO(out))] == ["1.0", "2.0", "4.0"]
+    assert out == run(str(plain))[1]
+
+
 def test_missing_file(tmp_path: Path) -> None:
     code, _, err = run(str(tmp_path / "nope.csv"))
     assert code == 2 and "no such file" in err

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import re
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
 if TYPE_CHECKING:
+    import numpy as np
     import polars as pl
+    from numpy.typing import NDArray
 
 
 class OutputFormat(StrEnum):
@@ -34,11 +38,74 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def read_table(
-    path: Path, series_col: str, date_col: str, value_col: str
-) -> tuple[Any, Any, Any, Any]:
-    """Series codes (int, in sorted label order), sorted labels (polars), dates (datetime64[D])
-    and values (float64) of a CSV, validated. Labels stay in polars: strings are slow in numpy."""
+class LineNumbers:
+    """Where each data row of a CSV starts (header = line 1), as the standard ``csv`` module
+    counts lines, so that blank lines and quoted fields holding newlines are accounted for.
+    polars reports neither, so the file is read a second time, only when needed: to find blank
+    lines or to report an error."""
+
+    def __init__(self, path: Path, records: int) -> None:
+        self.path = path
+        self.records = records  # rows polars read, blank lines included
+        self._starts: NDArray[np.int64] | None = None
+        self._blank: NDArray[np.bool_] | None = None
+        self._kept: NDArray[np.intp] | None = None
+
+    def _scan(self) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+        import numpy as np
+
+        if self._starts is None or self._blank is None:
+            starts: list[int] = []
+            blank: list[bool] = []
+            with self.path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+                reader = csv.reader(fh)
+                next(reader, None)  # header
+                previous = reader.line_num
+                for record in reader:
+                    starts.append(previous + 1)
+                    blank.append(not record)
+                    previous = reader.line_num
+            if len(starts) != self.records:
+                raise InputError(
+                    f"{self.path}: cannot read CSV: {self.records} rows read but "
+                    f"{len(starts)} records found line by line; check the quoting"
+                )
+            self._starts = np.asarray(starts, dtype=np.int64)
+            self._blank = np.asarray(blank, dtype=bool)
+        return self._starts, self._blank
+
+    def blank_lines(self) -> NDArray[np.bool_]:
+        """Which rows polars read are blank lines."""
+        return self._scan()[1]
+
+    def keep(self, kept: NDArray[np.bool_]) -> None:
+        """Data rows are now the ``kept`` rows only (blank lines dropped)."""
+        import numpy as np
+
+        self._kept = np.flatnonzero(kept)
+
+    def of(self, row: int) -> int:
+        """The line on which data row ``row`` starts."""
+        starts = self._scan()[0]
+        return int(starts[row if self._kept is None else self._kept[row]])
+
+
+@dataclass(frozen=True)
+class InputTable:
+    """A validated input CSV, one entry per data row (blank lines skipped): series codes (int,
+    in sorted label order), sorted labels (polars: strings are slow in numpy), dates
+    (datetime64[D]) and values (float64)."""
+
+    codes: NDArray[np.int64]
+    labels: pl.Series
+    dates: NDArray[np.datetime64]
+    values: NDArray[np.float64]
+    lines: LineNumbers
+
+
+def read_table(path: Path, series_col: str, date_col: str, value_col: str) -> InputTable:
+    """The CSV's series, dates and values, validated: :class:`InputError` names the line and
+    the reason of the first bad row."""
     import numpy as np
     import polars as pl
 
@@ -83,26 +150,34 @@ def read_table(
         raise InputError(f"{path}: cannot read CSV: {exc}") from exc
 
     series = df.get_column(series_col)
+    lines = LineNumbers(path, df.height)
+    # a blank line reads as a row of nulls, like a row of empty fields (",,"): tell them apart
+    empty = series.is_null() & raw_dates.is_null() & raw_values.is_null()
+    if empty.any():
+        kept = ~(empty.to_numpy() & lines.blank_lines())
+        lines.keep(kept)
+        mask = pl.Series(kept)
+        series, dates, values = series.filter(mask), dates.filter(mask), values.filter(mask)
+        raw_dates, raw_values = raw_dates.filter(mask), raw_values.filter(mask)
 
-    _check(series.is_null(), series, "missing series", path)
-    _check(dates.is_null(), raw_dates, "unparsable date", path)
+    _check(series.is_null(), series, "missing series", lines)
+    _check(dates.is_null(), raw_dates, "unparsable date", lines)
     finite = values.is_finite().fill_null(False)
-    _check(~finite, raw_values, "unparsable or non-finite value", path)
-    labels = series.unique().sort()
-    codes = series.rank("dense").to_numpy().astype(np.int64) - 1
-    return (
-        codes,
-        labels,
-        dates.to_numpy().astype("datetime64[D]"),
-        np.ascontiguousarray(values.to_numpy(), dtype=np.float64),
+    _check(~finite, raw_values, "unparsable or non-finite value", lines)
+    return InputTable(
+        codes=series.rank("dense").to_numpy().astype(np.int64) - 1,
+        labels=series.unique().sort(),
+        dates=dates.to_numpy().astype("datetime64[D]"),
+        values=np.ascontiguousarray(values.to_numpy(), dtype=np.float64),
+        lines=lines,
     )
 
 
-def _check(bad: pl.Series, raw: pl.Series, reason: str, path: Path) -> None:
+def _check(bad: pl.Series, raw: pl.Series, reason: str, lines: LineNumbers) -> None:
     if bad.any():
         row = int(bad.arg_true()[0])
         shown = "(empty)" if raw[row] is None else repr(str(raw[row]))
-        raise InputError(f"{path}: line {row + 2}: {reason} {shown}")
+        raise InputError(f"{lines.path}: line {lines.of(row)}: {reason} {shown}")
 
 
 def _safe_name(label: str, used: set[str]) -> str:
@@ -169,7 +244,7 @@ def spc(
     if not input_csv.is_file():
         raise _fail(f"{input_csv}: no such file", 2)
     try:
-        codes, labels, dates, values = read_table(input_csv, series_col, date_col, value_col)
+        table = read_table(input_csv, series_col, date_col, value_col)
         rebase_dates = None
         if rebase:
             try:
@@ -177,9 +252,9 @@ def spc(
             except ValueError as exc:
                 raise InputError(f"--rebase: unparsable date ({exc})") from exc
         result = compute(
-            codes,
-            dates,
-            values,
+            table.codes,
+            table.dates,
+            table.values,
             direction=direction.value,
             target=target,
             rebase=rebase_dates,
@@ -191,29 +266,45 @@ def spc(
     except InputError as exc:
         raise _fail(str(exc)) from exc
     except SpcInputError as exc:
-        where = f"line {exc.row + 2}: " if exc.row is not None else ""
+        try:
+            where = f"line {table.lines.of(exc.row)}: " if exc.row is not None else ""
+        except InputError as unmatched:
+            raise _fail(str(unmatched)) from exc
         reason = exc.reason
         if reason.startswith("duplicate") and exc.row is not None:
-            reason = f"duplicate series/date {labels[int(codes[exc.row])]!r} {dates[exc.row]}"
+            label = table.labels[int(table.codes[exc.row])]
+            reason = f"duplicate series/date {label!r} {table.dates[exc.row]}"
         raise _fail(f"{input_csv}: {where}{reason}") from exc
     except ValueError as exc:
         raise _fail(str(exc)) from exc
     for message in result.warnings:
         typer.echo(f"warning: {message}", err=True)
 
-    table = (
-        _summary_frame(result, summarise(result), labels)
+    frame = (
+        _summary_frame(result, summarise(result), table.labels)
         if summary
-        else _points_frame(result, labels)
+        else _points_frame(result, table.labels)
     )
-    text = table.write_json() + "\n" if output_format is OutputFormat.json else table.write_csv()
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.flush()
+        _write_frame(frame, output_format, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     else:
-        output.write_text(text)
+        with output.open("wb") as fh:
+            _write_frame(frame, output_format, fh)
 
     if plot is not None:
-        _write_plots(result, plot, labels)
+        _write_plots(result, plot, table.labels)
+
+
+def _write_frame(frame: pl.DataFrame, output_format: OutputFormat, out: BinaryIO) -> None:
+    """CSV, or JSON (an array of objects and a newline), written by polars straight into
+    ``out``: building the text as a Python string first doubled the time of a large JSON."""
+    if output_format is OutputFormat.json:
+        frame.write_json(out)
+        out.write(b"\n")
+    else:
+        frame.write_csv(out)
 
 
 def _points_frame(result: Any, labels: pl.Series) -> pl.DataFrame:
