@@ -66,16 +66,22 @@ def _variation_body(name: str) -> str:
     mark = (
         f'<text x="29" y="{13 if slope >= 0 else 33}" font-size="10" font-weight="bold" '
         f'font-family="Arial, sans-serif" fill="{colour}" text-anchor="middle">{letter}</text>'
-        if letter else ""
+        if letter
+        else ""
     )
-    return (f'<circle cx="20" cy="20" r="18" fill="#fff" stroke="{colour}" stroke-width="3"/>'
-            + "".join(dots) + mark)
+    return (
+        f'<circle cx="20" cy="20" r="18" fill="#fff" stroke="{colour}" stroke-width="3"/>'
+        + "".join(dots)
+        + mark
+    )
 
 
 def _assurance_body(name: str | None) -> str:
     if name is None:
-        return ('<circle cx="20" cy="20" r="18" fill="#fff" stroke="#D8DDE0" '
-                'stroke-width="3" stroke-dasharray="4 3"/>')
+        return (
+            '<circle cx="20" cy="20" r="18" fill="#fff" stroke="#D8DDE0" '
+            'stroke-width="3" stroke-dasharray="4 3"/>'
+        )
     colour, letter = _ASSURANCE_STYLE[name]
     return (
         f'<circle cx="20" cy="20" r="18" fill="#fff" stroke="{colour}" stroke-width="3"/>'
@@ -88,14 +94,19 @@ def _assurance_body(name: str | None) -> str:
 def icon_sprite() -> Markup:
     """Every icon once, as ``<symbol>``s: pages include this once and each icon is a small
     ``<use>`` (a dashboard shows hundreds)."""
-    symbols = [f'<symbol id="mdc-v-{n}" viewBox="0 0 40 40">{_variation_body(n)}</symbol>'
-               for n in _VARIATION_STYLE]
-    symbols += [f'<symbol id="mdc-a-{n}" viewBox="0 0 40 40">{_assurance_body(n)}</symbol>'
-                for n in _ASSURANCE_STYLE]
-    symbols.append(f'<symbol id="mdc-a-none" viewBox="0 0 40 40">{_assurance_body(None)}'
-                   "</symbol>")
-    return Markup('<svg xmlns="http://www.w3.org/2000/svg" class="oversight-sprite" '
-                  'aria-hidden="true" focusable="false">' + "".join(symbols) + "</svg>")
+    symbols = [
+        f'<symbol id="mdc-v-{n}" viewBox="0 0 40 40">{_variation_body(n)}</symbol>'
+        for n in _VARIATION_STYLE
+    ]
+    symbols += [
+        f'<symbol id="mdc-a-{n}" viewBox="0 0 40 40">{_assurance_body(n)}</symbol>'
+        for n in _ASSURANCE_STYLE
+    ]
+    symbols.append(f'<symbol id="mdc-a-none" viewBox="0 0 40 40">{_assurance_body(None)}</symbol>')
+    return Markup(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="oversight-sprite" '
+        'aria-hidden="true" focusable="false">' + "".join(symbols) + "</svg>"
+    )
 
 
 def _icon(symbol: str, label: str, size: int) -> Markup:
@@ -128,8 +139,9 @@ def sparkline(values: Sequence[float], label: str, width: int = 96, height: int 
     lo, hi = min(values), max(values)
     span = (hi - lo) or 1.0
     step = (width - 4) / max(len(values) - 1, 1)
-    pts = [(2 + i * step, height - 3 - (v - lo) / span * (height - 6))
-           for i, v in enumerate(values)]
+    pts = [
+        (2 + i * step, height - 3 - (v - lo) / span * (height - 6)) for i, v in enumerate(values)
+    ]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
     x, y = pts[-1]
     body = (
@@ -157,9 +169,17 @@ def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 
 
 def ranking_chart(
-    peers: Sequence[tuple[int, float]], *, highlight: int, unit: str, higher_is_better: bool,
-    lower_quartile: float, median: float, upper_quartile: float, title: str,
-    width: int = 760, height: int = 220,
+    peers: Sequence[tuple[int, float]],
+    *,
+    highlight: int,
+    unit: str,
+    higher_is_better: bool,
+    lower_quartile: float,
+    median: float,
+    upper_quartile: float,
+    title: str,
+    width: int = 760,
+    height: int = 220,
 ) -> Markup:
     """Every peer's value as a bar, best first, shaded by quartile; ``highlight`` in dark blue."""
     if not peers:
@@ -175,16 +195,22 @@ def ranking_chart(
         return top + (hi - v) / (hi - lo) * ph
 
     bw = pw / len(ordered)
-    parts = [f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fff" '
-             f'stroke="#D8DDE0"/>']
+    parts = [
+        f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fff" stroke="#D8DDE0"/>'
+    ]
     for t in _nice_ticks(lo, hi, 4):
-        parts.append(f'<text x="{left - 6}" y="{y(t) + 4:.1f}" text-anchor="end" '
-                     f'font-size="11" fill="{INK}">{escape(format_value(t, unit))}</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y(t) + 4:.1f}" text-anchor="end" '
+            f'font-size="11" fill="{INK}">{escape(format_value(t, unit))}</text>'
+        )
     shades = ("#C8E1F4", "#DCE9F2", "#E8EDEE", "#F3E5CF")
 
     def quartile_of(v: float) -> int:
-        cuts = ([upper_quartile, median, lower_quartile] if higher_is_better
-                else [lower_quartile, median, upper_quartile])
+        cuts = (
+            [upper_quartile, median, lower_quartile]
+            if higher_is_better
+            else [lower_quartile, median, upper_quartile]
+        )
         worse = (lambda c: v < c) if higher_is_better else (lambda c: v > c)
         return 1 + sum(1 for c in cuts if worse(c))
 
@@ -193,19 +219,27 @@ def ranking_chart(
         bx = left + i * bw
         is_me = org_id == highlight
         fill = "#005EB8" if is_me else shades[quartile_of(v) - 1]
-        parts.append(f'<rect x="{bx + bw * 0.1:.1f}" y="{y(max(v, 0)):.1f}" '
-                     f'width="{max(bw * 0.8, 1):.1f}" height="{abs(y(v) - y(0)):.1f}" '
-                     f'fill="{fill}"{" class=\"ranking-this\"" if is_me else ""}/>')
+        parts.append(
+            f'<rect x="{bx + bw * 0.1:.1f}" y="{y(max(v, 0)):.1f}" '
+            f'width="{max(bw * 0.8, 1):.1f}" height="{abs(y(v) - y(0)):.1f}" '
+            f'fill="{fill}"{' class="ranking-this"' if is_me else ""}/>'
+        )
         if is_me:
-            mark = (f'<text x="{bx + bw / 2:.1f}" y="{top + ph + 16}" font-size="11" '
-                    f'text-anchor="middle" fill="{INK}">This organisation</text>')
+            mark = (
+                f'<text x="{bx + bw / 2:.1f}" y="{top + ph + 16}" font-size="11" '
+                f'text-anchor="middle" fill="{INK}">This organisation</text>'
+            )
     for v, name in ((lower_quartile, "LQ"), (median, "Median"), (upper_quartile, "UQ")):
         if math.isfinite(v):
-            parts.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
-                         f'stroke="{INK}" stroke-dasharray="{"6 3" if name == "Median" else "2 3"}"'
-                         f'/><text x="{left + pw - 4}" y="{y(v) - 3:.1f}" text-anchor="end" '
-                         f'font-size="11" fill="{INK}">{name}</text>')
+            parts.append(
+                f'<line x1="{left}" x2="{left + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+                f'stroke="{INK}" stroke-dasharray="{"6 3" if name == "Median" else "2 3"}"'
+                f'/><text x="{left + pw - 4}" y="{y(v) - 3:.1f}" text-anchor="end" '
+                f'font-size="11" fill="{INK}">{name}</text>'
+            )
     parts.append(mark)
-    label = (f"{title}: {len(ordered)} peers ranked best to worst, quartile bands shaded, "
-             f"this organisation highlighted.")
+    label = (
+        f"{title}: {len(ordered)} peers ranked best to worst, quartile bands shaded, "
+        f"this organisation highlighted."
+    )
     return _svg(width, height, label, "".join(parts), "oversight-chart")
