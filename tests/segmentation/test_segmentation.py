@@ -43,8 +43,9 @@ def test_recompute_end_to_end(national) -> None:
     again = recompute_proposals("sof-2021-22")
     assert (again.written, again.unchanged) == (0, 36)
 
-    obs = Observation.objects.get(organisation__ods_code="R0", metric__code="FINVAR",
-                                  period_end=dt.date(2022, 3, 31))
+    obs = Observation.objects.get(
+        organisation__ods_code="R0", metric__code="FINVAR", period_end=dt.date(2022, 3, 31)
+    )
     Observation.objects.filter(pk=obs.pk).update(value=0.5)
     third = recompute_proposals("sof-2021-22", [Q4])
     assert third.written == 1
@@ -61,14 +62,21 @@ def test_decision_life_cycle(national) -> None:
     recompute_proposals("sof-2021-22")
     fw, r0 = national["framework"], national["orgs"][0]
     user = regional(national["region"])
-    first = record_decision(user=user, framework=fw, subject=r0, quarter=Q4, segment=4,
-                            system_leader_views="ICB agrees")
+    first = record_decision(
+        user=user, framework=fw, subject=r0, quarter=Q4, segment=4, system_leader_views="ICB agrees"
+    )
     assert first.proposed_segment == 4 and first.proposal.segment == 4
     with pytest.raises(ValidationError, match="rationale"):
         record_decision(user=user, framework=fw, subject=r0, quarter=Q4, segment=3)
     assert Decision.objects.count() == 1  # nothing written
-    second = record_decision(user=user, framework=fw, subject=r0, quarter=Q4, segment=3,
-                             rationale="Finance recovery plan agreed with the region")
+    second = record_decision(
+        user=user,
+        framework=fw,
+        subject=r0,
+        quarter=Q4,
+        segment=3,
+        rationale="Finance recovery plan agreed with the region",
+    )
     assert second.supersedes == first
     assert current_decision(fw, r0, Q4) == second
     first.refresh_from_db()
@@ -81,10 +89,22 @@ def test_decision_life_cycle(national) -> None:
         Decision.objects.filter(pk=first.pk).update(segment=1)
     # the database also refuses a departure from the proposal without a rationale
     with pytest.raises(IntegrityError), transaction.atomic():
-        Decision.objects.bulk_create([Decision(
-            framework=fw, organisation=r0, quarter=Q4, quarter_end=dt.date(2022, 3, 31),
-            segment=1, proposed_segment=4, effective_from=dt.date(2022, 4, 1),
-            decided_by=user, decided_at=second.decided_at, supersedes=second)])
+        Decision.objects.bulk_create(
+            [
+                Decision(
+                    framework=fw,
+                    organisation=r0,
+                    quarter=Q4,
+                    quarter_end=dt.date(2022, 3, 31),
+                    segment=1,
+                    proposed_segment=4,
+                    effective_from=dt.date(2022, 4, 1),
+                    decided_by=user,
+                    decided_at=second.decided_at,
+                    supersedes=second,
+                )
+            ]
+        )
     kinds = [e.kind for e in history(r0, fw) if e.quarter == Q4]
     assert kinds == ["decision", "decision", "proposal"]
 
@@ -100,9 +120,17 @@ def test_only_the_regional_role_for_the_region_may_decide(national) -> None:
 
 
 def _post(client, segment, rationale=""):
-    return client.post("/segmentation/organisations/R0/", {
-        "framework": "sof-2021-22", "quarter": Q4, "segment": segment,
-        "rationale": rationale, "system_leader_views": "", "effective_from": "2022-04-01"})
+    return client.post(
+        "/segmentation/organisations/R0/",
+        {
+            "framework": "sof-2021-22",
+            "quarter": Q4,
+            "segment": segment,
+            "rationale": rationale,
+            "system_leader_views": "",
+            "effective_from": "2022-04-01",
+        },
+    )
 
 
 def test_decision_form_permission_and_history(client, national) -> None:
@@ -133,8 +161,9 @@ def test_overview_filters_and_system_page(client, national) -> None:
     html = client.get("/segmentation/?framework=sof-2021-22").content.decode()
     assert "Trust 0" in html and "Cambridgeshire and Peterborough" in html
     assert "9 proposals for Q4 2021/22" in html and "worsened" in html
-    only_systems = client.get("/segmentation/?framework=sof-2021-22&kind=system",
-                              headers={"HX-Request": "true"}).content.decode()
+    only_systems = client.get(
+        "/segmentation/?framework=sof-2021-22&kind=system", headers={"HX-Request": "true"}
+    ).content.decode()
     assert "Trust 0" not in only_systems and "<html" not in only_systems
     system = client.get("/segmentation/systems/QUE/?framework=sof-2021-22").content.decode()
     assert "Organisations in this system" in system and "Trust 7" in system
@@ -150,14 +179,57 @@ def test_early_warning_stored_with_the_proposal(national, monkeypatch) -> None:
 
     real = proposals.load_rules
     # a reading of the rules without the dramatic-drop trigger, so the dip below only warns
-    monkeypatch.setattr(proposals, "load_rules", lambda fw: dataclasses.replace(
-        real(fw), drop_spc=False, drop_step=None))
+    monkeypatch.setattr(
+        proposals,
+        "load_rules",
+        lambda fw: dataclasses.replace(real(fw), drop_spc=False, drop_step=None),
+    )
     # R5 (15 every month) dips in the last month: a special-cause concern, no trigger
-    Observation.objects.filter(organisation__ods_code="R5", metric__code="A",
-                               period_end=dt.date(2022, 3, 31)).update(value=14.9)
+    Observation.objects.filter(
+        organisation__ods_code="R5", metric__code="A", period_end=dt.date(2022, 3, 31)
+    ).update(value=14.9)
     recompute_proposals("sof-2021-22", [Q4])
     p = Proposal.objects.get(organisation__ods_code="R5", quarter=Q4)
     assert p.segment == 2
-    assert [(w["metric"], w["value"], w["period"]) for w in p.warnings] == [
-        ("A", 14.9, "Mar-22")]
+    assert [(w["metric"], w["value"], w["period"]) for w in p.warnings] == [("A", 14.9, "Mar-22")]
     assert Proposal.objects.get(organisation__ods_code="R4", quarter=Q4).warnings == []
+
+
+def test_proposals_use_published_figures_only(national) -> None:
+    """R0's March FINVAR (-2, published) fires the finance trigger. An organisation user's
+    revision to +0.5 awaits publication: the proposal keeps the published -2 until the load is
+    published; a new point of an unpublished load does not count at all."""
+    from oversight.metrics.models import ObservationRevision
+    from tests.factories import ImportBatchFactory
+
+    recompute_proposals("sof-2021-22")
+    r0 = national["orgs"][0]
+    obs = Observation.objects.get(
+        organisation=r0, metric__code="FINVAR", period_end=dt.date(2022, 3, 31)
+    )
+    pending = ImportBatchFactory(published_at=None)
+    ObservationRevision.objects.create(
+        observation=obs, value=obs.value, batch=obs.batch, superseded_by=pending
+    )
+    Observation.objects.filter(pk=obs.pk).update(value=0.5, batch=pending)
+    assert recompute_proposals("sof-2021-22", [Q4]).written == 0
+    assert Proposal.objects.get(organisation=r0, quarter=Q4, current=True).segment == 4
+
+    # an unpublished brand-new point (R7 worst of all in April) is not seen either
+    april = dt.date(2022, 4, 30)
+    Observation.objects.create(
+        metric=national["metrics"]["FINVAR"],
+        organisation=national["orgs"][7],
+        period_start=april.replace(day=1),
+        period_end=april,
+        period_label="Apr-22",
+        value=-50.0,
+        batch=pending,
+    )
+    assert recompute_proposals("sof-2021-22").quarters[-1] == Q4
+
+    pending.published_at = dt.datetime(2022, 5, 1, tzinfo=dt.UTC)
+    pending.save()
+    assert recompute_proposals("sof-2021-22", [Q4]).written == 1
+    assert Proposal.objects.get(organisation=r0, quarter=Q4, current=True).segment == 3
+    assert recompute_proposals("sof-2021-22").quarters[-1] == "Q1 2022/23"

@@ -214,14 +214,15 @@ PUBLISHED = Visibility()
 
 def visibility(user: Any) -> Visibility:
     """The viewer's visibility; the role query only runs when something is unpublished."""
-    hidden = frozenset(ImportBatch.objects.filter(published_at__isnull=True)
+    hidden = frozenset(ImportBatch.objects.filter(published_at__isnull=True,
+                                                  status=ImportBatch.Status.APPLIED)
                        .values_list("id", flat=True))
     if not hidden:
         return Visibility(frozenset(), hidden)
     return Visibility(unpublished_scope(user), hidden)
 
 
-def _published_values(observation_ids: Iterable[int],
+def published_values(observation_ids: Iterable[int],
                       viewer: Visibility) -> dict[int, tuple[Any, ...]]:
     """For observations the viewer may not see: the newest earlier value from a published
     batch, as (value, numerator, denominator, missing_reason, batch id, batch file name)."""
@@ -256,7 +257,7 @@ def _visible_rows(qs: Any, columns: Sequence[str], viewer: Visibility,
     if not hidden:
         return [r[3:] for r in raw if not value_required or r[3 + columns.index("value")]
                 is not None]
-    earlier = _published_values(hidden, viewer)
+    earlier = published_values(hidden, viewer)
     replaced = {c: i for i, c in enumerate(("value", "numerator", "denominator",
                                             "missing_reason", "batch_id", "batch__file_name"))}
     at = {c: i for i, c in enumerate(columns) if c in replaced}
@@ -444,7 +445,7 @@ def peer_tables(
     rows = _visible_rows(
         Observation.objects.filter(metric_id__in=metric_ids, period_start__in=periods),
         ["metric_id", "period_start", "organisation_id", "organisation__kind", "value",
-         "numerator", "denominator"], _published_now(), value_required=True)
+         "numerator", "denominator"], published_now(), value_required=True)
     rows = [r[:5] for r in rows]
     df = pl.DataFrame(rows, schema={"metric_id": pl.Int64, "period_start": pl.Date,
                                     "organisation_id": pl.Int64, "kind": pl.String,
@@ -477,10 +478,11 @@ def peer_tables(
     return out | fresh
 
 
-def _published_now() -> Visibility:
+def published_now() -> Visibility:
     """Published values only, whoever asks."""
     return Visibility(frozenset(), frozenset(
-        ImportBatch.objects.filter(published_at__isnull=True).values_list("id", flat=True)))
+        ImportBatch.objects.filter(published_at__isnull=True, status=ImportBatch.Status.APPLIED)
+        .values_list("id", flat=True)))
 
 
 def national_ranks(
@@ -498,7 +500,7 @@ def peer_values(metric: Metric, period_start: dt.date, kind: str) -> list[tuple[
     rows = _visible_rows(
         Observation.objects.filter(metric=metric, period_start=period_start,
                                    organisation__kind=kind),
-        ["organisation_id", "value", "numerator", "denominator"], _published_now(),
+        ["organisation_id", "value", "numerator", "denominator"], published_now(),
         value_required=True)
     return sorted(((r[0], r[1]) for r in rows), key=lambda r: r[1])
 
