@@ -160,7 +160,7 @@ def test_overview_filters_and_system_page(client, national) -> None:
     client.force_login(regional(national["region"]))
     html = client.get("/segmentation/?framework=sof-2021-22").content.decode()
     assert "Trust 0" in html and "Cambridgeshire and Peterborough" in html
-    assert "9 proposals for Q4 2021/22" in html and "worsened" in html
+    assert "9 proposals for Q4 2021/22" in html and "worsened from 3" in html
     only_systems = client.get(
         "/segmentation/?framework=sof-2021-22&kind=system", headers={"HX-Request": "true"}
     ).content.decode()
@@ -233,3 +233,31 @@ def test_proposals_use_published_figures_only(national) -> None:
     assert recompute_proposals("sof-2021-22", [Q4]).written == 1
     assert Proposal.objects.get(organisation=r0, quarter=Q4, current=True).segment == 3
     assert recompute_proposals("sof-2021-22").quarters[-1] == "Q1 2022/23"
+
+
+def test_overview_segment_filter_trend_and_concerns(client, national) -> None:
+    """Segment 4 (proposed or decided) leaves R0 alone; its FINVAR fell from 1 to -2 in March,
+    far below its process limits: one special-cause concern, linked to its page. Every other
+    series is flat (common cause)."""
+    recompute_proposals("sof-2021-22")
+    client.force_login(regional(national["region"]))
+    html = client.get("/segmentation/?framework=sof-2021-22&segment=4").content.decode()
+    assert "1 proposal for Q4 2021/22" in html
+    assert "Trust 0" in html and "Trust 1<" not in html
+    assert "worsened from 3" in html
+    assert '<a href="/organisations/R0/">1<span class="nhsuk-u-visually-hidden">' in html
+    everyone = client.get("/segmentation/?framework=sof-2021-22").content.decode()
+    assert everyone.count("special-cause concerns: ") == 1
+    assert "no change" in everyone  # the other trusts kept their Q3 segment
+    # decided counts too: a decision of segment 4 for R7 brings it under the filter
+    record_decision(
+        user=regional(national["region"]),
+        framework=national["framework"],
+        subject=national["orgs"][7],
+        quarter=Q4,
+        segment=4,
+        rationale="Critical quality concerns raised by CQC",
+        publish=True,
+    )
+    html = client.get("/segmentation/?framework=sof-2021-22&segment=4").content.decode()
+    assert "2 proposals for Q4 2021/22" in html and "Trust 7" in html

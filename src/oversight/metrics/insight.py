@@ -23,7 +23,7 @@ import datetime as dt
 import hashlib
 import math
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +61,8 @@ VARIATION_TEXT = {
     "neutral_high": "Special cause neutral (high)",
     "neutral_low": "Special cause neutral (low)",
 }
+#: Variation icons that show special-cause concern.
+CONCERN_VARIATIONS = frozenset({"concern_high", "concern_low"})
 ASSURANCE_TEXT = {
     "consistent_pass": "Consistently passes the target",
     "consistent_fail": "Consistently fails the target",
@@ -141,6 +143,20 @@ class Insights:
             block.metrics.append(metric)
         return list(blocks.values())
 
+    def _recent(self, recent_days: int) -> list[Insight]:
+        """Cells whose latest point is within ``recent_days`` of the newest point among the
+        cells: a series that stopped years ago has nothing current to say."""
+        if not self.cells:
+            return []
+        newest = max(c.period_start for c in self.cells.values())
+        cutoff = newest - dt.timedelta(days=recent_days)
+        return [c for c in self.cells.values() if c.period_start >= cutoff]
+
+    def concern_counts(self, recent_days: int = 92) -> Counter[str]:
+        """Per subject: how many of its (recent) series show special-cause concern now."""
+        return Counter(c.subject for c in self._recent(recent_days)
+                       if c.variation in CONCERN_VARIATIONS)
+
     def new_concerns(self, recent_days: int = 92) -> list[Insight]:
         """Cells whose latest point newly became a special-cause concern.
 
@@ -148,14 +164,9 @@ class Insights:
         among the cells) count: a series that stopped years ago has nothing new to say. A
         measure catalogued in several framework years is reported once, from the newest.
         """
-        concerns = [c for c in self.cells.values() if c.new_concern]
-        if not concerns:
-            return []
-        newest = max(c.period_start for c in self.cells.values())
-        cutoff = newest - dt.timedelta(days=recent_days)
         latest_framework: dict[tuple[str, str], Insight] = {}
-        for cell in concerns:
-            if cell.period_start < cutoff:
+        for cell in self._recent(recent_days):
+            if not cell.new_concern:
                 continue
             key = (cell.subject, cell.metric.code)
             kept = latest_framework.get(key)

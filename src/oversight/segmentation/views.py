@@ -15,7 +15,8 @@ from oversight.access.rules import visible_organisations, visible_systems
 from oversight.engine import nof
 from oversight.engine.segmentation import nof_what_if
 from oversight.engine.triggers import CriteriaRules, RulesError, quarter_bounds, what_if
-from oversight.metrics.models import Framework
+from oversight.metrics.insight import insights, visibility
+from oversight.metrics.models import Framework, Metric
 from oversight.organisations.models import Organisation, OrganisationKind, Region, System
 from oversight.segmentation.decisions import (
     SEGMENTS,
@@ -76,6 +77,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     region = request.GET.get("region", "")
     system_code = request.GET.get("system", "")
     kind = request.GET.get("kind", "")
+    segment = request.GET.get("segment", "")
 
     orgs = visible_organisations(request.user)
     systems = visible_systems(request.user)
@@ -113,9 +115,13 @@ def overview(request: HttpRequest) -> HttpResponse:
                               "financial_override", "recovery_support")],
                 "warnings": len(p.warnings),
             })
+        if segment.isdigit():  # proposed or decided: who is, or may be, in the segment
+            rows = [r for r in rows if int(segment) in (r["proposal"].segment, r["decided"])]
         rows.sort(key=lambda r: (-r["proposal"].segment, r["subject"].name))
+        concerns = _concern_counts(request.user, framework, rows)
         for r in rows:
             r["fired"] = list(dict.fromkeys(r["fired"]))
+            r["concerns"] = concerns.get(r["code"], 0)
     context = {
         "active": "segmentation", "frameworks": available, "framework": framework,
         "quarters": quarters, "quarter": quarter, "previous": previous, "rows": rows,
@@ -124,13 +130,28 @@ def overview(request: HttpRequest) -> HttpResponse:
             (k.value, k.label) for k in OrganisationKind if k.value in {
                 "ccg", "acute", "mental_health", "community", "mental_health_community",
                 "ambulance"}],
-        "selected": {"region": region, "system": system_code, "kind": kind},
+        "segments": SEGMENTS[framework.method] if framework else (),
+        "selected": {"region": region, "system": system_code, "kind": kind, "segment": segment},
         "breadcrumbs": [{"href": "/", "text": "Home"}, {"text": "Segmentation"}],
     }
     template = (
         "segmentation/_overview_rows.jinja" if request.htmx else "segmentation/overview.jinja"
     )
     return render(request, template, context)
+
+
+def _concern_counts(user, framework: Framework, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Series of the framework's metrics showing special-cause concern now, per subject code
+    (a system through its ICB, as it is segmented), from the figures the user may see."""
+    organisations = [r["subject"] for r in rows if not r["is_system"]]
+    organisations += Organisation.objects.filter(
+        kind=OrganisationKind.ICB, ods_code__in=[r["code"] for r in rows if r["is_system"]]
+    )
+    if not organisations:
+        return {}
+    metrics = list(Metric.objects.filter(framework=framework).select_related("theme__framework"))
+    found = insights(organisations, metrics, rank=False, viewer=visibility(user))
+    return found.concern_counts()
 
 
 # ----------------------------------------------------------------------------- subject pages
