@@ -32,10 +32,12 @@ def _role_reach(role: Role, organisation: str | None, system: str | None) -> Q:
         if role.system_id:
             # Served organisations by subquery: a join through the many-to-many link would
             # repeat rows of whatever is being filtered.
-            served = Organisation.systems.through.objects.filter(
-                system_id=role.system_id).values("organisation_id")
-            q |= (Q(**{_path(organisation, "host_system_id"): role.system_id})
-                  | Q(**{_path(organisation, "pk__in"): served}))
+            served = Organisation.systems.through.objects.filter(system_id=role.system_id).values(
+                "organisation_id"
+            )
+            q |= Q(**{_path(organisation, "host_system_id"): role.system_id}) | Q(
+                **{_path(organisation, "pk__in"): served}
+            )
         if role.organisation_id:
             q |= Q(**{_path(organisation, "pk"): role.organisation_id})
     if system is not None:
@@ -46,9 +48,13 @@ def _role_reach(role: Role, organisation: str | None, system: str | None) -> Q:
     return q
 
 
-def role_scope(user, kinds: Iterable[str] | None = None, *,
-               organisation: str | None = "organisation",
-               system: str | None = "system") -> Q | None:
+def role_scope(
+    user,
+    kinds: Iterable[str] | None = None,
+    *,
+    organisation: str | None = "organisation",
+    system: str | None = "system",
+) -> Q | None:
     """The one definition of what a user's roles cover; None means everything.
 
     The regional team covers its region, ICB teams and SOAG members their system (host or
@@ -95,14 +101,22 @@ def visible_systems(user) -> QuerySet[System]:
     return scoped(System.objects.all(), q)
 
 
-@rules.predicate
-def can_see_organisation(user, organisation: Organisation) -> bool:
-    return visible_organisations(user).filter(pk=organisation.pk).exists()
+def holds(qs: QuerySet, obj=None) -> bool:
+    """``obj`` is in ``qs``. A permission asked with no object (the admin's index, lists and
+    add pages) is the model-level question, whether ``qs`` holds anything at all."""
+    if obj is None:
+        return qs.exists()
+    return qs.filter(pk=obj.pk).exists()
 
 
 @rules.predicate
-def can_see_system(user, system: System) -> bool:
-    return visible_systems(user).filter(pk=system.pk).exists()
+def can_see_organisation(user, organisation: Organisation | None = None) -> bool:
+    return holds(visible_organisations(user), organisation)
+
+
+@rules.predicate
+def can_see_system(user, system: System | None = None) -> bool:
+    return holds(visible_systems(user), system)
 
 
 @rules.predicate

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from oversight.access.rules import visible_organisations, visible_systems
 from oversight.organisations import models
 
 
@@ -20,6 +21,10 @@ class SystemAdmin(admin.ModelAdmin):
     list_filter = ["region"]
     search_fields = ["code", "name"]
     inlines = [PlaceInline]
+
+    def get_queryset(self, request):
+        """The systems the user's roles cover (administrators: all)."""
+        return visible_systems(request.user).select_related("region")
 
 
 class NeighbourhoodInline(admin.TabularInline):
@@ -45,6 +50,10 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     search_fields = ["ods_code", "name"]
     filter_horizontal = ["systems"]
     inlines = [CqcRatingInline]
+
+    def get_queryset(self, request):
+        """The organisations the user's roles cover (administrators: all)."""
+        return visible_organisations(request.user).select_related("region", "host_system")
 
 
 @admin.register(models.ProviderCollaborative)

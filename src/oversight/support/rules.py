@@ -16,7 +16,7 @@ import rules
 from django.db.models import Q, QuerySet
 
 from oversight.access.models import Role
-from oversight.access.rules import is_regional, role_scope, scoped
+from oversight.access.rules import holds, is_regional, role_scope, scoped
 from oversight.organisations.models import Organisation, System
 from oversight.segmentation.decisions import decision_visibility
 from oversight.segmentation.models import Decision
@@ -85,27 +85,29 @@ def manages_actions_of(user, subject: Organisation | System | None = None) -> bo
 
 
 @rules.predicate
-def can_see_case(user, case: SupportCase) -> bool:
-    return visible_cases(user).filter(pk=case.pk).exists()
+def can_see_case(user, case: SupportCase | None = None) -> bool:
+    return holds(visible_cases(user), case)
 
 
 @rules.predicate
-def can_manage_case(user, case: SupportCase) -> bool:
-    return managed_cases(user).filter(pk=case.pk).exists()
+def can_manage_case(user, case: SupportCase | None = None) -> bool:
+    return holds(managed_cases(user), case)
 
 
 @rules.predicate
-def can_see_action(user, action: SoagAction) -> bool:
-    return visible_actions(user).filter(pk=action.pk).exists()
+def can_see_action(user, action: SoagAction | None = None) -> bool:
+    return holds(visible_actions(user), action)
 
 
 @rules.predicate
-def can_manage_action(user, action: SoagAction) -> bool:
-    return managed_actions(user).filter(pk=action.pk).exists()
+def can_manage_action(user, action: SoagAction | None = None) -> bool:
+    return holds(managed_actions(user), action)
 
 
 @rules.predicate
-def owns_action(user, action: SoagAction) -> bool:
+def owns_action(user, action: SoagAction | None = None) -> bool:
+    if action is None:
+        return user.is_authenticated and SoagAction.objects.filter(owner_id=user.pk).exists()
     return action.owner_id == user.pk
 
 

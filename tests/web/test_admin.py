@@ -1,0 +1,80 @@
+"""Every registered admin page opens for the demo's regional role and for a superuser: the page
+is shown or refused (403), never a server error."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from oversight.access.models import Role
+from oversight.demo.reference import DEMO_USERS
+from tests.factories import OrganisationFactory, RegionFactory, RoleFactory, SystemFactory
+
+pytestmark = pytest.mark.django_db
+
+MODELS = sorted((model._meta.app_label, model._meta.model_name) for model in admin.site._registry)
+DEMO = next(u for u in DEMO_USERS if u.username == "demo")
+
+
+@pytest.fixture
+def east():
+    """Some reference rows, so changelists have something to list."""
+    region = RegionFactory(code=DEMO.scope, name="East of England")
+    system = SystemFactory(code="QUE", region=region)
+    OrganisationFactory(ods_code="RGT", host_system=system)
+    london = SystemFactory(code="QMF", region=RegionFactory(code="Y56", name="London"))
+    OrganisationFactory(ods_code="RQX", host_system=london)
+    return region
+
+
+@pytest.fixture
+def demo_role_client(client, east):
+    """Signed in as the demo user is made: staff, regional oversight role, not superuser."""
+    role = RoleFactory(
+        kind=DEMO.role, region=east, user__is_staff=DEMO.is_staff, user__username=DEMO.username
+    )
+    assert role.kind == Role.Kind.REGIONAL and not role.user.is_superuser
+    client.force_login(role.user)
+    return client
+
+
+@pytest.fixture
+def superuser_client(client, east, django_user_model):
+    client.force_login(
+        django_user_model.objects.create_superuser("root", "root@example.org", "x" * 16)
+    )
+    return client
+
+
+def test_every_model_is_checked():
+    assert ("organisations", "organisation") in MODELS and ("organisations", "system") in MODELS
+
+
+@pytest.mark.parametrize("page", ["changelist", "add"])
+@pytest.mark.parametrize(("app", "model"), MODELS)
+def test_demo_role_gets_a_page_or_a_refusal(demo_role_client, app, model, page):
+    response = demo_role_client.get(reverse(f"admin:{app}_{model}_{page}"))
+    assert response.status_code in (200, 403)
+
+
+@pytest.mark.parametrize("page", ["changelist", "add"])
+@pytest.mark.parametrize(("app", "model"), MODELS)
+def test_superuser_gets_every_page(superuser_client, app, model, page):
+    response = superuser_client.get(reverse(f"admin:{app}_{model}_{page}"))
+    assert response.status_code == 200
+
+
+def test_demo_role_lists_the_organisations_and_systems_of_its_region(demo_role_client):
+    """The regional role may view its region's reference data: the lists open and hold only
+    that region's rows."""
+    assert demo_role_client.get(reverse("admin:index")).status_code == 200
+    organisations = demo_role_client.get(reverse("admin:organisations_organisation_changelist"))
+    assert organisations.status_code == 200
+    assert b"RGT" in organisations.content and b"RQX" not in organisations.content
+    systems = demo_role_client.get(reverse("admin:organisations_system_changelist"))
+    assert systems.status_code == 200
+    assert b"QUE" in systems.content and b"QMF" not in systems.content
+
+
+def test_superuser_lists_every_organisation(superuser_client):
+    page = superuser_client.get(reverse("admin:organisations_organisation_changelist"))
+    assert b"RGT" in page.content and b"RQX" in page.content
