@@ -182,6 +182,82 @@ def test_plot_writes_accessible_svg(tmp_path: Path) -> None:
     assert "Variation: improvement_high" in text
 
 
+#: Making Data Count icon conventions: ring colour (NHSRplotthedots' ptd_spc_colours: blue
+#: improvement, orange concern, grey common cause) and letter (H/L: high/low values; P/F/?:
+#: consistently passes, consistently fails, hit and miss).
+VARIATION_LOOK = {
+    "common_cause": ("#a6a6a6", None),
+    "improvement_high": ("#00b0f0", "H"),
+    "concern_low": ("#e46c0a", "L"),
+}
+ASSURANCE_LOOK = {
+    "consistent_pass": ("#00b0f0", "P"),
+    "consistent_fail": ("#e46c0a", "F"),
+    "inconsistent": ("#a6a6a6", "?"),
+}
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_plot_draws_target_and_reference_icons(
+    shared_data: Path, ae_csv: Path, tmp_path: Path
+) -> None:
+    """One A&E organisation per icon pair of the reference (concern low / fails, improvement
+    high / hit and miss, concern low / passes, common cause / hit and miss): each chart has
+    the target line and the Making Data Count drawings of the reference's icons."""
+    orgs = ("R1H", "RDD", "RC9", "RA2")
+    with (shared_data / "spc-reference" / "reference_ae_type1_performance_icons.csv").open() as fh:
+        expected = {
+            (r["f"], r["type"]): r["icon"].split("/")[1].removesuffix(".svg")
+            for r in csv.DictReader(fh)
+            if r["variant"] == "default" and r["f"] in orgs
+        }
+    files = {"pass": "consistent_pass", "fail": "consistent_fail"}
+    src = tmp_path / "four.csv"
+    with ae_csv.open() as fh:
+        src.write_text("".join(line for line in fh if line.split(",")[0] in ("org_code", *orgs)))
+    folder = tmp_path / "charts"
+    code, _, err = run(str(src), *AE_ARGS, "--target", "0.95", "--plot", str(folder))
+    assert code == 0, err
+    seen = set()
+    for org in orgs:
+        variation = expected[(org, "variation")]
+        assurance = files.get(expected[(org, "assurance")], expected[(org, "assurance")])
+        seen.add((variation, assurance))
+        root = ET.parse(folder / f"{org}.svg").getroot()
+        (target,) = [e for e in root.iter(f"{SVG}line") if e.get("class") == "spc-target"]
+        assert target.get("stroke") == "#de1b1b"
+        assert target.find(f"{SVG}title").text == "target 0.95"
+        assert target.get("y1") == target.get("y2")
+
+        icons = {g.get("class"): g for g in root.iter(f"{SVG}g") if g.get("data-icon")}
+        assert set(icons) == {"spc-icon spc-icon-variation", "spc-icon spc-icon-assurance"}
+        for kind, name, look in (
+            ("variation", variation, VARIATION_LOOK),
+            ("assurance", assurance, ASSURANCE_LOOK),
+        ):
+            group = icons[f"spc-icon spc-icon-{kind}"]
+            assert group.get("data-icon") == name, (org, kind)
+            drawing = group.find(f"{SVG}svg")
+            ring, *dots = drawing.findall(f"{SVG}circle")
+            colour, letter = look[name]
+            assert ring.get("stroke") == colour, (org, kind)
+            letters = [t.text for t in drawing.findall(f"{SVG}text")]
+            assert letters == ([letter] if letter else []), (org, kind)
+            if kind == "variation":
+                heights = [float(d.get("cy")) for d in dots]
+                # SVG y grows downwards: high values rise to the right, low values fall
+                if name.endswith("_high"):
+                    assert heights == sorted(heights, reverse=True)
+                elif name.endswith("_low"):
+                    assert heights == sorted(heights)
+                special = [d.get("fill") for d in dots if d.get("fill") != "#a6a6a6"]
+                assert special == ([] if name == "common_cause" else [colour, colour])
+            else:
+                (line,) = drawing.findall(f"{SVG}line")
+                assert line.get("stroke") == "#de1b1b"  # the target
+    assert len(seen) == 4
+
+
 @pytest.mark.parametrize(
     ("content", "args", "message"),
     [

@@ -2,8 +2,8 @@
 ranking chart. (The SPC chart itself is ``oversight.engine.spc.render_svg``.)
 
 Every graphic is an accessible image (``role="img"``, ``<title>`` and an ``aria-label`` text
-equivalent) and pages always put the numbers in a table beside it. Colours are the SPC chart's
-(``oversight.engine.spc.chart.COLOURS``), so icons and charts match.
+equivalent) and pages always put the numbers in a table beside it. The icon drawings and their
+colours are the engine's (``oversight.engine.spc.icons``), so icons and charts match.
 """
 
 from __future__ import annotations
@@ -13,32 +13,12 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from oversight.engine.spc.chart import COLOURS
+from oversight.engine.spc import ASSURANCES, VARIATIONS
+from oversight.engine.spc.icons import ICON_VIEWBOX, assurance_drawing, variation_drawing
 from oversight.metrics.formatting import format_value
 
-COMMON = COLOURS["common_cause"]
-IMPROVEMENT = COLOURS["special_cause_improvement"]
-CONCERN = COLOURS["special_cause_concern"]
-NEUTRAL = COLOURS["special_cause_neutral"]
-TARGET = COLOURS["target"]
 VALUE_LINE = "#5D6D7E"
 INK = "#212B32"
-
-_VARIATION_STYLE = {
-    # name: (ring colour, letter, dot pattern rising (+1) / falling (-1) / flat (0))
-    "common_cause": (COMMON, "", 0),
-    "improvement_high": (IMPROVEMENT, "H", 1),
-    "improvement_low": (IMPROVEMENT, "L", -1),
-    "concern_high": (CONCERN, "H", 1),
-    "concern_low": (CONCERN, "L", -1),
-    "neutral_high": (NEUTRAL, "H", 1),
-    "neutral_low": (NEUTRAL, "L", -1),
-}
-_ASSURANCE_STYLE = {
-    "consistent_pass": (IMPROVEMENT, "P"),
-    "consistent_fail": (CONCERN, "F"),
-    "inconsistent": (COMMON, "?"),
-}
 
 
 def _svg(width: float, height: float, label: str, body: str, css: str = "") -> Markup:
@@ -51,58 +31,18 @@ def _svg(width: float, height: float, label: str, body: str, css: str = "") -> M
     )
 
 
-def _variation_body(name: str) -> str:
-    colour, letter, slope = _VARIATION_STYLE[name]
-    dots = []
-    for i in range(5):
-        x = 9 + i * 5.5
-        if slope == 0:
-            y = 20 + (1.5 if i % 2 else -1.5)
-            fill = COMMON
-        else:
-            y = 26 - i * 4 if slope > 0 else 12 + i * 4
-            fill = colour if i >= 3 else COMMON
-        dots.append(f'<circle cx="{x:g}" cy="{y:g}" r="2.2" fill="{fill}"/>')
-    mark = (
-        f'<text x="29" y="{13 if slope >= 0 else 33}" font-size="10" font-weight="bold" '
-        f'font-family="Arial, sans-serif" fill="{colour}" text-anchor="middle">{letter}</text>'
-        if letter
-        else ""
-    )
-    return (
-        f'<circle cx="20" cy="20" r="18" fill="#fff" stroke="{colour}" stroke-width="3"/>'
-        + "".join(dots)
-        + mark
-    )
-
-
-def _assurance_body(name: str | None) -> str:
-    if name is None:
-        return (
-            '<circle cx="20" cy="20" r="18" fill="#fff" stroke="#D8DDE0" '
-            'stroke-width="3" stroke-dasharray="4 3"/>'
-        )
-    colour, letter = _ASSURANCE_STYLE[name]
-    return (
-        f'<circle cx="20" cy="20" r="18" fill="#fff" stroke="{colour}" stroke-width="3"/>'
-        f'<line x1="7" y1="26" x2="33" y2="26" stroke="{TARGET}" stroke-width="1.5"/>'
-        f'<text x="20" y="22" font-size="16" font-weight="bold" text-anchor="middle" '
-        f'font-family="Arial, sans-serif" fill="{colour}">{letter}</text>'
-    )
-
-
 def icon_sprite() -> Markup:
     """Every icon once, as ``<symbol>``s: pages include this once and each icon is a small
-    ``<use>`` (a dashboard shows hundreds)."""
+    ``<use>`` (a dashboard shows hundreds). The drawings are the engine's
+    (``oversight.engine.spc.icons``), so charts from ``oversight spc --plot`` show the same."""
     symbols = [
-        f'<symbol id="mdc-v-{n}" viewBox="0 0 40 40">{_variation_body(n)}</symbol>'
-        for n in _VARIATION_STYLE
+        f'<symbol id="mdc-v-{n}" viewBox="{ICON_VIEWBOX}">{variation_drawing(n)}</symbol>'
+        for n in VARIATIONS
     ]
     symbols += [
-        f'<symbol id="mdc-a-{n}" viewBox="0 0 40 40">{_assurance_body(n)}</symbol>'
-        for n in _ASSURANCE_STYLE
+        f'<symbol id="mdc-a-{n or "none"}" viewBox="{ICON_VIEWBOX}">{assurance_drawing(n)}</symbol>'
+        for n in (*ASSURANCES, None)
     ]
-    symbols.append(f'<symbol id="mdc-a-none" viewBox="0 0 40 40">{_assurance_body(None)}</symbol>')
     return Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" class="oversight-sprite" '
         'aria-hidden="true" focusable="false">' + "".join(symbols) + "</svg>"
@@ -112,7 +52,7 @@ def icon_sprite() -> Markup:
 def _icon(symbol: str, label: str, size: int) -> Markup:
     text = escape(label)
     return Markup(
-        f'<svg class="oversight-icon" width="{size}" height="{size}" viewBox="0 0 40 40" '
+        f'<svg class="oversight-icon" width="{size}" height="{size}" viewBox="{ICON_VIEWBOX}" '
         f'role="img" aria-label="{text}"><title>{text}</title><use href="#{symbol}"/></svg>'
     )
 
@@ -120,14 +60,14 @@ def _icon(symbol: str, label: str, size: int) -> Markup:
 def variation_icon(name: str, label: str, size: int = 32) -> Markup:
     """The Making Data Count variation icon ``name`` (a ``spc.VARIATIONS`` entry); the page
     must include :func:`icon_sprite`."""
-    if name not in _VARIATION_STYLE:
+    if name not in VARIATIONS:
         raise KeyError(name)
     return _icon(f"mdc-v-{name}", label, size)
 
 
 def assurance_icon(name: str | None, label: str, size: int = 32) -> Markup:
     """The assurance icon, or a dashed grey ring when there is no target (needs the sprite)."""
-    if name is not None and name not in _ASSURANCE_STYLE:
+    if name is not None and name not in ASSURANCES:
         raise KeyError(name)
     return _icon(f"mdc-a-{name or 'none'}", label, size)
 

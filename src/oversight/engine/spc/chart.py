@@ -1,8 +1,9 @@
 """Making Data Count XmR chart as a standalone SVG string (pure; no plotting library).
 
 Colours are NHSRplotthedots' ``ptd_spc_colours()`` defaults: common cause grey, improvement blue,
-concern orange, neutral purple, target red. The variation and assurance icons are drawn simply as
-labelled circles in the top right corner.
+concern orange, neutral purple, target red. The variation and assurance icons, in the top right
+corner, are the Making Data Count drawings of :mod:`oversight.engine.spc.icons` (the same as the
+web pages').
 """
 
 from __future__ import annotations
@@ -16,18 +17,15 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from oversight.engine.spc.core import POINT_TYPES, SpcResult
+from oversight.engine.spc.icons import (
+    COLOURS,
+    ICON_VIEWBOX,
+    assurance_drawing,
+    variation_drawing,
+)
 from oversight.engine.spc.summary import ASSURANCES, VARIATIONS, SpcSummary
 
-COLOURS: dict[str, str] = {
-    "common_cause": "#a6a6a6",
-    "special_cause_improvement": "#00b0f0",
-    "special_cause_concern": "#e46c0a",
-    "special_cause_neutral": "#490092",
-    "value_line": "#a6a6a6",
-    "mean_line": "#000000",
-    "limits": "#a6a6a6",
-    "target": "#de1b1b",
-}
+__all__ = ["COLOURS", "render_svg", "series_svg"]
 
 _POINT_COLOUR = (
     COLOURS["common_cause"],
@@ -37,21 +35,22 @@ _POINT_COLOUR = (
     COLOURS["special_cause_neutral"],
 )
 
-#: Variation icon: (colour, letter, description).
-_VARIATION_ICON = {
-    "common_cause": (COLOURS["common_cause"], "~", "Common cause variation"),
-    "improvement_high": (COLOURS["special_cause_improvement"], "H", "Improvement (high)"),
-    "improvement_low": (COLOURS["special_cause_improvement"], "L", "Improvement (low)"),
-    "concern_high": (COLOURS["special_cause_concern"], "H", "Concern (high)"),
-    "concern_low": (COLOURS["special_cause_concern"], "L", "Concern (low)"),
-    "neutral_high": (COLOURS["special_cause_neutral"], "H", "Special cause, neutral (high)"),
-    "neutral_low": (COLOURS["special_cause_neutral"], "L", "Special cause, neutral (low)"),
+#: What each icon means, for its ``<title>`` and the chart's description.
+_VARIATION_TEXT = {
+    "common_cause": "Common cause variation",
+    "improvement_high": "Improvement (high)",
+    "improvement_low": "Improvement (low)",
+    "concern_high": "Concern (high)",
+    "concern_low": "Concern (low)",
+    "neutral_high": "Special cause, neutral (high)",
+    "neutral_low": "Special cause, neutral (low)",
 }
-_ASSURANCE_ICON = {
-    "consistent_pass": (COLOURS["special_cause_improvement"], "P", "Consistently passes target"),
-    "consistent_fail": (COLOURS["special_cause_concern"], "F", "Consistently fails target"),
-    "inconsistent": (COLOURS["common_cause"], "?", "Hit and miss against target"),
+_ASSURANCE_TEXT = {
+    "consistent_pass": "Consistently passes target",
+    "consistent_fail": "Consistently fails target",
+    "inconsistent": "Hit and miss against target",
 }
+_ICON_SIZE = 52
 
 
 def _fmt(v: float) -> str:
@@ -161,7 +160,8 @@ def render_svg(
     if target is not None and math.isfinite(target):
         out.append(
             f'<line x1="{left}" y1="{sy(target):.1f}" x2="{left + pw}" y2="{sy(target):.1f}" '
-            f'stroke="{COLOURS["target"]}" stroke-width="1.5" stroke-dasharray="2 2">'
+            f'stroke="{COLOURS["target"]}" stroke-width="1.5" stroke-dasharray="2 2" '
+            'class="spc-target">'
             f"<title>target {_fmt(target)}</title></line>"
         )
     for when, label in shown:
@@ -184,24 +184,25 @@ def render_svg(
             f"<title>{d[i]}: {_fmt(v)} ({POINT_TYPES[pt[i]]})</title></circle>"
         )
 
-    # icons: labelled circles
-    cx = width - right + 55
-    for row, (table, name, heading) in enumerate(
-        ((_VARIATION_ICON, variation, "Variation"), (_ASSURANCE_ICON, assurance, "Assurance"))
+    # icons: the Making Data Count drawings, each with its heading below
+    x = width - right + 55 - _ICON_SIZE / 2
+    for row, (kind, name, heading, texts, drawing) in enumerate(
+        (
+            ("variation", variation, "Variation", _VARIATION_TEXT, variation_drawing),
+            ("assurance", assurance, "Assurance", _ASSURANCE_TEXT, assurance_drawing),
+        )
     ):
         if not name:
             continue
-        colour, letter, text = table[name]
-        cy = top + 30 + row * 90
+        y0 = top + 4 + row * 90
+        label = f"{escape(heading)}: {escape(texts[name])}"
         out.append(
-            f'<g role="img" aria-label="{escape(heading)}: {escape(text)}">'
-            f"<title>{escape(heading)}: {escape(text)}</title>"
-            f'<circle cx="{cx}" cy="{cy}" r="24" fill="#ffffff" stroke="{colour}" '
-            'stroke-width="4"/>'
-            f'<text x="{cx}" y="{cy + 6}" text-anchor="middle" font-size="18" '
-            f'font-weight="bold" fill="{colour}">{escape(letter)}</text>'
-            f'<text x="{cx}" y="{cy + 40}" text-anchor="middle" font-size="10">'
-            f"{escape(heading)}</text></g>"
+            f'<g role="img" aria-label="{label}" class="spc-icon spc-icon-{kind}" '
+            f'data-icon="{escape(name)}"><title>{label}</title>'
+            f'<svg x="{x:g}" y="{y0}" width="{_ICON_SIZE}" height="{_ICON_SIZE}" '
+            f'viewBox="{ICON_VIEWBOX}">{drawing(name)}</svg>'
+            f'<text x="{x + _ICON_SIZE / 2:g}" y="{y0 + _ICON_SIZE + 14}" text-anchor="middle" '
+            f'font-size="10">{escape(heading)}</text></g>'
         )
     out.append("</svg>")
     return "\n".join(out) + "\n"
