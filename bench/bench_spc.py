@@ -208,19 +208,21 @@ def compare() -> None:
     variation = dict(zip(s.series.tolist(), s.variation_names, strict=True))
     print(agreement("oversight.engine.spc", min(times), rows, variation, points, icons))
 
-    import pandas as pd
-
-    frame = pd.DataFrame({"org": orgs, "period": pd.to_datetime(periods), "value": values})
-    frame = frame.sort_values(["org", "period"])
-    groups = [(org, g.reset_index(drop=True)) for org, g in frame.groupby("org", sort=True)]
+    groups: list[tuple[str, Any]] | None = None
     warnings.simplefilter("ignore")
-
     for name, fn in (("abspc", _abspc), ("pyqicharts", _pyqicharts)):
         try:
             __import__(name)
         except ImportError as exc:
             print(f"| {name} | not installed ({exc}) | | | |")
             continue
+        if groups is None:  # both packages take pandas frames (and depend on pandas)
+            import pandas as pd
+
+            frame = pd.DataFrame(
+                {"org": orgs, "period": pd.to_datetime(periods), "value": values}
+            ).sort_values(["org", "period"])
+            groups = [(org, g.reset_index(drop=True)) for org, g in frame.groupby("org")]
         t0 = time.perf_counter()
         rows, variation = fn(groups)
         elapsed = time.perf_counter() - t0
