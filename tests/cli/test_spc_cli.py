@@ -332,6 +332,18 @@ def test_blank_lines_are_skipped(tmp_path: Path) -> None:
     assert out == run(str(plain))[1]
 
 
+def test_unwritable_output_and_plot_folder(tmp_path: Path) -> None:
+    src = write(tmp_path, "series,date,value\na,2021-01-01,1\n")
+    missing = tmp_path / "no" / "such" / "out.csv"
+    code, out, err = run(str(src), "--output", str(missing))
+    assert code == 1 and out == ""
+    assert err.endswith(f"\nerror: {missing}: cannot write: No such file or directory\n")
+    blocker = write(tmp_path, "", "a-file")
+    code, _, err = run(str(src), "--plot", str(blocker / "charts"))
+    assert code == 1
+    assert f"\nerror: {blocker / 'charts'}: cannot write charts: " in err
+
+
 def test_missing_file(tmp_path: Path) -> None:
     code, _, err = run(str(tmp_path / "nope.csv"))
     assert code == 2 and "no such file" in err

@@ -290,11 +290,17 @@ def spc(
         _write_frame(frame, output_format, sys.stdout.buffer)
         sys.stdout.buffer.flush()
     else:
-        with output.open("wb") as fh:
-            _write_frame(frame, output_format, fh)
+        try:
+            with output.open("wb") as fh:
+                _write_frame(frame, output_format, fh)
+        except OSError as exc:
+            raise _fail(f"{output}: cannot write: {exc.strerror or exc}") from exc
 
     if plot is not None:
-        _write_plots(result, plot, table.labels)
+        try:
+            _write_plots(result, plot, table.labels)
+        except OSError as exc:
+            raise _fail(f"{plot}: cannot write charts: {exc.strerror or exc}") from exc
 
 
 def _write_frame(frame: pl.DataFrame, output_format: OutputFormat, out: BinaryIO) -> None:
