@@ -33,6 +33,11 @@ from oversight.metrics.insight import (
 from oversight.metrics.models import Metric, Polarity
 from oversight.organisations.filters import OrganisationFilter
 from oversight.organisations.models import Organisation, OrganisationKind, Place, System
+from oversight.organisations.standing import standings
+from oversight.segmentation.decisions import history
+
+#: Segmentation events (proposals and decisions) shown on an organisation page.
+HISTORY_ENTRIES = 8
 
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
@@ -153,6 +158,8 @@ def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
         "organisations/detail.jinja",
         context | {
             "systems": organisation.systems.all(),
+            "standing": standings(request.user, [organisation])[organisation.pk],
+            "history": history(organisation, user=request.user)[:HISTORY_ENTRIES],
             "ratings": organisation.cqc_ratings.all(),
             "collaboratives": organisation.collaboratives.all(),
             "breadcrumbs": [
@@ -310,6 +317,10 @@ def place_detail(request: HttpRequest, code: str, place_code: str) -> HttpRespon
         {
             "place": place,
             "members": members,
+            "standings": standings(
+                request.user,
+                visible_organisations(request.user).filter(pk__in=[o.pk for o in members]),
+            ),
             "neighbourhoods": place.neighbourhoods.all(),
             "breadcrumbs": [
                 {"href": "/", "text": "Home"},
