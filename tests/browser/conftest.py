@@ -9,19 +9,26 @@ import datetime as dt
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.segmentation.conftest import national  # noqa: F401  registered here for national_picture
+
 CHROMIUM = os.environ.get("OVERSIGHT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "browser-test-password-1"
-
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -56,16 +63,18 @@ def page(browser: Any, live_server: Any, settings: Any) -> Iterator[Any]:
     # The live server speaks plain HTTP; CSP stays on (axe is injected with bypass_csp).
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True,
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url, bypass_csp=True, viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
     context.close()
 
 
-def check_accessibility(page: Any) -> None:
-    """Run axe-core on the page; fail on any serious or critical violation."""
+def check_accessibility(page: Any, what: str = "") -> None:
+    """Run axe-core on the page; fail on any serious or critical violation, naming the page
+    (``what``, else its URL), each rule broken and up to three elements that break it."""
     if not AXE.exists():
         pytest.skip(f"axe-core not found at {AXE} (run npm install)")
     page.add_script_tag(path=str(AXE))
@@ -77,7 +86,9 @@ def check_accessibility(page: Any) -> None:
         }"""
     )
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
-    assert not serious, f"{page.url}: {serious}"
+    assert not serious, f"{what or page.url} ({page.url}):\n" + "\n".join(
+        f"  {v['impact']} {v['id']}: {v['help']} at {', '.join(v['nodes'])}" for v in serious
+    )
 
 
 @pytest.fixture
@@ -99,21 +110,37 @@ def demo_ics(transactional_db: Any) -> dict[str, Any]:
     north = PlaceFactory(system=system, code="N", name="North ICP")
     south = PlaceFactory(system=system, code="S", name="South ICP")
     theme = ThemeFactory(code="quality", name="Quality of care, access and outcomes")
-    metric = MetricFactory(theme=theme, code="AE4HR", name="A&E within 4 hours", unit="%",
-                           standard=95, polarity="higher", source="NHS England A&E")
+    metric = MetricFactory(
+        theme=theme,
+        code="AE4HR",
+        name="A&E within 4 hours",
+        unit="%",
+        standard=95,
+        polarity="higher",
+        source="NHS England A&E",
+    )
     batch = ImportBatchFactory(file_name="ae.csv")
     steady = [90, 91, 89, 90, 92, 88, 90, 91, 89, 90, 92, 88, 90, 91, 89]
     orgs = {}
-    for code, name, place, last in (("RGT", "Cambridge University Hospitals", south, 40),
-                                    ("RGN", "North West Anglia", north, 90)):
-        org = orgs[code] = OrganisationFactory(ods_code=code, name=name, host_system=system,
-                                               place=place)
+    for code, name, place, last in (
+        ("RGT", "Cambridge University Hospitals", south, 40),
+        ("RGN", "North West Anglia", north, 90),
+    ):
+        org = orgs[code] = OrganisationFactory(
+            ods_code=code, name=name, host_system=system, place=place
+        )
         for i, v in enumerate([*steady, last]):
             start = dt.date(2023 + i // 12, i % 12 + 1, 1)
             Observation.objects.create(
-                metric=metric, organisation=org, period_start=start,
-                period_end=start + dt.timedelta(days=27), period_label=start.strftime("%b-%y"),
-                value=v, numerator=v * 10, denominator=1000, batch=batch,
+                metric=metric,
+                organisation=org,
+                period_start=start,
+                period_end=start + dt.timedelta(days=27),
+                period_label=start.strftime("%b-%y"),
+                value=v,
+                numerator=v * 10,
+                denominator=1000,
+                batch=batch,
             )
     user = UserFactory(username="icb-lead", password=PASSWORD)
     RoleFactory(user=user, kind="icb", region=None, system=system)
@@ -126,3 +153,159 @@ def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_password", password)
     page.click("button:has-text('Sign in')")
     page.wait_for_url(lambda url: "/sign-in/" not in url)
+
+
+def sign_in_as(page: Any, base_url: str, user: Any) -> None:
+    """Give the browser a session for ``user`` without the sign-in form (and its password
+    hashing): for tests about a page, not about signing in."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]
+    )
+
+
+Q4 = "Q4 2021/22"
+NOF_2025 = "nof-2025-26"
+
+
+@dataclass
+class Site:
+    """The regional oversight user and the records whose ids the page URLs carry."""
+
+    regional: Any
+    case: Any
+    milestone: Any
+    criterion: Any
+    action: Any
+    loaded_batch_id: int
+    rejected_batch_id: int
+    observation: Any
+    rebase: Any
+
+
+@pytest.fixture
+def national_picture(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The segmentation tests' ``national`` data: 8 acute trusts of the QUE system, 6 metrics,
+    12 months, with R0 the worst (proposed segment 4) and R7 the best."""
+    return request.getfixturevalue("national")
+
+
+@pytest.fixture
+def regional_user(national_picture: dict[str, Any]) -> Any:
+    """The regional oversight team member for the national fixture's region (no password)."""
+    from django.contrib.auth import get_user_model
+
+    from oversight.access.models import Role
+
+    user = get_user_model().objects.create(username="regional", email="regional@example.nhs.uk")
+    Role.objects.create(user=user, kind=Role.Kind.REGIONAL, region=national_picture["region"])
+    return user
+
+
+@pytest.fixture
+def site(transactional_db: Any, national_picture: dict[str, Any], regional_user: Any) -> Site:
+    """Every kind of record a page shows: the national fixture's proposals with a place, a
+    segment 4 decision for R0 that opened a Recovery Support Programme case with a milestone,
+    an exit criterion and a SOAG action, a loaded and a rejected import, and a rebase."""
+    from oversight.metrics.importing import ImportRejected, run_import
+    from oversight.metrics.models import Observation
+    from oversight.metrics.rebases import record_rebase
+    from oversight.organisations.models import Organisation
+    from oversight.segmentation.decisions import record_decision
+    from oversight.segmentation.proposals import recompute_proposals
+    from oversight.support import cases
+    from oversight.support.actions import raise_action
+    from oversight.support.models import SupportCase
+    from tests.factories import PlaceFactory
+
+    place = PlaceFactory(system=national_picture["system"], code="N", name="North ICP")
+    Organisation.objects.filter(ods_code__in=["R0", "R1"]).update(place=place)
+    recompute_proposals("sof-2021-22")
+    r0 = national_picture["orgs"][0]
+    record_decision(
+        user=regional_user,
+        framework=national_picture["framework"],
+        subject=r0,
+        quarter=Q4,
+        segment=4,
+        publish=True,
+    )
+    case = SupportCase.objects.get(organisation=r0)
+    milestone = cases.add_milestone(
+        case, regional_user, title="Deficit plan agreed", due=dt.date(2022, 6, 30)
+    )
+    criterion = cases.add_criterion(
+        case, regional_user, description="Financial plan met for two quarters"
+    )
+    action = raise_action(
+        user=regional_user,
+        subject=r0,
+        kind="external_review",
+        title="Expert external review of finances",
+        owner=regional_user,
+        due=dt.date(2022, 5, 31),
+        case=case,
+    )
+    header = "org_code,metric_code,period_start,period_end,value\n"
+    loaded = run_import(
+        (header + "R1,A,2022-04-01,2022-04-30,11\n").encode(),
+        "april.csv",
+        "template",
+        user=regional_user,
+        framework_code="sof-2021-22",
+    )
+    try:
+        run_import(
+            (header + "R1,A,2022-05-01,2022-05-31,eleven\n").encode(),
+            "may.csv",
+            "template",
+            user=regional_user,
+            framework_code="sof-2021-22",
+        )
+    except ImportRejected as exc:
+        rejected_batch_id = exc.batch_id
+    else:
+        raise AssertionError("a value that is not a number was accepted")
+    metric = national_picture["metrics"]["A"]
+    rebase = record_rebase(metric, r0, dt.date(2021, 10, 1), "New finance regime", regional_user)
+    return Site(
+        regional=regional_user,
+        case=case,
+        milestone=milestone,
+        criterion=criterion,
+        action=action,
+        loaded_batch_id=loaded.batch_id,
+        rejected_batch_id=rejected_batch_id,
+        observation=Observation.objects.filter(organisation=r0, metric=metric).latest(
+            "period_start"
+        ),
+        rebase=rebase,
+    )
+
+
+@pytest.fixture
+def nof_catalogue(transactional_db: Any) -> Any:
+    """The NOF 2025/26 framework and its metrics, from the catalogue file in the repository."""
+    from oversight.frameworks import framework_dirs
+    from oversight.frameworks.catalogue import read_catalogue
+    from oversight.metrics.catalogue import load
+
+    (folder,) = [d for d in framework_dirs() if d.name == NOF_2025]
+    return load(read_catalogue(folder / "catalogue.yaml"))
+
+
+@pytest.fixture
+def nof_publication(nof_catalogue: Any, shared_data: Path) -> None:
+    """NHS England's published NOF 2025/26 file (mental health and community trusts) stored
+    and segmented, as `oversight import --format nof` then `segmentation recompute` do."""
+    from oversight.metrics.importing import run_import
+    from oversight.segmentation.proposals import recompute_proposals
+
+    path = shared_data / NOF_2025 / "mh-community-trust-data-q1-q2.csv"
+    run_import(path.read_bytes(), path.name, "nof")
+    recompute_proposals(NOF_2025)

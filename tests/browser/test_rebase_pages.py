@@ -10,12 +10,12 @@ from tests.browser.conftest import check_accessibility, sign_in
 expect = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed").expect
 
 
-def test_record_and_remove_a_rebase_without_javascript(browser, live_server, demo_ics,
-                                                        settings):
+def test_record_and_remove_a_rebase_without_javascript(browser, live_server, demo_ics, settings):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    context = browser.new_context(base_url=live_server.url, bypass_csp=True,
-                                  java_script_enabled=False)
+    context = browser.new_context(
+        base_url=live_server.url, bypass_csp=True, java_script_enabled=False
+    )
     page = context.new_page()
     try:
         sign_in(page, "icb-lead")
@@ -24,7 +24,8 @@ def test_record_and_remove_a_rebase_without_javascript(browser, live_server, dem
         page.select_option("#rebase-date", "2023-07-01")
         page.click("button:has-text('Record rebase')")
         expect(page.locator(".nhsuk-error-summary")).to_contain_text(
-            "Enter the reason for the rebase")
+            "Enter the reason for the rebase"
+        )
         page.fill("#rebase-reason", "New same-day emergency care pathway")
         page.click("button:has-text('Record rebase')")
         page.wait_for_url("**/organisations/RGT/metrics/AE4HR/**")

@@ -19,8 +19,14 @@ def live_world(transactional_db):
     world = build_world()
     world.regional.set_password(PASSWORD)
     world.regional.save()
-    record_decision(user=world.regional, framework=world.framework, subject=world.trust,
-                    quarter="Q2 2021/22", segment=4, rationale="Critical finance concerns")
+    record_decision(
+        user=world.regional,
+        framework=world.framework,
+        subject=world.trust,
+        quarter="Q2 2021/22",
+        segment=4,
+        rationale="Critical finance concerns",
+    )
     return world
 
 

@@ -1,0 +1,164 @@
+"""axe on every page Oversight serves, and on each form shown with its errors.
+
+PAGES is the list: to cover a new page, add a line. A page's URL is built from the ``site``
+fixture (ids of the case, criterion, action, import...); ``then`` is an interaction that shows
+the page in a second state worth checking (usually the form submitted empty, with its errors).
+Failures name the page, the state and each violation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import Site, check_accessibility, sign_in_as
+
+ERRORS = ".nhsuk-error-summary, .nhsuk-error-message"
+
+
+def submit(button: str) -> Callable[[Any, Path], None]:
+    """Submit the form untouched with the named button: the page shows the form's errors."""
+
+    def act(page: Any, tmp_path: Path) -> None:
+        page.get_by_role("button", name=button, exact=True).click()
+        expect(page.locator(ERRORS).first).to_be_visible()
+
+    act.__doc__ = f"after '{button}' with the form empty"
+    return act
+
+
+def decide_without_rationale(page: Any, tmp_path: Path) -> None:
+    """after choosing a segment other than the proposal, without a rationale"""
+    proposed = page.locator("#id_segment option[selected]").get_attribute("value")
+    other = next(o for o in ("1", "2", "3", "4") if o != proposed)
+    page.get_by_label("Segment", exact=True).select_option(other)
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+
+
+def upload_a_bad_file(page: Any, tmp_path: Path) -> None:
+    """after uploading a file with a bad row"""
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "org_code,metric_code,period_start,period_end,value\nR1,A,2022-05-01,2022-05-31,eleven\n"
+    )
+    page.set_input_files("input[type=file][name=file]", str(bad))
+    page.get_by_role("button", name="Check and load").click()
+    expect(page.locator("#problems")).to_be_visible()
+
+
+def sign_in_wrongly(page: Any, tmp_path: Path) -> None:
+    """after a wrong password"""
+    page.fill("#id_username", "regional")
+    page.fill("#id_password", "not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".nhsuk-error-summary")).to_be_visible()
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    url: Callable[[Site], str]
+    then: Callable[[Any, Path], None] | None = None
+    signed_in: bool = True
+    needs: tuple[str, ...] = ()  # further fixtures the page's data comes from
+
+
+def case(step: str) -> Callable[[Site], str]:
+    return lambda s: f"/support/cases/{s.case.pk}/{step}/"
+
+
+PAGES = [
+    Page("sign-in", lambda s: "/sign-in/", sign_in_wrongly, signed_in=False),
+    Page("home", lambda s: "/"),
+    # dashboards
+    Page("organisation list", lambda s: "/organisations/"),
+    Page("organisation", lambda s: "/organisations/R0/"),
+    Page("metric page", lambda s: "/organisations/R0/metrics/A/", submit("Record rebase")),
+    Page("rebase removal", lambda s: f"/organisations/R0/metrics/A/rebases/{s.rebase.pk}/remove/"),
+    Page("system list", lambda s: "/systems/"),
+    Page("system dashboard", lambda s: "/systems/QUE/"),
+    Page("icon summary", lambda s: "/systems/QUE/icons/"),
+    Page("place", lambda s: "/systems/QUE/places/N/"),
+    Page("framework list", lambda s: "/metrics/"),
+    Page("framework", lambda s: "/metrics/sof-2021-22/"),
+    # data loads
+    Page("imports", lambda s: "/imports/", upload_a_bad_file),
+    Page("loaded import", lambda s: f"/imports/{s.loaded_batch_id}/"),
+    Page("rejected import", lambda s: f"/imports/{s.rejected_batch_id}/"),
+    Page("observation history", lambda s: f"/imports/observations/{s.observation.pk}/"),
+    # segmentation
+    Page("segmentation overview", lambda s: "/segmentation/"),
+    Page(
+        "organisation segmentation",
+        lambda s: "/segmentation/organisations/R0/",
+        decide_without_rationale,
+    ),
+    Page("system segmentation", lambda s: "/segmentation/systems/QUE/", decide_without_rationale),
+    Page("league table", lambda s: "/segmentation/league/", needs=("nof_publication",)),
+    Page("SOF 2021/22 rules", lambda s: "/segmentation/rules/sof-2021-22/"),
+    Page(
+        "NOF 2025/26 rules", lambda s: "/segmentation/rules/nof-2025-26/", needs=("nof_catalogue",)
+    ),
+    # support
+    Page("support cases", lambda s: "/support/"),
+    Page("support case", lambda s: f"/support/cases/{s.case.pk}/"),
+    Page("case details", case("details")),  # every field optional: an empty form is valid
+    Page("package item", case("package"), submit("Save")),
+    Page("case status", case("transition"), submit("Save")),
+    Page("SID", case("sid"), submit("Save")),
+    Page("stocktake", case("stocktake"), submit("Save")),
+    Page("plan", case("plan")),  # every field optional
+    Page("new milestone", case("milestone"), submit("Save")),
+    Page(
+        "milestone change",
+        lambda s: case("milestone-edit")(s) + f"{s.milestone.pk}/",
+        submit("Save"),
+    ),
+    Page("new criterion", case("criterion"), submit("Save")),
+    Page(
+        "criterion change",
+        lambda s: case("criterion-edit")(s) + f"{s.criterion.pk}/",
+        submit("Save"),
+    ),
+    Page(
+        "criterion removal",
+        lambda s: case("criterion-remove")(s) + f"{s.criterion.pk}/",
+        submit("Save"),
+    ),
+    Page(
+        "criterion judgement",
+        lambda s: f"/support/criteria/{s.criterion.pk}/judge/",
+        submit("Save"),
+    ),
+    Page("CQC entry", case("cqc-entry"), submit("Save")),
+    Page("CQC exit recommendation", case("cqc"), submit("Save")),
+    Page("exit", case("exit"), submit("Exit the programme")),
+    Page("new targeted case", lambda s: "/support/cases/new/", submit("Save")),
+    Page("actions", lambda s: "/support/actions/"),
+    Page("action", lambda s: f"/support/actions/{s.action.pk}/"),
+    Page("new action", lambda s: "/support/actions/new/", submit("Save")),
+    Page("notifications", lambda s: "/support/notifications/"),
+]
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.name for p in PAGES])
+def test_page_has_no_serious_accessibility_violation(
+    page, live_server, site, spec, request, tmp_path
+):
+    for fixture in spec.needs:
+        request.getfixturevalue(fixture)
+    if spec.signed_in:
+        sign_in_as(page, live_server.url, site.regional)
+    response = page.goto(spec.url(site))
+    assert response.status == 200, f"{spec.name}: {page.url} answered {response.status}"
+    expect(page.locator("h1")).to_have_count(1)
+    check_accessibility(page, spec.name)
+    if spec.then:
+        spec.then(page, tmp_path)
+        check_accessibility(page, f"{spec.name}, {spec.then.__doc__.strip()}")
