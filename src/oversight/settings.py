@@ -153,10 +153,17 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Security: secure cookies whenever we are not in debug; CSP via Django 6's built-in support.
+# Security. Cookies go over HTTPS only in a deployment (DATABASE_URL set, not debug; SECURE_COOKIES
+# overrides): the embedded demo is served over plain http on localhost. A deployment also gets
+# HSTS (sent on HTTPS responses only) and, behind a proxy that terminates TLS, trusts its
+# X-Forwarded-Proto (SECURE_PROXY=1) so HTTPS requests are recognised. CSP via Django 6.
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = _flag("SECURE_COOKIES", default=not DEBUG and "DATABASE_URL" in os.environ)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0
+if _flag("SECURE_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
