@@ -136,6 +136,9 @@ def _print_problems(exc) -> None:
         f"[red]{problems.total:,} problem(s){read}; {len(problems.rows):,} row(s) "
         f"rejected{more}[/red]"
     )
+    batch_id = getattr(exc, "batch_id", None)
+    if batch_id is not None:
+        err.print(f"The attempt is recorded as rejected batch {batch_id}.")
 
 
 def template(

@@ -13,8 +13,10 @@ HEADER = "org_code,metric_code,period_start,period_end,value\n"
 
 
 def upload(client, text: str, *, dry_run: bool = False, fmt: str = "template"):
-    data = {"file": SimpleUploadedFile("june.csv", text.encode(), content_type="text/csv"),
-            "format": fmt}
+    data = {
+        "file": SimpleUploadedFile("june.csv", text.encode(), content_type="text/csv"),
+        "format": fmt,
+    }
     if dry_run:
         data["dry_run"] = "1"
     return client.post("/imports/", data)
@@ -30,15 +32,43 @@ def test_page_lists_batches_and_offers_the_form(signed_in_client, sof):
 
 
 def test_bad_file_shows_the_problem_report_and_writes_nothing(signed_in_client, sof, trusts):
-    response = upload(signed_in_client, HEADER + "RAA,RTT,2025-06-01,2025-06-30,150\n"
-                                                 "ZZZ,RTT,2025-06-01,2025-06-30,50\n")
+    response = upload(
+        signed_in_client,
+        HEADER + "RAA,RTT,2025-06-01,2025-06-30,150\nZZZ,RTT,2025-06-01,2025-06-30,50\n",
+    )
     body = response.content.decode()
     assert response.status_code == 422
     assert "The file was rejected: nothing was written" in body
     assert "150.0 is outside the metric&#39;s valid range 0.0 to 100.0" in body
     assert "unknown organisation &#39;ZZZ&#39;" in body
     assert "<td>june.csv</td><td>3</td><td>org_code</td>" in body
-    assert not Observation.objects.exists() and not ImportBatch.objects.exists()
+    assert not Observation.objects.exists()
+    attempt = ImportBatch.objects.get()
+    assert (attempt.status, attempt.rejected, attempt.created_by) == (
+        ImportBatch.Status.REJECTED,
+        2,
+        signed_in_client.user,
+    )
+    assert f'href="/imports/{attempt.pk}/">batch {attempt.pk}</a> (rejected)' in body
+
+
+def test_a_rejected_attempt_is_listed_and_shows_its_report_but_cannot_be_published(
+    signed_in_client, sof, trusts
+):
+    upload(signed_in_client, HEADER + "RAA,RTT,2025-06-31,2025-06-30,91\n")
+    attempt = ImportBatch.objects.get()
+    listing = signed_in_client.get("/imports/").content.decode()
+    assert f'<a href="/imports/{attempt.pk}/">{attempt.pk}</a>' in listing
+    assert 'nhsuk-tag--red">Rejected</strong>' in listing
+    page = signed_in_client.get(f"/imports/{attempt.pk}/").content.decode()
+    assert "This file was rejected: nothing was written. 1 problem(s) in 1 row(s)" in page
+    assert (
+        "<td>june.csv</td><td>2</td><td>period_start</td><td>cannot read &#39;2025-06-31&#39;"
+        " as a date (use YYYY-MM-DD or DD/MM/YYYY)</td>"
+    ) in page
+    assert "Publish this batch" not in page
+    assert signed_in_client.post(f"/imports/{attempt.pk}/publish/").status_code == 404
+    assert ImportBatch.objects.get().published_at is None
 
 
 def test_good_file_shows_the_summary_and_links_the_batch(signed_in_client, sof, trusts):
@@ -55,8 +85,7 @@ def test_good_file_shows_the_summary_and_links_the_batch(signed_in_client, sof, 
 
 
 def test_dry_run_writes_nothing(signed_in_client, sof, trusts):
-    response = upload(signed_in_client, HEADER + "RAA,RTT,2025-06-01,2025-06-30,91\n",
-                      dry_run=True)
+    response = upload(signed_in_client, HEADER + "RAA,RTT,2025-06-01,2025-06-30,91\n", dry_run=True)
     assert "nothing written (dry run)" in response.content.decode()
     assert not Observation.objects.exists()
 
@@ -91,8 +120,10 @@ def test_soag_member_may_not_load(client, sof):
 def test_blank_template_downloads(signed_in_client, sof):
     response = signed_in_client.get("/imports/templates/sof-2021-22/")
     assert response["Content-Disposition"] == (
-        'attachment; filename="oversight-template-sof-2021-22.csv"')
+        'attachment; filename="oversight-template-sof-2021-22.csv"'
+    )
     assert response.content.decode().startswith(
-        "org_code,metric_code,period_start,period_end,value,numerator,denominator,note\n")
+        "org_code,metric_code,period_start,period_end,value,numerator,denominator,note\n"
+    )
     xlsx = signed_in_client.get("/imports/templates/sof-2021-22/?xlsx=1")
     assert xlsx.content[:4] == b"PK\x03\x04"

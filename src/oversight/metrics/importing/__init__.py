@@ -4,6 +4,9 @@
 (`template`, `nof`, `ae`, `cqc`), and writes everything in one transaction (`store`): a file with
 any problem is rejected whole (`validation.ImportRejected` lists every problem), a re-import of
 the same file changes no observation, and a changed value keeps the old one as a revision.
+A rejected file (not a dry run) is still recorded, as a batch with status rejected and its
+problem report, after the data transaction has rolled back: the data stays untouched while the
+attempt is auditable.
 """
 
 from __future__ import annotations
@@ -49,8 +52,13 @@ class ImportResult:
     organisations_created: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        return {"rows read": self.rows_read, "added": self.added, "revised": self.revised,
-                "unchanged": self.unchanged, "rejected": self.rejected}
+        return {
+            "rows read": self.rows_read,
+            "added": self.added,
+            "revised": self.revised,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+        }
 
 
 def run_import(
@@ -65,22 +73,39 @@ def run_import(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Validate and (unless dry_run) store one file. Raises ImportRejected with every problem;
-    then nothing has been written."""
+    then no data has been written, only (unless dry_run) the rejected batch, whose id the
+    exception carries as `batch_id`."""
     if fmt not in FORMATS:
-        raise ImportRejected.single(file_name, None, "--format",
-                                    f"unknown format '{fmt}' (one of {', '.join(FORMATS)})")
+        raise ImportRejected.single(
+            file_name, None, "--format", f"unknown format '{fmt}' (one of {', '.join(FORMATS)})"
+        )
     checksum = hashlib.sha256(data).hexdigest()
     result = ImportResult(file_name, fmt, checksum, dry_run)
+    loader = user if user is not None and user.is_authenticated else None
+    try:
+        return _validate_and_store(data, result, loader, framework_code, scope, progress)
+    except ImportRejected as exc:
+        exc.rows_read = result.rows_read  # type: ignore[attr-defined]
+        if not dry_run:
+            exc.batch_id = _record_rejected(exc.problems, result, loader).pk  # type: ignore[attr-defined]
+        raise
+
+
+def _validate_and_store(
+    data: bytes,
+    result: ImportResult,
+    loader,
+    framework_code: str | None,
+    scope: frozenset[int] | None,
+    progress: Progress | None,
+) -> ImportResult:
+    dry_run, file_name = result.dry_run, result.file_name
     table = reading.read_table(data, file_name)
     result.rows_read = table.rows_read
     if progress:
         progress("validating", 0, table.rows_read)
     context = Context(file_name, framework_code, scope, dry_run)
-    try:
-        prepared: Prepared = FORMATS[fmt].prepare(table, context)
-    except ImportRejected as exc:
-        exc.rows_read = table.rows_read  # type: ignore[attr-defined]
-        raise
+    prepared: Prepared = FORMATS[result.format].prepare(table, context)
     result.framework_code = prepared.framework.code if prepared.framework else None
     result.organisations_created = [o.ods_code for o in prepared.new_organisations]
     if progress:
@@ -89,11 +114,12 @@ def run_import(
         ids = {} if dry_run else _create_organisations(prepared.new_organisations)
         observations = prepared.observations
         if observations is not None and ids:
-            observations = observations.with_columns(
-                pl.col("organisation_id").replace(ids)
-            )
-        changes = store.diff(observations, store.existing(observations)) \
-            if observations is not None else None
+            observations = observations.with_columns(pl.col("organisation_id").replace(ids))
+        changes = (
+            store.diff(observations, store.existing(observations))
+            if observations is not None
+            else None
+        )
         rating_changes = cqc.diff(prepared.cqc) if prepared.cqc is not None else None
         for part in (changes, rating_changes):
             if part is not None:
@@ -102,14 +128,18 @@ def run_import(
                 result.unchanged += part.unchanged
         if dry_run:
             return result
-        loader = user if user is not None and user.is_authenticated else None
         batch = ImportBatch.objects.create(
             created_by=loader,
             published_at=timezone.now() if publishes_on_load(loader) else None,
             published_by=loader if publishes_on_load(loader) else None,
-            file_name=file_name[:255], checksum=checksum, format=fmt,
-            framework=prepared.framework, rows_read=result.rows_read, added=result.added,
-            revised=result.revised, unchanged=result.unchanged,
+            file_name=file_name[:255],
+            checksum=result.checksum,
+            format=result.format,
+            framework=prepared.framework,
+            rows_read=result.rows_read,
+            added=result.added,
+            revised=result.revised,
+            unchanged=result.unchanged,
         )
         result.batch_id = batch.pk
         if changes is not None:
@@ -117,6 +147,25 @@ def run_import(
         if rating_changes is not None:
             cqc.write(rating_changes, batch.pk)
     return result
+
+
+def _record_rejected(problems: Problems, result: ImportResult, loader) -> ImportBatch:
+    """The audit record of a rejected file: who, when, file, checksum, counts and the problem
+    report. Written in its own transaction, after the data transaction has rolled back.
+    Never published: it supplies no figures."""
+    result.rejected = len(problems.rows)
+    with transaction.atomic():
+        return ImportBatch.objects.create(
+            status=ImportBatch.Status.REJECTED,
+            created_by=loader,
+            file_name=result.file_name[:255],
+            checksum=result.checksum,
+            format=result.format,
+            rows_read=result.rows_read,
+            rejected=result.rejected,
+            problems=[[p.row, p.column, p.reason] for p in problems.sorted()],
+            problem_count=problems.total,
+        )
 
 
 def _create_organisations(new: list[NewOrganisation]) -> dict[int, int]:
