@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -261,3 +262,42 @@ def test_overview_segment_filter_trend_and_concerns(client, national) -> None:
     )
     html = client.get("/segmentation/?framework=sof-2021-22&segment=4").content.decode()
     assert "2 proposals for Q4 2021/22" in html and "Trust 7" in html
+
+
+def test_system_page_rolls_organisations_up_by_place(client, national) -> None:
+    """Seed 002's case: a high-performing trust (R7, segment 1) in a system decided segment 4;
+    the system page shows the system's own segment and every organisation's, by place."""
+    from tests.factories import PlaceFactory
+
+    north = PlaceFactory(system=national["system"], code="NORTH", name="North ICP")
+    south = PlaceFactory(system=national["system"], code="SOUTH", name="South ICP")
+    orgs = national["orgs"]
+    for org, place in [(orgs[0], north), (orgs[7], north), (orgs[1], south)]:
+        org.place = place
+        org.save()
+    recompute_proposals("sof-2021-22")
+    user = regional(national["region"])
+    record_decision(
+        user=user,
+        framework=national["framework"],
+        subject=national["system"],
+        quarter=Q4,
+        segment=4,
+        rationale="Critical finance concerns across the system",
+        publish=True,
+    )
+    client.force_login(user)
+    html = client.get("/segmentation/systems/QUE/?framework=sof-2021-22").content.decode()
+    rollup = html[html.index("Organisations by place") :]
+    rows = {
+        r.split("</td>")[0]: [int(c) for c in re.findall(r"numeric\">(\d+)<", r)]
+        for r in rollup.split("<tr><td>")[1:4]
+    }
+    # segments 1..4: North holds R0 (4) and R7 (1); South R1 (3 or 2: as proposed); the rest
+    r1 = Proposal.objects.get(organisation=orgs[1], quarter=Q4, current=True).segment
+    assert rows["North ICP"] == [1, 0, 0, 1]
+    assert rows["South ICP"] == [int(r1 == s) for s in (1, 2, 3, 4)]
+    assert sum(rows["Not in a place"]) == 5
+    assert "Segment 4 (decided)" in html[html.index("The system itself") :]
+    r7 = html[html.index("Trust 7</a>") :]
+    assert r7.index("North ICP") < r7.index("Segment 1</strong>") < r7.index("</tr>")

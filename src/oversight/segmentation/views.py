@@ -183,6 +183,24 @@ def _what_if(framework: Framework, proposal: Proposal | None) -> list[dict[str, 
     return nof_what_if(proposal.facts, rules.override_floor)
 
 
+def _place_rollup(system: System, members: list[Proposal],
+                  segments: tuple[int, ...]) -> list[dict[str, Any]]:
+    """Organisation -> place -> system: per place of the system (then organisations serving the
+    system from outside any place), how many organisations stand in each segment, decided where
+    a decision is visible, else proposed. The members are sorted by place in passing."""
+    def place_of(p: Proposal) -> str:
+        place = p.organisation.place
+        return place.name if place and place.system_id == system.pk else ""
+
+    members.sort(key=lambda p: (place_of(p) == "", place_of(p)))  # stable: segment, name kept
+    rows: dict[str, dict[str, Any]] = {}
+    for p in members:
+        row = rows.setdefault(place_of(p), {"place": place_of(p) or "Not in a place",
+                                            "counts": dict.fromkeys(segments, 0)})
+        row["counts"][p.decided_segment or p.segment] += 1
+    return list(rows.values())
+
+
 def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpResponse:
     available = _frameworks()
     framework = _framework(request, available)
@@ -241,11 +259,12 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
             systems=subject)).distinct()
         related["members"] = list(Proposal.objects.filter(
             framework=framework, quarter=quarter, current=True, organisation__in=members
-        ).select_related("organisation").order_by("segment", "organisation__name"))
+        ).select_related("organisation__place").order_by("segment", "organisation__name"))
         decided = decided_segments(request.user, framework=framework, quarter=quarter,
                                    organisation__in=members)
         for p in related["members"]:
             p.decided_segment = decided.get((p.organisation_id, None))
+        related["places"] = _place_rollup(subject, related["members"], SEGMENTS[framework.method])
     evidence_code = code
     return render(request, "segmentation/subject.jinja", {
         "active": "segmentation", "subject": subject, "is_org": is_org, "code": code,
