@@ -14,13 +14,32 @@ def shared_data_dir() -> Path:
     return Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 
+class SharedDataPath(type(Path())):
+    """A path in the shared data folder whose ``/`` and ``joinpath`` skip the test, with the
+    missing path as the reason, when what they name is absent (one file may be missing while
+    the folder is there)."""
+
+    def __truediv__(self, key):
+        return _present(super().__truediv__(key))
+
+    def joinpath(self, *segments):
+        return _present(super().joinpath(*segments))
+
+
+def _present(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"shared data file not found: {path} (set OVERSIGHT_SHARED_DATA)")
+    return path
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """Path of the shared data folder; skips the test when it is absent."""
+    """Path of the shared data folder; skips the test when it, or a file the test names under
+    it (``shared_data / "nhsr" / "ae_attendances.csv"``), is absent."""
     path = shared_data_dir()
     if not path.is_dir():
         pytest.skip(f"shared data folder not found at {path} (set OVERSIGHT_SHARED_DATA)")
-    return path
+    return SharedDataPath(path)
 
 
 DATABASE_FIXTURES = {
