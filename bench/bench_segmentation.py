@@ -14,7 +14,12 @@ CPU is not included). Best of ``--runs`` for each case:
 * all written: every current proposal deleted first (what a changed rules file costs);
 * nothing changed: recompute again over unchanged inputs (what a routine run costs).
 
-Run: .venv/bin/python bench/bench_segmentation.py [--db /tmp/seg.sqlite3] [--runs 5]
+With ``--demo`` the data set is the demo's instead (``oversight demo``: all 42 ICBs, every trust
+kind, 36+ months for the SOF 2021/22, NOF 2022/23 and NOF 2025/26 metrics), and every framework
+with rules is timed; "all written" then invalidates the stored digests instead of deleting
+(decisions refer to proposals), which is what a changed rules file costs.
+
+Run: .venv/bin/python bench/bench_segmentation.py [--db /tmp/seg.sqlite3] [--runs 5] [--demo]
      DATABASE_URL=postgres://postgres@127.0.0.1:5432/oversight_NAME .venv/bin/python bench/...
      [--profile] prints a pyinstrument profile of one run of each case (pyinstrument needed).
 """
@@ -32,6 +37,7 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument("--db", help="SQLite file to build or reuse (ignored with DATABASE_URL)")
 parser.add_argument("--runs", type=int, default=5)
 parser.add_argument("--profile", action="store_true")
+parser.add_argument("--demo", action="store_true", help="time the demo data set, every framework")
 ARGS = parser.parse_args()
 
 if "DATABASE_URL" not in os.environ:
@@ -105,7 +111,7 @@ def timed(run):  # noqa: ANN001, ANN201
 
 
 def main() -> None:
-    from oversight.metrics.models import Observation
+    from oversight.metrics.models import Framework, Observation
     from oversight.segmentation.models import Proposal
     from oversight.segmentation.proposals import recompute_proposals
 
@@ -115,42 +121,61 @@ def main() -> None:
         print(f"reusing {Observation.objects.count():,} observations ({where})")
     else:
         t = time.perf_counter()
-        n_obs = build()
+        if ARGS.demo:
+            from oversight.demo.load import load_demo
+
+            load_demo()
+            n_obs = Observation.objects.count()
+        else:
+            n_obs = build()
         print(f"built {n_obs:,} observations in {time.perf_counter() - t:.1f} s ({where})")
 
-    def rewrite():  # noqa: ANN202
-        Proposal.objects.all().delete()
-        return recompute_proposals("sof-2021-22")
+    if ARGS.demo:
+        from oversight.segmentation.proposals import rules_path
 
-    first, _, _ = timed(rewrite)
-    print("first run:", first.describe())
-    cases = {"all written": rewrite, "nothing changed": lambda: recompute_proposals("sof-2021-22")}
-    for name, run in cases.items():
-        walls, cpus = [], []
-        for _ in range(ARGS.runs):
-            if name == "all written":
-                Proposal.objects.all().delete()
-                run = lambda: recompute_proposals("sof-2021-22")  # noqa: E731
-            result, wall, cpu = timed(run)
-            walls.append(wall)
-            cpus.append(cpu)
-            expected = result.proposals if name == "all written" else 0
-            assert result.written == expected, (name, result.describe())
-        print(f"{name}: wall best {min(walls):.3f} s / median {np.median(walls):.3f} s, "
-              f"CPU best {min(cpus):.3f} s ({len(walls)} runs; {result.proposals} proposals, "
-              f"{result.written} written)")
-    if ARGS.profile:
-        from pyinstrument import Profiler
+        codes = [f.code for f in Framework.objects.order_by("year_start")
+                 if rules_path(f.code).exists()]
+    else:
+        codes = ["sof-2021-22"]
 
-        for name in cases:
-            if name == "all written":
-                Proposal.objects.all().delete()
-            profiler = Profiler(interval=0.0005)
-            profiler.start()
-            recompute_proposals("sof-2021-22")
-            profiler.stop()
-            print(f"--- profile: {name}")
-            print(profiler.output_text(unicode=False, color=False, show_all=False))
+    def forget(code: str) -> None:
+        """Make every stored proposal of the framework look changed, so all are written."""
+        current = Proposal.objects.filter(framework__code=code, current=True)
+        if ARGS.demo:
+            current.update(digest="stale")
+        else:
+            current.delete()
+
+    for code in codes:
+        forget(code)
+        first = recompute_proposals(code)
+        print(f"{code} first run:", first.describe())
+        for name in ("all written", "nothing changed"):
+            walls, cpus = [], []
+            for _ in range(ARGS.runs):
+                if name == "all written":
+                    forget(code)
+                result, wall, cpu = timed(lambda c=code: recompute_proposals(c))
+                walls.append(wall)
+                cpus.append(cpu)
+                expected = result.proposals if name == "all written" else 0
+                assert result.written == expected, (name, result.describe())
+            print(f"{code} {name}: wall best {min(walls):.3f} s / median "
+                  f"{np.median(walls):.3f} s, CPU best {min(cpus):.3f} s ({len(walls)} runs; "
+                  f"{result.subjects} subjects, {len(result.quarters)} quarters, "
+                  f"{result.proposals} proposals, {result.written} written)")
+        if ARGS.profile:
+            from pyinstrument import Profiler
+
+            for name in ("all written", "nothing changed"):
+                if name == "all written":
+                    forget(code)
+                profiler = Profiler(interval=0.0005)
+                profiler.start()
+                recompute_proposals(code)
+                profiler.stop()
+                print(f"--- profile: {code} {name}")
+                print(profiler.output_text(unicode=False, color=False, show_all=False))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MB")
 
