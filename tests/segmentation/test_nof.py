@@ -61,7 +61,7 @@ def test_league_table_and_what_if(client, imported) -> None:
         for option in nof_what_if(f, rules.override_floor):
             if not option["metrics"]:
                 continue
-            scores = {m: s for m, s, _ in f["scores"]}
+            scores = {m: s for m, s, *_ in f["scores"]}
             if len(option["metrics"]) == 1:
                 (m,) = option["metrics"]
                 scores[m] -= (f["average"] - f["cuts"][option["to_segment"] - 1]) * len(scores)

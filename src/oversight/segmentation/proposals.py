@@ -398,6 +398,8 @@ def _scored(
             "quarter", "trust_code", "metric_id", "score", "source").iter_rows():
         by_trust.setdefault((q, code), []).append((mid, score, source))
     ods_id = {v[0]: k for k, v in orgs.items()}
+    values = {(q, code, mid): v for q, code, mid, v in long.select(
+        "quarter", "trust_code", "metric_id", "value").iter_rows()}
     out: list[dict[str, Any]] = []
     for r in table.iter_rows(named=True):
         key = (r["quarter"], r["peer_group"])
@@ -436,7 +438,11 @@ def _scored(
                 "override": int(r["financial_override"]), "recovery": int(r["recovery_support"]),
                 "rank": int(r["rank"]), "cuts": c, "n_metrics": int(r["n_metrics"]),
                 "domains": {s: r[f"domain_{s}"] for s in rules.domains},
-                "scores": [[m, s, rules.metrics[m].value_metric] for m, s, _ in scores_r],
+                "scores": [
+                    [m, s, vm, values.get((r["quarter"], r["trust_code"], vm))]
+                    for m, s, _ in scores_r
+                    for vm in [rules.metrics[m].value_metric]
+                ],
             },
         })
     used = sorted(set(long["quarter"].to_list()), key=lambda q: tr.quarter_bounds(q)[0])
