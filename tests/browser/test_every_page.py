@@ -66,6 +66,7 @@ class Page:
     url: Callable[[Site], str]
     then: Callable[[Any, Path], None] | None = None
     signed_in: bool = True
+    status: int = 200
     needs: tuple[str, ...] = ()  # further fixtures the page's data comes from
 
 
@@ -144,6 +145,9 @@ PAGES = [
     Page("action", lambda s: f"/support/actions/{s.action.pk}/"),
     Page("new action", lambda s: "/support/actions/new/", submit("Save")),
     Page("notifications", lambda s: "/support/notifications/"),
+    # answers that are not found
+    Page("unknown case step", case("no-such-step"), status=404),
+    Page("unknown organisation", lambda s: "/organisations/NOPE/", status=404),
 ]
 
 
@@ -156,7 +160,7 @@ def test_page_has_no_serious_accessibility_violation(
     if spec.signed_in:
         sign_in_as(page, live_server.url, site.regional)
     response = page.goto(spec.url(site))
-    assert response.status == 200, f"{spec.name}: {page.url} answered {response.status}"
+    assert response.status == spec.status, f"{spec.name}: {page.url} answered {response.status}"
     expect(page.locator("h1")).to_have_count(1)
     check_accessibility(page, spec.name)
     if spec.then:
