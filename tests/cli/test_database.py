@@ -96,3 +96,4 @@ def test_demo_serves_with_gunicorn_after_loading(tmp_path, monkeypatch):
     args = calls["args"]
     assert args[args.index("--bind") + 1] == "127.0.0.1:8123"
     assert args[args.index("--workers") + 1] == "2"
+    assert args[args.index("--config") + 1] == "python:oversight.gunicorn_conf"

@@ -120,6 +120,7 @@ def serve(
             "oversight.wsgi:application",
             "--bind", f"{host}:{port}",
             "--workers", str(workers),
+            "--config", "python:oversight.gunicorn_conf",
             "--access-logfile", "-",
         ],
     )
