@@ -43,8 +43,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def request(port: int, method: str, path: str, cookie: str = "", body: str | None = None,
-            ) -> tuple[int, dict[str, list[str]], bytes]:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    cookie: str = "",
+    body: str | None = None,
+) -> tuple[int, dict[str, list[str]], bytes]:
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     headers = {"Cookie": cookie} if cookie else {}
     if body is not None:
@@ -63,8 +68,9 @@ def sign_in(port: int) -> str:
     status, headers, html = request(port, "GET", "/sign-in/")
     csrf_cookie = next(c.split(";")[0] for c in headers["set-cookie"] if c.startswith("csrftoken"))
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1).decode()
-    body = urlencode({"username": USERNAME, "password": PASSWORD,
-                      "csrfmiddlewaretoken": token, "next": "/"})
+    body = urlencode(
+        {"username": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": token, "next": "/"}
+    )
     status, headers, _ = request(port, "POST", "/sign-in/", csrf_cookie, body)
     if status != 302:
         raise SystemExit(f"sign-in failed with status {status}")
@@ -82,13 +88,19 @@ def pages() -> dict[str, str]:
     from oversight.metrics.models import Observation
     from oversight.organisations.models import Organisation
 
-    org = Organisation.objects.filter(host_system__code=SYSTEM, kind="acute").order_by(
-        "ods_code").first()
+    org = (
+        Organisation.objects.filter(host_system__code=SYSTEM, kind="acute")
+        .order_by("ods_code")
+        .first()
+    )
     if org is None:
         raise SystemExit(f"no acute trust in system {SYSTEM}: is the demo loaded?")
-    code = (Observation.objects.filter(organisation=org, value__isnull=False)
-            .order_by("-metric__framework__year_start", "metric__code")
-            .values_list("metric__code", flat=True).first())
+    code = (
+        Observation.objects.filter(organisation=org, value__isnull=False)
+        .order_by("-metric__framework__year_start", "metric__code")
+        .values_list("metric__code", flat=True)
+        .first()
+    )
     return {
         "system dashboard": f"/systems/{SYSTEM}/",
         "organisation page": f"/organisations/{org.ods_code}/",
@@ -137,13 +149,28 @@ def main() -> None:
     targets = pages()
     port = free_port()
     env = os.environ | {"SECURE_COOKIES": "0", "LOG_LEVEL": "WARNING"}
-    subprocess.run([str(BIN / "python"), "-m", "django", "collectstatic", "--noinput", "-v0"],
-                   check=True, env=env | {"DJANGO_SETTINGS_MODULE": "oversight.settings"})
+    subprocess.run(
+        [str(BIN / "python"), "-m", "django", "collectstatic", "--noinput", "-v0"],
+        check=True,
+        env=env | {"DJANGO_SETTINGS_MODULE": "oversight.settings"},
+    )
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "oversight.wsgi:application", "--bind", f"{HOST}:{port}",
-         "--workers", str(args.workers), "--threads", str(args.threads),
-         "--worker-class", "gthread", "--log-level", "warning"],
-        env=env, cwd=ROOT,
+        [
+            str(BIN / "gunicorn"),
+            "oversight.wsgi:application",
+            "--bind",
+            f"{HOST}:{port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--worker-class",
+            "gthread",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     try:
         for _ in range(100):
@@ -199,8 +226,10 @@ def main() -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
-    print(f"{users} users, {seconds:.0f} s, think time {args.think} s, gunicorn "
-          f"{args.workers} workers x {args.threads} threads, {os.cpu_count()} CPUs")
+    print(
+        f"{users} users, {seconds:.0f} s, think time {args.think} s, gunicorn "
+        f"{args.workers} workers x {args.threads} threads, {os.cpu_count()} CPUs"
+    )
     print("| page | path | requests | median ms | p95 ms | max ms | first request ms |")
     print("|---|---|---|---|---|---|---|")
     for name, path in targets.items():
@@ -208,11 +237,15 @@ def main() -> None:
         if not xs:
             print(f"| {name} | `{path}` | 0 | | | | |")
             continue
-        print(f"| {name} | `{path}` | {len(xs)} | {statistics.median(xs):.0f} | "
-              f"{percentile(xs, 0.95):.0f} | {max(xs):.0f} | {cold[name]:.0f} |")
+        print(
+            f"| {name} | `{path}` | {len(xs)} | {statistics.median(xs):.0f} | "
+            f"{percentile(xs, 0.95):.0f} | {max(xs):.0f} | {cold[name]:.0f} |"
+        )
     total = sum(len(x) for x in timings.values())
-    print(f"throughput {total / seconds:.1f} requests/s; errors: {len(errors)}"
-          + (f" (first: {errors[0]})" if errors else ""))
+    print(
+        f"throughput {total / seconds:.1f} requests/s; errors: {len(errors)}"
+        + (f" (first: {errors[0]})" if errors else "")
+    )
 
 
 if __name__ == "__main__":
