@@ -20,13 +20,29 @@ from oversight.metrics.importing.validation import Problems
 from oversight.organisations.models import OrganisationKind
 
 REQUIRED = ["quarter", "trust_type", "trust_code", "trust_name", "metric_id", "value"]
-OPTIONAL = ["region", "trust_subtype", "domain", "sub_domain", "metric_description",
-            "reporting_date", "units", "median_value", "lower_quartile", "upper_quartile", "rank"]
+OPTIONAL = [
+    "region",
+    "trust_subtype",
+    "domain",
+    "sub_domain",
+    "metric_description",
+    "reporting_date",
+    "units",
+    "median_value",
+    "lower_quartile",
+    "upper_quartile",
+    "rank",
+]
 
 # NHS England region names as published -> region ODS codes.
 REGION_CODES = {
-    "london": "Y56", "south west": "Y58", "south east": "Y59", "midlands": "Y60",
-    "east": "Y61", "east of england": "Y61", "north west": "Y62",
+    "london": "Y56",
+    "south west": "Y58",
+    "south east": "Y59",
+    "midlands": "Y60",
+    "east": "Y61",
+    "east of england": "Y61",
+    "north west": "Y62",
     "north east and yorkshire": "Y63",
 }
 TRUST_TYPES = {
@@ -40,9 +56,13 @@ SUBTYPES = {
     "mental health and learning disability": OrganisationKind.MENTAL_HEALTH,
     "care trust": OrganisationKind.MENTAL_HEALTH_COMMUNITY,
 }
-NUMBERS = {"value": "value_n", "median_value": "peer_median",
-           "lower_quartile": "peer_lower_quartile", "upper_quartile": "peer_upper_quartile",
-           "rank": "rank"}
+NUMBERS = {
+    "value": "value_n",
+    "median_value": "peer_median",
+    "lower_quartile": "peer_lower_quartile",
+    "upper_quartile": "peer_upper_quartile",
+    "rank": "rank",
+}
 
 
 def organisation_kind(trust_type: str, subtype: str) -> str | None:
@@ -61,45 +81,70 @@ def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
         metric_id_text=pl.col("metric_id"),
     ).drop("metric_id")
     problems.add_frame(
-        frame.filter(pl.col("period_start").is_null()), table.header("quarter"),
-        pl.lit("cannot read '") + pl.col("quarter").fill_null("")
+        frame.filter(pl.col("period_start").is_null()),
+        table.header("quarter"),
+        pl.lit("cannot read '")
+        + pl.col("quarter").fill_null("")
         + pl.lit("' as a quarter (expected e.g. 'Q1 2025/26')"),
     )
     framework_code = context.framework_code or _framework_for(frame)
+    # Problems with the metric code name the file's column (Metric_ID), not the staged name.
+    table.headers["metric_code"] = table.header("metric_id")
     frame, fw = lookups.attach_metrics(
-        frame.rename({"metric_id_text": "metric_code"}), table, "metric_code", problems,
+        frame.rename({"metric_id_text": "metric_code"}),
+        table,
+        "metric_code",
+        problems,
         lookups.Context(context.file_name, framework_code, context.scope, context.dry_run),
     )
     for column, target in NUMBERS.items():
         value, reason, bad = reading.number(column)
-        frame = frame.with_columns(value.alias(target), bad.alias(f"bad_{column}"),
-                                   *([reason.alias("missing_reason")] if column == "value"
-                                     else []))
-        problems.add_frame(frame.filter(pl.col(f"bad_{column}")), table.header(column),
-                           pl.lit("cannot read '") + pl.col(column) + pl.lit("' as a number"))
+        # Report from the text before it is replaced: "rank" is both the column and target.
+        problems.add_frame(
+            frame.filter(bad),
+            table.header(column),
+            pl.lit("cannot read '") + pl.col(column) + pl.lit("' as a number"),
+        )
+        frame = frame.with_columns(
+            value.alias(target), *([reason.alias("missing_reason")] if column == "value" else [])
+        )
     lookups.check_range(frame, "value_n", table.header("value"), problems)
     new_orgs = _new_organisations(frame, table, problems, context)
     frame = frame.with_columns(
         pl.when(pl.col("value_n").is_null() & (pl.col("missing_reason") == ""))
-        .then(pl.lit("not published")).otherwise(pl.col("missing_reason"))
+        .then(pl.lit("not published"))
+        .otherwise(pl.col("missing_reason"))
         .alias("missing_reason"),
-        pl.coalesce(pl.col("organisation_id"),
-                    pl.col("trust_code").replace_strict(
-                        {o.ods_code: o.placeholder_id for o in new_orgs}, default=None,
-                        return_dtype=pl.Int64)).alias("organisation_id"),
+        pl.coalesce(
+            pl.col("organisation_id"),
+            pl.col("trust_code").replace_strict(
+                {o.ods_code: o.placeholder_id for o in new_orgs},
+                default=None,
+                return_dtype=pl.Int64,
+            ),
+        ).alias("organisation_id"),
         pl.col("period_start").dt.offset_by("2mo").dt.month_end().alias("period_end"),
     )
     lookups.check_duplicates(frame, KEY, table.header("metric_id"), problems)
     problems.raise_if_any()
     staged = frame.select(
-        "metric_id", "organisation_id", "period_start", "period_end",
-        pl.col("quarter").alias("period_label"), pl.col("value_n").alias("value"),
-        *[c for c in NUMBERS.values() if c != "value_n"], "missing_reason",
+        "metric_id",
+        "organisation_id",
+        "period_start",
+        "period_end",
+        pl.col("quarter").alias("period_label"),
+        pl.col("value_n").alias("value"),
+        *[c for c in NUMBERS.values() if c != "value_n"],
+        "missing_reason",
         pl.col("reporting_date").fill_null("").alias("reporting_period"),
         pl.col("row").alias("source_row"),
     )
-    return Prepared(observations=conform(staged), framework=fw, rows_read=table.rows_read,
-                    new_organisations=new_orgs)
+    return Prepared(
+        observations=conform(staged),
+        framework=fw,
+        rows_read=table.rows_read,
+        new_organisations=new_orgs,
+    )
 
 
 def _framework_for(frame: pl.DataFrame) -> str | None:
@@ -111,28 +156,45 @@ def _framework_for(frame: pl.DataFrame) -> str | None:
     return "nof-" + first.replace("/", "-")
 
 
-def _new_organisations(frame: pl.DataFrame, table: SourceTable, problems: Problems,
-                       context: lookups.Context) -> list[NewOrganisation]:
-    unknown = (frame.filter(pl.col("organisation_id").is_null() & pl.col("trust_code").is_not_null()
-                            & (pl.col("trust_code") != ""))
-               .group_by("trust_code").agg(pl.all().first()).sort("row"))
+def _new_organisations(
+    frame: pl.DataFrame, table: SourceTable, problems: Problems, context: lookups.Context
+) -> list[NewOrganisation]:
+    unknown = (
+        frame.filter(
+            pl.col("organisation_id").is_null()
+            & pl.col("trust_code").is_not_null()
+            & (pl.col("trust_code") != "")
+        )
+        .group_by("trust_code")
+        .agg(pl.all().first())
+        .sort("row")
+    )
     new: list[NewOrganisation] = []
     for n, row in enumerate(unknown.iter_rows(named=True), start=1):
         kind = organisation_kind(row["trust_type"] or "", row.get("trust_subtype") or "")
         if kind is None:
-            problems.add(row["row"], table.header("trust_type"),
-                         f"unknown trust type '{row['trust_type']}' for new organisation "
-                         f"'{row['trust_code']}' (expected one of "
-                         f"{', '.join(t.capitalize() for t in TRUST_TYPES)})")
+            problems.add(
+                row["row"],
+                table.header("trust_type"),
+                f"unknown trust type '{row['trust_type']}' for new organisation "
+                f"'{row['trust_code']}' (expected one of "
+                f"{', '.join(t.capitalize() for t in TRUST_TYPES)})",
+            )
             continue
         region = row.get("region") or ""
         if region and region.lower() not in REGION_CODES:
-            problems.add(row["row"], table.header("region"), f"unknown NHS England region "
-                         f"'{region}' for new organisation '{row['trust_code']}'")
+            problems.add(
+                row["row"],
+                table.header("region"),
+                f"unknown NHS England region '{region}' for new organisation '{row['trust_code']}'",
+            )
             continue
         if not row["trust_name"]:
-            problems.add(row["row"], table.header("trust_name"),
-                         f"new organisation '{row['trust_code']}' needs a name")
+            problems.add(
+                row["row"],
+                table.header("trust_name"),
+                f"new organisation '{row['trust_code']}' needs a name",
+            )
             continue
         new.append(NewOrganisation(-n, row["trust_code"], row["trust_name"], kind, region))
     return new

@@ -87,6 +87,7 @@ def read_table(data: bytes, file_name: str) -> SourceTable:
     problems.raise_if_any()
     frame.columns = names
     frame = frame.with_columns(pl.all().str.strip_chars())
+    _reject_nul_bytes(frame, header, file_name)
     blank = pl.all_horizontal(pl.all().is_null() | (pl.all() == ""))
     frame = frame.with_columns(blank.alias("__blank")).with_row_index("row", offset=2)
     frame = frame.filter(~pl.col("__blank")).drop("__blank")
@@ -99,12 +100,17 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], pl.DataFrame]:
     payload = text.encode("utf-8")
     try:
         frame = pl.read_csv(
-            io.BytesIO(payload), separator=sep, infer_schema=False, has_header=True,
+            io.BytesIO(payload),
+            separator=sep,
+            infer_schema=False,
+            has_header=True,
             raise_if_empty=False,
         )
-        return frame.columns, frame
     except pl.exceptions.PolarsError:
         pass  # fall back to the csv module, which can say which rows are malformed
+    else:
+        _reject_short_rows(text, sep, frame.columns, file_name)
+        return frame.columns, frame
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     try:
         header = next(reader)
@@ -125,6 +131,45 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], pl.DataFrame]:
         schema={h or f"column_{i}": pl.String for i, h in enumerate(header)},
     )
     return header, frame
+
+
+def _reject_nul_bytes(frame: pl.DataFrame, header: list[str], file_name: str) -> None:
+    """A NUL byte is never text in a CSV or XLSX cell: the file is damaged or not what it
+    claims (and PostgreSQL cannot store it). Report each such cell."""
+    problems = Problems(file_name)
+    numbered = frame.with_row_index("row", offset=2)
+    for name, raw in zip(frame.columns, header, strict=True):
+        problems.add_frame(
+            numbered.filter(pl.col(name).str.contains("\x00", literal=True)),
+            raw,
+            "contains a NUL byte: the file is damaged or not text",
+        )
+    problems.raise_if_any()
+
+
+def _reject_short_rows(text: str, sep: str, header: list[str], file_name: str) -> None:
+    """Polars pads a row with too few cells with empty ones, which would let a truncated or
+    ragged row through when its missing cells are optional: report every such row, naming the
+    first column it lacks.
+
+    Without quotes a line is a row and its cells are its separators + 1 (vectorised); with
+    quotes (a cell may hold the separator or a line break) the csv module counts them.
+    """
+    width = len(header)
+    problems = Problems(file_name)
+    if '"' not in text:
+        lines = pl.DataFrame({"line": text.split("\n")}).with_row_index("row", offset=1)
+        lines = lines.with_columns(cells=pl.col("line").str.count_matches(sep, literal=True) + 1)
+        short = lines.filter((pl.col("cells") < width) & (pl.col("line").str.strip_chars() != ""))
+        for (cells,), rows in short.group_by(["cells"]):
+            problems.add_frame(rows, header[cells], f"has {cells} fields; the header has {width}")
+    else:
+        for row, record in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1):
+            if len(record) < width and any(c.strip() for c in record):
+                problems.add(
+                    row, header[len(record)], f"has {len(record)} fields; the header has {width}"
+                )
+    problems.raise_if_any()
 
 
 def _cell_text(value: object) -> str | None:
@@ -160,8 +205,9 @@ def _read_xlsx(data: bytes, file_name: str) -> tuple[list[str], pl.DataFrame]:
             columns[i].append(_cell_text(cell))
     book.close()
     names = [h or f"column_{i}" for i, h in enumerate(header)]
-    frame = pl.DataFrame(dict(zip(names, columns, strict=True)),
-                         schema={n: pl.String for n in names})
+    frame = pl.DataFrame(
+        dict(zip(names, columns, strict=True)), schema={n: pl.String for n in names}
+    )
     return header, frame
 
 
@@ -176,30 +222,44 @@ def number(name: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """
     text = pl.col(name)
     valid = text.str.contains(_NUMBER)
-    value = pl.when(valid).then(text.str.replace_all(",", "", literal=True)
-                                .cast(pl.Float64, strict=False))
-    reason = (pl.when(text.is_in(list(SUPPRESSED)))
-              .then(text.replace_strict(SUPPRESSED, default=""))
-              .otherwise(pl.lit("")))
+    value = pl.when(valid).then(
+        text.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
+    )
+    reason = (
+        pl.when(text.is_in(list(SUPPRESSED)))
+        .then(text.replace_strict(SUPPRESSED, default=""))
+        .otherwise(pl.lit(""))
+    )
     bad = text.is_not_null() & (text != "") & ~valid & ~text.is_in(list(SUPPRESSED))
     return value, reason, bad.fill_null(False)
 
 
+_ISO_DATE_TIME = r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+
+
 def date(name: str) -> pl.Expr:
-    """A date written as 2025-06-30, 30/06/2025 or an Excel date-time; null when unparsable."""
-    text = pl.col(name).str.slice(0, 10)
+    """A date written as 2025-06-30, 30/06/2025 or an Excel date-time (2025-06-30 00:00:00);
+    null when unparsable, including a date followed by anything else (damaged bytes)."""
+    iso = pl.when(pl.col(name).str.contains(_ISO_DATE_TIME)).then(pl.col(name).str.slice(0, 10))
     return pl.coalesce(
-        text.str.to_date("%Y-%m-%d", strict=False),
+        iso.str.to_date("%Y-%m-%d", strict=False),
         pl.col(name).str.to_date("%d/%m/%Y", strict=False),
     )
 
 
-def require_columns(table: SourceTable, required: list[str], optional: list[str],
-                    aliases: dict[str, str] | None = None) -> None:
+def require_columns(
+    table: SourceTable,
+    required: list[str],
+    optional: list[str],
+    aliases: dict[str, str] | None = None,
+) -> None:
     """Rename known aliases, then reject missing required or unexpected columns (row 1)."""
     aliases = aliases or {}
-    rename = {c: aliases[c] for c in table.frame.columns if c in aliases and aliases[c] not in
-              table.frame.columns}
+    rename = {
+        c: aliases[c]
+        for c in table.frame.columns
+        if c in aliases and aliases[c] not in table.frame.columns
+    }
     if rename:
         table.frame = table.frame.rename(rename)
         table.headers.update({new: table.headers.get(old, old) for old, new in rename.items()})
@@ -239,9 +299,11 @@ def period_label(start: str = "period_start", end: str = "period_end") -> pl.Exp
     fy_text = fy.cast(pl.String) + "/" + ((fy + 1) % 100).cast(pl.String).str.zfill(2)
     quarter = ((s.dt.month() + 8) % 12) // 3 + 1
     return (
-        pl.when(first & (e == month_end)).then(s.dt.strftime("%b-%y"))
-        .when(first & s.dt.month().is_in([1, 4, 7, 10])
-              & (e == s.dt.offset_by("2mo").dt.month_end()))
+        pl.when(first & (e == month_end))
+        .then(s.dt.strftime("%b-%y"))
+        .when(
+            first & s.dt.month().is_in([1, 4, 7, 10]) & (e == s.dt.offset_by("2mo").dt.month_end())
+        )
         .then(pl.lit("Q") + quarter.cast(pl.String) + " " + fy_text)
         .when(first & (s.dt.month() == 4) & (e == s.dt.offset_by("11mo").dt.month_end()))
         .then(fy_text)
