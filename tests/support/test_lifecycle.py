@@ -258,6 +258,30 @@ def test_exit_needs_the_regional_decide_permission(world):
     assert case.status == CaseStatus.ACTIVE  # atomic: nothing changed
 
 
+def test_a_long_judgement_is_kept_whole_in_the_case_history(world):
+    # The demo's criterion: the note (146 characters) is longer than the version history's
+    # change reason column (100), which PostgreSQL enforces.
+    decide(world, 4)
+    case = SupportCase.objects.get()
+    appoint(case)
+    c = ExitCriterion.objects.create(
+        rsp=case.rsp,
+        description="System financial recovery plan agreed by every partner and the ICB board",
+    )
+    cases.judge_criterion(
+        c, world.regional, met=True, evidence="Plan approved at the ICB board, 16 July 2025"
+    )
+    judged = case.transitions.get(event="criterion_judged")
+    assert judged.reason == (
+        "Exit criterion 'System financial recovery plan agreed by every partner and the ICB "
+        "board' judged met: Plan approved at the ICB board, 16 July 2025"
+    )
+    assert c.history.latest().history_change_reason == (
+        "Exit criterion 'System financial recovery plan agreed by every partner and the ICB "
+        "board' judged me…"
+    )
+
+
 def test_nof_2025_26_segment_5_is_the_rsp(world):
     from tests.factories import FrameworkFactory
 

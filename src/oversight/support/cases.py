@@ -295,6 +295,14 @@ def _describe(changes: dict[str, tuple[object, object]]) -> str:
     )
 
 
+def _history_reason(model, note: str) -> str:
+    """The note as the version history's change reason, shortened to fit that column
+    (django-simple-history's, 100 characters; PostgreSQL refuses longer). The case's History
+    (``record``) keeps the whole note."""
+    limit = model.history.model._meta.get_field("history_change_reason").max_length
+    return note if len(note) <= limit else note[: limit - 1] + "…"
+
+
 def _milestone_values(
     *, title: str, due: dt.date | None, achieved_on: dt.date | None, evidence: str
 ) -> dict[str, object]:
@@ -367,7 +375,7 @@ def change_milestone(
             note = f"Milestone '{stored.title}' changed ({_describe(changes)}): {reason}"
         for field, value in values.items():
             setattr(stored, field, value)
-        stored._change_reason = note
+        stored._change_reason = _history_reason(stored, note)
         stored.save()
         record(case, "milestone", user, note)
     return stored
@@ -428,7 +436,7 @@ def change_criterion(criterion: ExitCriterion, user, *, reason: str, **definitio
         record(case, "criterion_changed", user, note)
         for field, value in values.items():
             setattr(stored, field, value)
-        stored._change_reason = note
+        stored._change_reason = _history_reason(stored, note)
         stored.save()
     return stored
 
@@ -445,7 +453,7 @@ def remove_criterion(criterion: ExitCriterion, user, *, reason: str) -> None:
     with transaction.atomic():
         note = f"Exit criterion '{criterion.description}' removed: {reason}"
         record(case, "criterion_removed", user, note)
-        criterion._change_reason = note
+        criterion._change_reason = _history_reason(criterion, note)
         criterion.delete()
 
 
@@ -463,7 +471,7 @@ def judge_criterion(criterion: ExitCriterion, user, *, met: bool, evidence: str)
         criterion.met, criterion.evidence = met, evidence
         criterion.judged_by, criterion.judged_at = user, timezone.now()
         note = f"Exit criterion '{criterion.description}' judged {'met' if met else 'not met'}: "
-        criterion._change_reason = note + evidence
+        criterion._change_reason = _history_reason(criterion, note + evidence)
         criterion.save()
         record(case, "criterion_judged", user, note + evidence)
     return criterion
