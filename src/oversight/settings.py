@@ -55,6 +55,13 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "oversight_throttle",
     },
+    # Upload progress, read by every server process. Files, not the database: an import writes
+    # inside one transaction, so progress written through the database would stay invisible
+    # to other processes until the import commits (and SQLite admits one writer at a time).
+    "import_progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "import-progress",
+    },
 }
 
 INSTALLED_APPS = [

@@ -60,7 +60,7 @@ def import_file(
     setup()
     from django.contrib.auth import get_user_model
 
-    from oversight.metrics.importing import ImportRejected, run_import
+    from oversight.metrics.importing import VALIDATION_STEPS, ImportRejected, run_import
 
     if not file.is_file():
         err.print(f"[red]error[/red]: {file}: no such file")
@@ -87,7 +87,12 @@ def import_file(
                 if stage == "writing":
                     err.print(f"Writing {total:,} rows to the database…")
                 tasks[stage] = bar.add_task(stage.capitalize(), total=total)
-            bar.update(tasks[stage], completed=done, total=total)
+            description = stage.capitalize()
+            if stage == "validating":  # name the step under way (steps, not rows)
+                description = (
+                    "Validated" if done >= total else f"Validating: {VALIDATION_STEPS[done]}"
+                )
+            bar.update(tasks[stage], completed=done, total=total, description=description)
 
         try:
             result = run_import(

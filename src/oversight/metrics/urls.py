@@ -7,6 +7,8 @@ urlpatterns = [
     path("metrics/<slug:code>/", views.framework_detail, name="framework"),
     path("imports/", views_imports.import_list, name="import_list"),
     path("imports/<int:pk>/", views_imports.batch_detail, name="import_batch"),
+    path("imports/progress/<str:token>/", views_imports.import_progress,
+         name="import_progress"),
     path("imports/<int:pk>/publish/", views_imports.batch_publish, name="import_batch_publish"),
     path("imports/observations/<int:pk>/", views_imports.observation_history,
          name="observation_history"),

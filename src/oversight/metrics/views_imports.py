@@ -5,9 +5,12 @@ Thin views: validation and storage live in `oversight.metrics.importing`.
 
 from __future__ import annotations
 
+import re
+
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,8 +18,8 @@ from django.views.decorators.http import require_POST
 from oversight.metrics.importing import FORMATS, ImportRejected, run_import
 from oversight.metrics.importing import template as template_format
 from oversight.metrics.models import Framework, ImportBatch, Observation, ObservationRevision
-from oversight.organisations.models import CqcRatingRevision
 from oversight.metrics.rules import upload_scope, visible_batches
+from oversight.organisations.models import CqcRatingRevision
 
 FORMAT_LABELS = {
     "template": "Oversight template (CSV or XLSX)",
@@ -25,6 +28,28 @@ FORMAT_LABELS = {
     "cqc": "CQC ratings (CSV)",
 }
 CRUMBS = [{"href": "/", "text": "Home"}, {"href": "/imports/", "text": "Data loads"}]
+# The browser names its upload with a random token to poll /imports/progress/<token>/.
+PROGRESS_TOKEN = re.compile(r"^[A-Za-z0-9-]{16,64}$")
+PROGRESS_SECONDS = 3600
+
+
+def _progress_key(request: HttpRequest, token: str) -> str:
+    """Per user: nobody reads the progress of someone else's upload."""
+    return f"import-progress:{request.user.pk}:{token}"
+
+
+def _progress_reporter(request: HttpRequest):
+    """The run_import progress callback storing each update where every server process can
+    read it, or None when the upload named no (valid) token."""
+    token = request.POST.get("progress_token", "")
+    if not PROGRESS_TOKEN.match(token):
+        return None
+    store, key = caches["import_progress"], _progress_key(request, token)
+
+    def report(stage: str, done: int, total: int) -> None:
+        store.set(key, {"stage": stage, "done": done, "total": total}, PROGRESS_SECONDS)
+
+    return report
 
 
 def _require_loader(request: HttpRequest) -> None:
@@ -35,9 +60,13 @@ def _require_loader(request: HttpRequest) -> None:
 def import_list(request: HttpRequest) -> HttpResponse:
     """The upload form, its outcome (summary or problem report) and the list of batches."""
     _require_loader(request)
-    context: dict = {"active": "imports", "formats": FORMAT_LABELS, "chosen": "template",
-                     "frameworks": Framework.objects.all(), "breadcrumbs": CRUMBS[:1] + [
-                         {"text": "Data loads"}]}
+    context: dict = {
+        "active": "imports",
+        "formats": FORMAT_LABELS,
+        "chosen": "template",
+        "frameworks": Framework.objects.all(),
+        "breadcrumbs": CRUMBS[:1] + [{"text": "Data loads"}],
+    }
     status = 200
     if request.method == "POST":
         upload = request.FILES.get("file")
@@ -52,49 +81,79 @@ def import_list(request: HttpRequest) -> HttpResponse:
             context["format_error"] = "Select the layout of the file"
             status = 400
         else:
+            report = _progress_reporter(request)
             try:
                 context["result"] = run_import(
-                    upload.read(), upload.name, fmt, user=request.user,
-                    framework_code=framework_code, dry_run=dry_run,
+                    upload.read(),
+                    upload.name,
+                    fmt,
+                    user=request.user,
+                    framework_code=framework_code,
+                    dry_run=dry_run,
                     scope=upload_scope(request.user),
+                    progress=report,
                 )
             except ImportRejected as exc:
                 context["rejected"] = exc.problems
                 context["rows_read"] = getattr(exc, "rows_read", None)
                 context["rejected_batch_id"] = getattr(exc, "batch_id", None)
                 status = 422
-    context["format_items"] = [{"value": v, "text": t, "checked": v == context["chosen"]}
-                               for v, t in FORMAT_LABELS.items()]
+            if report:
+                report("done", 1, 1)
+    context["format_items"] = [
+        {"value": v, "text": t, "checked": v == context["chosen"]} for v, t in FORMAT_LABELS.items()
+    ]
     context["framework_items"] = [
         {"value": "", "text": "Default: the latest framework that has each metric"},
-        *({"value": f.code, "text": f.name, "selected": f.code == context.get("framework_code")}
-          for f in context["frameworks"]),
+        *(
+            {"value": f.code, "text": f.name, "selected": f.code == context.get("framework_code")}
+            for f in context["frameworks"]
+        ),
     ]
     context["page"] = Paginator(visible_batches(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "metrics/imports/list.jinja", context, status=status)
 
 
+def import_progress(request: HttpRequest, token: str) -> JsonResponse:
+    """How far the signed-in user's upload named `token` has got: {stage, done, total}, stage
+    being "validating" (steps), "writing" (rows) or "done"."""
+    _require_loader(request)
+    state = caches["import_progress"].get(_progress_key(request, token))
+    if state is None:
+        raise Http404("no upload with this token")
+    return JsonResponse(state, headers={"Cache-Control": "no-store"})
+
+
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(ImportBatch.objects.select_related("created_by", "framework"),
-                              pk=pk)
+    batch = get_object_or_404(ImportBatch.objects.select_related("created_by", "framework"), pk=pk)
     if not request.user.has_perm("metrics.view_importbatch", batch):
         raise PermissionDenied
-    observations = (batch.observations.select_related("metric", "organisation")
-                    .order_by("source_row"))
-    revisions = (ObservationRevision.objects.filter(superseded_by=batch)
-                 .select_related("observation__metric", "observation__organisation")
-                 .order_by("observation_id"))
-    return render(request, "metrics/imports/batch.jinja", {
-        "active": "imports", "batch": batch,
-        "page": Paginator(observations, 100).get_page(request.GET.get("page")),
-        "revisions": revisions[:500], "revision_count": revisions.count(),
-        "ratings": batch.cqc_ratings.select_related("organisation")[:500],
-        "rating_revisions": CqcRatingRevision.objects.filter(superseded_by=batch)
-        .select_related("rating__organisation")[:500],
-        "may_publish": batch.status == ImportBatch.Status.APPLIED
-        and request.user.has_perm("metrics.publish_importbatch", batch),
-        "breadcrumbs": [*CRUMBS, {"text": f"Batch {batch.pk}"}],
-    })
+    observations = batch.observations.select_related("metric", "organisation").order_by(
+        "source_row"
+    )
+    revisions = (
+        ObservationRevision.objects.filter(superseded_by=batch)
+        .select_related("observation__metric", "observation__organisation")
+        .order_by("observation_id")
+    )
+    return render(
+        request,
+        "metrics/imports/batch.jinja",
+        {
+            "active": "imports",
+            "batch": batch,
+            "page": Paginator(observations, 100).get_page(request.GET.get("page")),
+            "revisions": revisions[:500],
+            "revision_count": revisions.count(),
+            "ratings": batch.cqc_ratings.select_related("organisation")[:500],
+            "rating_revisions": CqcRatingRevision.objects.filter(
+                superseded_by=batch
+            ).select_related("rating__organisation")[:500],
+            "may_publish": batch.status == ImportBatch.Status.APPLIED
+            and request.user.has_perm("metrics.publish_importbatch", batch),
+            "breadcrumbs": [*CRUMBS, {"text": f"Batch {batch.pk}"}],
+        },
+    )
 
 
 @require_POST
@@ -106,7 +165,8 @@ def batch_publish(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     # Conditional update: two people publishing at once record the first.
     ImportBatch.objects.filter(pk=batch.pk, published_at__isnull=True).update(
-        published_at=timezone.now(), published_by=request.user)
+        published_at=timezone.now(), published_by=request.user
+    )
     return redirect("import_batch", pk=batch.pk)
 
 
@@ -117,20 +177,28 @@ def observation_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not request.user.has_perm("organisations.view_organisation", observation.organisation):
         raise PermissionDenied
-    revisions = (observation.revisions.select_related("batch", "superseded_by")
-                 .order_by("-id"))
-    return render(request, "metrics/imports/history.jinja", {
-        "active": "imports", "observation": observation, "revisions": revisions,
-        "breadcrumbs": [*CRUMBS, {"text": f"Observation {observation.pk}"}],
-    })
+    revisions = observation.revisions.select_related("batch", "superseded_by").order_by("-id")
+    return render(
+        request,
+        "metrics/imports/history.jinja",
+        {
+            "active": "imports",
+            "observation": observation,
+            "revisions": revisions,
+            "breadcrumbs": [*CRUMBS, {"text": f"Observation {observation.pk}"}],
+        },
+    )
 
 
 def template_download(request: HttpRequest, code: str) -> HttpResponse:
     framework = get_object_or_404(Framework, code=code)
     xlsx = request.GET.get("xlsx") == "1"
     data = template_format.blank(framework, xlsx=xlsx)
-    kind = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if xlsx
-            else "text/csv; charset=utf-8")
+    kind = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if xlsx
+        else "text/csv; charset=utf-8"
+    )
     response = HttpResponse(data, content_type=kind)
     name = f"oversight-template-{framework.code}.{'xlsx' if xlsx else 'csv'}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

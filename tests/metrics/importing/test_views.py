@@ -127,3 +127,86 @@ def test_blank_template_downloads(signed_in_client, sof):
     )
     xlsx = signed_in_client.get("/imports/templates/sof-2021-22/?xlsx=1")
     assert xlsx.content[:4] == b"PK\x03\x04"
+
+
+@pytest.fixture
+def progress_store(settings, tmp_path):
+    """The upload progress cache in a temporary folder (the file cache every process reads)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "import_progress": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": tmp_path / "import-progress",
+        },
+    }
+
+
+def test_upload_progress_is_readable_until_done_by_the_uploader_only(
+    signed_in_client, client, sof, trusts, progress_store
+):
+    token = "0f8a9c1e-2b7d-4c3a-9e5f-6a1b2c3d4e5f"
+    assert signed_in_client.get(f"/imports/progress/{token}/").status_code == 404
+    text = HEADER + "RAA,RTT,2025-06-01,2025-06-30,91\nRBB,RTT,2025-06-01,2025-06-30,92\n"
+    response = signed_in_client.post(
+        "/imports/",
+        {
+            "file": SimpleUploadedFile("june.csv", text.encode(), content_type="text/csv"),
+            "format": "template",
+            "progress_token": token,
+        },
+    )
+    assert response.status_code == 200
+    state = signed_in_client.get(f"/imports/progress/{token}/")
+    assert state.json() == {"stage": "done", "done": 1, "total": 1}
+    assert state["Cache-Control"] == "no-store"
+    other = UserFactory()
+    RoleFactory(user=other, kind=Role.Kind.ADMINISTRATOR)
+    client.force_login(other)
+    assert client.get(f"/imports/progress/{token}/").status_code == 404
+
+
+def test_upload_reports_each_validation_step_and_every_row_written(
+    signed_in_client, sof, trusts, progress_store, monkeypatch
+):
+    from oversight.metrics import views_imports
+
+    seen: list[tuple[str, int, int]] = []
+    original = views_imports._progress_reporter
+
+    def recording(request):
+        report = original(request)
+
+        def both(stage: str, done: int, total: int) -> None:
+            seen.append((stage, done, total))
+            report(stage, done, total)
+
+        return both
+
+    monkeypatch.setattr(views_imports, "_progress_reporter", recording)
+    text = HEADER + "".join(
+        f"{org},RTT,2025-0{m}-01,2025-0{m}-{days},9{m}\n"
+        for org in ("RAA", "RBB", "RCC")
+        for m, days in ((4, 30), (5, 31))
+    )
+    signed_in_client.post(
+        "/imports/",
+        {
+            "file": SimpleUploadedFile("spring.csv", text.encode(), content_type="text/csv"),
+            "format": "template",
+            "progress_token": "a" * 32,
+        },
+    )
+    assert seen == [
+        ("validating", 0, 3),
+        ("validating", 1, 3),
+        ("validating", 2, 3),
+        ("validating", 3, 3),
+        ("writing", 6, 6),
+        ("done", 1, 1),
+    ]
+
+
+def test_upload_page_offers_the_progress_bar_to_scripts(signed_in_client, sof):
+    body = signed_in_client.get("/imports/").content.decode()
+    assert 'data-upload-progress data-progress-url="/imports/progress/"' in body
+    assert '<progress id="upload-progress-bar"' in body and "upload-progress.mjs" in body

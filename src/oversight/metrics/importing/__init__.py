@@ -29,9 +29,21 @@ from oversight.organisations.models import Organisation, Region
 
 FORMATS = {"template": template, "nof": nof, "ae": ae, "cqc": cqc}
 
-__all__ = ["FORMATS", "ImportRejected", "ImportResult", "Problem", "Problems", "run_import"]
+__all__ = [
+    "FORMATS",
+    "VALIDATION_STEPS",
+    "ImportRejected",
+    "ImportResult",
+    "Problem",
+    "Problems",
+    "run_import",
+]
 
+# progress(stage, done, total): "validating" counts the steps below as each completes (the
+# checks are vectorised over the whole file, so there is no per-row progress to report);
+# "writing" counts rows as each chunk is stored.
 Progress = Callable[[str, int, int], None]
+VALIDATION_STEPS = ("reading the file", "checking every row", "comparing with stored data")
 
 
 @dataclass
@@ -100,16 +112,20 @@ def _validate_and_store(
     progress: Progress | None,
 ) -> ImportResult:
     dry_run, file_name = result.dry_run, result.file_name
+
+    def step(done: int) -> None:
+        if progress:
+            progress("validating", done, len(VALIDATION_STEPS))
+
+    step(0)
     table = reading.read_table(data, file_name)
     result.rows_read = table.rows_read
-    if progress:
-        progress("validating", 0, table.rows_read)
+    step(1)
     context = Context(file_name, framework_code, scope, dry_run)
     prepared: Prepared = FORMATS[result.format].prepare(table, context)
     result.framework_code = prepared.framework.code if prepared.framework else None
     result.organisations_created = [o.ods_code for o in prepared.new_organisations]
-    if progress:
-        progress("validating", table.rows_read, table.rows_read)
+    step(2)
     with transaction.atomic():
         ids = {} if dry_run else _create_organisations(prepared.new_organisations)
         observations = prepared.observations
@@ -126,6 +142,7 @@ def _validate_and_store(
                 result.added += part.added.height
                 result.revised += part.revised.height
                 result.unchanged += part.unchanged
+        step(3)
         if dry_run:
             return result
         batch = ImportBatch.objects.create(
