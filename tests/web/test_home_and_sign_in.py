@@ -105,3 +105,14 @@ def test_home_lists_only_the_data_loads_the_user_may_see(client, kind, sees):
     page = client.get("/").content.decode()
     assert {name for name in ("mine.csv", "theirs.csv") if name in page} == sees
     assert ("Latest data loads" in page) == (kind != "soag")
+    if sees:  # unpublished loads say so, and link to their batch page
+        assert page.count("Not published</strong>") == len(sees)
+        assert "/imports/" in page
+
+
+def test_home_tags_a_rejected_load(client):
+    role = RoleFactory(kind="regional")
+    ImportBatchFactory(file_name="bad.csv", created_by=role.user, status="rejected")
+    client.force_login(role.user)
+    page = client.get("/").content.decode()
+    assert "bad.csv</a> <strong class=\"nhsuk-tag nhsuk-tag--red\">Rejected</strong>" in page
