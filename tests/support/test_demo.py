@@ -49,8 +49,12 @@ def test_demo_support_cases(demo_reference):
     exited = SupportCase.objects.get(organisation__ods_code="RGN", kind=CaseKind.RSP)
     assert exited.status == CaseStatus.CLOSED
     assert exited.rsp.exit_decision.segment == 3
+    # transitional mandated support followed the exit; the segment 2 decision of 2024/25 ended it
     transitional = SupportCase.objects.get(organisation__ods_code="RGN", kind=CaseKind.MANDATED)
-    assert transitional.follows == exited and transitional.is_open
+    assert transitional.follows == exited and transitional.status == CaseStatus.CLOSED
+    # C&P was in mandated support (segment 3) before the RSP replaced it (segment 4)
+    mandated = SupportCase.objects.get(system__code="QUE", kind=CaseKind.MANDATED)
+    assert mandated.status == CaseStatus.CLOSED and que.follows == mandated
     # idempotent
     count = SupportCase.objects.count()
     again = load_support_demo()

@@ -41,7 +41,7 @@ from oversight.demo.series import (
     rating_at,
     shape_for,
 )
-from oversight.metrics.models import ImportBatch, Metric, Observation
+from oversight.metrics.models import ImportBatch, Metric, Observation, Rebase
 from oversight.organisations.models import (
     CqcRating,
     Neighbourhood,
@@ -56,11 +56,16 @@ BATCH_SIZE = 5000
 AE_FILE = Path("nhsr") / "ae_attendances.csv"
 # Catalogue metrics filled from the real A&E file: code -> (department type, measure).
 AE_REAL: dict[str, tuple[str, str]] = {
-    "AE4HR": ("1", "performance"), "AE4HR_T1": ("1", "performance"),
-    "AE_ATT_T1": ("1", "attendances"), "AE_ATT_T2": ("2", "attendances"),
-    "AE_ATT_OTHER": ("other", "attendances"), "AE_BREACH_T1": ("1", "breaches"),
-    "AE_BREACH_T2": ("2", "breaches"), "AE_BREACH_OTHER": ("other", "breaches"),
-    "AE_ADM_T1": ("1", "admissions"), "AE_ADM_T2": ("2", "admissions"),
+    "AE4HR": ("1", "performance"),
+    "AE4HR_T1": ("1", "performance"),
+    "AE_ATT_T1": ("1", "attendances"),
+    "AE_ATT_T2": ("2", "attendances"),
+    "AE_ATT_OTHER": ("other", "attendances"),
+    "AE_BREACH_T1": ("1", "breaches"),
+    "AE_BREACH_T2": ("2", "breaches"),
+    "AE_BREACH_OTHER": ("other", "breaches"),
+    "AE_ADM_T1": ("1", "admissions"),
+    "AE_ADM_T2": ("2", "admissions"),
     "AE_ADM_OTHER": ("other", "admissions"),
 }
 # Counts scale with the population an organisation serves.
@@ -69,7 +74,9 @@ KIND_SCALE = {"icb": 3.0, "ccg": 3.0, "pcn": 0.06, "practice": 0.012}
 NOF_SCORE_CODE = re.compile(r"^OF[1-5]\d{3}$")
 
 # The story (docs/demo.md).
-FINANCE_DECLINE = ("QUE", "06H", "RGT", "RGN", "RGM", "RT1", "RYV")
+# Cambridgeshire and Peterborough heads for segment 4 on finance: the ICB (and its CCG before
+# it) and its largest provider fall behind plan, then the ICB's performance slips too.
+FINANCE_DECLINE = ("QUE", "06H", "RGT")
 IMPROVING = ("RGN",)
 DETERIORATING = ("RQW", "RXC", "RWP", "RXV", "RYF")
 
@@ -84,8 +91,11 @@ def shared_data_dir() -> Path:
 
 def stories() -> dict[str, frozenset[str]]:
     out: dict[str, set[str]] = {}
-    for codes, story in ((FINANCE_DECLINE, "finance_decline"), (IMPROVING, "improving"),
-                         (DETERIORATING, "deteriorating")):
+    for codes, story in (
+        (FINANCE_DECLINE, "finance_decline"),
+        (IMPROVING, "improving"),
+        (DETERIORATING, "deteriorating"),
+    ):
         for code in codes:
             out.setdefault(code, set()).add(story)
     return {code: frozenset(s) for code, s in out.items()}
@@ -104,20 +114,31 @@ class DemoSummary:
     follow_on: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        head = ("Demo dataset already loaded" if self.already_loaded and not
-                self.observations_added else "Demo dataset loaded")
-        lines = [f"{head} (generator v{GENERATOR_VERSION}, seed {SEED}).",
-                 "In the database: " + ", ".join(f"{n} {what}" for what, n in
-                                                 self.totals.items()) + "."]
+        head = (
+            "Demo dataset already loaded"
+            if self.already_loaded and not self.observations_added
+            else "Demo dataset loaded"
+        )
+        lines = [
+            f"{head} (generator v{GENERATOR_VERSION}, seed {SEED}).",
+            "In the database: " + ", ".join(f"{n} {what}" for what, n in self.totals.items()) + ".",
+        ]
         if self.created:
-            lines.append("Created now: " + ", ".join(f"{n} {what}" for what, n in
-                                                     sorted(self.created.items())) + ".")
-        lines.append(f"Observations added now: {self.observations_added:,} "
-                     f"({self.real_ae_observations:,} from real A&E data) for "
-                     f"{len(self.metrics_generated)} metrics.")
+            lines.append(
+                "Created now: "
+                + ", ".join(f"{n} {what}" for what, n in sorted(self.created.items()))
+                + "."
+            )
+        lines.append(
+            f"Observations added now: {self.observations_added:,} "
+            f"({self.real_ae_observations:,} from real A&E data) for "
+            f"{len(self.metrics_generated)} metrics."
+        )
         if self.metrics_skipped:
-            lines.append(f"Not generated (scores, segments, flags or unsupported frequency): "
-                         f"{len(self.metrics_skipped)} metrics.")
+            lines.append(
+                f"Not generated (scores, segments, flags or unsupported frequency): "
+                f"{len(self.metrics_skipped)} metrics."
+            )
         lines += self.notes
         lines += self.follow_on
         return "\n".join(lines)
@@ -127,11 +148,16 @@ def checksum(months: int, real_data: bool) -> str:
     return hashlib.sha256(
         f"oversight demo generator v{GENERATOR_VERSION} seed {SEED} months {months} "
         f"real data {real_data} "
-        f"end {WINDOW_END.isoformat()}".encode()).hexdigest()
+        f"end {WINDOW_END.isoformat()}".encode()
+    ).hexdigest()
 
 
-def load_demo(progress: bool = False, months: int = DEFAULT_MONTHS,
-              shared_data: Path | None = None, real_data: bool = True) -> DemoSummary:
+def load_demo(
+    progress: bool = False,
+    months: int = DEFAULT_MONTHS,
+    shared_data: Path | None = None,
+    real_data: bool = True,
+) -> DemoSummary:
     """Load (or top up) the demo dataset; returns what it did. `months` sets the synthetic
     window (ending September 2025); `real_data=False` leaves out the real A&E file."""
     if months < 3:
@@ -145,21 +171,28 @@ def load_demo(progress: bool = False, months: int = DEFAULT_MONTHS,
         summary.already_loaded = batch is not None
         if batch is None:
             batch = ImportBatch.objects.create(
-                file_name=f"demo generator v{GENERATOR_VERSION}", checksum=digest,
-                format="demo", published_at=timezone.now())
+                file_name=f"demo generator v{GENERATOR_VERSION}",
+                checksum=digest,
+                format="demo",
+                published_at=timezone.now(),
+            )
         _load_cqc(batch, summary)
-        _load_observations(batch, months, shared_data or shared_data_dir(), real_data,
-                           progress, summary)
+        _load_observations(
+            batch, months, shared_data or shared_data_dir(), real_data, progress, summary
+        )
         batch.added += summary.observations_added
         batch.rows_read += summary.observations_added
         batch.save(update_fields=["added", "rows_read"])
     summary.totals = {
-        "regions": Region.objects.count(), "systems": System.objects.count(),
+        "regions": Region.objects.count(),
+        "systems": System.objects.count(),
         "organisations": Organisation.objects.count(),
         "trusts": Organisation.objects.filter(kind__in=_trust_kinds()).count(),
-        "places": Place.objects.count(), "neighbourhoods": Neighbourhood.objects.count(),
+        "places": Place.objects.count(),
+        "neighbourhoods": Neighbourhood.objects.count(),
         "collaboratives": ProviderCollaborative.objects.count(),
-        "CQC ratings": CqcRating.objects.count(), "observations": Observation.objects.count(),
+        "CQC ratings": CqcRating.objects.count(),
+        "observations": Observation.objects.count(),
     }
     _load_proposals_and_support(summary)
     return summary
@@ -185,33 +218,91 @@ def _trust_kinds() -> list[str]:
 
 # --- reference data -----------------------------------------------------------------------------
 
+
 def _org_specs() -> list[dict]:
     """Every demo organisation as model field values (foreign keys as codes)."""
     systems = {code: region for code, _, region in ref.ICBS}
     specs: list[dict] = []
     for code, name, region in ref.ICBS:
-        specs.append(dict(ods_code=code, name=ref.icb_name(name), kind="icb", region=region,
-                          host=code, serves=(code,), opened=ref.ICB_OPENED))
+        specs.append(
+            dict(
+                ods_code=code,
+                name=ref.icb_name(name),
+                kind="icb",
+                region=region,
+                host=code,
+                serves=(code,),
+                opened=ref.ICB_OPENED,
+            )
+        )
     ccg_code, ccg_name, opened, closed = ref.CP_CCG
-    specs.append(dict(ods_code=ccg_code, name=ccg_name, kind="ccg", region="Y61", host="QUE",
-                      serves=("QUE",), opened=opened, closed=closed, successor="QUE"))
+    specs.append(
+        dict(
+            ods_code=ccg_code,
+            name=ccg_name,
+            kind="ccg",
+            region="Y61",
+            host="QUE",
+            serves=("QUE",),
+            opened=opened,
+            closed=closed,
+            successor="QUE",
+        )
+    )
     for t in ref.trusts():
         serves = tuple(dict.fromkeys((t.icb, *t.serves)))
-        specs.append(dict(ods_code=t.code, name=t.name, kind=t.kind, region=systems[t.icb],
-                          host=t.icb, serves=serves, closed=t.closed, successor=t.successor,
-                          place=ref.CP_TRUST_PLACE.get(t.code)))
+        specs.append(
+            dict(
+                ods_code=t.code,
+                name=t.name,
+                kind=t.kind,
+                region=systems[t.icb],
+                host=t.icb,
+                serves=serves,
+                closed=t.closed,
+                successor=t.successor,
+                place=ref.CP_TRUST_PLACE.get(t.code),
+            )
+        )
     for code, name, place in ref.CP_LOCAL_AUTHORITIES:
-        specs.append(dict(ods_code=code, name=name, kind="local_authority", region="Y61",
-                          host="QUE", serves=("QUE",), place=place))
+        specs.append(
+            dict(
+                ods_code=code,
+                name=name,
+                kind="local_authority",
+                region="Y61",
+                host="QUE",
+                serves=("QUE",),
+                place=place,
+            )
+        )
     places = {code: place for code, _, place in ref.CP_NEIGHBOURHOODS}
     for code, name, place in ref.CP_NEIGHBOURHOODS:
-        specs.append(dict(ods_code=ref.pcn_code(code), name=f"{name} PCN (demo)", kind="pcn",
-                          region="Y61", host="QUE", serves=("QUE",), place=place,
-                          neighbourhood=code))
+        specs.append(
+            dict(
+                ods_code=ref.pcn_code(code),
+                name=f"{name} PCN (demo)",
+                kind="pcn",
+                region="Y61",
+                host="QUE",
+                serves=("QUE",),
+                place=place,
+                neighbourhood=code,
+            )
+        )
     for code, name, neighbourhood in ref.CP_PRACTICES:
-        specs.append(dict(ods_code=code, name=name, kind="practice", region="Y61", host="QUE",
-                          serves=("QUE",), place=places[neighbourhood],
-                          neighbourhood=neighbourhood))
+        specs.append(
+            dict(
+                ods_code=code,
+                name=name,
+                kind="practice",
+                region="Y61",
+                host="QUE",
+                serves=("QUE",),
+                place=places[neighbourhood],
+                neighbourhood=neighbourhood,
+            )
+        )
     return specs
 
 
@@ -236,28 +327,44 @@ def _load_reference(summary: DemoSummary) -> None:
     for code, name, place in ref.CP_NEIGHBOURHOODS:
         if code not in neighbourhoods:
             neighbourhoods[code] = Neighbourhood.objects.create(
-                place=places[place], code=code, name=name)
+                place=places[place], code=code, name=name
+            )
             summary.created["neighbourhoods"] += 1
 
     specs = _org_specs()
     existing = set(Organisation.objects.values_list("ods_code", flat=True))
     new = [s for s in specs if s["ods_code"] not in existing]
     if new:
-        bulk_create_with_history([
-            Organisation(
-                ods_code=s["ods_code"], name=s["name"], kind=s["kind"],
-                region=regions[s["region"]], host_system=systems[s["host"]],
-                place=places.get(s.get("place") or ""),
-                neighbourhood=neighbourhoods.get(s.get("neighbourhood") or ""),
-                opened=s.get("opened"), closed=s.get("closed"))
-            for s in new], Organisation, batch_size=500)
+        bulk_create_with_history(
+            [
+                Organisation(
+                    ods_code=s["ods_code"],
+                    name=s["name"],
+                    kind=s["kind"],
+                    region=regions[s["region"]],
+                    host_system=systems[s["host"]],
+                    place=places.get(s.get("place") or ""),
+                    neighbourhood=neighbourhoods.get(s.get("neighbourhood") or ""),
+                    opened=s.get("opened"),
+                    closed=s.get("closed"),
+                )
+                for s in new
+            ],
+            Organisation,
+            batch_size=500,
+        )
         orgs = {o.ods_code: o for o in Organisation.objects.all()}
         through = Organisation.systems.through
-        through.objects.bulk_create([
-            through(organisation_id=orgs[s["ods_code"]].pk, system_id=systems[c].pk)
-            for s in new for c in s["serves"]])
-        successors = [(orgs[s["ods_code"]], orgs.get(s["successor"]))
-                      for s in new if s.get("successor")]
+        through.objects.bulk_create(
+            [
+                through(organisation_id=orgs[s["ods_code"]].pk, system_id=systems[c].pk)
+                for s in new
+                for c in s["serves"]
+            ]
+        )
+        successors = [
+            (orgs[s["ods_code"]], orgs.get(s["successor"])) for s in new if s.get("successor")
+        ]
         for org, successor in successors:
             if successor is not None:
                 org.successor = successor
@@ -266,7 +373,8 @@ def _load_reference(summary: DemoSummary) -> None:
     orgs = {o.ods_code: o for o in Organisation.objects.all()}
     for name, kind, members in ref.CP_COLLABORATIVES:
         collaborative, created = ProviderCollaborative.objects.get_or_create(
-            system=cp, name=name, defaults={"kind": kind})
+            system=cp, name=name, defaults={"kind": kind}
+        )
         if created:
             collaborative.members.set([orgs[m] for m in members if m in orgs])
             summary.created["collaboratives"] += 1
@@ -278,14 +386,22 @@ def _load_users(summary: DemoSummary) -> None:
         if User.objects.filter(username=spec.username).exists():
             continue  # never reset an existing user or password
         user = User.objects.create_user(
-            spec.username, password=spec.password, is_staff=spec.is_staff,
-            first_name=spec.first_name, last_name=spec.last_name)
+            spec.username,
+            password=spec.password,
+            is_staff=spec.is_staff,
+            first_name=spec.first_name,
+            last_name=spec.last_name,
+        )
         scope_field = Role.SCOPE[Role.Kind(spec.role)]
-        scope = {
-            "region": lambda c: Region.objects.get(code=c),
-            "system": lambda c: System.objects.get(code=c),
-            "organisation": lambda c: Organisation.objects.get(ods_code=c),
-        }[scope_field](spec.scope) if scope_field else None
+        scope = (
+            {
+                "region": lambda c: Region.objects.get(code=c),
+                "system": lambda c: System.objects.get(code=c),
+                "organisation": lambda c: Organisation.objects.get(ods_code=c),
+            }[scope_field](spec.scope)
+            if scope_field
+            else None
+        )
         role = Role(user=user, kind=spec.role, **({scope_field: scope} if scope_field else {}))
         role.full_clean()
         role.save()
@@ -301,11 +417,15 @@ def _load_cqc(batch: ImportBatch, summary: DemoSummary) -> None:
     for t in ref.trusts():
         if t.closed is not None or t.code not in orgs:
             continue
-        for published, ratings in cqc_history(t.code, latent[t.code],
-                                              story.get(t.code, frozenset())):
+        for published, ratings in cqc_history(
+            t.code, latent[t.code], story.get(t.code, frozenset())
+        ):
             if (t.code, published) not in existing:
-                new.append(CqcRating(organisation=orgs[t.code], published=published,
-                                     batch=batch, **ratings))
+                new.append(
+                    CqcRating(
+                        organisation=orgs[t.code], published=published, batch=batch, **ratings
+                    )
+                )
     CqcRating.objects.bulk_create(new, batch_size=BATCH_SIZE)
     summary.created["CQC ratings"] += len(new)
 
@@ -318,35 +438,81 @@ def _latent_by_code() -> dict[str, float]:
 
 # --- observations -------------------------------------------------------------------------------
 
-FRAMEWORKS = ("sof-2021-22", "nof-2025-26")
+# The frameworks the demo fills, with the last day of the periods it fills for each (None: the
+# whole window). SOF 2021/22 carries the demo's series over the whole window; NOF 2022/23 was in
+# force from April 2022 until NOF 2025/26 replaced it in April 2025. A metric keeps its code
+# from one framework year to the next, and its series is seeded by its code, so the same measure
+# has the same figures in every framework.
+FRAMEWORKS: dict[str, dt.date | None] = {
+    "sof-2021-22": None,
+    "nof-2022-23": dt.date(2025, 3, 31),
+    "nof-2025-26": None,
+}
+# Catalogue metrics made from others of the same framework, so the figures agree: actual
+# surplus or deficit = plan + variance against it.
+SUMS: dict[str, tuple[str, ...]] = {"FINACT": ("FINPLAN", "FINVAR")}
 
 
 def eligible_metrics() -> list[Metric]:
-    """Catalogue metrics the demo generates: every metric of SOF 2021/22 and the value metrics
-    of NOF 2025/26 (not its OF1xxx-OF5xxx scores, domain results and segments)."""
+    """Catalogue metrics the demo generates: every metric of SOF 2021/22 and NOF 2022/23 and the
+    value metrics of NOF 2025/26 (not its OF1xxx-OF5xxx scores, domain results and segments)."""
     out = []
-    for metric in Metric.objects.select_related("framework").filter(
-            framework__code__in=FRAMEWORKS).order_by("framework__code", "code"):
+    for metric in (
+        Metric.objects.select_related("framework")
+        .filter(framework__code__in=FRAMEWORKS)
+        .order_by("framework__code", "code")
+    ):
         if NOF_SCORE_CODE.match(metric.code):
             continue
         out.append(metric)
     return out
 
 
-def _window(metric: Metric, shape: Shape, months: int) -> list[Period]:
+def _series_periods(metric: Metric, shape: Shape, months: int) -> list[Period]:
+    """The periods a metric's series is drawn over: the whole window, whatever the framework,
+    so the same measure has the same figures in every framework."""
     # A CQC rating is a snapshot; the demo records it at each quarter end so changes show.
     frequency = "quarterly" if shape.cqc and metric.frequency == "snapshot" else metric.frequency
     return periods(frequency, months)
 
 
-def _load_observations(batch: ImportBatch, months: int, shared_data: Path, real_data: bool,
-                       progress: bool, summary: DemoSummary) -> None:
-    covered = set(Observation.objects.filter(batch=batch)
-                  .values_list("metric_id", flat=True).distinct())
+def _in_force(metric: Metric, period: Period) -> bool:
+    last = FRAMEWORKS.get(metric.framework.code)
+    return last is None or period.end <= last
+
+
+def _window(metric: Metric, shape: Shape, months: int) -> list[Period]:
+    """The periods the demo stores for a metric: those its framework was in force for."""
+    return [p for p in _series_periods(metric, shape, months) if _in_force(metric, p)]
+
+
+def _shape(metric: Metric) -> Shape | None:
+    return shape_for(
+        metric.name,
+        metric.unit,
+        metric.polarity,
+        metric.standard,
+        metric.valid_min,
+        metric.valid_max,
+    )
+
+
+def _load_observations(
+    batch: ImportBatch,
+    months: int,
+    shared_data: Path,
+    real_data: bool,
+    progress: bool,
+    summary: DemoSummary,
+) -> None:
+    covered = set(
+        Observation.objects.filter(batch=batch).values_list("metric_id", flat=True).distinct()
+    )
     todo = []
-    for metric in eligible_metrics():
-        shape = shape_for(metric.name, metric.unit, metric.polarity, metric.standard,
-                          metric.valid_min, metric.valid_max)
+    metrics = eligible_metrics()
+    by_key = {(m.framework_id, m.code): m for m in metrics}
+    for metric in metrics:
+        shape = _shape(metric)
         label = f"{metric.framework.code}:{metric.code}"
         if shape is None or not _window(metric, shape, months):
             summary.metrics_skipped.append(label)
@@ -363,10 +529,15 @@ def _load_observations(batch: ImportBatch, months: int, shared_data: Path, real_
     index = {c: i for i, c in enumerate(demo_codes)}
     story = stories()
     all_stories = [story.get(c, frozenset()) for c in demo_codes]
-    cqc = {o.ods_code: [(r.published, {q: getattr(r, q) for q in ("overall", "well_led")})
-                        for r in sorted(o.cqc_ratings.all(), key=lambda r: r.published)]
-           for o in Organisation.objects.prefetch_related("cqc_ratings")
-           .filter(kind__in=_trust_kinds())}
+    cqc = {
+        o.ods_code: [
+            (r.published, {q: getattr(r, q) for q in ("overall", "well_led")})
+            for r in sorted(o.cqc_ratings.all(), key=lambda r: r.published)
+        ]
+        for o in Organisation.objects.prefetch_related("cqc_ratings").filter(
+            kind__in=_trust_kinds()
+        )
+    }
     ae_rows = _read_ae(shared_data, summary) if real_data else []
     orgs = [by_code[c] for c in codes]
 
@@ -374,60 +545,126 @@ def _load_observations(batch: ImportBatch, months: int, shared_data: Path, real_
         task = live.add_task("Demo observations", total=len(todo)) if live else None
         for metric, shape in todo:
             window = _window(metric, shape, months)
+            drawn = _series_periods(metric, shape, months)
             kinds = set(metric.org_kinds)
             applicable = [o for o in orgs if o.kind in kinds and _open_during(o, window)]
+            starts = [p.start for p in drawn]
             if shape.cqc:
                 rows = _cqc_rows(shape, window, applicable, cqc)
             else:
-                values, numerators, denominators = generate(
-                    shape, metric.code, [p.start for p in window], latent, size, all_stories)
+                if metric.code in SUMS:  # the sum of its parts' own series
+                    parts = [by_key[metric.framework_id, code] for code in SUMS[metric.code]]
+                    values = np.round(
+                        sum(
+                            generate(_shape(part), part.code, starts, latent, size, all_stories)[0]
+                            for part in parts
+                        ),
+                        shape.decimals,
+                    )
+                    numerators = denominators = None
+                else:
+                    values, numerators, denominators = generate(
+                        shape, metric.code, starts, latent, size, all_stories
+                    )
                 rows = []
                 for org in applicable:
                     i = index[org.ods_code]
-                    for j, period in enumerate(window):
-                        if _open_in(org, period):
-                            rows.append((
-                                org.pk, period, float(values[i, j]),
-                                None if numerators is None else float(numerators[i, j]),
-                                None if denominators is None else float(denominators[i, j])))
-            if ae_rows and metric.code in AE_REAL and kinds & {"acute", "community",
-                                                                "mental_health_community"}:
+                    for j, period in enumerate(drawn):
+                        if _in_force(metric, period) and _open_in(org, period):
+                            rows.append(
+                                (
+                                    org.pk,
+                                    period,
+                                    float(values[i, j]),
+                                    None if numerators is None else float(numerators[i, j]),
+                                    None if denominators is None else float(denominators[i, j]),
+                                )
+                            )
+            if (
+                ae_rows
+                and metric.code in AE_REAL
+                and kinds & {"acute", "community", "mental_health_community"}
+            ):
                 real = _ae_rows(ae_rows, by_code, kinds, *AE_REAL[metric.code])
                 summary.real_ae_observations += len(real)
                 rows += real
+                if real and window:
+                    _rebase_at_window(metric, window[0].start)
             summary.observations_added += _insert(metric, rows, batch)
             summary.metrics_generated.append(f"{metric.framework.code}:{metric.code}")
             if live:
                 live.advance(task)
 
 
+def _rebase_at_window(metric: Metric, start: dt.date) -> None:
+    """Real figures (to March 2019) and the synthetic window are two processes years apart: a
+    metric-wide rebase at the window's start gives each its own SPC mean and limits."""
+    if not Rebase.objects.filter(metric=metric, organisation=None, date=start).exists():
+        Rebase.objects.create(
+            metric=metric,
+            organisation=None,
+            date=start,
+            reason="Demo dataset: real NHS England A&E figures end in March 2019; the synthetic "
+            f"figures from {start:%B %Y} are a later process (after COVID-19).",
+        )
+
+
 def _insert(metric: Metric, rows: list[tuple], batch: ImportBatch) -> int:
     """Insert observations for keys that have none yet (never revising another batch's
     values). Raw executemany over the model's own columns (every other field takes its
     default): model instances would make the load several times slower."""
-    existing = set(Observation.objects.filter(metric=metric).values_list(
-        "organisation_id", "period_start", "period_end"))
-    given = ("metric", "organisation", "period_start", "period_end", "period_label", "value",
-             "numerator", "denominator", "batch")
-    fields = [f for f in Observation._meta.concrete_fields if not f.primary_key
-              and (f.name in given or not f.has_db_default())]  # the database fills those
-    defaults = {f.name: f.get_db_prep_save(f.get_default(), connection)
-                for f in fields if f.name not in given}
+    existing = set(
+        Observation.objects.filter(metric=metric).values_list(
+            "organisation_id", "period_start", "period_end"
+        )
+    )
+    given = (
+        "metric",
+        "organisation",
+        "period_start",
+        "period_end",
+        "period_label",
+        "value",
+        "numerator",
+        "denominator",
+        "batch",
+    )
+    fields = [
+        f
+        for f in Observation._meta.concrete_fields
+        if not f.primary_key and (f.name in given or not f.has_db_default())
+    ]  # the database fills those
+    defaults = {
+        f.name: f.get_db_prep_save(f.get_default(), connection)
+        for f in fields
+        if f.name not in given
+    }
     quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(Observation._meta.db_table)} "
-           f"({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    sql = (
+        f"INSERT INTO {quote(Observation._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
     params = []
     for org_id, p, value, num, den in rows:
         if (org_id, p.start, p.end) in existing:
             continue
-        row = {"metric": metric.pk, "organisation": org_id, "period_start": p.start,
-               "period_end": p.end, "period_label": p.label, "value": value,
-               "numerator": num, "denominator": den, "batch": batch.pk, **defaults}
+        row = {
+            "metric": metric.pk,
+            "organisation": org_id,
+            "period_start": p.start,
+            "period_end": p.end,
+            "period_label": p.label,
+            "value": value,
+            "numerator": num,
+            "denominator": den,
+            "batch": batch.pk,
+            **defaults,
+        }
         params.append(tuple(row[f.name] for f in fields))
     with connection.cursor() as cursor:
         for k in range(0, len(params), BATCH_SIZE):
-            cursor.executemany(sql, params[k:k + BATCH_SIZE])
+            cursor.executemany(sql, params[k : k + BATCH_SIZE])
     return len(params)
 
 
@@ -436,15 +673,17 @@ def _progress(enabled: bool):
         return nullcontext(None)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                    transient=True)
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=True
+    )
 
 
 _RATING_SCORE = {"outstanding": 1, "good": 2, "requires_improvement": 3, "inadequate": 4}
 
 
-def _cqc_rows(shape: Shape, window: list[Period], applicable: list[Organisation],
-              cqc: dict) -> list[tuple]:
+def _cqc_rows(
+    shape: Shape, window: list[Period], applicable: list[Organisation], cqc: dict
+) -> list[tuple]:
     """A CQC rating metric (overall or well-led) scored 1 Outstanding .. 4 Inadequate, from
     the ratings published by each period's end; reversed when higher is better."""
     question = "well_led" if shape.cqc == "well_led" else "overall"
@@ -455,8 +694,9 @@ def _cqc_rows(shape: Shape, window: list[Period], applicable: list[Organisation]
             if rating not in _RATING_SCORE or not _open_in(org, period):
                 continue
             score = _RATING_SCORE[rating]
-            rows.append((org.pk, period, float(score if shape.good_sign < 0 else 5 - score),
-                         None, None))
+            rows.append(
+                (org.pk, period, float(score if shape.good_sign < 0 else 5 - score), None, None)
+            )
     return rows
 
 
@@ -474,26 +714,37 @@ def _read_ae(shared_data: Path, summary: DemoSummary) -> list[tuple]:
     """Rows of the real A&E file: (ODS code, type, month, attendances, breaches, admissions)."""
     path = shared_data / AE_FILE
     if not path.is_file():
-        summary.notes.append(f"Real A&E data not found at {path}: A&E metrics are synthetic "
-                             f"only.")
+        summary.notes.append(f"Real A&E data not found at {path}: A&E metrics are synthetic only.")
         return []
     rows = []
     with path.open(newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle), start=2):
             try:
-                rows.append((row["org_code"], row["type"], dt.date.fromisoformat(row["period"]),
-                             int(row["attendances"]), int(row["breaches"]),
-                             int(row["admissions"])))
+                rows.append(
+                    (
+                        row["org_code"],
+                        row["type"],
+                        dt.date.fromisoformat(row["period"]),
+                        int(row["attendances"]),
+                        int(row["breaches"]),
+                        int(row["admissions"]),
+                    )
+                )
             except (KeyError, TypeError, ValueError) as error:
-                raise ValueError(f"{path}, row {number}: cannot read an A&E row "
-                                 f"({error!r})") from error
-    summary.notes.append(f"Real A&E data: {path} (April 2016 to March 2019, at its real "
-                         f"months).")
+                raise ValueError(
+                    f"{path}, row {number}: cannot read an A&E row ({error!r})"
+                ) from error
+    summary.notes.append(f"Real A&E data: {path} (April 2016 to March 2019, at its real months).")
     return rows
 
 
-def _ae_rows(rows: list[tuple], by_code: dict[str, Organisation], kinds: set[str],
-             department: str, measure: str) -> list[tuple]:
+def _ae_rows(
+    rows: list[tuple],
+    by_code: dict[str, Organisation],
+    kinds: set[str],
+    department: str,
+    measure: str,
+) -> list[tuple]:
     """One measure of one department type from the A&E file, at the file's real months.
     Performance = 100 x (1 - breaches / attendances), with numerator (within 4 hours) and
     denominator (attendances)."""
@@ -502,16 +753,23 @@ def _ae_rows(rows: list[tuple], by_code: dict[str, Organisation], kinds: set[str
         org = by_code.get(code)
         if org is None or kind != department or org.kind not in kinds:
             continue
-        end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) \
-            - dt.timedelta(days=1)
+        end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
         period = Period(month, end, month.strftime("%b-%y"))
         if measure == "performance":
             if attendances <= 0:
                 continue
-            out.append((org.pk, period, round(100 * (1 - breaches / attendances), 1),
-                        float(attendances - breaches), float(attendances)))
+            out.append(
+                (
+                    org.pk,
+                    period,
+                    round(100 * (1 - breaches / attendances), 1),
+                    float(attendances - breaches),
+                    float(attendances),
+                )
+            )
         else:
-            value = {"attendances": attendances, "breaches": breaches,
-                     "admissions": admissions}[measure]
+            value = {"attendances": attendances, "breaches": breaches, "admissions": admissions}[
+                measure
+            ]
             out.append((org.pk, period, float(value), None, None))
     return out

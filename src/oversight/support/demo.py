@@ -1,12 +1,17 @@
 """Support cases for the demo dataset (called by the demo loader; idempotent).
 
-- Cambridgeshire and Peterborough (system QUE): placed in segment 4 of SOF 2021/22 for finance
-  (seed 000 §1.3: "likely ... SOF 4 due to our financial situation"), a Recovery Support
-  Programme case mid-way: SID appointed, diagnostic stocktake done, 2 of 4 exit criteria met,
-  SOAG actions (one overdue, one completed).
+The decisions follow the demo's proposals (docs/demo.md, "The story"; tests/demo check that
+they agree):
+
+- Cambridgeshire and Peterborough (system QUE) heads for segment 4 on finance (seed 000 §1.3:
+  "likely ... SOF 4 due to our financial situation"): segment 3 for Q1 2024/25 when it falls
+  behind its financial plan (mandated support), segment 4 for Q4 2024/25 when its performance
+  slips too. Its Recovery Support Programme case is mid-way: SID appointed, diagnostic
+  stocktake done, 2 of 4 exit criteria met, SOAG actions (one overdue, one completed).
 - North West Anglia NHS Foundation Trust (RGN, the demo's improving trust): entered the RSP on
-  CQC's recommendation and exited it, so its RSP case is closed and a transitional mandated
-  case follows (segment 3).
+  CQC's recommendation in 2021 and exited it in March 2022 (its RSP case is closed) into
+  transitional mandated support (segment 3); with CQC's Good rating of June 2024 and its
+  recovered performance it moves to segment 2 for Q1 2024/25, which closes that case.
 
 Names of people are illustrative roles, not real appointments.
 """
@@ -30,6 +35,9 @@ from oversight.support.models import CaseKind, ExitCriterion, Milestone, Support
 FRAMEWORK = "sof-2021-22"
 SYSTEM = "QUE"
 EXITED_TRUST = "RGN"
+# The quarters of the story's decisions: where the demo's proposals move.
+SYSTEM_SEGMENT_3, SYSTEM_SEGMENT_4 = "Q1 2024/25", "Q4 2024/25"
+TRUST_SEGMENT_2 = "Q1 2024/25"
 DECIDER = "demo"  # the demo's regional user (oversight.demo.reference.DEMO_USERS)
 
 
@@ -88,14 +96,27 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
         user=regional,
         framework=framework,
         subject=system,
-        quarter="Q2 2021/22",
+        quarter=SYSTEM_SEGMENT_3,
+        segment=3,
+        rationale="Year-to-date deficit against the agreed financial plan: mandated support "
+        "to recover the financial position.",
+        system_leader_views="System leaders accept the position; partners' finance directors "
+        "are preparing a recovery plan.",
+        effective_from=dt.date(2024, 7, 22),
+        publish=True,
+    )
+    record_decision(
+        user=regional,
+        framework=framework,
+        subject=system,
+        quarter=SYSTEM_SEGMENT_4,
         segment=4,
-        rationale="Critical finance concerns: underlying deficit and negative variance against "
-        "the agreed financial plan; intensive support through the Recovery Support "
-        "Programme.",
+        rationale="Critical finance concerns: the deficit against plan has deepened every "
+        "quarter and performance has slipped into the national bottom quartile; intensive "
+        "support through the Recovery Support Programme.",
         system_leader_views="System leaders accept the finance position and welcome the "
         "additional support (SOF 4 exit plan in preparation).",
-        effective_from=dt.date(2021, 9, 15),
+        effective_from=dt.date(2025, 4, 22),
         publish=True,
     )
     case = SupportCase.objects.get(system=system, kind=CaseKind.RSP)
@@ -106,20 +127,20 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
         case,
         regional,
         sid_name="System improvement director (national RSP pool)",
-        system_agreed_by="ICS interim accountable officer",
-        system_agreed_on=dt.date(2021, 10, 4),
+        system_agreed_by="ICB chief executive",
+        system_agreed_on=dt.date(2025, 5, 6),
         region_agreed_by="Regional director, East of England",
-        region_agreed_on=dt.date(2021, 10, 6),
+        region_agreed_on=dt.date(2025, 5, 8),
         national_agreed_by="Director of Intensive Support",
-        national_agreed_on=dt.date(2021, 10, 8),
+        national_agreed_on=dt.date(2025, 5, 12),
     )
     cases.record_stocktake(
         case,
         regional,
-        stocktake_on=dt.date(2021, 11, 12),
+        stocktake_on=dt.date(2025, 6, 13),
         root_causes="Underlying deficit across the system; reliance on non-recurrent measures; "
         "agency spend above the ceiling; growth in elective backlog costs.",
-        partners_involved="ICS partners (CUH, NWAFT, Royal Papworth, CPFT, CCS), the CCG, the "
+        partners_involved="ICS partners (CUH, NWAFT, Royal Papworth, CPFT, CCS), the ICB, the "
         "East of England regional team and the national intensive support "
         "team.",
     )
@@ -128,20 +149,20 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
         "SOF 4 exit plan: medium-term financial plan to recurrent balance, "
         "agency reduction, system-wide efficiency programme."
     )
-    rsp.indicative_exit, rsp.review_cycle = dt.date(2023, 3, 31), "monthly"
-    rsp.next_review = dt.date(2022, 4, 20)
+    rsp.indicative_exit, rsp.review_cycle = dt.date(2027, 3, 31), "monthly"
+    rsp.next_review = dt.date(2025, 10, 15)
     rsp.save()
     Milestone.objects.bulk_create(
         [
             Milestone(
                 rsp=rsp,
                 title="Medium-term financial plan agreed by partners",
-                due=dt.date(2021, 12, 31),
-                achieved_on=dt.date(2021, 12, 15),
-                evidence="ICS board minutes, December 2021",
+                due=dt.date(2025, 7, 31),
+                achieved_on=dt.date(2025, 7, 16),
+                evidence="ICB board minutes, July 2025",
             ),
-            Milestone(rsp=rsp, title="H2 plan delivered", due=dt.date(2022, 3, 31)),
-            Milestone(rsp=rsp, title="Recurrent balance", due=dt.date(2023, 3, 31)),
+            Milestone(rsp=rsp, title="2025/26 plan delivered to month 6", due=dt.date(2025, 9, 30)),
+            Milestone(rsp=rsp, title="Recurrent balance", due=dt.date(2027, 3, 31)),
         ]
     )
 
@@ -150,7 +171,7 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
             rsp=rsp, description=text, metric=metrics.get(code) if code else None, **kw
         )
 
-    plan = criterion("System financial recovery plan agreed by every partner and the ICS board")
+    plan = criterion("System financial recovery plan agreed by every partner and the ICB board")
     criterion(
         "Agency spend within the agency ceiling", "AGENCYCAP", threshold=100, direction="at_most"
     )
@@ -163,13 +184,13 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
     leadership = criterion("Leadership capability review completed and its actions implemented")
     # The two measurable finance criteria stay open: the demo's finance story is a decline.
     cases.judge_criterion(
-        plan, regional, met=True, evidence="Plan approved at the ICS board, 15 December 2021"
+        plan, regional, met=True, evidence="Plan approved at the ICB board, 16 July 2025"
     )
     cases.judge_criterion(
         leadership,
         regional,
         met=True,
-        evidence="Leadership capability review report, February 2022; actions complete",
+        evidence="Leadership capability review report, September 2025; actions complete",
     )
     soag, icb = _users("soag-que", "icb-que")
     owner = icb or regional
@@ -180,7 +201,7 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
         case=case,
         title="Agree the SOF 4 exit plan",
         owner=owner,
-        due=dt.date(2021, 11, 30),
+        due=dt.date(2025, 6, 30),
         description="Recovery plan with milestones and an indicative exit date.",
     )
     review = raise_action(
@@ -190,9 +211,9 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
         case=case,
         title="Expert external review of the run-rate deficit",
         owner=owner,
-        due=dt.date(2022, 1, 31),
+        due=dt.date(2025, 7, 31),
     )
-    review.evidence = "External review report received 24 January 2022"
+    review.evidence = "External review report received 24 July 2025"
     fire(review, "complete", owner, "Review delivered and presented to SOAG")
     first = case.actions.get(title="Agree the SOF 4 exit plan")
     fire(first, "start", owner, "Drafting with partners' finance directors")
@@ -279,3 +300,15 @@ def _trust_exited(framework: Framework, trust: Organisation, regional, metrics) 
         reason="Every exit criterion met and CQC recommends exit.",
     )
     publish_decision(regional, exit_decision)
+    # Transitional mandated support until the recovery shows in the proposals.
+    record_decision(
+        user=regional,
+        framework=framework,
+        subject=trust,
+        quarter=TRUST_SEGMENT_2,
+        segment=2,
+        rationale="CQC rated the trust Good (June 2024) and its performance has recovered from "
+        "the national bottom quartile: no trigger for mandated support has fired this quarter.",
+        effective_from=dt.date(2024, 7, 22),
+        publish=True,
+    )
