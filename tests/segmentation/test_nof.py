@@ -52,6 +52,9 @@ def test_league_table_and_what_if(client, imported) -> None:
     assert html.count('<tr><td>') == published.height == 61
     first = Proposal.objects.filter(quarter="Q2 2025/26", facts__rank=1).first()
     assert first.organisation.name in html
+    # the overview says why: the average metric score that places the segment
+    overview = client.get("/segmentation/?framework=nof-2025-26&quarter=Q2+2025/26")
+    assert f"Average metric score {first.facts['average_score']:.2f}" in overview.content.decode()
 
     # every what-if option really moves the average onto the next cut point
     rules = nof.load_rules()

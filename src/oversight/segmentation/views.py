@@ -109,10 +109,10 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "kind": "Integrated care system" if p.system_id else
                         p.organisation.get_kind_display(),
                 "previous": before.get(key), "decided": decided.get(key),
-                "fired": [r.get("label") or r["rule"] for r in p.reasons
+                "fired": [_why(r) for r in p.reasons
                           if r.get("summary") or r["rule"] in (
                               "dramatic_drop", "sustained_poor", "financial_plan", "cqc",
-                              "financial_override", "recovery_support")],
+                              "average_score", "financial_override", "recovery_support")],
                 "warnings": len(p.warnings),
             })
         if segment.isdigit():  # proposed or decided: who is, or may be, in the segment
@@ -138,6 +138,13 @@ def overview(request: HttpRequest) -> HttpResponse:
         "segmentation/_overview_rows.jinja" if request.htmx else "segmentation/overview.jinja"
     )
     return render(request, template, context)
+
+
+def _why(reason: dict[str, Any]) -> str:
+    """A reason in a few words for the overview's Why column."""
+    if reason["rule"] == "average_score":  # NOF 2025/26: the average places the segment
+        return f"Average metric score {reason['value']:.2f}"
+    return reason.get("label") or reason["rule"]
 
 
 def _concern_counts(user, framework: Framework, rows: list[dict[str, Any]]) -> dict[str, int]:
