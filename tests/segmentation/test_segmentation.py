@@ -301,3 +301,20 @@ def test_system_page_rolls_organisations_up_by_place(client, national) -> None:
     assert "Segment 4 (decided)" in html[html.index("The system itself") :]
     r7 = html[html.index("Trust 7</a>") :]
     assert r7.index("North ICP") < r7.index("Segment 1</strong>") < r7.index("</tr>")
+
+
+def test_system_page_says_when_the_framework_does_not_segment_systems(client, national) -> None:
+    from oversight.metrics.models import Framework
+    from tests.factories import FrameworkFactory
+
+    FrameworkFactory(
+        code="nof-2025-26",
+        name="NHS Oversight Framework 2025/26",
+        year_start=dt.date(2025, 4, 1),
+        method=Framework.Method.SCORED,
+    )
+    client.force_login(regional(national["region"]))
+    html = client.get("/segmentation/systems/QUE/?framework=nof-2025-26").content.decode()
+    assert "NHS Oversight Framework 2025/26 does not segment systems (ICBs)" in html
+    html = client.get("/segmentation/systems/QUE/?framework=sof-2021-22").content.decode()
+    assert "does not segment systems" not in html

@@ -178,12 +178,16 @@ class DecisionForm(forms.Form):
         self.fields["segment"].choices = [(s, f"Segment {s}") for s in segments]
 
 
-def _what_if(framework: Framework, proposal: Proposal | None) -> list[dict[str, Any]]:
-    if proposal is None:
-        return []
+def _rules_or_none(framework: Framework) -> CriteriaRules | nof.NofRules | None:
     try:
-        rules = load_rules(framework)
+        return load_rules(framework)
     except (SegmentationError, RulesError):
+        return None
+
+
+def _what_if(rules: CriteriaRules | nof.NofRules | None,
+             proposal: Proposal | None) -> list[dict[str, Any]]:
+    if rules is None or proposal is None:
         return []
     if isinstance(rules, CriteriaRules):
         return what_if(rules, proposal.facts, proposal.reasons)
@@ -273,11 +277,13 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
             p.decided_segment = decided.get((p.organisation_id, None))
         related["places"] = _place_rollup(subject, related["members"], SEGMENTS[framework.method])
     evidence_code = code
+    rules = _rules_or_none(framework)
     return render(request, "segmentation/subject.jinja", {
         "active": "segmentation", "subject": subject, "is_org": is_org, "code": code,
         "framework": framework, "frameworks": available, "quarters": quarters,
         "quarter": quarter, "proposal": proposal, "decision": decision,
-        "what_if": _what_if(framework, proposal),
+        "what_if": _what_if(rules, proposal),
+        "segments_systems": getattr(rules, "systems", False),  # the scored method: no systems
         "history": history(subject, framework, request.user),
         "form": form, "can_decide": can_decide, "metric_url": metric_url,
         "evidence_code": evidence_code, **related,
