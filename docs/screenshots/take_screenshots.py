@@ -23,6 +23,9 @@ PAGES = {
     "place": "/systems/QUE/places/{place}/",
     "organisation": "/organisations/RGT/",
     "metric": "/organisations/RGT/metrics/{metric}/",
+    "segmentation": "/segmentation/",
+    "segmentation-system": "/segmentation/systems/QUE/?framework=sof-2021-22",
+    "support-case": "{case}",
 }
 
 
@@ -40,8 +43,11 @@ def main(base: str) -> None:
         page.goto("/organisations/RGT/")
         metric = page.locator("a[href^='/organisations/RGT/metrics/']").first.get_attribute(
             "href")
+        page.goto("/support/?kind=rsp")
+        case = page.locator("a[href^='/support/cases/']:not([href$='/new/'])").first.get_attribute(
+            "href")
         values = {"place": place.rstrip("/").rsplit("/", 1)[1],
-                  "metric": metric.rstrip("/").rsplit("/", 1)[1]}
+                  "metric": metric.rstrip("/").rsplit("/", 1)[1], "case": case}
         for name, path in PAGES.items():
             page.goto(path.format(**values))
             page.screenshot(path=str(OUT / f"{name}.png"), full_page=True,
