@@ -52,6 +52,7 @@ def standings(user, organisations: Sequence[Organisation]) -> dict[int, Standing
     for p in (
         Proposal.objects.filter(current=True, organisation_id__in=ids)
         .select_related("framework")
+        .defer(*Proposal.EVIDENCE)
         .order_by("quarter_end")
     ):
         latest[(p.organisation_id, p.framework_id)] = p  # the last one wins: the newest quarter

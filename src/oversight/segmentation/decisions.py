@@ -148,9 +148,10 @@ def history(subject: Organisation | System, framework: Framework | None = None,
             user=None) -> list[HistoryEntry]:
     """Every proposal (current or replaced) and every decision (those ``user`` may see, when
     given), newest first."""
-    proposals = Proposal.objects.filter(**subject_filter(subject)).select_related("framework")
+    proposals = (Proposal.objects.filter(**subject_filter(subject)).select_related("framework")
+                 .defer(*Proposal.EVIDENCE))  # the timeline shows segments, not evidence
     decisions = Decision.objects.filter(**subject_filter(subject)).select_related(
-        "framework", "decided_by", "proposal", "supersedes", "publication")
+        "framework", "decided_by", "supersedes", "publication")
     if user is not None:
         decisions = decisions.filter(decision_visibility(user))
     if framework is not None:

@@ -60,6 +60,9 @@ class Proposal(Subject):
     computed_at = models.DateTimeField()
     current = models.BooleanField(default=True)
 
+    #: The large JSON fields: defer them where only segments are shown.
+    EVIDENCE = ("reasons", "warnings", "facts")
+
     class Meta:
         ordering = ["-quarter_end", "-computed_at"]
         constraints = [
