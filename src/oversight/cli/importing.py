@@ -178,16 +178,20 @@ def template(
         sys.stdout.write(data.decode("utf-8"))
 
 
+#: Options the export commands share.
+OrgOption = Annotated[str | None, typer.Option("--org", help="Only this organisation (ODS).")]
+FormatOption = Annotated[ExportFormat, typer.Option("--format", help="Output format.")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", help="File to write (default standard output).")
+]
+
+
 @export_app.command("observations")
 def export_observations(
     metric: Annotated[str | None, typer.Option("--metric", help="Only this metric code.")] = None,
-    org: Annotated[str | None, typer.Option("--org", help="Only this organisation (ODS).")] = None,
-    fmt: Annotated[
-        ExportFormat, typer.Option("--format", help="Output format.")
-    ] = ExportFormat.csv,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="File to write (default standard output).")
-    ] = None,
+    org: OrgOption = None,
+    fmt: FormatOption = ExportFormat.csv,
+    output: OutputOption = None,
 ) -> None:
     """Write stored observations with the batch and source row each figure came from."""
     setup()
@@ -198,13 +202,9 @@ def export_observations(
 
 @export_app.command("cqc-ratings")
 def export_cqc_ratings(
-    org: Annotated[str | None, typer.Option("--org", help="Only this organisation (ODS).")] = None,
-    fmt: Annotated[
-        ExportFormat, typer.Option("--format", help="Output format.")
-    ] = ExportFormat.csv,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="File to write (default standard output).")
-    ] = None,
+    org: OrgOption = None,
+    fmt: FormatOption = ExportFormat.csv,
+    output: OutputOption = None,
 ) -> None:
     """Write stored CQC ratings with the batch and source row each came from."""
     setup()
