@@ -19,8 +19,11 @@ def test_help_lists_the_commands():
 
 def test_migrate_creates_the_schema_and_loads_the_catalogue(tmp_path):
     database = tmp_path / "fresh.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}",
-           "OVERSIGHT_VAR_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "OVERSIGHT_VAR_DIR": str(tmp_path),
+    }
     for _ in range(2):  # running it again upgrades nothing and loads the same catalogue
         result = subprocess.run([OVERSIGHT, "migrate"], capture_output=True, text=True, env=env)
         assert result.returncode == 0, result.stderr
@@ -56,7 +59,6 @@ def test_a_bad_catalogue_file_stops_migrate_with_file_line_and_reason(tmp_path, 
 def test_migrate_creates_a_missing_postgresql_database():
     import uuid
 
-
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         pytest.skip("runs when the suite runs on PostgreSQL (DATABASE_URL=postgres://...)")
@@ -86,9 +88,15 @@ def test_demo_serves_with_gunicorn_after_loading(tmp_path, monkeypatch):
 
     calls = {}
     monkeypatch.setattr(database, "migrate", lambda: None)
-    monkeypatch.setattr("oversight.demo.load_demo",
-                        lambda progress: type("S", (), {"describe": lambda self: "loaded"})())
+    monkeypatch.setattr(
+        "oversight.demo.load_demo",
+        lambda progress: type("S", (), {"describe": lambda self: "loaded"})(),
+    )
     monkeypatch.setattr(database.os, "execv", lambda path, args: calls.update(args=args))
+    monkeypatch.setattr(
+        database.subprocess, "Popen", lambda args, **kw: calls.update(escalation=args)
+    )
+    monkeypatch.delenv("OVERSIGHT_ESCALATE", raising=False)
     monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
     result = CliRunner().invoke(app, ["demo", "--port", "8123"])
     assert result.exit_code == 0, result.output
@@ -96,4 +104,24 @@ def test_demo_serves_with_gunicorn_after_loading(tmp_path, monkeypatch):
     args = calls["args"]
     assert args[args.index("--bind") + 1] == "127.0.0.1:8123"
     assert args[args.index("--workers") + 1] == "2"
-    assert args[args.index("--config") + 1] == "python:oversight.gunicorn_conf"
+    # overdue SOAG actions are escalated hourly while the site is served
+    assert calls["escalation"][0].endswith("oversight")
+    assert calls["escalation"][1:] == ["support", "escalate-overdue", "--every", "3600"]
+
+
+def test_serve_leaves_escalation_to_cron_when_asked(monkeypatch):
+    from typer.testing import CliRunner
+
+    from oversight.cli import database
+    from oversight.cli.main import app
+
+    calls = {}
+    monkeypatch.setattr(database.os, "execv", lambda path, args: calls.update(args=args))
+    monkeypatch.setattr(
+        database.subprocess, "Popen", lambda args, **kw: calls.update(escalation=args)
+    )
+    monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
+    monkeypatch.setenv("OVERSIGHT_ESCALATE", "0")
+    result = CliRunner().invoke(app, ["serve", "--port", "8124"])
+    assert result.exit_code == 0, result.output
+    assert "args" in calls and "escalation" not in calls

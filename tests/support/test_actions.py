@@ -134,3 +134,26 @@ def test_cli_escalate_overdue(world, actions):
     assert "No overdue action to escalate" in again.output
     bad = CliRunner().invoke(app, ["support", "escalate-overdue", "--today", "4/1/2022"])
     assert bad.exit_code == 2 and "not a date" in bad.output
+
+
+def test_cli_escalate_overdue_every_runs_until_its_parent_ends(world, actions, monkeypatch):
+    """`--every` (how `oversight serve` runs it): escalate, wait, again, and stop once the
+    process that started it has gone (its parent changes)."""
+    from oversight.cli import support as cli
+
+    # the parent is there at the start and through the first hour's 720 checks (5 s each),
+    # then gone during the second hour
+    parents = iter([100] * (1 + 720 + 3) + [1])
+    waits = []
+    monkeypatch.setattr(cli.os, "getppid", lambda: next(parents))
+    monkeypatch.setattr(cli.time, "sleep", waits.append)
+    result = CliRunner().invoke(
+        app, ["support", "escalate-overdue", "--today", "2022-01-04", "--every", "3600"]
+    )
+    assert result.exit_code == 0, result.output
+    assert waits == [5] * (720 + 3)  # an hour, then 15 s until the parent was seen gone
+    assert "Escalated 1 action to the board" in result.output
+    assert "No overdue action to escalate" in result.output  # the second run: already done
+    assert SoagAction.objects.filter(status="escalated").count() == 1
+    too_often = CliRunner().invoke(app, ["support", "escalate-overdue", "--every", "5"])
+    assert too_often.exit_code == 2

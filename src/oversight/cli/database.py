@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -101,6 +102,25 @@ def demo(
         serve(port=port, host="127.0.0.1", workers=DEFAULT_WORKERS)
 
 
+#: How often `oversight serve` escalates overdue SOAG actions.
+ESCALATION_EVERY_SECONDS = 3600
+
+
+def _start_escalation() -> None:
+    """While the site is served, escalate overdue SOAG actions hourly without anyone having to
+    remember a cron job: a child process (`oversight support escalate-overdue --every`) started
+    before this one becomes gunicorn, so it shares no sockets or connections with the server's
+    workers, writes to the same log and stops when the server does. OVERSIGHT_ESCALATE=0 leaves
+    escalation to a scheduler of your own."""
+    if os.environ.get("OVERSIGHT_ESCALATE", "1").strip().lower() in {"0", "false", "no", "off"}:
+        return
+    oversight = str(Path(sys.executable).with_name("oversight"))
+    subprocess.Popen(  # noqa: S603 - our own command
+        [oversight, "support", "escalate-overdue", "--every", str(ESCALATION_EVERY_SECONDS)],
+        stdin=subprocess.DEVNULL,
+    )
+
+
 def serve(
     port: int = typer.Option(int(os.environ.get("PORT", "8000")), help="Port to listen on."),
     host: str = typer.Option("127.0.0.1", help="Address to bind."),
@@ -112,6 +132,7 @@ def serve(
 
     call_command("collectstatic", interactive=False, verbosity=0)
     console.print(f"Serving Oversight on http://{host}:{port}/  (Ctrl+C to stop)")
+    _start_escalation()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     os.execv(
         gunicorn,
@@ -120,7 +141,6 @@ def serve(
             "oversight.wsgi:application",
             "--bind", f"{host}:{port}",
             "--workers", str(workers),
-            "--config", "python:oversight.gunicorn_conf",
             "--access-logfile", "-",
         ],
     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -10,22 +12,42 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(help="Support and intervention: SOAG actions and support offers.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Support and intervention: SOAG actions and support offers.", no_args_is_help=True
+)
 console = Console()
+
+
+#: With --every: how often the loop checks that the process that started it is still there.
+PARENT_CHECK_SECONDS = 5
 
 
 @app.command("escalate-overdue")
 def escalate_overdue_command(
-    grace: Annotated[int, typer.Option(
-        "--grace", min=0, help="Escalate only actions more than this many working days late.")
+    grace: Annotated[
+        int,
+        typer.Option(
+            "--grace", min=0, help="Escalate only actions more than this many working days late."
+        ),
     ] = 0,
-    today: Annotated[str | None, typer.Option(
-        "--today", help="Count lateness as at this date (YYYY-MM-DD); default today.")] = None,
+    today: Annotated[
+        str | None,
+        typer.Option("--today", help="Count lateness as at this date (YYYY-MM-DD); default today."),
+    ] = None,
+    every: Annotated[
+        int | None,
+        typer.Option(
+            "--every",
+            min=60,
+            help="Run again every this many seconds, until the process that "
+            "started this one ends (how `oversight serve` runs it).",
+        ),
+    ] = None,
 ) -> None:
     """Escalate every overdue SOAG action to the board, telling its owner and case owners.
 
-    Idempotent: an action already escalated is not escalated again. Run it daily (cron).
+    Idempotent: an action already escalated is not escalated again. `oversight serve` runs it
+    hourly; without it, run it daily (cron).
     """
     try:
         as_of = dt.date.fromisoformat(today) if today else None
@@ -35,6 +57,25 @@ def escalate_overdue_command(
     from oversight.cli.django_setup import setup
 
     setup()
+    if every is None:
+        _escalate(as_of, grace)
+        return
+    from django.db import connections
+
+    parent = os.getppid()
+    while True:
+        try:
+            _escalate(as_of, grace)
+        except Exception as exc:  # noqa: BLE001 - keep serving; say what went wrong
+            console.print(f"[red]error[/red]: escalating overdue SOAG actions failed: {exc}")
+        connections.close_all()  # no connection held between runs
+        for _ in range(0, every, PARENT_CHECK_SECONDS):
+            if os.getppid() != parent:  # reparented: the server has gone, and so do we
+                return
+            time.sleep(PARENT_CHECK_SECONDS)
+
+
+def _escalate(as_of: dt.date | None, grace: int) -> None:
     from oversight.support.actions import escalate_overdue
 
     done = escalate_overdue(today=as_of, grace_working_days=grace)
@@ -44,16 +85,23 @@ def escalate_overdue_command(
     table = Table("Action", "For", "Owner", "Due", "Working days late")
     for e in done:
         a = e.action
-        table.add_row(a.title, a.subject.name, a.owner.get_username(), a.due.isoformat(),
-                      str(e.working_days_late))
+        table.add_row(
+            a.title,
+            a.subject.name,
+            a.owner.get_username(),
+            a.due.isoformat(),
+            str(e.working_days_late),
+        )
     console.print(table)
     console.print(f"Escalated {len(done)} action{'' if len(done) == 1 else 's'} to the board.")
 
 
 @app.command("check-offers")
 def check_offers_command(
-    files: Annotated[list[Path] | None, typer.Argument(
-        help="support.yaml files to check (default: every shipped framework's).")] = None,
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="support.yaml files to check (default: every shipped framework's)."),
+    ] = None,
 ) -> None:
     """Validate support.yaml files; errors name the file, line and reason."""
     from oversight.support.offers import SupportFileError, read_support, shipped_files
@@ -67,7 +115,9 @@ def check_offers_command(
             failed = True
             continue
         rsp = offers.rsp
-        typer.echo(f"{path}: {len(offers.segments)} segments; RSP is segment {rsp.segment}, "
-                   f"exit to segment {rsp.exit_segment}")
+        typer.echo(
+            f"{path}: {len(offers.segments)} segments; RSP is segment {rsp.segment}, "
+            f"exit to segment {rsp.exit_segment}"
+        )
     if failed:
         raise typer.Exit(1)
