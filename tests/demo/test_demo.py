@@ -13,7 +13,7 @@ from oversight.access.models import Role
 from oversight.demo import load_demo
 from oversight.demo.series import periods
 from oversight.metrics.catalogue import load_all
-from oversight.metrics.models import Framework, Metric, Observation
+from oversight.metrics.models import Framework, ImportBatch, Metric, Observation
 from oversight.organisations.models import (
     CqcRating,
     Neighbourhood,
@@ -147,9 +147,18 @@ def test_second_load_changes_nothing(demo):
               CqcRating.objects.count(), observation_digest())
     again = load_demo(progress=False, months=MONTHS, real_data=False)
     assert again.already_loaded and again.observations_added == 0
+    assert not any("another demo load" in n for n in again.notes)
     assert not again.created.get("organisations") and not again.created.get("users")
     assert (Observation.objects.count(), Organisation.objects.count(),
             CqcRating.objects.count(), observation_digest()) == before
+
+
+def test_a_load_over_another_generators_demo_says_so(demo):
+    ImportBatch.objects.create(file_name="demo generator v1", checksum="1" * 64, format="demo")
+    again = load_demo(progress=False, months=MONTHS, real_data=False)
+    assert any("another demo load (demo generator v1)" in n and "fresh database" in n
+               for n in again.notes)
+    assert "demo generator v1" in again.describe()
 
 
 def test_a_metric_added_to_the_catalogue_is_topped_up(demo):

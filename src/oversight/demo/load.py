@@ -169,6 +169,13 @@ def load_demo(
         digest = checksum(months, real_data)
         batch = ImportBatch.objects.filter(format="demo", checksum=digest).first()
         summary.already_loaded = batch is not None
+        older = ImportBatch.objects.filter(format="demo").exclude(checksum=digest)
+        for name in older.values_list("file_name", flat=True).distinct():
+            summary.notes.append(
+                f"This database also holds another demo load ({name}): its figures stay, so the "
+                "story may not read as docs/demo.md tells it. For this generator's demo, load "
+                "it into a fresh database (make clean, then make demo; or a new DATABASE_URL)."
+            )
         if batch is None:
             batch = ImportBatch.objects.create(
                 file_name=f"demo generator v{GENERATOR_VERSION}",
