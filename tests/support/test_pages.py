@@ -572,3 +572,36 @@ def test_judging_needs_evidence_and_joins_the_history(client, world, rsp_case):
     page = c.get(f"/support/cases/{rsp_case.pk}/").content.decode()
     assert "criterion judged" in page
     assert "Exit criterion &#39;Leadership review&#39; judged not met: Review not started" in page
+
+
+def test_a_judgement_against_the_linked_figure_is_shown_and_recorded(client, world, rsp_case):
+    """The judge page shows the latest figure against the threshold; judging met although it
+    is not reached is allowed (people decide) and said so in the case's history."""
+    metric = MetricFactory(theme=ThemeFactory(framework=world.framework), unit="%")
+    ObservationFactory(
+        metric=metric,
+        organisation=world.trust,
+        value=74.2,
+        period_start=dt.date(2021, 9, 1),
+        period_end=dt.date(2021, 9, 30),
+        period_label="Sep-21",
+    )
+    criterion = cases.add_criterion(
+        rsp_case,
+        world.regional,
+        description="A&E at least 76%",
+        metric=metric,
+        direction="at_least",
+        threshold=76,
+    )
+    c = as_user(client, world.regional)
+    judge = f"/support/criteria/{criterion.pk}/judge/"
+    page = c.get(judge).content.decode()
+    assert "Latest figure: 74.2% (Sep-21): the threshold is <strong>not</strong> reached" in page
+    r = c.post(judge, {"met": "yes", "evidence": "Validated local data for October: 77%"})
+    assert r.status_code == 302
+    note = rsp_case.transitions.get(event="criterion_judged").reason
+    assert note == (
+        "Exit criterion 'A&E at least 76%' judged met (although the latest figure, 74.2% "
+        "(Sep-21), does not reach the threshold): Validated local data for October: 77%"
+    )

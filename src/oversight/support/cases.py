@@ -29,6 +29,7 @@ from oversight.support.models import (
 )
 from oversight.support.notify import case_owners, tell
 from oversight.support.offers import SegmentSupport, support_offers
+from oversight.support.progress import progress_of
 
 log = logging.getLogger(__name__)
 
@@ -467,10 +468,16 @@ def judge_criterion(criterion: ExitCriterion, user, *, met: bool, evidence: str)
     if not evidence:
         verdict = "is met" if met else "is not met"
         raise ValidationError({"evidence": f"Give the evidence that the criterion {verdict}."})
+    figure = progress_of(criterion)  # what everyone sees: published figures
+    against = ""
+    if figure.reached is (not met):  # the judgement goes against the linked figure: say so
+        against = (f" (although the latest figure, {figure.latest}, "
+                   f"{'does not reach' if met else 'reaches'} the threshold)")
     with transaction.atomic():
         criterion.met, criterion.evidence = met, evidence
         criterion.judged_by, criterion.judged_at = user, timezone.now()
-        note = f"Exit criterion '{criterion.description}' judged {'met' if met else 'not met'}: "
+        note = (f"Exit criterion '{criterion.description}' judged {'met' if met else 'not met'}"
+                f"{against}: ")
         criterion._change_reason = _history_reason(criterion, note + evidence)
         criterion.save()
         record(case, "criterion_judged", user, note + evidence)

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from oversight.engine import spc
 from oversight.metrics import charts
+from oversight.metrics.formatting import format_value
 from oversight.metrics.insight import (
     ASSURANCE_TEXT,
     PUBLISHED,
@@ -35,6 +36,16 @@ class CriterionProgress:
     cqc_overall: str = ""
     cqc_published: object = None
     reached: bool | None = None
+
+    @property
+    def latest(self) -> str:
+        """The latest figure in words, e.g. "74.2% (Sep-25)" or "Good (Mar 2024)"."""
+        if self.latest_value is not None:
+            shown = format_value(self.latest_value, self.criterion.metric.unit)
+            return f"{shown} ({self.latest_label})"
+        if self.cqc_overall:
+            return f"{self.cqc_overall} ({self.cqc_published:%b %Y})"
+        return ""
 
     @property
     def variation_icon(self) -> Markup:
@@ -62,24 +73,31 @@ def criterion_progress(
     if not hasattr(case, "rsp"):
         return []
     org = measured_organisation(case)
-    out = []
-    for c in case.rsp.criteria.select_related("metric", "judged_by"):
-        if c.metric_id and org is not None:
-            out.append(_metric_progress(c, org, viewer))
-        elif c.cqc_rating and org is not None:
-            rating = org.latest_cqc_rating()
-            out.append(
-                CriterionProgress(
-                    c,
-                    org,
-                    cqc_overall=rating.get_overall_display() if rating else "",
-                    cqc_published=rating.published if rating else None,
-                    reached=c.cqc_reached(rating.overall if rating else None),
-                )
-            )
-        else:
-            out.append(CriterionProgress(c, org))
-    return out
+    return [
+        _progress(c, org, viewer) for c in case.rsp.criteria.select_related("metric", "judged_by")
+    ]
+
+
+def progress_of(criterion: ExitCriterion, viewer: Visibility = PUBLISHED) -> CriterionProgress:
+    """One exit criterion's progress on the figures ``viewer`` may see."""
+    return _progress(criterion, measured_organisation(criterion.rsp.case), viewer)
+
+
+def _progress(
+    c: ExitCriterion, org: Organisation | None, viewer: Visibility
+) -> CriterionProgress:
+    if c.metric_id and org is not None:
+        return _metric_progress(c, org, viewer)
+    if c.cqc_rating and org is not None:
+        rating = org.latest_cqc_rating()
+        return CriterionProgress(
+            c,
+            org,
+            cqc_overall=rating.get_overall_display() if rating else "",
+            cqc_published=rating.published if rating else None,
+            reached=c.cqc_reached(rating.overall if rating else None),
+        )
+    return CriterionProgress(c, org)
 
 
 def _metric_progress(c: ExitCriterion, org: Organisation, viewer: Visibility) -> CriterionProgress:

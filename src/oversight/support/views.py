@@ -36,7 +36,7 @@ from oversight.support.models import (
     SoagAction,
     SupportCase,
 )
-from oversight.support.progress import criterion_progress
+from oversight.support.progress import criterion_progress, progress_of
 from oversight.support.rules import visible_actions, visible_cases
 
 EVENT_LABELS = {
@@ -418,6 +418,7 @@ def criterion_judge(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "form": form,
             "criterion": criterion,
+            "progress": progress_of(criterion, visibility(request.user)),
             "title": f"Judge exit criterion: {criterion.description}",
             "step": "judge",
             "breadcrumbs": _crumbs(
