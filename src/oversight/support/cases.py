@@ -296,12 +296,13 @@ def _describe(changes: dict[str, tuple[object, object]]) -> str:
     )
 
 
-def _history_reason(model, note: str) -> str:
-    """The note as the version history's change reason, shortened to fit that column
-    (django-simple-history's, 100 characters; PostgreSQL refuses longer). The case's History
-    (``record``) keeps the whole note."""
-    limit = model.history.model._meta.get_field("history_change_reason").max_length
-    return note if len(note) <= limit else note[: limit - 1] + "…"
+def _recorded(case: SupportCase, event: str, user, changed, note: str) -> None:
+    """Keep a change to a milestone or criterion (``changed``, saved or deleted next) in the
+    case's History with the whole note, and as its version history's change reason, shortened
+    to fit that column (django-simple-history's, 100 characters; PostgreSQL refuses longer)."""
+    record(case, event, user, note)
+    limit = changed.history.model._meta.get_field("history_change_reason").max_length
+    changed._change_reason = note if len(note) <= limit else note[: limit - 1] + "…"
 
 
 def _milestone_values(
@@ -376,9 +377,8 @@ def change_milestone(
             note = f"Milestone '{stored.title}' changed ({_describe(changes)}): {reason}"
         for field, value in values.items():
             setattr(stored, field, value)
-        stored._change_reason = _history_reason(stored, note)
+        _recorded(case, "milestone", user, stored, note)
         stored.save()
-        record(case, "milestone", user, note)
     return stored
 
 
@@ -434,10 +434,9 @@ def change_criterion(criterion: ExitCriterion, user, *, reason: str, **definitio
         if stored.met is not None:
             note += " Its judgement is cleared: judge it again against the new definition."
             stored.met, stored.judged_by, stored.judged_at = None, None, None
-        record(case, "criterion_changed", user, note)
         for field, value in values.items():
             setattr(stored, field, value)
-        stored._change_reason = _history_reason(stored, note)
+        _recorded(case, "criterion_changed", user, stored, note)
         stored.save()
     return stored
 
@@ -453,8 +452,7 @@ def remove_criterion(criterion: ExitCriterion, user, *, reason: str) -> None:
         )
     with transaction.atomic():
         note = f"Exit criterion '{criterion.description}' removed: {reason}"
-        record(case, "criterion_removed", user, note)
-        criterion._change_reason = _history_reason(criterion, note)
+        _recorded(case, "criterion_removed", user, criterion, note)
         criterion.delete()
 
 
@@ -477,10 +475,9 @@ def judge_criterion(criterion: ExitCriterion, user, *, met: bool, evidence: str)
         criterion.met, criterion.evidence = met, evidence
         criterion.judged_by, criterion.judged_at = user, timezone.now()
         note = (f"Exit criterion '{criterion.description}' judged {'met' if met else 'not met'}"
-                f"{against}: ")
-        criterion._change_reason = _history_reason(criterion, note + evidence)
+                f"{against}: {evidence}")
+        _recorded(case, "criterion_judged", user, criterion, note)
         criterion.save()
-        record(case, "criterion_judged", user, note + evidence)
     return criterion
 
 
