@@ -242,6 +242,7 @@ def _dashboard(
         "found": found,
         "columns": columns,
         "sees_all": sees_all,
+        "shown": shown,  # the members the user may see
         "charts": charts,
         "filter_url": request.path,
         "organisation_groups": ORGANISATION_GROUPS,
@@ -317,10 +318,7 @@ def place_detail(request: HttpRequest, code: str, place_code: str) -> HttpRespon
         {
             "place": place,
             "members": members,
-            "standings": standings(
-                request.user,
-                visible_organisations(request.user).filter(pk__in=[o.pk for o in members]),
-            ),
+            "standings": standings(request.user, context["shown"]),
             "neighbourhoods": place.neighbourhoods.all(),
             "breadcrumbs": [
                 {"href": "/", "text": "Home"},
