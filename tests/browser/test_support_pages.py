@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from oversight.segmentation.decisions import record_decision
 from oversight.support.models import SupportCase
 from tests.browser.conftest import PASSWORD, check_accessibility, sign_in
-from tests.support.conftest import build_world
+from tests.support.conftest import build_world, decide
 
 pytestmark = pytest.mark.browser
 
@@ -19,14 +18,7 @@ def live_world(transactional_db):
     world = build_world()
     world.regional.set_password(PASSWORD)
     world.regional.save()
-    record_decision(
-        user=world.regional,
-        framework=world.framework,
-        subject=world.trust,
-        quarter="Q2 2021/22",
-        segment=4,
-        rationale="Critical finance concerns",
-    )
+    decide(world, 4, rationale="Critical finance concerns")
     return world
 
 

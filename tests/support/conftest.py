@@ -33,6 +33,21 @@ class World:
     outsider: Any
 
 
+def decide(world: World, segment: int, quarter: str = "Q2 2021/22", subject=None, **kw):
+    """The regional team records a segment decision for the world's trust (or ``subject``)."""
+    from oversight.segmentation.decisions import record_decision
+
+    return record_decision(
+        user=world.regional,
+        framework=world.framework,
+        subject=subject or world.trust,
+        quarter=quarter,
+        segment=segment,
+        rationale=kw.pop("rationale", f"Segment {segment} on evidence"),
+        **kw,
+    )
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from typer.testing import CliRunner
 
 from oversight.cli.main import app
-from oversight.segmentation.decisions import record_decision
 from oversight.support.actions import escalate_overdue, raise_action, working_days_late
 from oversight.support.lifecycle import fire
 from oversight.support.models import Notification, SoagAction, SupportCase
+from tests.support.conftest import decide
 
 
 @pytest.mark.parametrize(
@@ -38,14 +38,7 @@ def test_working_days_late(due, today, expected):
 
 @pytest.fixture
 def actions(world):
-    record_decision(
-        user=world.regional,
-        framework=world.framework,
-        subject=world.trust,
-        quarter="Q3 2021/22",
-        segment=3,
-        rationale="Quality",
-    )
+    decide(world, 3, quarter="Q3 2021/22", rationale="Quality")
     case = SupportCase.objects.get()
     late = raise_action(
         user=world.soag,

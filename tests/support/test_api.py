@@ -9,21 +9,14 @@ import json
 import pytest
 from django.test import Client
 
-from oversight.segmentation.decisions import record_decision
 from oversight.support.actions import raise_action
 from oversight.support.models import ExitCriterion, SoagAction, SupportCase
+from tests.support.conftest import decide
 
 
 @pytest.fixture
 def rsp_case(world) -> SupportCase:
-    record_decision(
-        user=world.regional,
-        framework=world.framework,
-        subject=world.system,
-        quarter="Q2 2021/22",
-        segment=4,
-        rationale="Finance",
-    )
+    decide(world, 4, subject=world.system, rationale="Finance")
     case = SupportCase.objects.get()
     ExitCriterion.objects.create(
         rsp=case.rsp, description="Financial plan delivered", met=True, evidence="Month 12 accounts"

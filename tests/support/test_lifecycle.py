@@ -11,7 +11,6 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from oversight.segmentation.decisions import record_decision
-from oversight.segmentation.models import Decision
 from oversight.support import cases
 from oversight.support.lifecycle import fire
 from oversight.support.models import (
@@ -24,18 +23,7 @@ from oversight.support.models import (
 )
 from oversight.support.offers import support_offers
 from tests.factories import MetricFactory, ThemeFactory
-
-
-def decide(world, segment: int, quarter: str = "Q2 2021/22", subject=None, **kw) -> Decision:
-    return record_decision(
-        user=world.regional,
-        framework=world.framework,
-        subject=subject or world.trust,
-        quarter=quarter,
-        segment=segment,
-        rationale=kw.pop("rationale", f"Segment {segment} on evidence"),
-        **kw,
-    )
+from tests.support.conftest import decide
 
 
 def appoint(case) -> None:

@@ -6,24 +6,16 @@ import datetime as dt
 
 import pytest
 
-from oversight.segmentation.decisions import record_decision
 from oversight.support import cases
 from oversight.support.actions import raise_action
 from oversight.support.models import CaseStatus, ExitCriterion, SoagAction, SupportCase
 from tests.factories import MetricFactory, ObservationFactory, ThemeFactory
+from tests.support.conftest import decide
 
 
 @pytest.fixture
 def rsp_case(world) -> SupportCase:
-    record_decision(
-        user=world.regional,
-        framework=world.framework,
-        subject=world.trust,
-        quarter="Q2 2021/22",
-        segment=4,
-        rationale="Critical finance concerns",
-        publish=True,
-    )
+    decide(world, 4, rationale="Critical finance concerns", publish=True)
     return SupportCase.objects.get()
 
 
@@ -264,14 +256,7 @@ def test_home_notifications_partial(rf, world, rsp_case):
 def test_case_opened_by_an_unpublished_decision_stays_with_those_who_see_it(client, world):
     from oversight.segmentation.decisions import publish_decision
 
-    decision = record_decision(
-        user=world.regional,
-        framework=world.framework,
-        subject=world.trust,
-        quarter="Q2 2021/22",
-        segment=4,
-        rationale="Critical finance concerns",
-    )
+    decision = decide(world, 4, rationale="Critical finance concerns")
     case = SupportCase.objects.get()
     url = f"/support/cases/{case.pk}/"
     for who, status in (("regional", 200), ("icb", 200), ("soag", 403), ("org_user", 403)):
