@@ -43,14 +43,6 @@ def run(values: np.ndarray, rules: tr.CriteriaRules = RULES, **cqc) -> tr.Evalua
     return tr.evaluate(tr.annotate(points(values)), rules, [QUARTER], **cqc)
 
 
-def test_quarter_labels() -> None:
-    assert tr.financial_quarter(np.datetime64("2022-03-31").astype(object)) == "Q4 2021/22"
-    assert tr.quarter_bounds("Q1 2025/26")[0].isoformat() == "2025-04-01"
-    assert tr.quarter_bounds("Q3 2021/22")[1].isoformat() == "2021-12-31"
-    with pytest.raises(ValueError, match="not a financial quarter"):
-        tr.quarter_bounds("2021 Q3")
-
-
 @pytest.mark.parametrize(("bottom", "fires"), [(3, True), (2, False)])
 def test_bottom_quartile_share_threshold(bottom: int, fires: bool) -> None:
     v = grid()

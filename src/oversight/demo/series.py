@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from oversight.engine.periods import financial_year
+
 GENERATOR_VERSION = 2
 SEED = 20250930
 
@@ -51,11 +53,6 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 def _month_end(day: dt.date) -> dt.date:
     return _add_months(day, 1) - dt.timedelta(days=1)
-
-
-def financial_year(day: dt.date) -> str:
-    first = day.year if day.month >= 4 else day.year - 1
-    return f"{first}/{str(first + 1)[2:]}"
 
 
 def periods(

@@ -19,7 +19,6 @@ what-if (:func:`what_if`) and early warnings. Every number comes from the framew
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
@@ -32,6 +31,7 @@ import numpy as np
 
 from oversight.engine import ranking, spc
 from oversight.engine.nof import RulesError
+from oversight.engine.periods import quarter_end
 from oversight.engine.spc.core import CONCERN
 from oversight.frameworks.datafile import DataTree
 
@@ -44,9 +44,7 @@ __all__ = [
     "RulesError",
     "annotate",
     "evaluate",
-    "financial_quarter",
     "load_criteria_rules",
-    "quarter_bounds",
     "what_if",
 ]
 
@@ -54,35 +52,6 @@ FRAMEWORKS_DIR = Path(__file__).resolve().parent.parent / "frameworks"
 TRIGGERS = ("bottom_quartile", "dramatic_drop", "sustained_poor", "financial_plan", "cqc")
 CQC_CODES = {"outstanding": 1, "good": 2, "requires_improvement": 3, "inadequate": 4}
 CQC_NAMES = {v: k.replace("_", " ").capitalize() for k, v in CQC_CODES.items()}
-
-
-# ----------------------------------------------------------------------------- quarters
-
-
-def financial_quarter(day: dt.date) -> str:
-    """'Q1 2021/22' for a date in April-June 2021 (NHS financial year from 1 April)."""
-    year = day.year if day.month >= 4 else day.year - 1
-    q = (day.month - 4) % 12 // 3 + 1
-    return f"Q{q} {year}/{(year + 1) % 100:02d}"
-
-
-def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
-    """First and last day of a financial quarter label such as 'Q2 2025/26'."""
-    try:
-        q_part, year_part = label.strip().split()
-        q = int(q_part.removeprefix("Q"))
-        year = int(year_part.split("/")[0])
-        if not 1 <= q <= 4:
-            raise ValueError
-    except ValueError:
-        raise ValueError(f"not a financial quarter label: {label!r} (e.g. 'Q2 2025/26')") from None
-    month = 4 + 3 * (q - 1)
-    y = year + (month > 12)
-    month = (month - 1) % 12 + 1
-    start = dt.date(y, month, 1)
-    end_month = month + 2
-    nxt = dt.date(y + (end_month // 12), end_month % 12 + 1, 1)
-    return start, nxt - dt.timedelta(days=1)
 
 
 # ----------------------------------------------------------------------------- rules
@@ -733,7 +702,7 @@ def _rules_text(rules: CriteriaRules) -> str:
 
 
 def _quarter_ends(quarters: Sequence[str]) -> np.ndarray:
-    return np.array([quarter_bounds(q)[1] for q in quarters], dtype="datetime64[D]")
+    return np.array([quarter_end(q) for q in quarters], dtype="datetime64[D]")
 
 
 def _metric_entries(a: Annotated, idx: np.ndarray, rule: str) -> list[dict[str, Any]]:

@@ -107,7 +107,7 @@ def record_decision(
     if segment not in SEGMENTS[framework.method]:
         raise ValidationError({"segment": f"Segment must be one of "
                                           f"{', '.join(map(str, SEGMENTS[framework.method]))}."})
-    from oversight.engine.triggers import quarter_bounds
+    from oversight.engine.periods import quarter_bounds
 
     try:
         _, quarter_end = quarter_bounds(quarter)

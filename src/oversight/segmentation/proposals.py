@@ -25,7 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from oversight.engine import nof
+from oversight.engine import nof, periods
 from oversight.engine import triggers as tr
 from oversight.engine.segmentation import nof_cut_points
 from oversight.frameworks import FRAMEWORKS_DIR
@@ -43,7 +43,7 @@ NOF_PEER_GROUPS = {
     OrganisationKind.COMMUNITY: "Mental health and community trust",
     OrganisationKind.MENTAL_HEALTH_COMMUNITY: "Mental health and community trust",
 }
-QUARTER_LABEL = re.compile(r"^Q[1-4] \d{4}/\d{2}$")
+QUARTER_LABEL = periods.CANONICAL_QUARTER
 POLARITY = {"higher": 1, "lower": -1, "neutral": 0}
 
 
@@ -102,15 +102,6 @@ def load_rules(framework: Framework) -> tr.CriteriaRules | nof.NofRules:
     if framework.method == Framework.Method.SCORED:
         return nof.load_rules(path)
     return tr.load_criteria_rules(path)
-
-
-def _quarters_between(first: dt.date, last: dt.date) -> list[str]:
-    out, day = [], first
-    while day <= last:
-        label = tr.financial_quarter(day)
-        out.append(label)
-        day = tr.quarter_bounds(label)[1] + dt.timedelta(days=1)
-    return out
 
 
 def _fetch(sql: str, params: list[Any]) -> list[tuple]:
@@ -183,7 +174,7 @@ def recompute_proposals(
         known = ", ".join(Framework.objects.values_list("code", flat=True)) or "none loaded"
         raise SegmentationError(f"unknown framework '{framework}' (known: {known})")
     for q in quarters or []:
-        tr.quarter_bounds(q)  # raises on a bad label
+        periods.quarter_bounds(q)  # raises on a bad label
     rules = load_rules(fw)
     if isinstance(rules, nof.NofRules):
         computed, quarters_used, n_obs = _scored(fw, rules, quarters)
@@ -269,7 +260,7 @@ def _criteria(
 
     if quarters is None:
         first = max(fw.year_start, end[keep].min().astype(dt.date)) if keep.any() else None
-        quarters = _quarters_between(first, end[keep].max().astype(dt.date)) if first else []
+        quarters = periods.quarters_between(first, end[keep].max().astype(dt.date)) if first else []
     if not quarters:
         return Computed.empty(), [], n
     points = tr.Points(
@@ -324,7 +315,7 @@ def _cqc(
     """Latest CQC overall and well-led rating as at each quarter end (0: none)."""
     shape = (len(subject_keys), len(quarters))
     overall, well_led = np.zeros(shape, np.int8), np.zeros(shape, np.int8)
-    ends = [tr.quarter_bounds(q)[1] for q in quarters]
+    ends = [periods.quarter_bounds(q)[1] for q in quarters]
     ratings = CqcRating.objects.filter(organisation_id__in=list(org_subject)).order_by(
         "organisation_id", "published").values_list("organisation_id", "published", "overall",
                                                      "well_led")
@@ -360,7 +351,7 @@ def _scored(
         return Computed.empty(), [], 0
     org_col, met_col, end_col, label_col, value_col, rank_col = zip(*rows, strict=True)
     quarter_col = [
-        label if QUARTER_LABEL.match(label or "") else tr.financial_quarter(
+        label if QUARTER_LABEL.match(label or "") else periods.financial_quarter(
             dt.date.fromisoformat(str(end)[:10]))
         for label, end in zip(label_col, end_col, strict=True)
     ]
@@ -374,7 +365,7 @@ def _scored(
         "rank": pl.Series(rank_col, dtype=pl.Float64),
     })
     if quarters is None:  # as for the criteria frameworks: from the framework's first year
-        in_force = [q for q in set(quarter_col) if tr.quarter_bounds(q)[1] >= fw.year_start]
+        in_force = [q for q in set(quarter_col) if periods.quarter_bounds(q)[1] >= fw.year_start]
         long = long.filter(pl.col("quarter").is_in(in_force))
     else:
         long = long.filter(pl.col("quarter").is_in(quarters))
@@ -445,7 +436,7 @@ def _scored(
                 ],
             },
         })
-    used = sorted(set(long["quarter"].to_list()), key=lambda q: tr.quarter_bounds(q)[0])
+    used = sorted(set(long["quarter"].to_list()), key=lambda q: periods.quarter_bounds(q)[0])
     return Computed.of_rows(out), used, len(rows)
 
 
@@ -511,7 +502,7 @@ def _insert(fw: Framework, keys: list[tuple[int | None, int | None, str]], diges
         return field(name).get_db_prep_save(value, connection)
 
     reasons, warnings, facts = field("reasons"), field("warnings"), field("facts")
-    ends = {q: prep("quarter_end", tr.quarter_bounds(q)[1]) for q in {k[2] for k in keys}}
+    ends = {q: prep("quarter_end", periods.quarter_bounds(q)[1]) for q in {k[2] for k in keys}}
     fixed = (prep("framework", fw.pk), prep("inputs_version", version),
              prep("computed_at", timezone.now()), prep("current", True))
     params = [

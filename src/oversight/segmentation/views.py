@@ -14,7 +14,7 @@ from django.urls import reverse
 from oversight.access.rules import visible_organisations, visible_systems
 from oversight.engine import nof
 from oversight.engine.segmentation import nof_what_if
-from oversight.engine.triggers import CriteriaRules, RulesError, quarter_bounds, what_if
+from oversight.engine.triggers import CriteriaRules, RulesError, what_if
 from oversight.metrics.insight import insights, visibility
 from oversight.metrics.models import Framework, Metric
 from oversight.organisations.models import Organisation, OrganisationKind, Region, System
@@ -376,6 +376,3 @@ def rules_page(request: HttpRequest, code: str) -> HttpResponse:
                         {"text": f"{framework.name} rules"}],
     })
 
-
-def quarter_end(label: str) -> dt.date:
-    return quarter_bounds(label)[1]

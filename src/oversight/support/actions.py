@@ -9,31 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import holidays
-import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from oversight.engine.periods import working_days_late
 from oversight.organisations.models import Organisation, System
 from oversight.support.lifecycle import fire
 from oversight.support.models import ACTION_DONE, ActionKind, SoagAction, SupportCase
 from oversight.support.notify import case_owners, tell
-
-
-def _bank_holidays(first: dt.date, last: dt.date) -> list[dt.date]:
-    england = holidays.country_holidays("GB", subdiv="ENG", years=range(first.year, last.year + 1))
-    return sorted(d for d in england if first <= d <= last)
-
-
-def working_days_late(due: dt.date, today: dt.date) -> int:
-    """Working days after ``due`` up to and including ``today`` (0 when not late)."""
-    if today <= due:
-        return 0
-    start = due + dt.timedelta(days=1)
-    return int(
-        np.busday_count(start, today + dt.timedelta(days=1), holidays=_bank_holidays(start, today))
-    )
 
 
 def raise_action(

@@ -547,7 +547,7 @@ def exit_blockers(case: SupportCase) -> list[str]:
 def exit_rsp(case: SupportCase, user, *, reason: str, quarter: str | None = None) -> Decision:
     """End the RSP: every criterion met (and CQC's recommendation where needed), then record
     the decision that moves the subject to the framework's transitional segment."""
-    from oversight.engine.triggers import financial_quarter
+    from oversight.engine.periods import financial_quarter
 
     blockers = exit_blockers(case)
     if blockers:

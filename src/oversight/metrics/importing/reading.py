@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from oversight.engine.periods import CANONICAL_QUARTER
 from oversight.metrics.importing.validation import ImportRejected, Problems
 
 SUPPRESSED = {"*": "suppressed (*)", "-": "suppressed (-)"}
@@ -281,7 +282,7 @@ def require_columns(
 
 # ----------------------------------------------------------------------------- periods
 
-_QUARTER = r"^Q([1-4]) (\d{4})/(\d{2})$"
+_QUARTER = CANONICAL_QUARTER.pattern
 
 
 def quarter_start(label: str) -> pl.Expr:
