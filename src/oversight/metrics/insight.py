@@ -33,6 +33,7 @@ import polars as pl
 from django.core.cache import cache
 from django.db.models import Max, Q
 
+from oversight.access.visibility import unpublished_scope
 from oversight.engine import ranking, spc
 from oversight.engine.spc.core import CONCERN
 from oversight.metrics.models import (
@@ -45,7 +46,6 @@ from oversight.metrics.models import (
     Theme,
 )
 from oversight.metrics.rebases import dates_for, rebase_dates, rebase_version, series_rebases
-from oversight.metrics.rules import unpublished_scope
 
 #: Points shown in a sparkline.
 SPARKLINE_POINTS = 24

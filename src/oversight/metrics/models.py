@@ -115,7 +115,7 @@ class ImportBatch(models.Model):
     problems = models.JSONField(default=list, blank=True)
     problem_count = models.PositiveIntegerField(default=0)
     # Null until published: an unpublished batch's observations are seen only by the
-    # organisation's own users and the teams overseeing it (metrics.rules.unpublished_scope).
+    # organisation's own users and the teams overseeing it (oversight.access.visibility).
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,

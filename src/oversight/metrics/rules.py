@@ -6,7 +6,7 @@ rows for their own organisation only. SOAG members read, they do not load.
 Publication: a batch loaded by an organisation user is unpublished until the ICB team of the
 organisation's system, the regional team of its region or an administrator publishes it. Until
 then its observations are seen only by those teams and the organisation's own users
-(`unpublished_scope`); everyone else, SOAG members included, sees published data only.
+(`oversight.access.visibility`); everyone else, SOAG members included, sees published data only.
 
 Rebases (SPC limits recalculated from a date): recorded by the regional team covering the
 organisation, its ICB team or an administrator; metric-wide rebases by administrators only.
@@ -61,11 +61,6 @@ def _covered(user, kinds: Iterable[str]) -> frozenset[int] | None:
     if q is None:
         return None
     return frozenset(Organisation.objects.filter(q).values_list("pk", flat=True))
-
-
-def unpublished_scope(user) -> frozenset[int] | None:
-    """Organisation ids whose unpublished data the user may see; None means all of them."""
-    return _covered(user, {Role.Kind.REGIONAL, Role.Kind.ICB, Role.Kind.ORGANISATION})
 
 
 def batch_organisations(batch) -> frozenset[int]:

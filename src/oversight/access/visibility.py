@@ -1,0 +1,74 @@
+"""Who may see what is not public: one rule, one place.
+
+Two things are not public in Oversight:
+
+* **Unpublished data**: figures an organisation user loaded, until the teams that oversee the
+  organisation publish them. Before publication they are seen by that organisation's own users
+  and by the teams overseeing it (the ICB team of its system, the regional team of its region)
+  and administrators; SOAG members and everyone else see published data only.
+* **Part B business**: confidential agenda items of a governance meeting (individual providers'
+  regulatory matters) and their papers. They are seen by that meeting's members, the attendees
+  of the item and the body's secretariat; nobody else sees even their titles.
+
+Every page, list, API endpoint, export and report asks :func:`may_see` (one item) or filters
+with the same facts; a domain describes its item with a :class:`Restriction` and never decides
+for itself. ``tests/access/test_visibility.py`` and the role x URL matrix guard it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oversight.access.models import Role
+from oversight.access.rules import role_scope
+from oversight.organisations.models import Organisation
+
+#: The roles that may see an organisation's data before it is published (with administrators).
+SEES_UNPUBLISHED = frozenset({Role.Kind.REGIONAL, Role.Kind.ICB, Role.Kind.ORGANISATION})
+
+
+@dataclass(frozen=True)
+class Restriction:
+    """What keeps an item from the public, as facts its domain gathers.
+
+    ``published``: False for data awaiting publication, then ``organisations`` names whose data
+    it is (ids). ``audience``: for confidential (Part B) business, the ids of the users who may
+    see it; None when the item is not confidential.
+    """
+
+    published: bool = True
+    organisations: frozenset[int] = frozenset()
+    audience: frozenset[int] | None = None
+
+    @classmethod
+    def unpublished(cls, *organisation_ids: int) -> Restriction:
+        return cls(published=False, organisations=frozenset(organisation_ids))
+
+    @classmethod
+    def confidential(cls, user_ids) -> Restriction:
+        return cls(audience=frozenset(user_ids))
+
+
+PUBLIC = Restriction()
+
+
+def unpublished_scope(user) -> frozenset[int] | None:
+    """Organisation ids whose unpublished data the user may see; None means all of them."""
+    q = role_scope(user, SEES_UNPUBLISHED, organisation="", system=None)
+    if q is None:
+        return None
+    return frozenset(Organisation.objects.filter(q).values_list("pk", flat=True))
+
+
+def may_see(user, restriction: Restriction) -> bool:
+    """Whether ``user`` may see an item restricted so (its title included)."""
+    if restriction.audience is not None and (
+        not user.is_authenticated or user.pk not in restriction.audience
+    ):
+        return False
+    if restriction.published:
+        return True
+    if not user.is_authenticated:
+        return False
+    scope = unpublished_scope(user)
+    return scope is None or restriction.organisations <= scope
