@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "oversight.access",
     "oversight.segmentation",
     "oversight.support",
+    "oversight.risks",
 ]
 
 MIDDLEWARE = [
