@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "oversight.access",
     "oversight.segmentation",
     "oversight.support",
+    "oversight.governance",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Uploaded files (governance papers, terms of reference) go through Django's storage API: the
+# file system under var/media by default; a deployment may configure object storage in STORAGES.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("OVERSIGHT_MEDIA_DIR", VAR_DIR / "media"))
 
 # Security. Cookies go over HTTPS only in a deployment (DATABASE_URL set, not debug; SECURE_COOKIES
 # overrides): the embedded demo is served over plain http on localhost. A deployment also gets
