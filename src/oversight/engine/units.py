@@ -24,7 +24,8 @@ def format_value(value: float | None, unit: str = "") -> str:
         shown = value * 100 if unit == "proportion" else value
         return f"{shown:.1f}%"
     if unit in {"£", "gbp", "£m"}:
-        return f"£{value:,.1f}m" if unit == "£m" else f"£{value:,.0f}"
+        shown = f"£{abs(value):,.1f}m" if unit == "£m" else f"£{abs(value):,.0f}"
+        return f"-{shown}" if value < 0 else shown
     if unit == "minutes":
         return f"{value:,.0f} min" if abs(value) >= 10 else f"{value:,.1f} min"
     if float(value).is_integer() and abs(value) >= 10:
