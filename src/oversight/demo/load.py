@@ -217,6 +217,9 @@ def _load_proposals_and_support(summary: DemoSummary) -> None:
         if (folder / "rules.yaml").is_file():
             summary.follow_on.append("Proposals " + recompute_proposals(folder.name).describe())
     summary.follow_on.append(load_support_demo().describe())
+    from oversight.risks.demo import load_risks_demo
+
+    summary.follow_on.append(load_risks_demo().describe())
 
 
 def _trust_kinds() -> list[str]:

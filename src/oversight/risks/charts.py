@@ -29,7 +29,7 @@ def score_chart(
     title: str,
     target: int | None = None,
     inherent: int | None = None,
-    today: dt.date | None = None,
+    until: dt.date | None = None,
     width: int = 640,
     height: int = 240,
 ) -> Markup:
@@ -38,7 +38,7 @@ def score_chart(
     left, right, top, bottom = 44, 96, 12, 32
     pw, ph = width - left - right, height - top - bottom
     first = points[0][0]
-    last = max(points[-1][0], today or points[-1][0])
+    last = max(points[-1][0], until or points[-1][0])
     span = max((last - first).days, 1)
 
     def x(day: dt.date) -> float:
@@ -48,9 +48,11 @@ def score_chart(
         return top + (25 - score) / 24 * ph
 
     parts = []
-    for band in scoring.bands:
-        y1, y2 = y(min(band.max, 25) + 0.5), y(max(band.min, 1) - 0.5)
-        y1, y2 = max(y1, top), min(y2, top + ph)
+    floor = 0.5  # bands meet halfway between their scores (no score lies between them)
+    for band in sorted(scoring.bands, key=lambda b: b.min):
+        ceiling = min(band.max, 25) + 0.5
+        y1, y2 = max(y(ceiling), top), min(y(floor), top + ph)
+        floor = ceiling
         parts.append(
             f'<rect x="{left}" y="{y1:.1f}" width="{pw}" height="{y2 - y1:.1f}" '
             f'fill="{band_fill(band.colour)}"/>'
@@ -69,11 +71,13 @@ def score_chart(
             parts.append(
                 f'<line x1="{x(day):.1f}" x2="{x(day):.1f}" y1="{top}" y2="{top + ph}" '
                 f'stroke="#AEB7BD" stroke-width="1"/>'
+                f'<text x="{x(day):.1f}" y="{top + ph + 14}" text-anchor="middle" '
+                f'font-size="11" fill="{INK}">{year}</text>'
             )
     parts.append(
-        f'<text x="{left}" y="{height - 10}" font-size="11" fill="{INK}">'
+        f'<text x="{left}" y="{height - 4}" font-size="11" fill="{INK}">'
         f"{first:%d %b %Y}</text>"
-        f'<text x="{left + pw}" y="{height - 10}" text-anchor="end" font-size="11" '
+        f'<text x="{left + pw}" y="{height - 4}" text-anchor="end" font-size="11" '
         f'fill="{INK}">{last:%d %b %Y}</text>'
     )
     if inherent is not None:

@@ -142,9 +142,17 @@ def fire(risk: Risk, event: str, user, reason: str, *, item=None) -> RiskEvent:
             risk.status_reason = reason
         elif risk.status == RiskStatus.OPEN:
             risk.status_reason = ""
+        if event == "accept" and risk.next_review is None:
+            from oversight.risks.register import add_months
+
+            risk.next_review = add_months(timezone.localdate(), risk.review_months)
         risk._change_reason = f"{event}: {reason}"[:100]
         risk.save()
-        return record(risk, event, user, reason, source=source, target=risk.status, item=item)
+        done = record(risk, event, user, reason, source=source, target=risk.status, item=item)
+        if event == "accept":
+            apply_rules(risks=Risk.objects.filter(pk=risk.pk))
+            risk.refresh_from_db(fields=["level", "held_by", "escalated_by_rule"])
+        return done
 
 
 def _refusal(risk: Risk, event: str) -> str:

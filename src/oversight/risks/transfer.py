@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from oversight.governance.models import Body
@@ -406,8 +407,8 @@ def _context(system: System, name: str) -> _Context:
         objectives={o.code: o for o in StrategicObjective.objects.filter(system=system)},
         organisations={
             o.ods_code: o
-            for o in Organisation.objects.filter(host_system=system).union(
-                Organisation.objects.filter(systems=system))
+            for o in Organisation.objects.filter(Q(host_system=system) | Q(systems=system))
+            .distinct()
         },
         metrics=newest,
     )
@@ -467,7 +468,7 @@ def _write(result: ImportResult, ctx: _Context, number: int, values: dict[str, A
     metrics = values.pop("metrics")
     ref = values.pop("reference")
     risk = ctx.risks.get(ref) if ref else None
-    fields = {k: v for k, v in values.items() if k in (*editing.EDITABLE, "lead_committee")}
+    fields = {k: v for k, v in values.items() if k in editing.EDITABLE}
     if risk is None:
         if not fields.get("next_review"):
             fields.pop("next_review", None)

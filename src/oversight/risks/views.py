@@ -242,7 +242,7 @@ def risk_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "scoring": scoring,
         "chart": score_chart(points, scoring, title=f"{risk.reference} scores over time",
                              target=risk.target_score, inherent=risk.inherent_score,
-                             today=today),
+                             until=min(today, risk.next_review or today)),
         "assessments": list(reversed(risk.assessments.all())),
         "controls": list(risk.controls.all()),
         "assurances": assurances,
@@ -279,7 +279,6 @@ def _risk_form(request: HttpRequest, system: System, risk: Risk | None):
     initial = {}
     if risk is not None:
         initial = {f: getattr(risk, f) for f in editing.EDITABLE} | {
-            "lead_committee": risk.lead_committee,
             "support_case": risk.support_case,
             "exit_criterion": risk.exit_criterion,
             "organisations": list(risk.organisations.all()),
@@ -310,7 +309,7 @@ def _errors(form, exc: ValidationError) -> None:
 
 
 def _risk_values(data: dict[str, Any]) -> dict[str, Any]:
-    fields = (*editing.EDITABLE, "lead_committee", "support_case", "exit_criterion")
+    fields = (*editing.EDITABLE, "support_case", "exit_criterion")
     return {k: data[k] for k in fields if k in data}
 
 
