@@ -20,6 +20,7 @@ from oversight.metrics.models import Framework, Metric
 from oversight.organisations.models import Organisation, OrganisationKind, Region, System
 from oversight.segmentation.decisions import (
     SEGMENTS,
+    current_segment,
     decided_segments,
     history,
     publish_decision,
@@ -212,6 +213,26 @@ def _place_rollup(system: System, members: list[Proposal],
     return list(rows.values())
 
 
+def headline_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first reason of each rule that fired, in their order: what the decider reads above
+    the form (the full evidence, often a hundred rows, is below it)."""
+    seen: set[str] = set()
+    out = []
+    for r in reasons:
+        if r.get("rule") not in seen:
+            seen.add(r.get("rule"))
+            out.append(r)
+    return out
+
+
+def _error_list(form: forms.Form | None) -> list[dict[str, str]]:
+    """The error summary's links: each to its field, errors not about one field to the form."""
+    if form is None or not form.errors:
+        return []
+    return [{"text": e, "href": f"#id_{name}" if name in form.fields else "#decision"}
+            for name, errors in form.errors.items() for e in errors]
+
+
 def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpResponse:
     available = _frameworks()
     framework = _framework(request, available)
@@ -286,6 +307,9 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         "segments_systems": getattr(rules, "systems", False),  # the scored method: no systems
         "history": history(subject, framework, request.user),
         "form": form, "can_decide": can_decide, "metric_url": metric_url,
+        "error_list": _error_list(form),
+        "headline": headline_reasons(proposal.reasons or []) if proposal else [],
+        "current": current_segment(framework, subject, request.user),
         "evidence_code": evidence_code, **related,
         "breadcrumbs": [{"href": "/", "text": "Home"},
                         {"href": reverse("segmentation"), "text": "Segmentation"},
