@@ -59,8 +59,10 @@ def test_a_negative_count_is_refused(sof, trusts):
     assert (2, "value", "-1.0 is negative; a count is never negative") in found
 
 
-@pytest.mark.parametrize(("value", "num", "den"), [("91.5", "915", "1000"), ("0.915", "915", "1000"),
-                                                   ("91.55", "915", "1000"), ("33.3", "1", "3")])
+@pytest.mark.parametrize(("value", "num", "den"), [
+    ("91.5", "915", "1000"), ("0.915", "915", "1000"), ("91.55", "915", "1000"),
+    ("33.3", "1", "3"),
+])
 def test_a_ratio_that_gives_the_value_within_rounding_is_stored(sof, trusts, value, num, den):
     run_import(row(value, num, den), "f.csv", "template")
     assert Observation.objects.get().numerator == float(num)
@@ -68,7 +70,8 @@ def test_a_ratio_that_gives_the_value_within_rounding_is_stored(sof, trusts, val
 
 def test_a_ratio_that_does_not_give_the_value_is_refused(sof, trusts):
     [(r, column, reason)] = problems_of(row("80", "915", "1000"))
-    assert (r, column) == (2, "value") and "does not match numerator / denominator = 0.915" in reason
+    assert (r, column) == (2, "value")
+    assert "does not match numerator / denominator = 0.915" in reason
 
 
 @pytest.mark.parametrize(("start", "end", "column", "part"), [
@@ -84,7 +87,8 @@ def test_periods_outside_the_framework_years_are_refused(sof, trusts, start, end
 def test_a_period_starting_after_today_is_refused(sof, trusts):
     tomorrow = dt.date.today() + dt.timedelta(days=1)
     found = problems_of(row("50", start=tomorrow.isoformat(), end=tomorrow.isoformat()))
-    assert (2, "period_start", "is in the future: a period must have begun to have a figure") in found
+    reason = "is in the future: a period must have begun to have a figure"
+    assert (2, "period_start", reason) in found
 
 
 def test_the_earliest_period_start_is_allowed():
