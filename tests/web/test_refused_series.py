@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from oversight.metrics.models import Observation
-from tests.organisations.test_dashboards import ics  # noqa: F401 (fixture)
+from tests.web.test_dashboards import ics  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 
