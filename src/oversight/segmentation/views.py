@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -30,6 +31,9 @@ from oversight.segmentation.decisions import (
 )
 from oversight.segmentation.models import Decision, Proposal
 from oversight.segmentation.proposals import SegmentationError, load_rules, rules_path
+
+#: A decision's number as the publish button posts it (a bigint's worth of digits at most).
+DECISION_NUMBER = re.compile(r"[0-9]{1,18}")
 
 NOF_2025 = "nof-2025-26"
 
@@ -245,8 +249,10 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
     can_decide = request.user.has_perm("segmentation.decide", subject)
     form = None
     if request.method == "POST" and request.POST.get("publish"):
+        if not DECISION_NUMBER.fullmatch(request.POST["publish"]):
+            return HttpResponseBadRequest("publish must name a decision by its number")
         decision = get_object_or_404(Decision.objects.select_related("organisation", "system"),
-                                     pk=request.POST["publish"], framework=framework,
+                                     pk=int(request.POST["publish"]), framework=framework,
                                      **subject_filter(subject))
         publish_decision(request.user, decision)
         return redirect(request.path + f"?framework={framework.code}&quarter={decision.quarter}")
