@@ -909,7 +909,7 @@ def segment_files(
 def _one_file_per_trust(frame: pl.DataFrame) -> None:
     """A trust's quarter comes from one file: the same trust in two files is ambiguous."""
     both = (frame.group_by("quarter", "trust_code").agg(pl.col("file").unique().sort())
-            .filter(pl.col("file").list.len() > 1))
+            .filter(pl.col("file").list.len() > 1).sort("quarter", "trust_code"))
     if both.height:
         r = both.row(0, named=True)
         raise NofInputError(f"{r['file'][1]}: trust {r['trust_code']} in {r['quarter']} is also "
