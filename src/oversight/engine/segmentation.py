@@ -96,8 +96,6 @@ def nof_what_if(facts: dict[str, Any], floor_segment: int = 3) -> list[dict[str,
         for m, s, *entry in facts["scores"]
     ]
     n = len(scores)
-    if n == 0:
-        return []
     avg = float(facts["average"])
     needed = (avg - cut) * n  # total score reduction that brings the average to the cut point
     notes = []
@@ -108,6 +106,10 @@ def nof_what_if(facts: dict[str, Any], floor_segment: int = 3) -> list[dict[str,
         )
     if facts.get("recovery"):
         notes.append("in the Recovery Support Programme: the final segment stays 5")
+    if n == 0:  # a league-table trust: only its published average is known
+        return [{"to_segment": target, "metrics": [], "notes": notes, "changes": [
+            f"an average of {cut:.2f} or lower (now {avg:.2f}, as published) would reach "
+            f"segment {target}; no metric scores are loaded to say which metrics could do it"]}]
 
     def change(metric: str, score: float, vm: str | None, value: float | None, new: float) -> str:
         """E.g. "OF1082 (OF0082 now 12.3) from quartile 4 to 2 (score 3.40 to 2.10)"."""
