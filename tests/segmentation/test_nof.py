@@ -159,4 +159,32 @@ def test_league_table_import_and_recompute(db, shared_data, client) -> None:
 
     client.force_login(RoleFactory(kind="administrator", region=None).user)
     html = client.get("/segmentation/league/?quarter=Q3+2025/26").content.decode()
-    assert "150 of 205 trusts" in html
+    assert "150 of 205 trusts of every type (incomplete" in html
+    assert "Published segment" in html and "Computed segment" in html
+    rat = html[html.index("North East London NHS Foundation Trust"):]
+    rat = rat[:rat.index("</tr>")]
+    assert "differs" in rat and "needs the financial override" in rat
+
+
+def test_league_page_shows_likely_ranges(db, client, tmp_path) -> None:
+    """Where a league table gives the likely ranges of score and rank, the page shows them
+    beside the published segment and rank."""
+    from oversight.metrics.catalogue import load_all
+    from oversight.metrics.importing import run_import
+
+    load_all()
+    text = ("Quarter,Region,Trust_type,Trust_subtype,Trust_code,Trust_name,Average_score,"
+            "Likely_range_of_average_score,Segment,Trust_in_financial_deficit,Rank,"
+            "Likely_range_of_rank\n"
+            "Q3 2025/26,East of England,Acute trust,Acute - Teaching,RGT,Cambridge University "
+            "Hospitals NHS Foundation Trust,1.90,1.80 to 2.00,1,No,4,2 to 7\n"
+            "Q3 2025/26,East of England,Acute trust,Acute - Large,RQW,The Princess Alexandra "
+            "Hospital NHS Trust,2.80,,4,Yes,120,\n")
+    run_import(text.encode(), "league.csv", "nof")
+    recompute_proposals("nof-2025-26")
+    client.force_login(RoleFactory(kind="administrator", region=None).user)
+    html = client.get("/segmentation/league/?quarter=Q3+2025/26").content.decode()
+    rgt = html[html.index("Cambridge University Hospitals"):]
+    rgt = rgt[:rgt.index("</tr>")]
+    assert "likely 1.80 to 2.00" in rgt and "likely 2 to 7" in rgt
+    assert "2 of 205 trusts of every type (incomplete" in html

@@ -722,14 +722,16 @@ def segment(
                   "published_average": pl.Float64, "published_rank": pl.Int64,
                   "likely_average": pl.String, "likely_rank": pl.String}
     pub_parts = [] if published is None else [published.with_columns(
-        published_rank=pl.lit(None, pl.Int64), likely_average=pl.lit(""),
-        likely_rank=pl.lit("")).select(*(pl.col(c).cast(t) for c, t in pub_schema.items()))]
+        published_rank=pl.lit(None, pl.Int64), likely_average=pl.lit(None, pl.String),
+        likely_rank=pl.lit(None, pl.String)).select(
+        *(pl.col(c).cast(t) for c, t in pub_schema.items()))]
     if league is not None and league.height:
         pub_parts.append(league.select(
             "quarter", "trust_code", published_unadjusted=pl.lit(None, pl.Float64),
             published_adjusted=pl.col("published_adjusted").cast(pl.Float64),
             published_average="average_score", published_rank="published_rank",
-            likely_average="likely_average", likely_rank="likely_rank"))
+            likely_average=pl.col("likely_average").replace("", None),
+            likely_rank=pl.col("likely_rank").replace("", None)))
         only = league if out is None else league.join(
             out.select("quarter", "trust_code"), on=["quarter", "trust_code"], how="anti")
         extra = only.select(
@@ -745,7 +747,8 @@ def segment(
         raise NofInputError("no trust to segment: no metric scores and no league table rows")
     pub = (pl.concat(pub_parts).group_by("quarter", "trust_code").agg(pl.all().drop_nulls()
            .first()) if pub_parts else pl.DataFrame(schema=pub_schema))
-    out = out.join(pub, on=["quarter", "trust_code"], how="left").sort(
+    out = out.join(pub, on=["quarter", "trust_code"], how="left").with_columns(
+        pl.col("likely_average", "likely_rank").fill_null("")).sort(
         "quarter", "peer_group", "trust_code")
     return _segment_table(out, rules, use_bounds)
 
