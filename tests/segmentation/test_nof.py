@@ -188,3 +188,23 @@ def test_league_page_shows_likely_ranges(db, client, tmp_path) -> None:
     rgt = rgt[:rgt.index("</tr>")]
     assert "likely 1.80 to 2.00" in rgt and "likely 2 to 7" in rgt
     assert "2 of 205 trusts of every type (incomplete" in html
+
+
+def test_league_table_problems_name_row_and_column(db) -> None:
+    from oversight.metrics.catalogue import load_all
+    from oversight.metrics.importing import run_import
+    from oversight.metrics.importing.validation import ImportRejected
+
+    load_all()
+    text = ("Quarter,Trust_type,Trust_code,Trust_name,Average_score,Segment,"
+            "Trust_in_financial_deficit,Rank\n"
+            "Q3 2025/26,Acute trust,RGT,Cambridge,1.90,1,Maybe,4\n"
+            "Q3 2025/26,Acute trust,RQW,Princess Alexandra,2.80,6,Yes,first\n")
+    with pytest.raises(ImportRejected) as caught:
+        run_import(text.encode(), "league.csv", "nof", dry_run=True)
+    found = {(p.row, p.column, p.reason) for p in caught.value.problems.items}
+    assert found == {
+        (2, "Trust_in_financial_deficit", "expected Yes, No or blank, not 'Maybe'"),
+        (3, "Segment", "cannot read '6' as an adjusted segment 1-4"),
+        (3, "Rank", "cannot read 'first' as a rank (a whole number from 1)"),
+    }

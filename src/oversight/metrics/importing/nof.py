@@ -117,6 +117,12 @@ def league_as_rows(table: SourceTable, problems: Problems) -> SourceTable:
                      & ~deficit.str.to_lowercase().is_in(list(DEFICIT))),
         table.header("trust_in_financial_deficit"),
         pl.lit("expected Yes, No or blank, not '") + deficit.fill_null("") + pl.lit("'"))
+    rank = pl.col("rank").cast(pl.Int64, strict=False)
+    problems.add_frame(
+        frame.filter(pl.col("rank").is_not_null() & (pl.col("rank") != "")
+                     & (rank.is_null() | (rank < 1))),
+        table.header("rank"),
+        pl.lit("cannot read '") + pl.col("rank") + pl.lit("' as a rank (a whole number from 1)"))
     problems.raise_if_any()
     keep = ["row", "quarter", "region", "trust_type", "trust_subtype", "trust_code", "trust_name"]
     parts = [
@@ -135,7 +141,8 @@ def league_as_rows(table: SourceTable, problems: Problems) -> SourceTable:
 
 
 def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
-    if is_league_table(table):
+    league = is_league_table(table)
+    if league:
         table = league_as_rows(table, Problems(table.file_name))
     reading.require_columns(table, REQUIRED, OPTIONAL)
     problems = Problems(table.file_name)
@@ -174,8 +181,9 @@ def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
         )
     checks.check_finite(frame, {t: table.header(c) for c, t in NUMBERS.items()}, problems)
     checks.check_non_negative(frame, {"value_n": table.header("value")}, problems)
-    checks.check_rank(frame, ["quarter", "trust_type", "metric_code"], table.header("rank"),
-                      problems)
+    if not league:  # a league table's rank is among every trust of the type, partial or not
+        checks.check_rank(frame, ["quarter", "trust_type", "metric_code"], table.header("rank"),
+                          problems)
     checks.check_length(frame, "reporting_date", table.header("reporting_date"),
                         Observation._meta.get_field("reporting_period").max_length, problems)
     lookups.check_range(frame, "value_n", table.header("value"), problems)
