@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from oversight.exports import neutralise_frame
+
 app = typer.Typer(help="NHS Oversight Framework 2025/26 scored segmentation.", no_args_is_help=True)
 
 
@@ -52,4 +54,4 @@ def segment_command(
     if output_format is OutputFormat.json:
         sys.stdout.write(json.dumps(out.to_dicts(), indent=2) + "\n")
     else:
-        sys.stdout.write(out.write_csv())
+        sys.stdout.write(neutralise_frame(out).write_csv())
