@@ -500,6 +500,14 @@ class AgendaItem(models.Model):
         related_name="+",
         help_text="For a report from a committee: the committee.",
     )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The provider the item is about (Part B regulatory matters), if one.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 
