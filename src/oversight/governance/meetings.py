@@ -62,6 +62,7 @@ def pattern_dates(body: Body, first: dt.date, last: dt.date) -> list[dt.date]:
         weekday=body.weekday,
         week_of_month=body.week_of_month,
         first_month=body.first_month,
+        if_holiday=body.if_holiday,
     )
 
 

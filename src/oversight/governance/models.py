@@ -108,6 +108,12 @@ class WeekOfMonth(models.IntegerChoices):
     LAST = -1, "Last"
 
 
+class IfHoliday(models.TextChoices):
+    NEXT = "next", "Meet on the next working day"
+    PREVIOUS = "previous", "Meet on the previous working day"
+    SKIP = "skip", "No meeting that month"
+
+
 class Body(models.Model):
     """A board, committee or group with its reporting line, quoracy rule and meeting pattern."""
 
@@ -157,6 +163,12 @@ class Body(models.Model):
     start_time = models.TimeField(null=True, blank=True)
     first_month = models.PositiveSmallIntegerField(
         default=1, help_text="For bi-monthly and quarterly patterns: a month the body meets in."
+    )
+    if_holiday = models.CharField(
+        max_length=10,
+        choices=IfHoliday.choices,
+        default=IfHoliday.NEXT,
+        help_text="When the pattern's date is a bank holiday in England.",
     )
     location = models.CharField(max_length=300, blank=True, help_text="Usual place of meeting.")
     secretariat_team = models.CharField(

@@ -1,10 +1,13 @@
-"""Meeting dates from a body's pattern ("monthly, on the last Tuesday"): plain date arithmetic,
-no database."""
+"""Meeting dates from a body's pattern ("monthly, on the last Tuesday"): plain date arithmetic
+over England's working days, no database. A date of the pattern that is a bank holiday moves to
+the next (or previous) working day, or is skipped, as the body says."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+
+from oversight.engine.periods import is_working_day, shift_working_days
 
 #: Months between meetings for each frequency.
 STEP = {"monthly": 1, "bimonthly": 2, "quarterly": 3}
@@ -31,6 +34,7 @@ def meeting_dates(
     weekday: int,
     week_of_month: int,
     first_month: int = 1,
+    if_holiday: str = "next",
 ) -> list[dt.date]:
     """Every date of the pattern from ``first`` to ``last`` inclusive. Bi-monthly and quarterly
     patterns meet in ``first_month`` and every 2 or 3 months from it."""
@@ -44,9 +48,19 @@ def meeting_dates(
     while (year, month) <= (last.year, last.month):
         if (month - first_month) % step == 0:
             day = nth_weekday(year, month, weekday, week_of_month)
+            if day is not None and not is_working_day(day):
+                day = _move(day, if_holiday)
             if day is not None and first <= day <= last:
                 out.append(day)
         month += 1
         if month == 13:
             year, month = year + 1, 1
     return out
+
+
+def _move(day: dt.date, if_holiday: str) -> dt.date | None:
+    if if_holiday == "skip":
+        return None
+    if if_holiday not in ("next", "previous"):
+        raise ValueError(f"unknown bank holiday rule {if_holiday!r}")
+    return shift_working_days(day, 1 if if_holiday == "next" else -1)

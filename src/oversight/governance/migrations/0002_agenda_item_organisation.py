@@ -5,21 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('governance', '0001_initial'),
-        ('organisations', '0002_cqc_rating_revisions'),
+        ("governance", "0001_initial"),
+        ("organisations", "0002_cqc_rating_revisions"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agendaitem',
-            name='organisation',
-            field=models.ForeignKey(blank=True, help_text='The provider the item is about (Part B regulatory matters), if one.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organisations.organisation'),
+            model_name="agendaitem",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The provider the item is about (Part B regulatory matters), if one.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="organisations.organisation",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalagendaitem',
-            name='organisation',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The provider the item is about (Part B regulatory matters), if one.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisations.organisation'),
+            model_name="historicalagendaitem",
+            name="organisation",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The provider the item is about (Part B regulatory matters), if one.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="organisations.organisation",
+            ),
         ),
     ]
