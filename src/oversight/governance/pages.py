@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
 
@@ -221,7 +222,7 @@ def meetings_calendar(body: Body, meetings: Iterable[Meeting], base_url: str) ->
         if m.remote:
             lines.append(f"Join remotely: {m.remote}")
         event.add("description", "\n".join(lines))
-        event.add("url", f"{base_url}{m.get_absolute_url()}")
+        event.add("url", f"{base_url}{reverse('governance:meeting', args=[m.pk])}")
         event.add("status", "CANCELLED" if m.status == MeetingStatus.CANCELLED else "CONFIRMED")
         cal.add_component(event)
     return cal.to_ical()

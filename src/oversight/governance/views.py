@@ -136,7 +136,7 @@ def publish(request: HttpRequest, short_name: str) -> HttpResponse:
     body = body_or_404(request, short_name)
     require(request, "governance.manage_body", body)
     if request.method != "POST":
-        return redirect(body.get_absolute_url() or f"/governance/{body.short_name}/")
+        return redirect(f"/governance/{body.short_name}/#publish")
     form = forms.ScheduleForm(request.POST)
     form.summary_anchor = "schedule"
     if form.is_valid():
