@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # The API documentation (Swagger UI) from ninja's own static files, not a CDN.
+    "ninja",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "oversight.web",
@@ -82,6 +84,7 @@ INSTALLED_APPS = [
     "oversight.segmentation",
     "oversight.support",
     "oversight.governance",
+    "oversight.risks",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +156,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
 # NHS.UK frontend comes from the npm package installed at set-up (node_modules), not the repo.
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# The NHS.UK stylesheet without its remote fonts (oversight.web.assets, built at set-up): found
+# before the package's own copy of the same name.
+if (NODE_MODULES / ".oversight" / "nhsuk").is_dir():
+    STATICFILES_DIRS.append(("nhsuk", NODE_MODULES / ".oversight" / "nhsuk"))
 if (NODE_MODULES / "nhsuk-frontend" / "dist").is_dir():
     STATICFILES_DIRS.append(("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"))
 if (NODE_MODULES / "htmx.org" / "dist").is_dir():
