@@ -365,6 +365,14 @@ class Meeting(models.Model):
         max_length=300, blank=True, help_text="How to join remotely (blank: in person only)."
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    chaired_by = models.ForeignKey(
+        "Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings_chaired",
+        help_text="Who chaired the meeting (the chair, or the deputy chair in their absence).",
+    )
     declarations_asked_at = models.DateTimeField(
         null=True, blank=True, help_text="When the chair asked for declarations of interest."
     )

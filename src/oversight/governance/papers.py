@@ -38,6 +38,10 @@ def max_paper_bytes() -> int:
     return int(getattr(settings, "GOVERNANCE_MAX_PAPER_BYTES", MAX_PAPER_BYTES))
 
 
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, round(n / 1024))} KB"
+
+
 def sniff(name: str, content: bytes) -> str:
     """The file's type ('pdf', 'docx' or 'xlsx') read from its content, checked against its
     name; a ValidationError says what is wrong otherwise."""
@@ -52,10 +56,7 @@ def sniff(name: str, content: bytes) -> str:
         raise ValidationError(f"{name}: the file is empty.")
     limit = max_paper_bytes()
     if len(content) > limit:
-        raise ValidationError(
-            f"{name}: {len(content) / 1024 / 1024:.1f} MB is over the {limit / 1024 / 1024:.0f} "
-            "MB limit for a paper."
-        )
+        raise ValidationError(f"{name}: {_size(len(content))} is over the {_size(limit)} limit.")
     if content.startswith(b"%PDF-"):
         found = "pdf"
     elif content.startswith(b"PK\x03\x04"):

@@ -38,12 +38,12 @@ class Due:
 
     def describe(self) -> str:
         if self.what == "paper":
-            subject = f"Paper '{self.paper.title}' for {self.meeting}"
+            subject, verbs = f"Paper '{self.paper.title}' for {self.meeting}", ("is", "was")
         else:
-            subject = f"Draft minutes of {self.meeting}"
-        return f"{subject} {'was' if self.late else 'is'} due by {_day(self.due)}" + (
-            " and is late" if self.late else ""
-        )
+            subject, verbs = f"Draft minutes of {self.meeting}", ("are", "were")
+        if self.late:
+            return f"{subject} {verbs[1]} due by {_day(self.due)} and {verbs[0]} late"
+        return f"{subject} {verbs[0]} due by {_day(self.due)}"
 
 
 def secretariat_users(meeting: Meeting) -> list:
