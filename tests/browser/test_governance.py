@@ -92,6 +92,8 @@ def test_the_secretariat_prepares_a_meeting_marks_attendance_and_minutes_it(
     entry = MinuteEntry.objects.get()
     assert entry.assurance == "partial" and entry.decided == "consensus"
     check_accessibility(page, "meeting with minutes")
+    page.goto("/governance/interests/")
+    check_accessibility(page, "register of interests")
 
 
 def test_a_refused_extraordinary_call_shows_its_error_summary_at_the_top(

@@ -648,3 +648,33 @@ def test_register_of_interests_filters_and_flags_reviews(client, site):
 
 def test_register_of_interests_is_refused_without_a_role(client, site):
     assert as_user(client, site.outsider).get("/governance/interests/").status_code == 403
+
+
+def test_a_refused_attendance_says_why_in_its_row(client, site):
+    ben = site.soag.icb[1]
+    response = mark(as_user(client, site.user("secretariat")), site, ben.person, "present",
+                    deputising_for=ben.pk)  # fmt: skip
+    part = html(response)
+    assert response.status_code == 200
+    assert "A member cannot deputise for themselves." in part
+    assert not Attendance.objects.exists()
+
+
+def test_a_paper_file_missing_from_storage_is_404(client, site):
+    site.paper_a.versions.get().file.delete(save=False)
+    response = as_user(client, site.user("member")).get(
+        f"/governance/papers/{site.paper_a.pk}/versions/1/"
+    )
+    assert response.status_code == 404
+
+
+def test_terms_document_is_served_through_the_body_permission(client, site):
+    from django.core.files.base import ContentFile
+
+    terms = site.soag.body.terms.get()
+    terms.document.save("soag-tor-v1.7.pdf", ContentFile(PDF))
+    url = "/governance/SOAG/terms/1.7/document/"
+    response = as_user(client, site.user("member")).get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    assert as_user(client, site.outsider).get(url).status_code == 403

@@ -188,7 +188,11 @@ def terms_document(request: HttpRequest, short_name: str, version: str) -> FileR
     if not terms.document:
         raise Http404("No document attached")
     name = terms.document.name.rsplit("/", 1)[-1]
-    return FileResponse(terms.document.open("rb"), as_attachment=True, filename=name)
+    try:
+        handle = terms.document.open("rb")
+    except FileNotFoundError:
+        raise Http404("The document is missing from storage") from None
+    return FileResponse(handle, as_attachment=True, filename=name)
 
 
 def meetings_ics(request: HttpRequest, short_name: str) -> HttpResponse:

@@ -341,7 +341,11 @@ def version_file(request: HttpRequest, pk: int, number: int) -> FileResponse:
     paper = _paper(request, pk)
     require(request, "governance.view_paper", paper)
     version = get_object_or_404(paper.versions, number=number)
-    return FileResponse(version.file.open("rb"), as_attachment=True, filename=version.original_name)
+    try:
+        handle = version.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file of this version is missing from storage") from None
+    return FileResponse(handle, as_attachment=True, filename=version.original_name)
 
 
 @require_POST
