@@ -20,12 +20,18 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def secretariat(soag, transactional_db) -> Any:  # noqa: F811
-    return soag.secretariat.person.user
+def world(request: pytest.FixtureRequest, transactional_db: Any) -> Any:
+    """The governance tests' SOAG (``soag``), in a database the live server shares."""
+    return request.getfixturevalue("soag")
+
+
+@pytest.fixture
+def secretariat(world: Any) -> Any:
+    return world.secretariat.person.user
 
 
 def test_the_secretariat_prepares_a_meeting_marks_attendance_and_minutes_it(
-    page, live_server, soag, secretariat, tmp_path, settings  # noqa: F811
+    page, live_server, world, secretariat, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     sign_in_as(page, live_server.url, secretariat)
@@ -35,7 +41,7 @@ def test_the_secretariat_prepares_a_meeting_marks_attendance_and_minutes_it(
     page.wait_for_url("**/governance/SOAG/")
     check_accessibility(page, "body")
 
-    meeting = soag.meeting
+    meeting = world.meeting
     page.goto(f"/governance/meetings/{meeting.pk}/")
     check_accessibility(page, "meeting")
 
@@ -64,19 +70,19 @@ def test_the_secretariat_prepares_a_meeting_marks_attendance_and_minutes_it(
     kept = page.evaluate("() => (window.__kept = 'still here')")
     quoracy = page.locator("#quoracy")
     expect(quoracy).to_contain_text("Not quorate")
-    for m in soag.icb[:3]:
+    for m in world.icb[:3]:
         page.get_by_label(f"Attendance of {m.person.name}").select_option("present")
         expect(quoracy).to_contain_text(m.person.name)
     expect(quoracy).to_contain_text("no NHS England director")
-    director = soag.nhse[1].person.name
+    director = world.nhse[1].person.name
     page.get_by_label(f"Attendance of {director}").select_option("present")
     expect(quoracy).not_to_contain_text("Not quorate")
     expect(quoracy).to_contain_text("Quorate: 3 ICB members")
     assert page.evaluate("() => window.__kept") == kept  # HTMX swap, no page load
     check_accessibility(page, "meeting with attendance")
-    page.get_by_label(f"Attendance of {soag.icb[2].person.name}").select_option("apologies")
+    page.get_by_label(f"Attendance of {world.icb[2].person.name}").select_option("apologies")
     expect(quoracy).to_contain_text("only 2 ICB members")
-    page.get_by_label(f"Attendance of {soag.icb[3].person.name}").select_option("present")
+    page.get_by_label(f"Attendance of {world.icb[3].person.name}").select_option("present")
     expect(quoracy).not_to_contain_text("Not quorate")
 
     # minutes
@@ -97,7 +103,7 @@ def test_the_secretariat_prepares_a_meeting_marks_attendance_and_minutes_it(
 
 
 def test_a_refused_extraordinary_call_shows_its_error_summary_at_the_top(
-    page, live_server, soag, secretariat  # noqa: F811
+    page, live_server, secretariat
 ):
     sign_in_as(page, live_server.url, secretariat)
     page.goto("/governance/SOAG/")
