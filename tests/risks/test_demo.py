@@ -14,7 +14,7 @@ from oversight.risks.demo import RISKS, load_risks_demo
 from oversight.risks.models import Risk, RiskEvent, StrategicObjective
 from oversight.risks.register import assess, with_related
 from oversight.support.demo import load_support_demo
-from tests.factories import OrganisationFactory, RegionFactory, SystemFactory, UserFactory
+from tests.factories import BodyFactory, OrganisationFactory, RegionFactory, SystemFactory, UserFactory
 
 SEED_004_THEMES = {
     "population_focus", "effective_governance", "capabilities", "relationships",
@@ -43,6 +43,14 @@ def demo(db):
     ]:
         Role.objects.create(user=UserFactory(username=name, password=None), kind=kind, **scope)
     load_support_demo()
+    spb = BodyFactory(short_name="SPB", name="System Partnership Board", kind="board",
+                      system=system)
+    hce = BodyFactory(short_name="HCE", name="Health and Care Executive", kind="executive",
+                      system=system, reports_to=spb)
+    for short, kind, parent in [("FPPG", "finance_group", hce), ("SDB", "delivery_board", hce),
+                                ("AEDB", "ae_delivery_board", None), ("CC",
+                                "clinical_community", hce)]:
+        BodyFactory(short_name=short, name=short, kind=kind, system=system, reports_to=parent)
     return load_risks_demo()
 
 

@@ -13,8 +13,8 @@ outside the board's cautious appetite for access; North West Anglia's CQC risk c
 rates it Good (June 2024). The oversight data then suggests risks (segment 4, bottom quartile,
 Requires improvement) for their owners to accept or dismiss.
 
-The bodies are the governance bodies of ``governance/bodies.yaml`` (created here from that file
-when the governance demo has not loaded them). Names of people are demo users, not real
+Lead committees are the governance demo's bodies (``governance/bodies.yaml``, loaded first);
+without them the risks have no lead committee. Names of people are demo users, not real
 appointments.
 """
 
@@ -28,7 +28,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from oversight.governance.data import shipped
 from oversight.governance.models import Body
 from oversight.metrics.models import Metric
 from oversight.organisations.models import Organisation, System
@@ -285,27 +284,6 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
-def demo_bodies(system: System) -> dict[str, Body]:
-    """The C&P governance bodies, created from governance/bodies.yaml where missing."""
-    specs = shipped().get("bodies", [])
-    bodies = {b.short_name: b for b in Body.objects.filter(
-        short_name__in=[s["short_name"] for s in specs])}
-    for spec in specs:
-        if spec["short_name"] not in bodies:
-            bodies[spec["short_name"]] = Body.objects.create(
-                short_name=spec["short_name"], name=spec["name"], kind=spec["kind"],
-                system=system, role=spec.get("role", ""),
-                decision_method=spec.get("decision_method", "vote"),
-            )
-    for spec in specs:
-        body = bodies[spec["short_name"]]
-        parent = bodies.get(spec.get("reports_to") or "")
-        if parent is not None and body.reports_to_id is None:
-            body.reports_to = parent
-            body.save(update_fields=["reports_to"])
-    return bodies
-
-
 def load_risks_demo() -> RisksDemoSummary:
     """The C&P register (once), then suggestions from the oversight data (idempotent)."""
     summary = RisksDemoSummary()
@@ -324,7 +302,8 @@ def _register(system: System, summary: RisksDemoSummary) -> None:
     users = {u.username: u for u in get_user_model().objects.filter(
         username__in=[OWNER, MANAGER, TRUST_OWNER, "demo"])}
     owner = users.get(OWNER) or users.get("demo")
-    bodies = demo_bodies(system)
+    # The governance demo (loaded first) creates the bodies of governance/bodies.yaml.
+    bodies = {b.short_name: b for b in Body.objects.filter(system=system)}
     objectives = {}
     for order, (code, title, description, level) in enumerate(OBJECTIVES, start=1):
         objectives[code] = StrategicObjective.objects.create(
