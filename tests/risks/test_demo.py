@@ -14,7 +14,13 @@ from oversight.risks.demo import RISKS, load_risks_demo
 from oversight.risks.models import Risk, RiskEvent, StrategicObjective
 from oversight.risks.register import assess, with_related
 from oversight.support.demo import load_support_demo
-from tests.factories import BodyFactory, OrganisationFactory, RegionFactory, SystemFactory, UserFactory
+from tests.factories import (
+    BodyFactory,
+    OrganisationFactory,
+    RegionFactory,
+    SystemFactory,
+    UserFactory,
+)
 
 SEED_004_THEMES = {
     "population_focus", "effective_governance", "capabilities", "relationships",
