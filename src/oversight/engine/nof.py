@@ -596,11 +596,13 @@ def _unround_published(published: pl.DataFrame, rules: NofRules) -> pl.DataFrame
 
 
 def segments_from_cuts(average: np.ndarray, cuts: np.ndarray) -> np.ndarray:
-    """Segment 1-4 of each average (lower is better) given the cut points 1|2, 2|3, 3|4.
+    """Segment 1-4 of each average (lower is better) given the cut points 1|2, 2|3, 3|4: one
+    set for every average (3,) or one per average (n x 3).
 
     An average equal to a cut point stays in the better segment.
     """
-    return 1 + np.searchsorted(np.asarray(cuts, dtype=np.float64), average, side="left")
+    average = np.asarray(average, dtype=np.float64)
+    return 1 + (average[:, None] > np.asarray(cuts, dtype=np.float64)).sum(axis=1)
 
 
 def allowed_unadjusted(
@@ -754,39 +756,15 @@ def segment(
 
 
 def _segment_table(out: pl.DataFrame, rules: NofRules, use_bounds: bool) -> pl.DataFrame:
-    cut_rule, floor, dec = rules.cut_rule, rules.override_floor, rules.decimals
+    floor, dec = rules.override_floor, rules.decimals
     avg = out["average"].to_numpy().astype(np.float64)
     override = out["financial_override"].to_numpy()
     low, high = allowed_unadjusted(
         out["published_unadjusted"].fill_null(0).to_numpy(),
         out["published_adjusted"].fill_null(0).to_numpy(), override, floor)
-    group_cols = ["quarter"] if cut_rule.pooled else ["quarter", "peer_group"]
-    cut_group = out.select(pl.struct(group_cols).rank("dense") - 1).to_series().to_numpy()
+    cut_columns, used = _cut_points(out, avg, low, high, rules, use_bounds)
+    unadj = segments_from_cuts(avg, used)
     n = out.height
-    unadj = np.zeros(n, np.int64)
-    population, national = np.zeros(n, np.int64), np.full(n, -1, np.int64)
-    quartiles, used = np.zeros((n, 3)), np.zeros((n, 3))
-    bounds: list[list[float | None]] = [[]] * n
-    is_bounded = np.zeros(n, bool)
-    quarter_col, peer_col = out["quarter"].to_list(), out["peer_group"].to_list()
-    for g in np.unique(cut_group):
-        sel = np.flatnonzero(cut_group == g)
-        q = quarter_col[sel[0]]
-        whole = cut_rule.national(q, None if cut_rule.pooled else peer_col[sel[0]])
-        cuts = cut_rule.cut_points(avg[sel])
-        bound = cut_point_bounds(avg[sel], low[sel], high[sel])
-        incomplete = cut_rule.uses_population and (whole is None or sel.size < whole)
-        final = cuts
-        if use_bounds and incomplete:
-            final = np.maximum.accumulate(
-                [bounded_cut(float(c), b, 10.0**-dec) for c, b in zip(cuts, bound, strict=True)])
-        unadj[sel] = segments_from_cuts(avg[sel], final)
-        population[sel], national[sel] = sel.size, -1 if whole is None else whole
-        quartiles[sel], used[sel] = cuts, final
-        flat = [x for b in bound for x in b]
-        for i in sel:
-            bounds[i] = flat
-        is_bounded[sel] = bool(np.any(np.asarray(final) != cuts))
     known_override = np.maximum(override, 0)
     adjusted = np.where(known_override == 1, np.maximum(unadj, floor), unadj)
     recovery = out["recovery_support"].to_numpy()
@@ -816,12 +794,7 @@ def _segment_table(out: pl.DataFrame, rules: NofRules, use_bounds: bool) -> pl.D
         adjusted_segment=pl.Series(adjusted),
         final_segment=pl.Series(final_seg),
         rank=pl.Series(rank),
-        population=pl.Series(population),
-        national_population=pl.Series(national).replace(-1, None),
-        cut_points=pl.Series(used.tolist(), dtype=pl.List(pl.Float64)),
-        quartile_cut_points=pl.Series(quartiles.tolist(), dtype=pl.List(pl.Float64)),
-        cut_point_bounds=pl.Series(bounds, dtype=pl.List(pl.Float64)),
-        bounded=pl.Series(is_bounded),
+        **cut_columns,
         published_check=pl.Series(checks, dtype=pl.String),
     )
     return out.select(
@@ -834,6 +807,44 @@ def _segment_table(out: pl.DataFrame, rules: NofRules, use_bounds: bool) -> pl.D
         pl.col("published_unadjusted").cast(pl.Int64), pl.col("published_adjusted").cast(pl.Int64),
         "published_average", "published_rank", "likely_average", "likely_rank", "published_check",
     ).sort("quarter", "peer_group", "rank", "trust_code")
+
+
+def _cut_points(out: pl.DataFrame, avg: np.ndarray, low: np.ndarray, high: np.ndarray,
+                rules: NofRules, use_bounds: bool) -> tuple[dict[str, pl.Series], np.ndarray]:
+    """Per row: the population its cut points were taken over, the national count, the
+    quartiles, the bounds from the published segments and the cut points used (n x 3)."""
+    cut_rule, unit = rules.cut_rule, 10.0**-rules.decimals
+    group_cols = ["quarter"] if cut_rule.pooled else ["quarter", "peer_group"]
+    cut_group = out.select(pl.struct(group_cols).rank("dense") - 1).to_series().to_numpy()
+    n = out.height
+    population, national = np.zeros(n, np.int64), np.full(n, -1, np.int64)
+    quartiles, used = np.zeros((n, 3)), np.zeros((n, 3))
+    bounds: list[list[float | None]] = [[]] * n
+    quarter_col, peer_col = out["quarter"].to_list(), out["peer_group"].to_list()
+    for g in np.unique(cut_group):
+        sel = np.flatnonzero(cut_group == g)
+        whole = cut_rule.national(quarter_col[sel[0]],
+                                  None if cut_rule.pooled else peer_col[sel[0]])
+        cuts = cut_rule.cut_points(avg[sel])
+        bound = cut_point_bounds(avg[sel], low[sel], high[sel])
+        final = cuts
+        if use_bounds and cut_rule.uses_population and (whole is None or sel.size < whole):
+            final = np.maximum.accumulate(
+                [bounded_cut(float(c), b, unit) for c, b in zip(cuts, bound, strict=True)])
+        population[sel], national[sel] = sel.size, -1 if whole is None else whole
+        quartiles[sel], used[sel] = cuts, final
+        flat = [x for b in bound for x in b]
+        for i in sel:
+            bounds[i] = flat
+    columns = {
+        "population": pl.Series(population),
+        "national_population": pl.Series(national).replace(-1, None),
+        "cut_points": pl.Series(used.tolist(), dtype=pl.List(pl.Float64)),
+        "quartile_cut_points": pl.Series(quartiles.tolist(), dtype=pl.List(pl.Float64)),
+        "cut_point_bounds": pl.Series(bounds, dtype=pl.List(pl.Float64)),
+        "bounded": pl.Series(np.any(used != quartiles, axis=1)),
+    }
+    return columns, used
 
 
 CUT_NAMES = ("1|2", "2|3", "3|4")
