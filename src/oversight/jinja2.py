@@ -10,12 +10,19 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
-from oversight.metrics.formatting import format_value
+from oversight.engine.units import format_value
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     """`reverse` for templates: url('organisation', 'RGT')."""
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def person(user: Any) -> str:
+    """A user as a page names them: their full name, else their username."""
+    if not user:
+        return "Not assigned"
+    return user.get_full_name() or user.get_username()
 
 
 def environment(**options: Any) -> Environment:
@@ -33,4 +40,5 @@ def environment(**options: Any) -> Environment:
     )
     env.filters["intcomma"] = intcomma
     env.filters["format_value"] = format_value
+    env.filters["person"] = person
     return env

@@ -7,10 +7,12 @@ from oversight import api
 
 urlpatterns = [
     path("", include("oversight.web.urls")),
-    path("", include("oversight.organisations.urls")),
     path("", include("oversight.metrics.urls")),
     path("", include("oversight.segmentation.urls")),
     path("", include("oversight.support.urls")),
     path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "oversight.web.errors.bad_request"
+handler500 = "oversight.web.errors.server_error"
