@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("oversight.metrics.urls")),
     path("", include("oversight.segmentation.urls")),
     path("", include("oversight.support.urls")),
+    path("governance/", include("oversight.governance.urls")),
     path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -179,7 +179,11 @@ def _dashboard(
         visible_organisations(request.user).filter(pk__in=[o.pk for o in members])
         .values_list("pk", flat=True)
     )
-    shown = [o for o in members if o.pk in visible_ids]
+    # Closed organisations (merged or dissolved) are left out of the current dashboard unless
+    # asked for (?closed=1); their figures still count in the system and place history.
+    with_closed = request.GET.get("closed") == "1"
+    shown = [o for o in members if o.pk in visible_ids and (with_closed or o.is_open)]
+    closed = sum(1 for o in members if o.pk in visible_ids and not o.is_open)
     hosted = [o for o in members if o.host_system_id == system.pk
               and o.kind != OrganisationKind.ICB]
     groups: dict[str, list[int]] = {}
@@ -188,7 +192,7 @@ def _dashboard(
     if sees_all:
         if place is None:
             groups[f"system:{system.code}"] = [o.pk for o in hosted]
-            columns.append({"key": f"system:{system.code}", "heading": system.code,
+            columns.append({"key": f"system:{system.code}", "heading": f"{system.name} (all)",
                             "label": f"{system.name} (all organisations)", "href": None})
         for p in places:
             ids = [o.pk for o in hosted if o.place_id == p.pk]
@@ -204,7 +208,7 @@ def _dashboard(
     kinds = ORGANISATION_GROUPS[group][1]
     for o in shown:
         if kinds is None or o.kind in kinds:
-            columns.append({"key": o.ods_code, "heading": o.ods_code, "label": o.name,
+            columns.append({"key": o.ods_code, "heading": o.short_name, "label": o.name,
                             "href": o.get_absolute_url(), "organisation": o})
     viewer = visibility(request.user)
     version = f"{data_version()}:{viewer.token}"
@@ -217,6 +221,8 @@ def _dashboard(
         "columns": columns,
         "sees_all": sees_all,
         "shown": shown,  # the members the user may see
+        "closed_count": closed,
+        "with_closed": with_closed,
         "charts": charts,
         "filter_url": request.path,
         "organisation_groups": ORGANISATION_GROUPS,
