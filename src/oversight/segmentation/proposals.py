@@ -196,7 +196,7 @@ def _criteria(
     always = set(rules.finance_metrics) | set(rules.cqc_metrics.values())
     metrics = [
         m for m in Metric.objects.filter(framework=fw).values_list(
-            "id", "code", "polarity", "scored", "theme__is_local", "org_kinds")
+            "id", "code", "polarity", "scored", "theme__is_local", "org_kinds", "unit")
         if m[1] in always or ((m[3] or not rules.scored_only)
                               and (rules.include_local or not m[4]))
     ]
@@ -269,6 +269,7 @@ def _criteria(
         polarity=np.array([POLARITY.get(m[2], 0) for m in metrics], dtype=np.int8),
         period_label=labels[keep],
         rebase=_rebase_ends(metric_index, org_subject),
+        metric_units=[m[6] for m in metrics],
     )
     overall, well_led = _cqc(org_subject, subject_keys, quarters)
     ev = tr.evaluate(tr.annotate(points), rules, quarters, overall, well_led)
