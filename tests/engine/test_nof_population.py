@@ -242,3 +242,15 @@ def test_whole_population_uses_the_quartiles_as_they_are(tmp_path: Path,
     notes = population_notes(out, rules)
     assert not any(n.startswith("Q2 2025/26: population incomplete") for n in notes)
     assert any(n.startswith("Q1 2025/26: population incomplete") for n in notes)
+
+
+def test_a_metric_score_the_rules_do_not_know_is_refused(tmp_path: Path) -> None:
+    """An acute file's scores for metrics the rules file does not hold would drop out of the
+    average unseen: refused, naming the file, row and metric."""
+    acute = tmp_path / "acute.csv"
+    acute.write_text("Quarter,Trust_type,Trust_code,Trust_name,Metric_ID,Value\n"
+                     "Q2 2025/26,Acute trust,RGT,Cambridge,OF1005,2.5\n"
+                     "Q2 2025/26,Acute trust,RGT,Cambridge,OF1999,1.75\n")
+    with pytest.raises(NofInputError, match=rf"{acute}: row 3: column Metric_ID: metric score "
+                                            r"'OF1999' is not in .*rules.yaml"):
+        segment_files([acute])

@@ -64,6 +64,7 @@ def segment_files(
         )
         long = long.filter(~ignored)
         inputs = long.filter(pl.col("metric_id").str.contains(INPUT_METRIC.pattern))
+        _known_scores_only(inputs, rules)
         flags = long.filter(pl.col("metric_id").is_in([rules.override_flag, rules.recovery_flag]))
         scores = compute_scores(inputs, rules)
         names = long.select("quarter", "trust_code", "trust_name")
@@ -72,6 +73,19 @@ def segment_files(
                                 "(OF0xxx/OF1xxx) to segment")
     return segment(scores, rules, flags=flags, names=names, league=league,
                    published=published, use_bounds=use_bounds)
+
+
+def _known_scores_only(inputs: pl.DataFrame, rules: NofRules) -> None:
+    """A metric score the rules file does not know would silently drop out of the average
+    (an acute or ambulance metric, say): refuse it, naming the first row."""
+    unknown = inputs.filter(pl.col("metric_id").str.starts_with("OF1")
+                            & ~pl.col("metric_id").is_in(list(rules.metrics)))
+    if unknown.height:
+        r = unknown.row(0, named=True)
+        ids = ", ".join(sorted(set(unknown["metric_id"])))
+        raise NofInputError(
+            f"{r['file']}: row {r['row']}: column Metric_ID: metric score {r['metric_id']!r} is "
+            f"not in {rules.path} (its domain and scoring are needed to count it; unknown: {ids})")
 
 
 def _one_file_per_trust(frame: pl.DataFrame) -> None:
