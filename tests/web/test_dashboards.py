@@ -188,3 +188,20 @@ def test_columns_are_headed_by_names_and_closed_organisations_are_left_out(
     with_closed = signed_in_client.get("/systems/QUE/?closed=1").content.decode()
     assert "/organisations/RGN/metrics/AE4HR/" in with_closed
     assert 'name="closed" value="1"' in with_closed  # the filters keep the choice
+
+
+def test_organisation_and_system_pages_show_the_current_segment(signed_in_client, ics):
+    from oversight.segmentation.decisions import record_decision
+    from tests.factories import FrameworkFactory
+    from tests.web.test_home_segmentation import propose
+
+    framework = FrameworkFactory(code="sof-2021-22")
+    propose(framework, ics["rgt"], "Q4 2021/22", dt.date(2022, 3, 31), 3)
+    page = signed_in_client.get("/organisations/RGT/").content.decode()
+    assert "Current segment" in page and "Segment 3</strong> proposed" in page
+    record_decision(user=signed_in_client.user, framework=framework, subject=ics["rgt"],
+                    quarter="Q4 2021/22", segment=3)
+    page = signed_in_client.get("/organisations/RGT/").content.decode()
+    assert "Segment 3 (decided)" in page and "Decided for Q4 2021/22" in page
+    system_page = signed_in_client.get("/systems/QUE/").content.decode()
+    assert "Current segment" not in system_page  # nothing proposed or decided for QUE

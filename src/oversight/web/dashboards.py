@@ -16,13 +16,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from markupsafe import Markup
 
 from oversight.access.rules import visible_organisations, visible_systems
 from oversight.metrics import charts
 from oversight.metrics.insight import Insights, data_version, insights, visibility
 from oversight.organisations.models import Organisation, OrganisationKind, Place, System
-from oversight.segmentation.decisions import history
+from oversight.segmentation.decisions import history, newest_current_segment
 from oversight.web.standing import standings
 
 #: Segmentation events (proposals and decisions) shown on an organisation page.
@@ -136,6 +137,7 @@ def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
             "history": history(organisation, user=request.user)[:HISTORY_ENTRIES],
             "ratings": organisation.cqc_ratings.all(),
             "collaboratives": organisation.collaboratives.all(),
+            "current": _current(organisation, request.user),
             "breadcrumbs": [
                 {"href": "/", "text": "Home"},
                 {"href": "/organisations/", "text": "Organisations"},
@@ -143,6 +145,22 @@ def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
             ],
         },
     )
+
+
+def _current(subject: Organisation | System, user) -> dict[str, Any] | None:
+    """The current segment panel's context: an ICB is segmented as its system."""
+    if isinstance(subject, Organisation) and subject.kind == OrganisationKind.ICB:
+        if subject.host_system is None:
+            return None
+        subject = subject.host_system
+    found = newest_current_segment(subject, user)
+    if found is None:
+        return None
+    framework, current = found
+    name = ("segmentation_organisation", subject.ods_code) if isinstance(
+        subject, Organisation) else ("segmentation_system", subject.code)
+    return {"framework": framework, "segment": current,
+            "link": reverse(name[0], args=[name[1]]) + f"?framework={framework.code}"}
 
 
 def system_list(request: HttpRequest) -> HttpResponse:
@@ -255,6 +273,7 @@ def system_detail(request: HttpRequest, code: str) -> HttpResponse:
             "places": places,
             "members": members,
             "collaboratives": system.collaboratives.prefetch_related("members"),
+            "current": _current(system, request.user),
             "breadcrumbs": [
                 {"href": "/", "text": "Home"},
                 {"href": "/systems/", "text": "Systems"},
