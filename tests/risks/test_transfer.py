@@ -127,6 +127,17 @@ def test_export_then_import_changes_nothing(world):
     assert result.ok and result.unchanged == ["QUE-R001"] and not result.changed
 
 
+def test_export_carries_no_formula_and_round_trips(world):
+    raise_risk(user=world.icb, system=world.system, title="=HYPERLINK(\"x\")", theme="finance",
+               consequence_domain="finance", current_likelihood=2, current_consequence=2,
+               cause="-5% on the plan")
+    exported = transfer.to_csv(transfer.export_rows(list(Risk.objects.all())))
+    row = next(csv.DictReader(io.StringIO(exported)))
+    assert row["title"] == "'=HYPERLINK(\"x\")" and row["cause"] == "'-5% on the plan"
+    result = transfer.import_register("back.csv", exported.encode(), world.system)
+    assert result.ok and result.unchanged == ["QUE-R001"]
+
+
 def test_cli_export_and_import(world, tmp_path):
     raise_risk(user=world.icb, system=world.system, title="Agency spend", theme="finance",
                consequence_domain="finance", current_likelihood=4, current_consequence=3)

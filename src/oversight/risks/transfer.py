@@ -5,7 +5,8 @@ committees, objectives, organisations, metrics, scores, dates); every problem is
 file, row and column with the reason, and nothing is written unless every row is good. Then
 all rows are written in one transaction: a row whose reference is on the register changes
 that risk, any other row adds one. Computed columns (scores, band, level, appetite, overdue)
-are exported for reading and ignored on import.
+are exported for reading and ignored on import. Text cells leave through ``oversight.exports``
+(no formula reaches a spreadsheet) and the apostrophe it adds is dropped again on import.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from oversight.exports import FORMULA_LEADS, neutralise, neutralise_row
 from oversight.governance.models import Body
 from oversight.metrics.models import Metric
 from oversight.organisations.models import Organisation, System
@@ -145,7 +147,7 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     writer = csv.DictWriter(out, fieldnames=[*COLUMNS, *COMPUTED], lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+        writer.writerow(neutralise_row({k: _cell(v) for k, v in row.items()}))
     return out.getvalue()
 
 
@@ -165,7 +167,7 @@ def to_xlsx(rows: list[dict[str, Any]], system: System | None = None) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([_cell(row.get(c)) for c in header])
+        sheet.append([neutralise(_cell(row.get(c))) for c in header])
     sheet.freeze_panes = "C2"
     _codes_sheet(book, system)
     out = io.BytesIO()
@@ -279,11 +281,15 @@ class _Context:
 
 
 def _text(v: Any) -> str:
+    """A cell as text; the apostrophe our exports put before a formula character is dropped."""
     if v is None:
         return ""
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    return str(v).strip()
+    text = str(v).strip()
+    if text.startswith("'") and text[1:2].startswith(FORMULA_LEADS) and text[1:2]:
+        return text[1:]
+    return text
 
 
 def _parse(ctx: _Context, number: int, row: dict[str, Any]) -> dict[str, Any] | None:
