@@ -324,6 +324,8 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         "quarter": quarter, "proposal": proposal, "decision": decision,
         "what_if": _what_if(rules, proposal),
         "judgement": _judgement(rules, proposal),
+        "segment_labels": {n: rules.labels[f"segment_{n}"] for n in (1, 3, 4)}
+        if isinstance(rules, CriteriaRules) else {},
         "segments_systems": getattr(rules, "systems", False),  # the scored method: no systems
         "history": history(subject, framework, request.user),
         "form": form, "can_decide": can_decide, "metric_url": metric_url,
