@@ -223,7 +223,8 @@ def test_metric_scores_reproducible_from_values(nof_path: Path) -> None:
 def test_published_scores_win_over_computed(nof_path: Path) -> None:
     rules = load_rules()
     long = read_published(nof_path)
-    scores = compute_scores(long.filter(pl.col("metric_id").str.contains(INPUT_METRIC.pattern)), rules)
+    inputs = long.filter(pl.col("metric_id").str.contains(INPUT_METRIC.pattern))
+    scores = compute_scores(inputs, rules)
     assert (scores["source"] == "published").all()
     assert scores.group_by("quarter", "trust_code", "metric_id").len()["len"].max() == 1
 
