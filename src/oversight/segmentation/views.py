@@ -436,6 +436,10 @@ def rules_page(request: HttpRequest, code: str) -> HttpResponse:
     else:
         rows = [("Segments", "Unadjusted segment", f"average metric score against cut points: "
                  f"{rules.cut_rule.describe()}"),
+                *([("Segments", "National population", ", ".join(
+                    f"{kind} {n}" for kind, n in rules.cut_rule.national_population.items())
+                    + " (a quarter with fewer loaded is incomplete: the published segments "
+                      "bound its cut points)")] if rules.cut_rule.uses_population else []),
                 ("Segments", "Financial override", f"{rules.override_flag}: held at segment "
                  f"{rules.override_floor} or worse"),
                 ("Segments", "Recovery Support Programme", f"{rules.recovery_flag}: segment "
