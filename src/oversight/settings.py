@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    # The API documentation (Swagger UI) from ninja's own static files, not a CDN.
+    "ninja",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "oversight.web",
@@ -81,6 +83,7 @@ INSTALLED_APPS = [
     "oversight.access",
     "oversight.segmentation",
     "oversight.support",
+    "oversight.governance",
 ]
 
 MIDDLEWARE = [
@@ -152,6 +155,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
 # NHS.UK frontend comes from the npm package installed at set-up (node_modules), not the repo.
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+# The NHS.UK stylesheet without its remote fonts (oversight.web.assets, built at set-up): found
+# before the package's own copy of the same name.
+if (NODE_MODULES / ".oversight" / "nhsuk").is_dir():
+    STATICFILES_DIRS.append(("nhsuk", NODE_MODULES / ".oversight" / "nhsuk"))
 if (NODE_MODULES / "nhsuk-frontend" / "dist").is_dir():
     STATICFILES_DIRS.append(("nhsuk", NODE_MODULES / "nhsuk-frontend" / "dist" / "nhsuk"))
 if (NODE_MODULES / "htmx.org" / "dist").is_dir():
@@ -160,6 +167,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Uploaded files (governance papers, terms of reference) go through Django's storage API: the
+# file system under var/media by default; a deployment may configure object storage in STORAGES.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("OVERSIGHT_MEDIA_DIR", VAR_DIR / "media"))
 
 # Security. Cookies go over HTTPS only in a deployment (DATABASE_URL set, not debug; SECURE_COOKIES
 # overrides): the embedded demo is served over plain http on localhost. A deployment also gets

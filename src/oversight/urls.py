@@ -14,3 +14,6 @@ urlpatterns = [
     path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "oversight.web.errors.bad_request"
+handler500 = "oversight.web.errors.server_error"

@@ -4,16 +4,13 @@ evaluating everyone at once equals evaluating each organisation on its own."""
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from oversight.engine import triggers as tr
 
-RULES = tr.load_criteria_rules(
-    Path(tr.__file__).resolve().parent.parent / "frameworks" / "sof-2021-22" / "rules.yaml"
-)
+RULES = tr.load_criteria_rules(tr.criteria_rules_path("sof-2021-22"))
 CODES = ["A", "B", "C", "D", "E", "FINVAR"]
 N_ORGS, N_PERIODS = 8, 12
 MONTH_ENDS = (np.arange("2021-05", "2022-05", dtype="datetime64[M]").astype("datetime64[D]")

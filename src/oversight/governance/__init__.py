@@ -1,0 +1,1 @@
+"""Governance: bodies, terms of reference, membership, meetings, papers, conflicts and minutes."""
