@@ -146,3 +146,100 @@ class ObservationFactory(factory.django.DjangoModelFactory):
     period_label = "Apr-24"
     value = 90.0
     batch = factory.SubFactory(ImportBatchFactory)
+
+
+# ----------------------------------------------------------------------------- risks
+
+
+class StrategicObjectiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.StrategicObjective"
+
+    system = factory.SubFactory(SystemFactory)
+    code = factory.Sequence(lambda n: f"SO{n + 1}")
+    title = factory.Sequence(lambda n: f"Strategic objective {n + 1}")
+    order = factory.Sequence(lambda n: n)
+
+
+class RiskAppetiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.RiskAppetite"
+
+    objective = factory.SubFactory(StrategicObjectiveFactory)
+    system = factory.SelfAttribute("objective.system")
+    level = "cautious"
+    approved_on = dt.date(2024, 4, 25)
+    approved_by = "ICB board"
+
+
+class RiskFactory(factory.django.DjangoModelFactory):
+    """A risk on a register, saved directly (tests of the rules use ``editing.raise_risk``)."""
+
+    class Meta:
+        model = "risks.Risk"
+
+    system = factory.SubFactory(SystemFactory)
+    reference = factory.Sequence(lambda n: f"T-R{n + 1:03d}")
+    title = factory.Sequence(lambda n: f"Risk {n + 1}")
+    theme = "finance"
+    consequence_domain = "finance"
+    current_likelihood = 3
+    current_consequence = 3
+    current_on = dt.date(2024, 6, 1)
+    status = "open"
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.Assessment"
+
+    risk = factory.SubFactory(RiskFactory)
+    assessed_on = dt.date(2024, 6, 1)
+    likelihood = 3
+    consequence = 3
+
+
+class ControlFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.Control"
+
+    risk = factory.SubFactory(RiskFactory)
+    description = factory.Sequence(lambda n: f"Control {n + 1}")
+
+
+class AssuranceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.Assurance"
+
+    risk = factory.SubFactory(RiskFactory)
+    line = "independent"
+    source = "Internal audit"
+    description = "Audit of the financial recovery plan"
+
+
+class GapFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.Gap"
+
+    risk = factory.SubFactory(RiskFactory)
+    kind = "control"
+    description = "No system-wide agreement"
+
+
+class RiskActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.RiskAction"
+
+    risk = factory.SubFactory(RiskFactory)
+    title = factory.Sequence(lambda n: f"Action {n + 1}")
+    owner = factory.SubFactory(UserFactory)
+    due = dt.date(2024, 9, 30)
+
+
+class RiskEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.RiskEvent"
+
+    risk = factory.SubFactory(RiskFactory)
+    event = "raise"
+    reason = "Raised on the register."

@@ -10,7 +10,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
-from oversight.metrics.formatting import format_value
+from oversight.engine.units import format_value
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:

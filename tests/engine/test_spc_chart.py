@@ -98,3 +98,20 @@ def test_no_icons_and_no_target() -> None:
     root = chart(None, None, target=None)
     assert not [g for g in root.iter(f"{SVG}g") if g.get("data-icon")]
     assert not [e for e in root.iter(f"{SVG}line") if e.get("class") == "spc-target"]
+
+
+def test_axes_read_in_the_unit_and_months_and_a_gap_is_a_gap() -> None:
+    dates = ["2019-01-01", "2019-02-01", "2019-03-01", "2022-04-01", "2022-05-01", "2022-06-01"]
+    root = ET.fromstring(
+        render_svg(dates, [87.0725, 98.595, 90.0, 91.0, 92.0, 93.0], [92.0] * 6, [80.0] * 6,
+                   [100.0] * 6, [0] * 6, title="t", unit="%")
+    )
+    ticks = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "spc-tick"]
+    assert ticks == ["80%", "85%", "90%", "95%", "100%"]
+    months = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "spc-month"]
+    assert months[0] == "Jan 2019" and "Apr 2022" in months
+    # March 2019 to April 2022 is not joined: two value lines, the limits drawn twice.
+    assert len(list(root.iter(f"{SVG}polyline"))) == 2
+    means = [e for e in root.iter(f"{SVG}line") if e.find(f"{SVG}title") is not None
+             and e.find(f"{SVG}title").text.startswith("mean")]
+    assert len(means) == 2 and means[0].find(f"{SVG}title").text == "mean 92.0%"

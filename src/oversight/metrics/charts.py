@@ -15,7 +15,7 @@ from markupsafe import Markup, escape
 
 from oversight.engine.spc import ASSURANCES, VARIATIONS
 from oversight.engine.spc.icons import ICON_VIEWBOX, assurance_drawing, variation_drawing
-from oversight.metrics.formatting import format_value
+from oversight.engine.units import format_value, nice_ticks, tick_label
 
 VALUE_LINE = "#5D6D7E"
 INK = "#212B32"
@@ -91,23 +91,6 @@ def sparkline(values: Sequence[float], label: str, width: int = 96, height: int 
     return _svg(width, height, label, body, "oversight-sparkline")
 
 
-def _nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
-    if not math.isfinite(lo) or not math.isfinite(hi):
-        return []
-    if hi == lo:
-        hi, lo = hi + 1, lo - 1
-    raw = (hi - lo) / count
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    start = math.ceil(lo / step) * step
-    ticks = []
-    t = start
-    while t <= hi + step * 1e-9:
-        ticks.append(round(t, 10))
-        t += step
-    return ticks
-
-
 def ranking_chart(
     peers: Sequence[tuple[int, float]],
     *,
@@ -125,7 +108,7 @@ def ranking_chart(
     if not peers:
         return Markup("")
     ordered = sorted(peers, key=lambda p: -p[1] if higher_is_better else p[1])
-    left, right, top, bottom = 64, 16, 16, 36
+    left, right, top, bottom = 64, 104, 16, 36
     pw, ph = width - left - right, height - top - bottom
     values = [v for _, v in ordered]
     lo, hi = min(0.0, min(values)), max(values)
@@ -138,10 +121,12 @@ def ranking_chart(
     parts = [
         f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fff" stroke="#D8DDE0"/>'
     ]
-    for t in _nice_ticks(lo, hi, 4):
+    ticks = nice_ticks(lo, hi, 4)
+    lo, hi = min(lo, ticks[0]), max(hi, ticks[-1])
+    for t in ticks:
         parts.append(
             f'<text x="{left - 6}" y="{y(t) + 4:.1f}" text-anchor="end" '
-            f'font-size="11" fill="{INK}">{escape(format_value(t, unit))}</text>'
+            f'font-size="11" fill="{INK}">{escape(tick_label(t, ticks[1] - ticks[0], unit))}</text>'
         )
     shades = ("#C8E1F4", "#DCE9F2", "#E8EDEE", "#F3E5CF")
 
@@ -165,21 +150,38 @@ def ranking_chart(
             f'fill="{fill}"{' class="ranking-this"' if is_me else ""}/>'
         )
         if is_me:
-            mark = (
-                f'<text x="{bx + bw / 2:.1f}" y="{top + ph + 16}" font-size="11" '
-                f'text-anchor="middle" fill="{INK}">This organisation</text>'
-            )
-    for v, name in ((lower_quartile, "LQ"), (median, "Median"), (upper_quartile, "UQ")):
-        if math.isfinite(v):
-            parts.append(
-                f'<line x1="{left}" x2="{left + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
-                f'stroke="{INK}" stroke-dasharray="{"6 3" if name == "Median" else "2 3"}"'
-                f'/><text x="{left + pw - 4}" y="{y(v) - 3:.1f}" text-anchor="end" '
-                f'font-size="11" fill="{INK}">{name}</text>'
-            )
+            mark = _this_organisation(bx + bw / 2, left, left + pw, top + ph + 16)
+    cuts = [(v, name) for v, name in ((upper_quartile, "Upper quartile"), (median, "Median"),
+                                      (lower_quartile, "Lower quartile")) if math.isfinite(v)]
+    for (v, name), at in zip(cuts, _apart([y(v) for v, _ in cuts], 13), strict=True):
+        parts.append(
+            f'<line x1="{left}" x2="{left + pw}" y1="{y(v):.1f}" y2="{y(v):.1f}" '
+            f'stroke="{INK}" stroke-dasharray="{"6 3" if name == "Median" else "2 3"}"'
+            f'/><text x="{left + pw + 6}" y="{at + 4:.1f}" font-size="11" fill="{INK}">'
+            f"{name} {escape(format_value(v, unit))}</text>"
+        )
     parts.append(mark)
     label = (
         f"{title}: {len(ordered)} peers ranked best to worst, quartile bands shaded, "
         f"this organisation highlighted."
     )
     return _svg(width, height, label, "".join(parts), "oversight-chart")
+
+
+def _this_organisation(x: float, left: float, right: float, y: float) -> str:
+    """The label under the highlighted bar, kept inside the plot: anchored at its start near
+    the left edge and at its end near the right, so it is never clipped."""
+    room = 55
+    anchor = "start" if x - left < room else "end" if right - x < room else "middle"
+    return (f'<text x="{x:.1f}" y="{y}" font-size="11" text-anchor="{anchor}" '
+            f'fill="{INK}">This organisation</text>')
+
+
+def _apart(ys: Sequence[float], gap: float) -> list[float]:
+    """Label heights moved apart so that none is within ``gap`` of the one above it (the
+    quartile labels of a tight distribution overlapped)."""
+    order = sorted(range(len(ys)), key=lambda k: ys[k])
+    placed = list(ys)
+    for prev, k in zip(order, order[1:], strict=False):
+        placed[k] = max(placed[k], placed[prev] + gap)
+    return placed

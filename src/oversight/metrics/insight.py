@@ -673,7 +673,7 @@ class MetricSeries(IconTexts):
             [spc.POINT_TYPES.index(x.point_type) for x in p],
             title=title, rebase_group=[x.rebase_group for x in p],
             target=self.metric.standard, variation=self.variation, assurance=self.assurance,
-            markers=[(r.date, f"Rebase from {x.period_label}: {r.reason}")
+            unit=self.metric.unit, markers=[(r.date, f"Rebase from {x.period_label}: {r.reason}")
                      for r in self.rebases for x in p if x.period_start == r.date],
         )
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from oversight.engine import spc
+from oversight.engine.units import format_value
 from oversight.metrics import charts
-from oversight.metrics.formatting import format_value
 from oversight.metrics.insight import (
     ASSURANCE_TEXT,
     PUBLISHED,
