@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("oversight.metrics.urls")),
     path("", include("oversight.segmentation.urls")),
     path("", include("oversight.support.urls")),
+    path("", include("oversight.development.urls")),
     path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -21,11 +21,13 @@ import yaml
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from oversight.development import key, plans
 from oversight.development.models import (
     Action,
     Ask,
+    Assessment,
     CoverageRow,
     GapArea,
     MaturityDomain,
@@ -225,9 +227,12 @@ def _status_at(action: Action, index: int, end: dt.date) -> tuple[str, str]:
 
 
 def load_checkpoints(plan: Plan) -> int:
-    """The demo's quarterly checkpoints: every action and workstream assessed at each."""
+    """The demo's quarterly checkpoints: every action and workstream assessed at each, the
+    assessments and status changes recorded in their history on the day the checkpoint was
+    held, by its assessor. (In bulk: four checkpoints of the whole plan are 516 assessments.)"""
     User = get_user_model()
     tz = timezone.get_current_timezone()
+    workstreams = list(plans.workstreams_of(plan))
     for index, (quarter, held_on, username) in enumerate(CHECKPOINTS):
         user = User.objects.filter(username=username).first()
         checkpoint = plans.open_checkpoint(
@@ -239,26 +244,44 @@ def load_checkpoints(plan: Plan) -> int:
         )
         at = dt.datetime.combine(held_on, dt.time(10, 0), tzinfo=tz)
         end = quarter_end(quarter)
-        for ws in plans.workstreams_of(plan):
+        assessments: list[Assessment] = []
+        changed_actions: list[Action] = []
+        changed_workstreams: list[Workstream] = []
+        for ws in workstreams:
             statuses = []
             for action in ws.actions.all():
                 status, commentary = _status_at(action, index, end)
                 statuses.append(status)
-                plans.record_assessment(
-                    checkpoint,
-                    action=action,
-                    status=status,
-                    commentary=commentary,
-                    user=user,
-                    at=at,
+                assessments.append(
+                    Assessment(
+                        checkpoint=checkpoint,
+                        action=action,
+                        status=status,
+                        commentary=commentary,
+                        assessed_by=user,
+                        assessed_at=at,
+                    )
                 )
+                if action.status != status:
+                    action.status = status
+                    changed_actions.append(action)
             worst = key.worst(statuses)
-            plans.record_assessment(
-                checkpoint,
-                workstream=ws,
-                status=worst,
-                commentary=f"The least advanced of its {len(statuses)} actions.",
-                user=user,
-                at=at,
+            assessments.append(
+                Assessment(
+                    checkpoint=checkpoint,
+                    workstream=ws,
+                    status=worst,
+                    commentary=f"The least advanced of its {len(statuses)} actions.",
+                    assessed_by=user,
+                    assessed_at=at,
+                )
             )
+            if ws.status != worst:
+                ws.status = worst
+                changed_workstreams.append(ws)
+        reason = f"{quarter} checkpoint"
+        history = {"default_user": user, "default_date": at, "default_change_reason": reason}
+        bulk_create_with_history(assessments, Assessment, **history)
+        bulk_update_with_history(changed_actions, Action, ["status"], **history)
+        bulk_update_with_history(changed_workstreams, Workstream, ["status"], **history)
     return len(CHECKPOINTS)

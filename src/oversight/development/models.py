@@ -435,12 +435,20 @@ class Ask(models.Model):
 
 
 class RiskStatement(models.Model):
-    """A development risk under one of the plan's risk themes (a plain statement: the
-    board assurance framework holds the detail)."""
+    """A development risk under one of the plan's risk themes: a plain statement, linked to
+    the risk register's entry where there is one."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="risk_statements")
     theme = models.CharField(max_length=200, help_text="E.g. 'Effective Governance'.")
     statement = models.TextField()
+    risk = models.ForeignKey(
+        "risks.Risk",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="development_statements",
+        help_text="The risk on the system's risk register that holds its detail.",
+    )
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
 
