@@ -18,6 +18,13 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
+def person(user: Any) -> str:
+    """A user as a page names them: their full name, else their username."""
+    if not user:
+        return "Not assigned"
+    return user.get_full_name() or user.get_username()
+
+
 def environment(**options: Any) -> Environment:
     options["undefined"] = ChainableUndefined
     options["loader"] = ChoiceLoader([options["loader"], PackageLoader("nhsuk_frontend_jinja")])
@@ -33,4 +40,5 @@ def environment(**options: Any) -> Environment:
     )
     env.filters["intcomma"] = intcomma
     env.filters["format_value"] = format_value
+    env.filters["person"] = person
     return env

@@ -7,7 +7,6 @@ from oversight import api
 
 urlpatterns = [
     path("", include("oversight.web.urls")),
-    path("", include("oversight.organisations.urls")),
     path("", include("oversight.metrics.urls")),
     path("", include("oversight.segmentation.urls")),
     path("", include("oversight.support.urls")),

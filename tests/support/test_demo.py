@@ -59,3 +59,26 @@ def test_demo_support_cases(demo_reference):
     count = SupportCase.objects.count()
     again = load_support_demo()
     assert again.created == [] and SupportCase.objects.count() == count
+
+
+def test_demo_events_carry_the_story_dates_not_the_load_day(demo_reference):
+    """docs/demo.md's story: C&P's segment 4 decision in April 2025 opens its RSP case, its
+    SID appointed in May 2025; the trust entered the RSP in 2021 and left it in March 2022."""
+    import datetime as dt
+
+    from oversight.segmentation.models import Decision
+    from oversight.support.models import Transition
+
+    load_support_demo()
+    que = SupportCase.objects.get(system__code="QUE", kind=CaseKind.RSP)
+    assert que.opened_at.date() == dt.date(2025, 4, 17)
+    exited = SupportCase.objects.get(organisation__ods_code="RGN", kind=CaseKind.RSP)
+    assert exited.opened_at.date() == dt.date(2021, 6, 28)
+    assert exited.closed_at.date() == dt.date(2022, 3, 25)
+    decided = sorted(d.decided_at.date() for d in Decision.objects.filter(system__code="QUE"))
+    assert decided == [dt.date(2024, 7, 18), dt.date(2025, 4, 17)]
+    # Every step of both cases, and every version-history row, happened on a story date.
+    transitions = [t.at.date() for t in Transition.objects.all()]
+    history = [h.history_date.date() for h in SupportCase.history.all()]
+    assert transitions and max(transitions + history) <= dt.date(2025, 9, 30)
+    assert min(transitions) >= dt.date(2021, 6, 28)

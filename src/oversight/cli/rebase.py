@@ -35,10 +35,7 @@ def _fail(message: str) -> typer.Exit:
 def _metric(code: str, framework: str | None) -> Any:
     from oversight.metrics.models import Metric
 
-    metrics = Metric.objects.filter(code=code).select_related("framework")
-    if framework:
-        metrics = metrics.filter(framework__code=framework)
-    metric = metrics.order_by("-framework__year_start").first()
+    metric = Metric.by_code(code, framework)
     if metric is None:
         where = f" in framework '{framework}'" if framework else ""
         raise _fail(f"METRIC: no metric with code '{code}'{where}")

@@ -8,6 +8,8 @@ from typing import Any
 
 from django import forms
 
+from oversight.metrics.rebases import series_periods
+
 THIS_ORGANISATION = "organisation"
 EVERY_ORGANISATION = "all"
 
@@ -61,3 +63,12 @@ class RebaseForm(forms.Form):
             raise forms.ValidationError(
                 "Only administrators may rebase every organisation's series")
         return value
+
+
+def rebase_form(organisation: Any, metric: Any, user: Any, data: Any = None) -> RebaseForm:
+    """The add-a-rebase form of a metric page, offering the series' periods."""
+    labels = dict(metric.observations.filter(organisation=organisation)
+                  .values_list("period_start", "period_label"))
+    periods = [(d, labels.get(d, d.isoformat())) for d in series_periods(metric, organisation)]
+    return RebaseForm(data, periods=periods,
+                      metric_wide_allowed=user.has_perm("metrics.record_rebase", None))

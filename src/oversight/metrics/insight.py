@@ -130,9 +130,15 @@ class Insights:
 
     cells: dict[tuple[str, int], Insight] = field(default_factory=dict)
     metrics: list[Metric] = field(default_factory=list)
+    #: Series the SPC engine refused (a stored value it cannot use), with the reason: shown in
+    #: their own cell while the rest of the page renders.
+    problems: dict[tuple[str, int], str] = field(default_factory=dict)
 
     def get(self, subject: str, metric_id: int) -> Insight | None:
         return self.cells.get((subject, metric_id))
+
+    def problem(self, subject: str, metric_id: int) -> str | None:
+        return self.problems.get((subject, metric_id))
 
     def by_theme(self) -> list[ThemeBlock]:
         blocks: dict[int, ThemeBlock] = {}
@@ -370,9 +376,50 @@ def _series_table(
     return table.sort("subject", "metric_id", "period_start")
 
 
+def _screen(table: pl.DataFrame) -> tuple[pl.DataFrame, dict[tuple[str, int], str]]:
+    """``table`` without the series holding a value the engine refuses (not finite: an
+    aggregate of an absurd numerator and denominator, say), and why each was left out."""
+    bad = (table.filter(~pl.col("value").is_finite().fill_null(False))
+           .group_by("subject", "metric_id", maintain_order=True)
+           .agg(pl.col("period_label").first()))
+    if bad.height == 0:
+        return table, {}
+    problems = {(s, m): f"a stored value for {label} is not a finite number"
+                for s, m, label in bad.iter_rows()}
+    return table.join(bad.select("subject", "metric_id"), on=["subject", "metric_id"],
+                      how="anti", maintain_order="left"), problems
+
+
 def _spc(table: pl.DataFrame, metrics: Mapping[int, Metric],
-         subject_ids: Mapping[str, int] | None = None) -> tuple[Any, Any, np.ndarray]:
-    """SPC of every series in ``table`` at once; returns (result, summary, series keys).
+         subject_ids: Mapping[str, int] | None = None,
+         problems: dict[tuple[str, int], str] | None = None
+         ) -> tuple[Any, Any, np.ndarray, pl.DataFrame]:
+    """SPC of every series in ``table`` at once; returns (result, summary, series keys, the
+    table computed).
+
+    A series the engine refuses is left out and its reason added to ``problems`` (the
+    engine names the first offending row; the rest are computed again without it).
+    """
+    problems = {} if problems is None else problems
+    table, screened = _screen(table)
+    problems.update(screened)
+    while True:
+        if table.height == 0:
+            return None, None, None, table
+        try:
+            return (*_spc_once(table, metrics, subject_ids), table)
+        except spc.SpcInputError as exc:
+            if exc.row is None:
+                raise
+            subject, metric_id = table.row(exc.row)[:2]
+            problems[(subject, metric_id)] = f"the control chart cannot use it: {exc.reason}"
+            table = table.filter((pl.col("subject") != subject)
+                                 | (pl.col("metric_id") != metric_id))
+
+
+def _spc_once(table: pl.DataFrame, metrics: Mapping[int, Metric],
+              subject_ids: Mapping[str, int] | None = None) -> tuple[Any, Any, np.ndarray]:
+    """One call of the engine over every series in ``table``.
 
     Stored rebases apply: an organisation's series (its subject in ``subject_ids``, ODS code
     to organisation id) honours its own and the metric-wide ones, any other (aggregate) series
@@ -464,8 +511,9 @@ def peer_tables(
     need = pl.DataFrame({"metric_id": [m for m, _ in missing],
                          "period_start": [p for _, p in missing]},
                         schema={"metric_id": pl.Int64, "period_start": pl.Date})
-    df = df.join(need, on=["metric_id", "period_start"], how="semi").sort(
-        "metric_id", "period_start", "organisation_id")
+    # A value the ranking cannot order (not finite) takes no place among the peers.
+    df = df.join(need, on=["metric_id", "period_start"], how="semi").filter(
+        pl.col("value").is_finite()).sort("metric_id", "period_start", "organisation_id")
     fresh: dict[tuple[int, dt.date], PeerTable] = {k: _EMPTY_PEERS for k in missing}
     if df.height:
         gid = df.select(pl.struct("metric_id", "period_start", "kind").rank("dense")
@@ -578,7 +626,11 @@ def _compute_insights(
         if m.pk in present
     }
     table = _series_table(df, codes, aggregate(df, groups or {}))
-    result, summary, keys = _spc(table, metric_objs, {c: pk for pk, c in codes.items()})
+    problems: dict[tuple[str, int], str] = {}
+    result, summary, keys, table = _spc(table, metric_objs, {c: pk for pk, c in codes.items()},
+                                        problems)
+    if table.height == 0:
+        return Insights(metrics=_in_order(metric_objs.values()), problems=problems)
     counts = table.group_by("subject", "metric_id", maintain_order=True).agg(
         pl.col("organisations").last()
     )
@@ -596,7 +648,7 @@ def _compute_insights(
         }
         tables = peer_tables(pairs)
     variations, assurances = summary.variation_names, summary.assurance_names
-    out = Insights()
+    out = Insights(problems=problems)
     for i, (subject, metric_id) in enumerate(keys.iter_rows()):
         a, b = int(offsets[i]), int(offsets[i + 1])
         last = b - 1
@@ -621,11 +673,14 @@ def _compute_insights(
             rank=cell_rank,
             organisations=int(org_count.get((subject, metric_id), 1)),
         )
-    out.metrics = sorted(
-        metric_objs.values(),
-        key=lambda m: (-m.theme.framework.year_start.toordinal(), m.theme.order, m.code),
-    )
+    out.metrics = _in_order(metric_objs.values())
     return out
+
+
+def _in_order(metrics: Iterable[Metric]) -> list[Metric]:
+    """Newest framework year first, then theme order and code."""
+    return sorted(metrics, key=lambda m: (-m.theme.framework.year_start.toordinal(),
+                                          m.theme.order, m.code))
 
 
 @dataclass(frozen=True)
@@ -685,8 +740,11 @@ def metric_series(organisation: Any, metric: Metric,
         ["period_start", "period_end", "period_label", "value", "numerator",
          "denominator", "batch_id", "batch__file_name", "missing_reason"], viewer,
         value_required=False))
-    present = [r for r in rows if r[3] is not None]
-    missing = [(r[2], r[8] or "missing") for r in rows if r[3] is None]
+    present = [r for r in rows if r[3] is not None and math.isfinite(r[3])]
+    # A stored value the engine refuses is listed with the missing ones, saying why.
+    missing = [(r[2], r[8] or "missing") if r[3] is None
+               else (r[2], f"stored value {r[3]} is not a finite number: not charted")
+               for r in rows if r[3] is None or not math.isfinite(r[3])]
     rebases = tuple(series_rebases(metric, organisation))
     if not present:
         return MetricSeries(metric, [], "common_cause", None, missing, rebases)

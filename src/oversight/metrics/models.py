@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -77,6 +79,22 @@ class Metric(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @classmethod
+    def by_code(cls, code: str, framework: str | None = None,
+                organisation: Any | None = None) -> Metric | None:
+        """The metric a code names: in ``framework`` (a framework code, as ``?framework=``
+        or ``--framework`` give it) or else the newest framework year that has it; among
+        those, one with figures for ``organisation`` first when one is given."""
+        candidates = cls.objects.filter(code=code).select_related("theme", "framework")
+        if framework:
+            candidates = candidates.filter(framework__code=framework)
+        found = list(candidates.order_by("-framework__year_start"))
+        if organisation is not None:
+            for metric in found:
+                if metric.observations.filter(organisation=organisation).exists():
+                    return metric
+        return found[0] if found else None
 
     @property
     def spc_direction(self) -> str:

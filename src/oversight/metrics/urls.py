@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oversight.metrics import views, views_imports, views_rebases
+from oversight.metrics import views, views_imports, views_metric, views_rebases
 
 urlpatterns = [
     path("metrics/", views.framework_list, name="framework_list"),
@@ -14,6 +14,8 @@ urlpatterns = [
          name="observation_history"),
     path("imports/templates/<slug:code>/", views_imports.template_download,
          name="import_template"),
+    path("organisations/<str:ods_code>/metrics/<str:metric_code>/",
+         views_metric.organisation_metric, name="organisation_metric"),
     path("organisations/<str:ods_code>/metrics/<str:metric_code>/rebases/",
          views_rebases.rebase_add, name="rebase_add"),
     path("organisations/<str:ods_code>/metrics/<str:metric_code>/rebases/<int:pk>/remove/",

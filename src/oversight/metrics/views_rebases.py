@@ -12,26 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from oversight.metrics.forms import EVERY_ORGANISATION, RebaseForm
+from oversight.metrics.forms import EVERY_ORGANISATION, rebase_form
 from oversight.metrics.models import Metric, Rebase
-from oversight.metrics.rebases import RebaseError, record_rebase, series_periods
+from oversight.metrics.rebases import RebaseError, record_rebase
+from oversight.metrics.views_metric import organisation_metric, page_subject
 from oversight.organisations.models import Organisation
-
-
-def _subject(request: HttpRequest, ods_code: str, metric_code: str,
-             ) -> tuple[Organisation, Metric]:
-    """The organisation and metric of a metric page (``?framework=`` picks the year)."""
-    organisation = get_object_or_404(Organisation, ods_code=ods_code.upper())
-    if not request.user.has_perm("organisations.view_organisation", organisation):
-        raise PermissionDenied
-    metrics = Metric.objects.filter(code=metric_code).select_related("framework")
-    wanted = request.GET.get("framework")
-    if wanted:
-        metrics = metrics.filter(framework__code=wanted)
-    metric = metrics.order_by("-framework__year_start").first()
-    if metric is None:
-        raise Http404("No such metric")
-    return organisation, metric
 
 
 def _page(organisation: Organisation, metric: Metric) -> str:
@@ -39,20 +24,9 @@ def _page(organisation: Organisation, metric: Metric) -> str:
             + f"?framework={metric.framework.code}")
 
 
-def rebase_form(organisation: Organisation, metric: Metric, user, data=None) -> RebaseForm:
-    """The add-a-rebase form of a metric page, offering the series' periods."""
-    labels = dict(metric.observations.filter(organisation=organisation)
-                  .values_list("period_start", "period_label"))
-    periods = [(d, labels.get(d, d.isoformat())) for d in series_periods(metric, organisation)]
-    return RebaseForm(data, periods=periods,
-                      metric_wide_allowed=user.has_perm("metrics.record_rebase", None))
-
-
 @require_POST
 def rebase_add(request: HttpRequest, ods_code: str, metric_code: str) -> HttpResponse:
-    from oversight.organisations.views import organisation_metric
-
-    organisation, metric = _subject(request, ods_code, metric_code)
+    organisation, metric = page_subject(request, ods_code, metric_code)
     if not request.user.has_perm("metrics.record_rebase", organisation):
         raise PermissionDenied
     form = rebase_form(organisation, metric, request.user, request.POST)
@@ -66,13 +40,13 @@ def rebase_add(request: HttpRequest, ods_code: str, metric_code: str) -> HttpRes
         else:
             return redirect(_page(organisation, metric) + "#rebases")
     return organisation_metric(request, organisation.ods_code, metric.code,
-                               rebase_form=form, status=400)
+                               rebase_form_shown=form, status=400)
 
 
 def rebase_remove(request: HttpRequest, ods_code: str, metric_code: str,
                   pk: int) -> HttpResponse:
     """GET: ask to confirm; POST: remove (the history keeps what was removed, by whom)."""
-    organisation, metric = _subject(request, ods_code, metric_code)
+    organisation, metric = page_subject(request, ods_code, metric_code)
     rebase = get_object_or_404(
         Rebase.objects.select_related("organisation", "recorded_by", "metric"),
         pk=pk, metric=metric,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -20,6 +21,7 @@ from oversight.metrics.models import Framework, Metric
 from oversight.organisations.models import Organisation, OrganisationKind, Region, System
 from oversight.segmentation.decisions import (
     SEGMENTS,
+    current_segment,
     decided_segments,
     history,
     publish_decision,
@@ -29,6 +31,9 @@ from oversight.segmentation.decisions import (
 )
 from oversight.segmentation.models import Decision, Proposal
 from oversight.segmentation.proposals import SegmentationError, load_rules, rules_path
+
+#: A decision's number as the publish button posts it (a bigint's worth of digits at most).
+DECISION_NUMBER = re.compile(r"[0-9]{1,18}")
 
 NOF_2025 = "nof-2025-26"
 
@@ -212,6 +217,26 @@ def _place_rollup(system: System, members: list[Proposal],
     return list(rows.values())
 
 
+def headline_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first reason of each rule that fired, in their order: what the decider reads above
+    the form (the full evidence, often a hundred rows, is below it)."""
+    seen: set[str] = set()
+    out = []
+    for r in reasons:
+        if r.get("rule") not in seen:
+            seen.add(r.get("rule"))
+            out.append(r)
+    return out
+
+
+def _error_list(form: forms.Form | None) -> list[dict[str, str]]:
+    """The error summary's links: each to its field, errors not about one field to the form."""
+    if form is None or not form.errors:
+        return []
+    return [{"text": e, "href": f"#id_{name}" if name in form.fields else "#decision"}
+            for name, errors in form.errors.items() for e in errors]
+
+
 def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpResponse:
     available = _frameworks()
     framework = _framework(request, available)
@@ -224,8 +249,10 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
     can_decide = request.user.has_perm("segmentation.decide", subject)
     form = None
     if request.method == "POST" and request.POST.get("publish"):
+        if not DECISION_NUMBER.fullmatch(request.POST["publish"]):
+            return HttpResponseBadRequest("publish must name a decision by its number")
         decision = get_object_or_404(Decision.objects.select_related("organisation", "system"),
-                                     pk=request.POST["publish"], framework=framework,
+                                     pk=int(request.POST["publish"]), framework=framework,
                                      **subject_filter(subject))
         publish_decision(request.user, decision)
         return redirect(request.path + f"?framework={framework.code}&quarter={decision.quarter}")
@@ -286,6 +313,9 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         "segments_systems": getattr(rules, "systems", False),  # the scored method: no systems
         "history": history(subject, framework, request.user),
         "form": form, "can_decide": can_decide, "metric_url": metric_url,
+        "error_list": _error_list(form),
+        "headline": headline_reasons(proposal.reasons or []) if proposal else [],
+        "current": current_segment(framework, subject, request.user),
         "evidence_code": evidence_code, **related,
         "breadcrumbs": [{"href": "/", "text": "Home"},
                         {"href": reverse("segmentation"), "text": "Segmentation"},

@@ -19,8 +19,11 @@ Names of people are illustrative roles, not real appointments.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
+import time_machine
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -39,6 +42,13 @@ EXITED_TRUST = "RGN"
 SYSTEM_SEGMENT_3, SYSTEM_SEGMENT_4 = "Q1 2024/25", "Q4 2024/25"
 TRUST_SEGMENT_2 = "Q1 2024/25"
 DECIDER = "demo"  # the demo's regional user (oversight.demo.reference.DEMO_USERS)
+LONDON = ZoneInfo("Europe/London")
+
+
+def on(day: dt.date) -> AbstractContextManager:
+    """Record what happens inside on ``day`` (10 am in London): decisions, case steps, their
+    history rows and notifications read the story's dates, not the day the demo was loaded."""
+    return time_machine.travel(dt.datetime.combine(day, dt.time(10), LONDON), tick=False)
 
 
 @dataclass
@@ -92,6 +102,23 @@ def _users(*names: str) -> list:
 
 
 def _system_mid_way(framework: Framework, system: System, regional, metrics) -> None:
+    with on(dt.date(2024, 7, 18)):
+        _system_segment_3(framework, system, regional)
+    with on(dt.date(2025, 4, 17)):
+        _system_segment_4(framework, system, regional)
+    case = SupportCase.objects.get(system=system, kind=CaseKind.RSP)
+    with on(dt.date(2025, 4, 22)):
+        case.lead = regional
+        case.capital_approval_limit = 15_000_000
+        case.save()
+    with on(dt.date(2025, 5, 12)):
+        _appoint_system_sid(case, regional)
+    with on(dt.date(2025, 6, 13)):
+        _system_stocktake(case, regional)
+    _system_criteria_and_actions(case, system, regional, metrics)
+
+
+def _system_segment_3(framework: Framework, system: System, regional) -> None:
     record_decision(
         user=regional,
         framework=framework,
@@ -105,6 +132,9 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
         effective_from=dt.date(2024, 7, 22),
         publish=True,
     )
+
+
+def _system_segment_4(framework: Framework, system: System, regional) -> None:
     record_decision(
         user=regional,
         framework=framework,
@@ -119,10 +149,9 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
         effective_from=dt.date(2025, 4, 22),
         publish=True,
     )
-    case = SupportCase.objects.get(system=system, kind=CaseKind.RSP)
-    case.lead = regional
-    case.capital_approval_limit = 15_000_000
-    case.save()
+
+
+def _appoint_system_sid(case: SupportCase, regional) -> None:
     cases.appoint_sid(
         case,
         regional,
@@ -134,6 +163,9 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
         national_agreed_by="Director of Intensive Support",
         national_agreed_on=dt.date(2025, 5, 12),
     )
+
+
+def _system_stocktake(case: SupportCase, regional) -> None:
     cases.record_stocktake(
         case,
         regional,
@@ -166,12 +198,39 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
         ]
     )
 
+
+def _system_criteria_and_actions(case: SupportCase, system: System, regional, metrics) -> None:
+    rsp = case.rsp
+
     def criterion(text: str, code: str | None = None, **kw) -> ExitCriterion:
         return ExitCriterion.objects.create(
             rsp=rsp, description=text, metric=metrics.get(code) if code else None, **kw
         )
 
-    plan = criterion("System financial recovery plan agreed by every partner and the ICB board")
+    with on(dt.date(2025, 6, 13)):
+        plan = criterion(
+            "System financial recovery plan agreed by every partner and the ICB board"
+        )
+        _measured_criteria(criterion)
+        leadership = criterion(
+            "Leadership capability review completed and its actions implemented"
+        )
+    # The two measurable finance criteria stay open: the demo's finance story is a decline.
+    with on(dt.date(2025, 7, 16)):
+        cases.judge_criterion(
+            plan, regional, met=True, evidence="Plan approved at the ICB board, 16 July 2025"
+        )
+    with on(dt.date(2025, 9, 30)):
+        cases.judge_criterion(
+            leadership,
+            regional,
+            met=True,
+            evidence="Leadership capability review report, September 2025; actions complete",
+        )
+    _system_actions(case, system, regional)
+
+
+def _measured_criteria(criterion) -> None:
     criterion(
         "Agency spend within the agency ceiling", "AGENCYCAP", threshold=100, direction="at_most"
     )
@@ -181,21 +240,27 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
         threshold=0,
         direction="at_least",
     )
-    leadership = criterion("Leadership capability review completed and its actions implemented")
-    # The two measurable finance criteria stay open: the demo's finance story is a decline.
-    cases.judge_criterion(
-        plan, regional, met=True, evidence="Plan approved at the ICB board, 16 July 2025"
-    )
-    cases.judge_criterion(
-        leadership,
-        regional,
-        met=True,
-        evidence="Leadership capability review report, September 2025; actions complete",
-    )
+
+
+def _system_actions(case: SupportCase, system: System, regional) -> None:
+    """Two actions SOAG required at its meeting of 27 May 2025: the exit plan (started, now
+    overdue) and an external review (delivered in July)."""
     soag, icb = _users("soag-que", "icb-que")
     owner = icb or regional
+    with on(dt.date(2025, 5, 27)):
+        _raise_system_actions(case, system, soag or regional, owner)
+    with on(dt.date(2025, 6, 2)):
+        first = case.actions.get(title="Agree the SOF 4 exit plan")
+        fire(first, "start", owner, "Drafting with partners' finance directors")
+    with on(dt.date(2025, 7, 24)):
+        review = case.actions.get(title="Expert external review of the run-rate deficit")
+        review.evidence = "External review report received 24 July 2025"
+        fire(review, "complete", owner, "Review delivered and presented to SOAG")
+
+
+def _raise_system_actions(case: SupportCase, system: System, raiser, owner) -> None:
     raise_action(
-        user=soag or regional,
+        user=raiser,
         subject=system,
         kind="plan",
         case=case,
@@ -204,8 +269,8 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
         due=dt.date(2025, 6, 30),
         description="Recovery plan with milestones and an indicative exit date.",
     )
-    review = raise_action(
-        user=soag or regional,
+    raise_action(
+        user=raiser,
         subject=system,
         kind="external_review",
         case=case,
@@ -213,72 +278,108 @@ def _system_mid_way(framework: Framework, system: System, regional, metrics) -> 
         owner=owner,
         due=dt.date(2025, 7, 31),
     )
-    review.evidence = "External review report received 24 July 2025"
-    fire(review, "complete", owner, "Review delivered and presented to SOAG")
-    first = case.actions.get(title="Agree the SOF 4 exit plan")
-    fire(first, "start", owner, "Drafting with partners' finance directors")
 
 
 def _trust_exited(framework: Framework, trust: Organisation, regional, metrics) -> None:
-    record_decision(
-        user=regional,
-        framework=framework,
-        subject=trust,
-        quarter="Q1 2021/22",
-        segment=4,
-        rationale="Critical quality concerns; entry to the Recovery Support Programme on the "
-        "recommendation of CQC.",
-        effective_from=dt.date(2021, 7, 1),
-        publish=True,
-    )
+    with on(dt.date(2021, 6, 28)):
+        record_decision(
+            user=regional,
+            framework=framework,
+            subject=trust,
+            quarter="Q1 2021/22",
+            segment=4,
+            rationale="Critical quality concerns; entry to the Recovery Support Programme on the "
+            "recommendation of CQC.",
+            effective_from=dt.date(2021, 7, 1),
+            publish=True,
+        )
     case = SupportCase.objects.get(organisation=trust, kind=CaseKind.RSP)
-    case.lead = regional
-    case.save()
-    rsp = cases.record_cqc_entry(
-        case,
-        regional,
-        recommended_on=dt.date(2021, 6, 21),
-        reference="CQC letter recommending entry to the RSP, June 2021",
-    )
-    rsp.plan_summary = "Quality improvement plan with urgent and emergency care recovery."
-    rsp.indicative_exit = dt.date(2022, 3, 31)
-    rsp.save()
-    cases.appoint_sid(
-        case,
-        regional,
-        sid_name="Improvement director (national RSP pool)",
-        system_agreed_by="ICS interim accountable officer",
-        system_agreed_on=dt.date(2021, 7, 12),
-        region_agreed_by="Regional director, East of England",
-        region_agreed_on=dt.date(2021, 7, 13),
-        national_agreed_by="Director of Intensive Support",
-        national_agreed_on=dt.date(2021, 7, 14),
-    )
-    cases.record_stocktake(
-        case,
-        regional,
-        stocktake_on=dt.date(2021, 8, 2),
-        root_causes="Emergency department flow; governance of quality; "
-        "workforce gaps in key specialties.",
-        partners_involved="The trust, the ICS, the region, CQC and the "
-        "national intensive support team.",
-    )
-    ae = metrics.get("AE4HR")
-    criteria = [
-        ExitCriterion.objects.create(rsp=rsp, description="Quality improvement plan delivered"),
-        ExitCriterion.objects.create(
-            rsp=rsp,
-            description="A&E 4-hour performance at or above 76%",
-            metric=ae,
-            threshold=76 if ae else None,
-            direction="at_least" if ae else "",
-        ),
-        ExitCriterion.objects.create(
-            rsp=rsp, description="Governance review: no material concerns outstanding"
-        ),
-    ]
-    for c, evidence in zip(
+    with on(dt.date(2021, 7, 1)):
+        case.lead = regional
+        case.save()
+        rsp = cases.record_cqc_entry(
+            case,
+            regional,
+            recommended_on=dt.date(2021, 6, 21),
+            reference="CQC letter recommending entry to the RSP, June 2021",
+        )
+        rsp.plan_summary = "Quality improvement plan with urgent and emergency care recovery."
+        rsp.indicative_exit = dt.date(2022, 3, 31)
+        rsp.save()
+    with on(dt.date(2021, 7, 14)):
+        cases.appoint_sid(
+            case,
+            regional,
+            sid_name="Improvement director (national RSP pool)",
+            system_agreed_by="ICS interim accountable officer",
+            system_agreed_on=dt.date(2021, 7, 12),
+            region_agreed_by="Regional director, East of England",
+            region_agreed_on=dt.date(2021, 7, 13),
+            national_agreed_by="Director of Intensive Support",
+            national_agreed_on=dt.date(2021, 7, 14),
+        )
+    with on(dt.date(2021, 8, 2)):
+        cases.record_stocktake(
+            case,
+            regional,
+            stocktake_on=dt.date(2021, 8, 2),
+            root_causes="Emergency department flow; governance of quality; "
+            "workforce gaps in key specialties.",
+            partners_involved="The trust, the ICS, the region, CQC and the "
+            "national intensive support team.",
+        )
+    _trust_criteria(rsp, regional, metrics.get("AE4HR"))
+    with on(dt.date(2022, 3, 1)):
+        cases.record_cqc_exit_recommendation(
+            case,
+            regional,
+            recommended_on=dt.date(2022, 3, 1),
+            reference="CQC letter recommending exit, March 2022",
+        )
+    with on(dt.date(2022, 3, 25)):
+        exit_decision = cases.exit_rsp(
+            case,
+            regional,
+            quarter="Q4 2021/22",
+            reason="Every exit criterion met and CQC recommends exit.",
+        )
+        publish_decision(regional, exit_decision)
+    # Transitional mandated support until the recovery shows in the proposals.
+    with on(dt.date(2024, 7, 18)):
+        record_decision(
+            user=regional,
+            framework=framework,
+            subject=trust,
+            quarter=TRUST_SEGMENT_2,
+            segment=2,
+            rationale="CQC rated the trust Good (June 2024) and its performance has recovered "
+            "from the national bottom quartile: no trigger for mandated support has fired this "
+            "quarter.",
+            effective_from=dt.date(2024, 7, 22),
+            publish=True,
+        )
+
+
+def _trust_criteria(rsp, regional, ae: Metric | None) -> None:
+    """The trust's three exit criteria, set at its stocktake and judged met as the evidence
+    came in, up to February 2022."""
+    with on(dt.date(2021, 8, 2)):
+        criteria = [
+            ExitCriterion.objects.create(rsp=rsp, description="Quality improvement plan delivered"),
+            ExitCriterion.objects.create(
+                rsp=rsp,
+                description="A&E 4-hour performance at or above 76%",
+                metric=ae,
+                threshold=76 if ae else None,
+                direction="at_least" if ae else "",
+            ),
+            ExitCriterion.objects.create(
+                rsp=rsp, description="Governance review: no material concerns outstanding"
+            ),
+        ]
+    for c, day, evidence in zip(
         criteria,
+        [dt.date(2022, 2, 24), dt.date(2022, 2, 3), dt.date(2022, 1, 27)],
         [
             "Board assurance report, February 2022",
             "Trajectory met for three consecutive months",
@@ -286,29 +387,5 @@ def _trust_exited(framework: Framework, trust: Organisation, regional, metrics) 
         ],
         strict=True,
     ):
-        cases.judge_criterion(c, regional, met=True, evidence=evidence)
-    cases.record_cqc_exit_recommendation(
-        case,
-        regional,
-        recommended_on=dt.date(2022, 3, 1),
-        reference="CQC letter recommending exit, March 2022",
-    )
-    exit_decision = cases.exit_rsp(
-        case,
-        regional,
-        quarter="Q4 2021/22",
-        reason="Every exit criterion met and CQC recommends exit.",
-    )
-    publish_decision(regional, exit_decision)
-    # Transitional mandated support until the recovery shows in the proposals.
-    record_decision(
-        user=regional,
-        framework=framework,
-        subject=trust,
-        quarter=TRUST_SEGMENT_2,
-        segment=2,
-        rationale="CQC rated the trust Good (June 2024) and its performance has recovered from "
-        "the national bottom quartile: no trigger for mandated support has fired this quarter.",
-        effective_from=dt.date(2024, 7, 22),
-        publish=True,
-    )
+        with on(day):
+            cases.judge_criterion(c, regional, met=True, evidence=evidence)

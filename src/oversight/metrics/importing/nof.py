@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import polars as pl
 
-from oversight.metrics.importing import lookups, reading
+from oversight.metrics.importing import checks, lookups, reading
 from oversight.metrics.importing.prepared import NewOrganisation, Prepared
 from oversight.metrics.importing.reading import SourceTable
 from oversight.metrics.importing.store import KEY, conform
 from oversight.metrics.importing.validation import Problems
+from oversight.metrics.models import Observation
 from oversight.organisations.models import OrganisationKind
 
 REQUIRED = ["quarter", "trust_type", "trust_code", "trust_name", "metric_id", "value"]
@@ -108,6 +109,12 @@ def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
         frame = frame.with_columns(
             value.alias(target), *([reason.alias("missing_reason")] if column == "value" else [])
         )
+    checks.check_finite(frame, {t: table.header(c) for c, t in NUMBERS.items()}, problems)
+    checks.check_non_negative(frame, {"value_n": table.header("value")}, problems)
+    checks.check_rank(frame, ["quarter", "trust_type", "metric_code"], table.header("rank"),
+                      problems)
+    checks.check_length(frame, "reporting_date", table.header("reporting_date"),
+                        Observation._meta.get_field("reporting_period").max_length, problems)
     lookups.check_range(frame, "value_n", table.header("value"), problems)
     new_orgs = _new_organisations(frame, table, problems, context)
     frame = frame.with_columns(
@@ -125,6 +132,8 @@ def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
         ).alias("organisation_id"),
         pl.col("period_start").dt.offset_by("2mo").dt.month_end().alias("period_end"),
     )
+    checks.check_periods(frame, "period_start", "period_end", table.header("quarter"),
+                         table.header("quarter"), problems)
     lookups.check_duplicates(frame, KEY, table.header("metric_id"), problems)
     problems.raise_if_any()
     staged = frame.select(

@@ -46,14 +46,40 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name: UTF-8 (BOM stripped), else Windows-1252, else Latin-1."""
-    for encoding in ("utf-8-sig", "cp1252"):
+# Three or more non-ASCII characters in a row: what a multi-byte encoding (Shift-JIS, GBK,
+# UTF-16 without its mark) looks like read as Windows-1252, and what English text, where
+# accented letters, £, € and dashes stand alone, almost never holds.
+_FOREIGN_RUN = re.compile(r"[^\x00-\x7f\s]{3,}")
+EXPECTED = "save it as CSV UTF-8 (or Windows-1252, Excel's plain CSV)"
+
+
+def decode(data: bytes, file_name: str = "") -> tuple[str, str]:
+    """Text and encoding name: UTF-8 (BOM stripped), UTF-16 with its mark, else Windows-1252
+    when it reads as such with confidence (isolated undefined bytes fall back to Latin-1, to
+    be reported at their cell). Raises ImportRejected, naming the row and the encodings
+    expected, for text in another encoding."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode(encoding), encoding
+            return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1"), "latin-1"
+            raise ImportRejected.single(file_name, None, "", "the file starts as UTF-16 but "
+                                        f"is not valid UTF-16: {EXPECTED}") from None
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text, encoding = data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    foreign = _FOREIGN_RUN.search(text)
+    if foreign:
+        row = text.count("\n", 0, foreign.start()) + 1
+        raise ImportRejected.single(
+            file_name, row, "",
+            f"the text is neither UTF-8 nor Windows-1252 ('{foreign.group()[:12]}' is what "
+            f"another encoding, such as Shift-JIS, looks like read as Windows-1252): {EXPECTED}")
+    return text, encoding
 
 
 def sniff_separator(text: str) -> str:
@@ -74,7 +100,7 @@ def read_table(data: bytes, file_name: str) -> SourceTable:
         header, frame = _read_xlsx(data, file_name)
         encoding = "xlsx"
     else:
-        text, encoding = decode(data)
+        text, encoding = decode(data, file_name)
         header, frame = _read_csv(text, file_name)
     names = [normalise_header(h) for h in header]
     problems = Problems(file_name)

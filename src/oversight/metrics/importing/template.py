@@ -10,16 +10,17 @@ import io
 
 import polars as pl
 
-from oversight.metrics.importing import lookups, reading
+from oversight.metrics.importing import checks, lookups, reading
 from oversight.metrics.importing.prepared import Prepared
 from oversight.metrics.importing.reading import SourceTable
 from oversight.metrics.importing.store import KEY, conform
 from oversight.metrics.importing.validation import Problems
-from oversight.metrics.models import Framework
+from oversight.metrics.models import Framework, Observation
 
 REQUIRED = ["org_code", "metric_code", "period_start", "period_end", "value"]
 OPTIONAL = ["numerator", "denominator", "note"]
 COLUMNS = REQUIRED + OPTIONAL
+NOTE_LENGTH = Observation._meta.get_field("note").max_length
 
 
 def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
@@ -59,6 +60,16 @@ def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
                        "denominator is zero")
     problems.add_frame(frame.filter(pl.col("numerator_n") < 0), table.header("numerator"),
                        "numerator is negative")
+    problems.add_frame(frame.filter(pl.col("denominator_n") < 0), table.header("denominator"),
+                       "denominator is negative")
+    numbers = {"value_n": table.header("value"), "numerator_n": table.header("numerator"),
+               "denominator_n": table.header("denominator")}
+    checks.check_finite(frame, numbers, problems)
+    checks.check_non_negative(frame, {"value_n": table.header("value")}, problems)
+    checks.check_ratio(frame, table.header("value"), problems)
+    checks.check_periods(frame, "period_start", "period_end", table.header("period_start"),
+                         table.header("period_end"), problems)
+    checks.check_length(frame, "note", table.header("note"), NOTE_LENGTH, problems)
     lookups.check_range(frame, "value_n", table.header("value"), problems)
     lookups.check_duplicates(frame, KEY, table.header("org_code"), problems)
     problems.raise_if_any()

@@ -1,3 +1,6 @@
+"""Admin pages of the organisations app, registered here because they scope their lists by
+the access rules (``organisations`` is the leaf app and imports nothing above it)."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 

@@ -1,4 +1,5 @@
-"""Directory, organisation, place and system pages, and the metric page of an organisation.
+"""Organisation, place and system pages (moved from ``organisations.views``, which left the
+leaf app; the metric page is ``metrics.views_metric``).
 
 Every page checks the per-object rules (``oversight.access.rules``) and computes its figures
 with :mod:`oversight.metrics.insight`; HTMX requests for a theme get only the dashboard part.
@@ -11,48 +12,21 @@ from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, Resolver404, resolve
 from markupsafe import Markup
 
 from oversight.access.rules import visible_organisations, visible_systems
-from oversight.metrics import charts, views_rebases
-from oversight.metrics.insight import (
-    Insights,
-    data_version,
-    insights,
-    metric_series,
-    national_ranks,
-    peer_values,
-    visibility,
-)
-from oversight.metrics.models import Metric, Polarity
-from oversight.organisations.filters import OrganisationFilter
+from oversight.metrics import charts
+from oversight.metrics.insight import Insights, data_version, insights, visibility
 from oversight.organisations.models import Organisation, OrganisationKind, Place, System
-from oversight.organisations.standing import standings
 from oversight.segmentation.decisions import history
+from oversight.web.standing import standings
 
 #: Segmentation events (proposals and decisions) shown on an organisation page.
 HISTORY_ENTRIES = 8
-
-
-def organisation_list(request: HttpRequest) -> HttpResponse:
-    queryset = visible_organisations(request.user).select_related("region", "host_system")
-    filterset = OrganisationFilter(request.GET or None, queryset=queryset)
-    page = Paginator(filterset.qs.order_by("name"), 50).get_page(request.GET.get("page"))
-    template = (
-        "organisations/_directory_results.jinja" if request.htmx else "organisations/list.jinja"
-    )
-    return render(
-        request,
-        template,
-        {"active": "organisations", "filter": filterset, "page": page,
-         "query": request.GET.copy()},
-    )
 
 
 #: Which organisations a dashboard shows as columns: (label, kinds; None for every kind).
@@ -149,13 +123,13 @@ def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
         "filter_url": request.path,
         **_filters(request, found),
     }
-    context["fragment"] = _fragment("organisations/_organisation_metrics.jinja", context,
+    context["fragment"] = _fragment("dashboards/_organisation_metrics.jinja", context,
                                     organisation.ods_code, *_key_of(context))
     if request.htmx:
         return HttpResponse(context["fragment"])
     return render(
         request,
-        "organisations/detail.jinja",
+        "dashboards/detail.jinja",
         context | {
             "systems": organisation.systems.all(),
             "standing": standings(request.user, [organisation])[organisation.pk],
@@ -173,7 +147,7 @@ def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
 
 def system_list(request: HttpRequest) -> HttpResponse:
     systems = visible_systems(request.user).select_related("region").order_by("region", "name")
-    return render(request, "organisations/system_list.jinja",
+    return render(request, "dashboards/system_list.jinja",
                   {"active": "systems", "systems": systems})
 
 
@@ -254,7 +228,7 @@ def _dashboard(
 def _dashboard_page(request: HttpRequest, template: str, context: dict[str, Any],
                     page: dict[str, Any]) -> HttpResponse:
     """A system or place dashboard: the cached metric tables alone for HTMX, else the page."""
-    context["fragment"] = _fragment("organisations/_dashboard.jinja", _with_rows(context),
+    context["fragment"] = _fragment("dashboards/_dashboard.jinja", _with_rows(context),
                                     context["sees_all"], *_key_of(context))
     if request.htmx:
         return HttpResponse(context["fragment"])
@@ -268,7 +242,7 @@ def system_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = _dashboard(request, system, members, places)
     return _dashboard_page(
         request,
-        "organisations/system.jinja",
+        "dashboards/system.jinja",
         context,
         {
             "icb": system.icb,
@@ -290,13 +264,13 @@ def system_icons(request: HttpRequest, code: str) -> HttpResponse:
     members = list(_members(system))
     context = _dashboard(request, system, members, [])
     context["columns"] = [c for c in context["columns"] if "organisation" in c]
-    context["fragment"] = _fragment("organisations/_icons_table.jinja", _with_rows(context),
+    context["fragment"] = _fragment("dashboards/_icons_table.jinja", _with_rows(context),
                                     *_key_of(context))
     if request.htmx:
         return HttpResponse(context["fragment"])
     return render(
         request,
-        "organisations/system_icons.jinja",
+        "dashboards/system_icons.jinja",
         context | {"breadcrumbs": [
             {"href": "/", "text": "Home"},
             {"href": "/systems/", "text": "Systems"},
@@ -313,7 +287,7 @@ def place_detail(request: HttpRequest, code: str, place_code: str) -> HttpRespon
     context = _dashboard(request, system, members, [place], place=place)
     return _dashboard_page(
         request,
-        "organisations/place.jinja",
+        "dashboards/place.jinja",
         context,
         {
             "place": place,
@@ -327,83 +301,4 @@ def place_detail(request: HttpRequest, code: str, place_code: str) -> HttpRespon
                 {"text": place.name},
             ],
         },
-    )
-
-
-def _batch_link(batch_id: int) -> str | None:
-    """The ingestion page of an import batch, when the app serves one."""
-    path = f"/imports/{batch_id}/"
-    try:
-        resolve(path)
-    except (Resolver404, NoReverseMatch):
-        return None
-    return path
-
-
-def organisation_metric(request: HttpRequest, ods_code: str, metric_code: str,
-                        rebase_form: Any = None, status: int = 200) -> HttpResponse:
-    """SPC chart, data table, peer ranking, provenance and rebases of one metric for one
-    organisation (``rebase_form``: a rejected add-a-rebase form to show with its errors)."""
-    organisation = get_object_or_404(
-        Organisation.objects.select_related("host_system", "region"), ods_code=ods_code.upper()
-    )
-    if not request.user.has_perm("organisations.view_organisation", organisation):
-        raise PermissionDenied
-    candidates = list(
-        Metric.objects.filter(code=metric_code).select_related("theme", "framework")
-        .order_by("-framework__year_start")
-    )
-    wanted = request.GET.get("framework")
-    if wanted:
-        candidates = [m for m in candidates if m.framework.code == wanted]
-    if not candidates:
-        raise Http404("No such metric")
-    with_data = [m for m in candidates if m.observations.filter(organisation=organisation).exists()]
-    metric = (with_data or candidates)[0]
-    series = metric_series(organisation, metric, visibility(request.user))
-    latest = series.latest
-    rank = peers = None
-    ranking_svg = Markup("")
-    if latest is not None and metric.polarity != Polarity.NEUTRAL:
-        rank = national_ranks(metric, latest.period_start).get(organisation.pk)
-        if rank is not None:
-            peers = peer_values(metric, latest.period_start, organisation.kind)
-            ranking_svg = charts.ranking_chart(
-                peers, highlight=organisation.pk, unit=metric.unit,
-                higher_is_better=metric.polarity == Polarity.HIGHER_IS_BETTER,
-                lower_quartile=rank.lower_quartile, median=rank.median,
-                upper_quartile=rank.upper_quartile,
-                title=f"{metric.name}, {latest.period_label}",
-            )
-    batches = {p.batch_id: _batch_link(p.batch_id) for p in series.points}
-    may_rebase = request.user.has_perm("metrics.record_rebase", organisation)
-    if may_rebase and rebase_form is None and series.points:
-        rebase_form = views_rebases.rebase_form(organisation, metric, request.user)
-    removable = {r.pk for r in series.rebases
-                 if request.user.has_perm("metrics.record_rebase", r.organisation)}
-    return render(
-        request,
-        "metrics/metric.jinja",
-        {
-            "active": "organisations",
-            "organisation": organisation,
-            "metric": metric,
-            "series": series,
-            "chart": Markup(series.chart_svg(metric.name)),
-            "rank": rank,
-            "peer_count": len(peers) if peers else 0,
-            "ranking_svg": ranking_svg,
-            "batch_links": batches,
-            "charts": charts,
-            "kind_label": OrganisationKind(organisation.kind).label,
-            "rebase_form": rebase_form if may_rebase else None,
-            "removable_rebases": removable,
-            "breadcrumbs": [
-                {"href": "/", "text": "Home"},
-                {"href": "/organisations/", "text": "Organisations"},
-                {"href": organisation.get_absolute_url(), "text": organisation.name},
-                {"text": metric.name},
-            ],
-        },
-        status=status,
     )
