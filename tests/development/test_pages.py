@@ -135,7 +135,9 @@ def test_an_assessment_without_a_status_is_refused_with_the_field_named(
     client, world, demo_plan
 ) -> None:
     client.force_login(world.regional)
-    cp = Checkpoint.objects.create(plan=demo_plan, quarter="Q1 2022/23", held_on=dt.date(2022, 7, 21))
+    cp = Checkpoint.objects.create(
+        plan=demo_plan, quarter="Q1 2022/23", held_on=dt.date(2022, 7, 21)
+    )
     ws = Workstream.objects.get(plan=demo_plan, name="OD")
     (action,) = ws.actions.all()
     url = f"/development/{demo_plan.pk}/checkpoints/{cp.pk}/assess/{ws.pk}/"
@@ -160,7 +162,8 @@ def test_only_the_icb_team_regional_team_and_administrators_assess(
     assert client.get(url).status_code == 403
     assert client.post(url, {"ws_status": "R"}).status_code == 403
     response = client.post(
-        f"/development/{demo_plan.pk}/checkpoints/", {"quarter": "Q1 22/23", "held_on": "2022-07-21"}
+        f"/development/{demo_plan.pk}/checkpoints/",
+        {"quarter": "Q1 22/23", "held_on": "2022-07-21"},
     )
     assert response.status_code == 403
     assert not Checkpoint.objects.filter(quarter="Q1 2022/23").exists()
