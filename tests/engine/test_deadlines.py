@@ -51,6 +51,7 @@ D = dt.date
         ("February 2021/22", D(2022, 2, 28), "month"),
         # "early": the first third of the period (10 of March's 31 days; a quarter's 1st month)
         ("early March 2021", D(2021, 3, 10), "month"),
+        ("by early March 2021", D(2021, 3, 10), "month"),
         ("early Q1 2021/22", D(2021, 4, 30), "quarter"),
         # A financial year: "2021/22 People Plan is in place"
         ("2021/22", D(2022, 3, 31), "year"),

@@ -16,7 +16,16 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from oversight.cli import database, importing, nof, rebase, segmentation, spc, support
+    from oversight.cli import (
+        database,
+        development,
+        importing,
+        nof,
+        rebase,
+        segmentation,
+        spc,
+        support,
+    )
 
     app.command("migrate")(database.migrate)
     app.command("demo")(database.demo)
@@ -30,6 +39,7 @@ def _register() -> None:
     app.add_typer(segmentation.app, name="segmentation")
     app.add_typer(support.app, name="support")
     app.add_typer(rebase.app, name="rebase")
+    app.add_typer(development.app, name="development")
 
 
 _register()

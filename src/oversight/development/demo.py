@@ -41,6 +41,7 @@ from oversight.development.models import (
 )
 from oversight.engine.periods import quarter_end
 from oversight.organisations.models import System
+from oversight.support.demo import on
 
 PLAN_FILE = Path(__file__).with_name("demo_plan.yaml")
 
@@ -120,7 +121,8 @@ def load_development_demo() -> DevelopmentDemoSummary:
     if Plan.objects.filter(system=system, published_on=meta["published_on"]).exists():
         return summary
     with transaction.atomic():
-        plan = load_plan(system, data)
+        with on(meta["published_on"]):  # the plan and its history bear the plan's date
+            plan = load_plan(system, data)
         summary.created.append(
             f"{plan.title} ({plan.workstreams.count()} workstreams, "
             f"{Action.objects.filter(workstream__plan=plan).count()} actions)"
@@ -235,13 +237,14 @@ def load_checkpoints(plan: Plan) -> int:
     workstreams = list(plans.workstreams_of(plan))
     for index, (quarter, held_on, username) in enumerate(CHECKPOINTS):
         user = User.objects.filter(username=username).first()
-        checkpoint = plans.open_checkpoint(
-            plan,
-            quarter,
-            held_on,
-            user,
-            summary=f"{quarter} checkpoint of the ICS development plan.",
-        )
+        with on(held_on):  # the checkpoint's history bears the day it was held
+            checkpoint = plans.open_checkpoint(
+                plan,
+                quarter,
+                held_on,
+                user,
+                summary=f"{quarter} checkpoint of the ICS development plan.",
+            )
         at = dt.datetime.combine(held_on, dt.time(10, 0), tzinfo=tz)
         end = quarter_end(quarter)
         assessments: list[Assessment] = []

@@ -273,7 +273,10 @@ def assess_workstream(request: HttpRequest, pk: int, cp: int, ws: int) -> HttpRe
         raise PermissionDenied
     workstream = get_object_or_404(Workstream, pk=ws, plan=plan)
     form = forms.AssessWorkstreamForm(
-        request.POST or None, workstream=workstream, checkpoint=checkpoint
+        request.POST or None,
+        workstream=workstream,
+        checkpoint=checkpoint,
+        auto_id=f"id_ws{workstream.pk}_%s",  # ids stay unique with several forms open
     )
     status = 200
     if request.method == "POST":
