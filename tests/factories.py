@@ -302,6 +302,14 @@ class ActionFactory(factory.django.DjangoModelFactory):
     due = dt.date(2021, 9, 30)
 
 
+class ActionOwnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.ActionOwner"
+
+    action = factory.SubFactory(ActionFactory)
+    owner = factory.SubFactory(OwnerFactory, plan=factory.SelfAttribute("..action.workstream.plan"))
+
+
 class CheckpointFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "development.Checkpoint"

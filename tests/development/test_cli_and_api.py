@@ -117,6 +117,7 @@ def test_factories_build_every_model() -> None:
         f.OwnerFactory,
         f.WorkstreamFactory,
         ActionFactory,
+        f.ActionOwnerFactory,
         CheckpointFactory,
         f.MaturityDomainFactory,
         f.MaturityScoreFactory,

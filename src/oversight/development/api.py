@@ -118,7 +118,7 @@ def get_plan(request, plan_id: int):
         actions = list(ws.actions.all())
         owners: dict[int, str] = {}
         for a in actions:
-            for o in a.owners.all():
+            for o in a.owner_list:
                 owners.setdefault(o.pk, o.code)
         workstreams.append(
             {
@@ -133,7 +133,7 @@ def get_plan(request, plan_id: int):
                         "id": a.pk,
                         "strand": a.strand,
                         "text": a.text,
-                        "owners": [o.code for o in a.owners.all()],
+                        "owners": [o.code for o in a.owner_list],
                         "deadline_text": a.deadline_text,
                         "due_date": a.due,
                         "starts": a.starts,

@@ -170,7 +170,9 @@ class Action(models.Model):
         help_text="The heading it sits under, e.g. 'Provider collaboratives'.",
     )
     text = models.TextField()
-    owners = models.ManyToManyField(Owner, related_name="actions", blank=True)
+    owners = models.ManyToManyField(
+        Owner, related_name="actions", blank=True, through="ActionOwner"
+    )
     deadline_text = models.CharField(
         "deadline as written", max_length=200, help_text="E.g. 'by end of Q2 2021/22', 'Ongoing'."
     )
@@ -200,13 +202,19 @@ class Action(models.Model):
         related_name="development_actions",
         help_text="The meeting where its delivery was reported.",
     )
-    history = HistoricalRecords(m2m_fields=[owners])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["workstream", "order", "id"]
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def owner_list(self) -> list[Owner]:
+        """Owners in the order the plan writes them ('SG/REGION/LK/KC')."""
+        links = sorted(self.owner_links.all(), key=lambda link: (link.position, link.pk))
+        return [link.owner for link in links]
 
     @property
     def achieved(self) -> bool:
@@ -219,6 +227,24 @@ class Action(models.Model):
             and self.due is not None
             and self.due < (today or timezone.localdate())
         )
+
+
+class ActionOwner(models.Model):
+    """An owner of an action, in the place the plan writes it."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="owner_links")
+    owner = models.ForeignKey(Owner, on_delete=models.PROTECT, related_name="action_links")
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["action", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "owner"], name="action_owner_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} owns {self.action}"
 
 
 class Checkpoint(models.Model):

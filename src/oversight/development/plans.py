@@ -23,6 +23,7 @@ from django.utils import timezone
 from oversight.development import key
 from oversight.development.models import (
     Action,
+    ActionOwner,
     Assessment,
     Checkpoint,
     MaturityDomain,
@@ -112,15 +113,31 @@ def add_action(
     action = Action(workstream=workstream, text=text, strand=strand, order=order)
     set_deadline(action, deadline_text)
     action.save()
-    action.owners.set(owners)
+    set_owners(action, owners)
     return action
+
+
+def set_owners(action: Action, owners: list[Owner]) -> None:
+    """Make ``owners`` the action's owners, in that order (each link's history kept)."""
+    wanted = [o.pk for o in owners]
+    links = {link.owner_id: link for link in action.owner_links.all()}
+    for owner_id, link in links.items():
+        if owner_id not in wanted:
+            link.delete()
+    for position, owner in enumerate(owners):
+        link = links.get(owner.pk)
+        if link is None:
+            ActionOwner.objects.create(action=action, owner=owner, position=position)
+        elif link.position != position:
+            link.position = position
+            link.save(update_fields=["position"])
 
 
 def workstream_owners(workstream: Workstream) -> list[Owner]:
     """Every owner of the workstream's actions, in the order the plan first names them."""
     seen: dict[int, Owner] = {}
     for action in workstream.actions.all():
-        for owner in action.owners.all():
+        for owner in action.owner_list:
             seen.setdefault(owner.pk, owner)
     return list(seen.values())
 
@@ -200,7 +217,7 @@ def plan_actions(plan: Plan) -> QuerySet[Action]:
     return (
         Action.objects.filter(workstream__plan=plan)
         .select_related("workstream__theme", "workstream__group")
-        .prefetch_related("owners")
+        .prefetch_related("owner_links__owner")
         .order_by("workstream__order", "workstream_id", "order", "id")
     )
 
@@ -212,7 +229,9 @@ def workstreams_of(plan: Plan) -> QuerySet[Workstream]:
         .prefetch_related(
             Prefetch(
                 "actions",
-                queryset=Action.objects.prefetch_related("owners").order_by("order", "id"),
+                queryset=Action.objects.prefetch_related("owner_links__owner").order_by(
+                    "order", "id"
+                ),
             )
         )
         .order_by("order", "id")
@@ -264,7 +283,7 @@ def plan_on_a_page(plan: Plan, today: dt.date) -> list[GroupBlock]:
             groups[group_id].themes.append(themes[tkey])
         owners: dict[int, Owner] = {}
         for a in actions:
-            for o in a.owners.all():
+            for o in a.owner_list:
                 owners.setdefault(o.pk, o)
         themes[tkey].lines.append(
             WorkstreamLine(

@@ -199,11 +199,11 @@ def import_plan(data: bytes, file_name: str, plan: Plan, *, dry_run: bool = Fals
                 plans.set_deadline(action, row.deadline_text)
                 action._change_reason = reason
                 action.save()
-                action.owners.set(owners)
+                plans.set_owners(action, owners)
                 result.actions_created += 1
                 continue
-            before = (action.deadline_text, action.status, {o.pk for o in action.owners.all()})
-            after = (row.deadline_text, row.status or action.status, {o.pk for o in owners})
+            before = (action.deadline_text, action.status, [o.pk for o in action.owner_list])
+            after = (row.deadline_text, row.status or action.status, [o.pk for o in owners])
             if before == after:
                 result.actions_unchanged += 1
                 continue
@@ -212,7 +212,7 @@ def import_plan(data: bytes, file_name: str, plan: Plan, *, dry_run: bool = Fals
             action._change_reason = reason
             action.save()
             if before[2] != after[2]:
-                action.owners.set(owners)
+                plans.set_owners(action, owners)
             result.actions_updated += 1
         if dry_run:
             transaction.set_rollback(True)
@@ -228,7 +228,7 @@ def export_rows(plan: Plan) -> Iterator[dict[str, str]]:
         yield {
             "theme": ws.theme.name if ws.theme_id else ws.group.name,
             "workstream": ws.name,
-            "owner": "/".join(o.code for o in action.owners.all()),
+            "owner": "/".join(o.code for o in action.owner_list),
             "action": action.text,
             "deadline_text": action.deadline_text,
             "due_date": action.due.isoformat() if action.due else "",

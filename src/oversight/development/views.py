@@ -85,7 +85,7 @@ def workstream_detail(request: HttpRequest, pk: int, ws: int) -> HttpResponse:
         Workstream.objects.select_related("theme", "group"), pk=ws, plan=plan
     )
     actions = list(
-        workstream.actions.prefetch_related("owners").select_related(
+        workstream.actions.prefetch_related("owner_links__owner").select_related(
             "signed_off_by", "reported_at__body"
         )
     )
