@@ -116,3 +116,17 @@ def test_loading_twice_changes_nothing(demo_plan) -> None:
     counts = (Plan.objects.count(), Action.objects.count(), Assessment.objects.count())
     assert load_development_demo().created == []
     assert (Plan.objects.count(), Action.objects.count(), Assessment.objects.count()) == counts
+
+
+def test_the_ratification_milestone_is_linked_to_the_partnership_board(world, demo_plan) -> None:
+    from oversight.governance.models import Body
+
+    ratify = Action.objects.get(text__startswith="Development Plan engagement and ratification")
+    assert ratify.signed_off_by is None  # no governance bodies loaded yet
+    board = Body.objects.create(
+        short_name="SPB", name="System Partnership Board", kind="board", system=world.system
+    )
+    summary = load_development_demo()  # a later load links it, once
+    ratify.refresh_from_db()
+    assert ratify.signed_off_by == board and len(summary.created) == 1
+    assert load_development_demo().created == []

@@ -118,7 +118,9 @@ def load_development_demo() -> DevelopmentDemoSummary:
         system = System.objects.get(code=meta["system"])
     except System.DoesNotExist as exc:
         raise RuntimeError(f"load the demo reference data first: {exc}") from exc
-    if Plan.objects.filter(system=system, published_on=meta["published_on"]).exists():
+    existing = Plan.objects.filter(system=system, published_on=meta["published_on"]).first()
+    if existing is not None:
+        summary.created += link_governance(existing)
         return summary
     with transaction.atomic():
         with on(meta["published_on"]):  # the plan and its history bear the plan's date
@@ -129,6 +131,7 @@ def load_development_demo() -> DevelopmentDemoSummary:
         )
         held = load_checkpoints(plan)
         summary.created.append(f"{held} quarterly checkpoints")
+        summary.created += link_governance(plan)
     return summary
 
 
@@ -214,6 +217,31 @@ def _load_context(plan: Plan, data: dict, themes: dict, workstreams: dict) -> No
         for statement in statements:
             order += 1
             RiskStatement.objects.create(plan=plan, theme=theme, statement=statement, order=order)
+
+
+#: Milestones signed off by a governance body (by its short name), as the plan says.
+SIGNED_OFF = {
+    "Development Plan engagement and ratification with System Leaders group, Partnership Board "
+    "and other system colleagues to formally sign it off through the current system governance "
+    "processes": "SPB",
+}
+
+
+def link_governance(plan: Plan) -> list[str]:
+    """Link the milestones the plan says a body signs off to that body, once the governance
+    bodies are loaded (``oversight.governance``); nothing while they are not."""
+    from oversight.governance.models import Body
+
+    linked = []
+    for text, short_name in SIGNED_OFF.items():
+        body = Body.objects.filter(short_name=short_name).first()
+        action = Action.objects.filter(workstream__plan=plan, text=text).first()
+        if body and action and action.signed_off_by_id != body.pk:
+            action.signed_off_by = body
+            action._change_reason = "signed off by the governance body the plan names"
+            action.save(update_fields=["signed_off_by"])
+            linked.append(f"sign-off of '{text[:40]}…' by {body.short_name}")
+    return linked
 
 
 def _status_at(action: Action, index: int, end: dt.date) -> tuple[str, str]:
