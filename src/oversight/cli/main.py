@@ -19,6 +19,7 @@ def _register() -> None:
     from oversight.cli import (
         database,
         development,
+        governance,
         importing,
         nof,
         rebase,
@@ -38,6 +39,7 @@ def _register() -> None:
     app.add_typer(importing.export_app, name="export")
     app.add_typer(segmentation.app, name="segmentation")
     app.add_typer(support.app, name="support")
+    app.add_typer(governance.app, name="governance")
     app.add_typer(rebase.app, name="rebase")
     app.add_typer(development.app, name="development")
 

@@ -211,6 +211,7 @@ def _load_proposals_and_support(summary: DemoSummary) -> None:
     Programme, a trust that has exited it. Both steps are idempotent."""
     from oversight.development.demo import load_development_demo
     from oversight.frameworks import framework_dirs
+    from oversight.governance.demo import load_governance_demo
     from oversight.segmentation.proposals import recompute_proposals
     from oversight.support.demo import load_support_demo
 
@@ -218,6 +219,7 @@ def _load_proposals_and_support(summary: DemoSummary) -> None:
         if (folder / "rules.yaml").is_file():
             summary.follow_on.append("Proposals " + recompute_proposals(folder.name).describe())
     summary.follow_on.append(load_support_demo().describe())
+    summary.follow_on.append(load_governance_demo().describe())
     summary.follow_on.append(load_development_demo().describe())
 
 

@@ -117,6 +117,8 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "fired": [_why(r) for r in p.reasons
                           if r.get("summary") or r["rule"] in (
                               "dramatic_drop", "sustained_poor", "financial_plan", "cqc",
+                              "critical_quality", "critical_finance", "licence_breach",
+                              "commissioning_plan", "capability_gap", "local_priority",
                               "average_score", "financial_override", "recovery_support")],
                 "warnings": len(p.warnings),
             })
@@ -197,6 +199,17 @@ def _what_if(rules: CriteriaRules | nof.NofRules | None,
     if isinstance(rules, CriteriaRules):
         return what_if(rules, proposal.facts, proposal.reasons)
     return nof_what_if(proposal.facts, rules.override_floor)
+
+
+def _judgement(rules: CriteriaRules | nof.NofRules | None,
+               proposal: Proposal | None) -> list[str]:
+    """What only the regional team's judgement can assess for this proposal (rules file)."""
+    if not isinstance(rules, CriteriaRules) or proposal is None:
+        return []
+    kind = proposal.facts.get("kind", "")
+    sections = {1: ["segment_1"], 3: ["mandated_support"],
+                4: ["mandated_support", "segment_4"]}.get(proposal.segment, [])
+    return [item for section in sections for item in rules.judgement_for(section, kind)]
 
 
 def _place_rollup(system: System, members: list[Proposal],
@@ -310,6 +323,7 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         "framework": framework, "frameworks": available, "quarters": quarters,
         "quarter": quarter, "proposal": proposal, "decision": decision,
         "what_if": _what_if(rules, proposal),
+        "judgement": _judgement(rules, proposal),
         "segments_systems": getattr(rules, "systems", False),  # the scored method: no systems
         "history": history(subject, framework, request.user),
         "form": form, "can_decide": can_decide, "metric_url": metric_url,
@@ -356,6 +370,8 @@ def league(request: HttpRequest) -> HttpResponse:
             framework=framework, quarter=quarter, current=True, organisation__in=visible
         ).select_related("organisation", "organisation__region"))
     peer_groups = sorted({p.facts.get("peer_group", "") for p in rows})
+    rules = _rules_or_none(framework) if framework else None
+    cut_summary = league_cut_points(rows, rules) if isinstance(rules, nof.NofRules) else []
     if peer:
         rows = [p for p in rows if p.facts.get("peer_group") == peer]
     rows.sort(key=lambda p: (p.facts.get("peer_group", ""), p.facts.get("rank", 0),
@@ -367,11 +383,40 @@ def league(request: HttpRequest) -> HttpResponse:
     return render(request, template, {
         "active": "segmentation", "framework": framework, "quarters": quarters,
         "quarter": quarter, "rows": rows, "peer_groups": peer_groups, "peer": peer,
-        "domains": domains,
+        "domains": domains, "cut_summary": cut_summary,
         "breadcrumbs": [{"href": "/", "text": "Home"},
                         {"href": reverse("segmentation"), "text": "Segmentation"},
                         {"text": "NOF 2025/26 league table"}],
     })
+
+
+def league_cut_points(rows: list[Proposal], rules: nof.NofRules) -> list[dict[str, Any]]:
+    """The cut points behind the league table's segments and the population they were taken
+    over: one entry for pooled cut points, else one per trust type."""
+    seen: dict[str, dict[str, Any]] = {}
+    for p in rows:
+        f = p.facts
+        key = "" if rules.cut_rule.pooled else f.get("peer_group", "")
+        if key in seen or "population_text" not in f:
+            continue
+        whole = f.get("national_population")
+        bounds = f.get("bounds") or []
+        seen[key] = {
+            "peer_group": key, "cuts": ", ".join(f"{c:.2f}" for c in f["cuts"]),
+            "quartiles": ", ".join(f"{c:.2f}" for c in f.get("quartile_cuts", [])),
+            "population_text": f["population_text"],
+            "incomplete": rules.cut_rule.uses_population and (
+                whole is None or f["population"] < whole),
+            "bounds": "; ".join(
+                f"{name} from {_end(bounds[2 * k])} to below {_end(bounds[2 * k + 1])}"
+                for k, name in enumerate(nof.CUT_NAMES)) if any(
+                b is not None for b in bounds) else "",
+        }
+    return list(seen.values())
+
+
+def _end(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}"
 
 
 def rules_page(request: HttpRequest, code: str) -> HttpResponse:
@@ -384,8 +429,8 @@ def rules_page(request: HttpRequest, code: str) -> HttpResponse:
     if isinstance(rules, CriteriaRules):
         rows = rules.describe()
     else:
-        rows = [("Segments", "Unadjusted segment", f"quartile of the average metric score "
-                 f"within the peer group ({rules.quantile_method} cut points)"),
+        rows = [("Segments", "Unadjusted segment", f"average metric score against cut points: "
+                 f"{rules.cut_rule.describe()}"),
                 ("Segments", "Financial override", f"{rules.override_flag}: held at segment "
                  f"{rules.override_floor} or worse"),
                 ("Segments", "Recovery Support Programme", f"{rules.recovery_flag}: segment "
