@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("oversight.support.urls")),
     path("", include("oversight.development.urls")),
     path("governance/", include("oversight.governance.urls")),
+    path("", include("oversight.risks.urls")),
     path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]

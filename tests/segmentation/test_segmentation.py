@@ -152,7 +152,8 @@ def test_decision_form_permission_and_history(client, national) -> None:
     page = client.get("/segmentation/organisations/R0/?framework=sof-2021-22")
     html = page.content.decode()
     assert "Record a decision" in html and "Sustained very poor performance" in html
-    # segment 4: the framework's judgement criteria for mandated support are on the form
+    # segment 4 with its label, and the framework's judgement criteria for mandated support
+    assert "Critical quality and/or finance concerns (Recovery Support Programme)" in html
     assert "Judgement needed" in html and "Previous action taken towards improvement" in html
     assert 'href="/organisations/R0/metrics/FINVAR/"' in html  # evidence links
     bad = _post(client, 2)

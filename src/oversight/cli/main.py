@@ -23,6 +23,7 @@ def _register() -> None:
         importing,
         nof,
         rebase,
+        risks,
         segmentation,
         spc,
         support,
@@ -42,6 +43,7 @@ def _register() -> None:
     app.add_typer(governance.app, name="governance")
     app.add_typer(rebase.app, name="rebase")
     app.add_typer(development.app, name="development")
+    app.add_typer(risks.app, name="risks")
 
 
 _register()
