@@ -8,8 +8,10 @@ from django.contrib.auth import get_user_model
 
 from oversight.engine.risk import Scoring
 from oversight.risks.models import Assurance, Gap, ReviewFrequency, Risk
-from oversight.support.forms import DATE, NhsForm
+from oversight.support.forms import NhsForm
 
+#: A date field's widget: ISO dates, the only value an <input type="date"> shows.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SCALE = [("", "Not scored"), *[(str(i), str(i)) for i in range(1, 6)]]
 
 
