@@ -98,8 +98,8 @@ def test_rules_file_errors_name_file_and_line(tmp_path) -> None:
     bad.write_text(text.replace("any_of: [bottom_quartile,", "any_of: [bottom_quartiles,"))
     with pytest.raises(RulesError, match=rf"{bad}:\d+: segment_3.any_of.0: unknown trigger"):
         load_criteria_rules(bad)
-    bad.write_text(text.replace("  consecutive_periods: 6", "  consecutive_period: 6"))
-    with pytest.raises(RulesError, match="missing required key 'consecutive_periods'"):
+    bad.write_text(text.replace("    months: 6 ", "    month: 6 "))
+    with pytest.raises(RulesError, match="missing required key 'months'"):
         load_criteria_rules(bad)
     bad.write_text("framework: [")
     with pytest.raises(RulesError, match=rf"{bad}:\d+: not valid YAML"):

@@ -117,6 +117,8 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "fired": [_why(r) for r in p.reasons
                           if r.get("summary") or r["rule"] in (
                               "dramatic_drop", "sustained_poor", "financial_plan", "cqc",
+                              "critical_quality", "critical_finance", "licence_breach",
+                              "commissioning_plan", "capability_gap", "local_priority",
                               "average_score", "financial_override", "recovery_support")],
                 "warnings": len(p.warnings),
             })
@@ -197,6 +199,17 @@ def _what_if(rules: CriteriaRules | nof.NofRules | None,
     if isinstance(rules, CriteriaRules):
         return what_if(rules, proposal.facts, proposal.reasons)
     return nof_what_if(proposal.facts, rules.override_floor)
+
+
+def _judgement(rules: CriteriaRules | nof.NofRules | None,
+               proposal: Proposal | None) -> list[str]:
+    """What only the regional team's judgement can assess for this proposal (rules file)."""
+    if not isinstance(rules, CriteriaRules) or proposal is None:
+        return []
+    kind = proposal.facts.get("kind", "")
+    sections = {1: ["segment_1"], 3: ["mandated_support"],
+                4: ["mandated_support", "segment_4"]}.get(proposal.segment, [])
+    return [item for section in sections for item in rules.judgement_for(section, kind)]
 
 
 def _place_rollup(system: System, members: list[Proposal],
@@ -310,6 +323,9 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         "framework": framework, "frameworks": available, "quarters": quarters,
         "quarter": quarter, "proposal": proposal, "decision": decision,
         "what_if": _what_if(rules, proposal),
+        "judgement": _judgement(rules, proposal),
+        "segment_labels": {n: rules.labels[f"segment_{n}"] for n in (1, 3, 4)}
+        if isinstance(rules, CriteriaRules) else {},
         "segments_systems": getattr(rules, "systems", False),  # the scored method: no systems
         "history": history(subject, framework, request.user),
         "form": form, "can_decide": can_decide, "metric_url": metric_url,
