@@ -33,8 +33,9 @@ UNITS = ["%"] * 5 + ["£m"]
 def points(values: np.ndarray, units: list[str] = UNITS, kinds: list[str] | None = None,
            ) -> tr.Points:
     o, m, p = np.indices(values.shape)
-    ends = (np.arange(np.datetime64("2022-04") - values.shape[2], np.datetime64("2022-04"))
-            + 1).astype("datetime64[D]") - np.timedelta64(1, "D")  # months to 31 Mar 2022
+    april = np.datetime64("2022-04")
+    months = np.arange(april - np.timedelta64(values.shape[2], "M"), april)
+    ends = (months + np.timedelta64(1, "M")).astype("datetime64[D]") - np.timedelta64(1, "D")
     return tr.Points(
         subject=o.ravel(), metric=m.ravel(), period_end=ends[p.ravel()],
         value=values.ravel(), subject_codes=[f"R{i}" for i in range(N_ORGS)],
@@ -389,6 +390,37 @@ def test_shipped_rule_sets_load() -> None:
         assert set(rules.readings) >= {*tr.TRIGGERS, *tr.SEVERITIES, "segment_4"}
     nof_2022 = tr.load_criteria_rules(tr.criteria_rules_path("nof-2022-23"))
     assert "ccg" not in nof_2022.organisation_kinds
+
+
+@pytest.mark.parametrize("code", ["sof-2021-22", "nof-2022-23"])
+def test_both_criteria_years_read_the_framework_alike(code: str) -> None:
+    """NOF 2022/23 kept the 2021/22 approach: the same six readings apply (issue 20)."""
+    rules = tr.load_criteria_rules(tr.criteria_rules_path(code))
+    assert set(rules.s4_any) == {"critical_quality", "critical_finance"}  # and/or
+    assert not rules.sustained_spc and rules.sustained_months >= 6  # a level, sustained
+    assert rules.drop_relative > 0 and rules.drop_absolute_iqr > 0 and rules.drop_window_months
+    assert "£m" in rules.size_dependent_units  # FINVAR is not ranked into the shares
+    assert rules.judgement_for("segment_1", "icb") and rules.judgement_for("segment_1", "acute")
+    assert {"licence_breach", "capability_gap", "local_priority"} <= set(rules.recorded)
+    assert rules.labels["segment_3"] == "Considered for mandated support"
+    # CCGs (and their streamlined commissioning criterion) ended on 1 July 2022
+    assert ("commissioning_plan" in rules.recorded) is (code == "sof-2021-22")
+
+
+def test_rules_file_errors_for_the_new_settings(tmp_path) -> None:
+    text = tr.criteria_rules_path("sof-2021-22").read_text()
+    bad = tmp_path / "rules.yaml"
+    bad.write_text(text.replace("spc: concern ", "spc: sometimes "))
+    with pytest.raises(tr.RulesError, match=r"triggers.dramatic_drop.spc: one of concern, "
+                                            r"outside_limits, got 'sometimes'"):
+        tr.load_criteria_rules(bad)
+    bad.write_text(text.replace("  any_of: [critical_quality, critical_finance]",
+                                "  any_of: [critical_quality, critical_money]"))
+    with pytest.raises(tr.RulesError, match=r"segment_4.any_of.1: unknown severity"):
+        tr.load_criteria_rules(bad)
+    bad.write_text(text.replace("  licence_breach:\n", "  licence_breaches:\n"))
+    with pytest.raises(tr.RulesError, match=r"recorded.licence_breaches: unknown recorded"):
+        tr.load_criteria_rules(bad)
 
 
 def _noisy(seed: int) -> np.ndarray:

@@ -208,3 +208,14 @@ def test_league_table_problems_name_row_and_column(db) -> None:
         (3, "Segment", "cannot read '6' as an adjusted segment 1-4"),
         (3, "Rank", "cannot read 'first' as a rank (a whole number from 1)"),
     }
+
+
+def test_rules_page_states_the_cut_point_rule_and_population(db, client) -> None:
+    from oversight.metrics.catalogue import load_all
+
+    load_all()
+    client.force_login(RoleFactory(kind="administrator", region=None).user)
+    html = client.get("/segmentation/rules/nof-2025-26/").content.decode()
+    assert ("quartiles of the national population per quarter (every trust type) "
+            "(linear cut points)") in html
+    assert "Acute trust 134, Mental health and community trust 61, Ambulance trust 10" in html

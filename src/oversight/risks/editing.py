@@ -124,7 +124,7 @@ def raise_risk(
            target=risk.status)
     if risk.is_live:
         apply_rules(risks=Risk.objects.filter(pk=risk.pk))
-        risk.refresh_from_db(fields=["level", "escalated_by_rule"])
+        risk.refresh_from_db(fields=["level", "held_by", "escalated_by_rule"])
     return risk
 
 
@@ -168,7 +168,7 @@ def change_risk(risk: Risk, user, reason: str, *, organisations=None, metrics=No
         record(risk, "change", user, f"{reason} (changed: {', '.join(changed)})")
         if risk.is_live:
             apply_rules(risks=Risk.objects.filter(pk=risk.pk))
-            risk.refresh_from_db(fields=["level", "escalated_by_rule"])
+            risk.refresh_from_db(fields=["level", "held_by", "escalated_by_rule"])
     return changed
 
 
@@ -205,7 +205,7 @@ def review_risk(
     record(risk, "review", user, f"Reviewed: score {moved}. {note}",
            source=str(previous or ""), target=str(assessment.score))
     apply_rules(day, risks=Risk.objects.filter(pk=risk.pk))
-    risk.refresh_from_db(fields=["level", "escalated_by_rule"])
+    risk.refresh_from_db(fields=["level", "held_by", "escalated_by_rule"])
     return assessment
 
 

@@ -381,6 +381,8 @@ def league(request: HttpRequest) -> HttpResponse:
     domains: dict[str, str] = {}
     if framework is not None and rules_path(framework.code).is_file():
         domains = nof.load_rules(rules_path(framework.code)).domains
+    if not any(d is not None for p in rows for d in p.facts.get("domains", {}).values()):
+        domains = {}  # league-table trusts only: no domain scores to show
     template = "segmentation/_league_rows.jinja" if request.htmx else "segmentation/league.jinja"
     return render(request, template, {
         "active": "segmentation", "framework": framework, "quarters": quarters,
@@ -404,8 +406,9 @@ def league_cut_points(rows: list[Proposal], rules: nof.NofRules) -> list[dict[st
         whole = f.get("national_population")
         bounds = f.get("bounds") or []
         seen[key] = {
-            "peer_group": key, "cuts": ", ".join(f"{c:.2f}" for c in f["cuts"]),
-            "quartiles": ", ".join(f"{c:.2f}" for c in f.get("quartile_cuts", [])),
+            "peer_group": key, "cuts": ", ".join(f"{c:.4f}" for c in f["cuts"]),
+            "quartiles": ", ".join(f"{c:.4f}" for c in f.get("quartile_cuts", [])),
+            "bounded": bool(f.get("bounded")),
             "population_text": f["population_text"],
             "incomplete": rules.cut_rule.uses_population and (
                 whole is None or f["population"] < whole),
@@ -433,6 +436,10 @@ def rules_page(request: HttpRequest, code: str) -> HttpResponse:
     else:
         rows = [("Segments", "Unadjusted segment", f"average metric score against cut points: "
                  f"{rules.cut_rule.describe()}"),
+                *([("Segments", "National population", ", ".join(
+                    f"{kind} {n}" for kind, n in rules.cut_rule.national_population.items())
+                    + " (a quarter with fewer loaded is incomplete: the published segments "
+                      "bound its cut points)")] if rules.cut_rule.uses_population else []),
                 ("Segments", "Financial override", f"{rules.override_flag}: held at segment "
                  f"{rules.override_floor} or worse"),
                 ("Segments", "Recovery Support Programme", f"{rules.recovery_flag}: segment "
