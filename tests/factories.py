@@ -398,3 +398,16 @@ class RiskEventFactory(factory.django.DjangoModelFactory):
     risk = factory.SubFactory(RiskFactory)
     event = "raise"
     reason = "Raised on the register."
+
+
+class RecordedFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "segmentation.RecordedFlag"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    code = "licence_breach"
+    status = "suspected"
+    reference = "Licence condition FT4 (governance)"
+    evidence = "Enforcement undertakings under discussion with the regional team"
+    in_force_from = dt.date(2022, 1, 10)
+    recorded_by = factory.SubFactory(UserFactory)

@@ -167,3 +167,41 @@ def test_regional_user_sees_its_region_only(client, ics):
     other_system = SystemFactory(code="QZZ")
     assert client.get("/systems/QZZ/").status_code == 403
     assert other_system.region_id != ics["region"].pk
+
+
+def test_columns_are_headed_by_names_and_closed_organisations_are_left_out(
+    signed_in_client, ics
+):
+    ics["rgt"].name = "Cambridge University Hospitals NHS Foundation Trust"
+    ics["rgt"].save()
+    ics["rgn"].closed = dt.date(2024, 3, 31)
+    ics["rgn"].save()
+    page = signed_in_client.get("/systems/QUE/").content.decode()
+    # the name without its legal form heads the column; the code is under it
+    assert 'title="Cambridge University Hospitals NHS Foundation Trust">Cambridge University ' \
+        "Hospitals</a>" in page
+    assert 'oversight-dashboard__code">RGT<' in page
+    # the closed trust is not a dashboard column, is marked in the list, and can be asked for
+    assert "/organisations/RGN/metrics/AE4HR/" not in page
+    assert "1 closed organisation is left out" in page
+    assert "Closed 31 Mar 2024" in page
+    with_closed = signed_in_client.get("/systems/QUE/?closed=1").content.decode()
+    assert "/organisations/RGN/metrics/AE4HR/" in with_closed
+    assert 'name="closed" value="1"' in with_closed  # the filters keep the choice
+
+
+def test_organisation_and_system_pages_show_the_current_segment(signed_in_client, ics):
+    from oversight.segmentation.decisions import record_decision
+    from tests.factories import FrameworkFactory
+    from tests.web.test_home_segmentation import propose
+
+    framework = FrameworkFactory(code="sof-2021-22")
+    propose(framework, ics["rgt"], "Q4 2021/22", dt.date(2022, 3, 31), 3)
+    page = signed_in_client.get("/organisations/RGT/").content.decode()
+    assert "Current segment" in page and "Segment 3</strong> proposed" in page
+    record_decision(user=signed_in_client.user, framework=framework, subject=ics["rgt"],
+                    quarter="Q4 2021/22", segment=3)
+    page = signed_in_client.get("/organisations/RGT/").content.decode()
+    assert "Segment 3 (decided)" in page and "Decided for Q4 2021/22" in page
+    system_page = signed_in_client.get("/systems/QUE/").content.decode()
+    assert "Current segment" not in system_page  # nothing proposed or decided for QUE

@@ -22,6 +22,7 @@ def _register() -> None:
         importing,
         nof,
         rebase,
+        risks,
         segmentation,
         spc,
         support,
@@ -40,6 +41,7 @@ def _register() -> None:
     app.add_typer(support.app, name="support")
     app.add_typer(governance.app, name="governance")
     app.add_typer(rebase.app, name="rebase")
+    app.add_typer(risks.app, name="risks")
 
 
 _register()

@@ -11,6 +11,8 @@ from typing import Annotated
 import polars as pl
 import typer
 
+from oversight.exports import neutralise_frame
+
 app = typer.Typer(help="NHS Oversight Framework 2025/26 scored segmentation.", no_args_is_help=True)
 
 #: Columns of the output after the per-trust figures (see docs/nof-segmentation.md).
@@ -80,7 +82,7 @@ def segment_command(
         r["cut_points"] = " ".join(f"{c:.4f}" for c in r["cut_points"])
         r["cut_point_bounds"] = bounds_text(r["cut_point_bounds"])
     schema = {**out.schema, "cut_points": pl.String, "cut_point_bounds": pl.String}
-    sys.stdout.write(pl.DataFrame(rows, schema=schema, orient="row").write_csv())
+    sys.stdout.write(neutralise_frame(pl.DataFrame(rows, schema=schema, orient="row")).write_csv())
 
 
 def bounds_text(bounds: list[float | None]) -> str:

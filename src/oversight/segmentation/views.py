@@ -117,6 +117,8 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "fired": [_why(r) for r in p.reasons
                           if r.get("summary") or r["rule"] in (
                               "dramatic_drop", "sustained_poor", "financial_plan", "cqc",
+                              "critical_quality", "critical_finance", "licence_breach",
+                              "commissioning_plan", "capability_gap", "local_priority",
                               "average_score", "financial_override", "recovery_support")],
                 "warnings": len(p.warnings),
             })
@@ -197,6 +199,17 @@ def _what_if(rules: CriteriaRules | nof.NofRules | None,
     if isinstance(rules, CriteriaRules):
         return what_if(rules, proposal.facts, proposal.reasons)
     return nof_what_if(proposal.facts, rules.override_floor)
+
+
+def _judgement(rules: CriteriaRules | nof.NofRules | None,
+               proposal: Proposal | None) -> list[str]:
+    """What only the regional team's judgement can assess for this proposal (rules file)."""
+    if not isinstance(rules, CriteriaRules) or proposal is None:
+        return []
+    kind = proposal.facts.get("kind", "")
+    sections = {1: ["segment_1"], 3: ["mandated_support"],
+                4: ["mandated_support", "segment_4"]}.get(proposal.segment, [])
+    return [item for section in sections for item in rules.judgement_for(section, kind)]
 
 
 def _place_rollup(system: System, members: list[Proposal],
@@ -310,6 +323,9 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         "framework": framework, "frameworks": available, "quarters": quarters,
         "quarter": quarter, "proposal": proposal, "decision": decision,
         "what_if": _what_if(rules, proposal),
+        "judgement": _judgement(rules, proposal),
+        "segment_labels": {n: rules.labels[f"segment_{n}"] for n in (1, 3, 4)}
+        if isinstance(rules, CriteriaRules) else {},
         "segments_systems": getattr(rules, "systems", False),  # the scored method: no systems
         "history": history(subject, framework, request.user),
         "form": form, "can_decide": can_decide, "metric_url": metric_url,
@@ -365,6 +381,8 @@ def league(request: HttpRequest) -> HttpResponse:
     domains: dict[str, str] = {}
     if framework is not None and rules_path(framework.code).is_file():
         domains = nof.load_rules(rules_path(framework.code)).domains
+    if not any(d is not None for p in rows for d in p.facts.get("domains", {}).values()):
+        domains = {}  # league-table trusts only: no domain scores to show
     template = "segmentation/_league_rows.jinja" if request.htmx else "segmentation/league.jinja"
     return render(request, template, {
         "active": "segmentation", "framework": framework, "quarters": quarters,
@@ -388,8 +406,9 @@ def league_cut_points(rows: list[Proposal], rules: nof.NofRules) -> list[dict[st
         whole = f.get("national_population")
         bounds = f.get("bounds") or []
         seen[key] = {
-            "peer_group": key, "cuts": ", ".join(f"{c:.2f}" for c in f["cuts"]),
-            "quartiles": ", ".join(f"{c:.2f}" for c in f.get("quartile_cuts", [])),
+            "peer_group": key, "cuts": ", ".join(f"{c:.4f}" for c in f["cuts"]),
+            "quartiles": ", ".join(f"{c:.4f}" for c in f.get("quartile_cuts", [])),
+            "bounded": bool(f.get("bounded")),
             "population_text": f["population_text"],
             "incomplete": rules.cut_rule.uses_population and (
                 whole is None or f["population"] < whole),
@@ -417,6 +436,10 @@ def rules_page(request: HttpRequest, code: str) -> HttpResponse:
     else:
         rows = [("Segments", "Unadjusted segment", f"average metric score against cut points: "
                  f"{rules.cut_rule.describe()}"),
+                *([("Segments", "National population", ", ".join(
+                    f"{kind} {n}" for kind, n in rules.cut_rule.national_population.items())
+                    + " (a quarter with fewer loaded is incomplete: the published segments "
+                      "bound its cut points)")] if rules.cut_rule.uses_population else []),
                 ("Segments", "Financial override", f"{rules.override_flag}: held at segment "
                  f"{rules.override_floor} or worse"),
                 ("Segments", "Recovery Support Programme", f"{rules.recovery_flag}: segment "

@@ -12,15 +12,21 @@ import csv
 import datetime as dt
 import io
 import re
+import time
+import zipfile
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import polars as pl
+import yaml
 
 from oversight.engine.periods import CANONICAL_QUARTER
 from oversight.metrics.importing.validation import ImportRejected, Problems
 
 SUPPRESSED = {"*": "suppressed (*)", "-": "suppressed (-)"}
 XLSX_MAGIC = b"PK\x03\x04"
+LIMITS_FILE = Path(__file__).with_name("limits.yaml")
 _NUMBER = r"^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d*)?(?:[eE][+-]?\d+)?$|^[+-]?\.\d+$"
 
 
@@ -214,31 +220,119 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_xlsx(data: bytes, file_name: str) -> tuple[list[str], pl.DataFrame]:
+@dataclass(frozen=True)
+class WorkbookLimits:
+    """How much of a workbook is read before it is refused (limits.yaml)."""
+
+    max_rows: int
+    max_columns: int
+    max_cells: int
+    max_uncompressed_bytes: int
+    max_parts: int
+    max_seconds: float
+
+
+@cache
+def workbook_limits() -> WorkbookLimits:
+    data = yaml.safe_load(LIMITS_FILE.read_text())["workbook"]
+    return WorkbookLimits(**data)
+
+
+def _check_zip(data: bytes, file_name: str, limits: WorkbookLimits) -> None:
+    """Refuse a workbook by what its zip declares, before any part is decompressed: too many
+    parts, or more uncompressed bytes than the limit (a zip bomb). A part that inflates beyond
+    its declared size fails its check when read (zipfile stops at the declared size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ImportRejected.single(file_name, None, "", f"cannot read as XLSX: {exc}") from exc
+    if len(parts) > limits.max_parts:
+        raise ImportRejected.single(file_name, None, "", f"the workbook has {len(parts):,} "
+                                    f"parts; at most {limits.max_parts:,} are read")
+    declared = sum(p.file_size for p in parts)
+    if declared > limits.max_uncompressed_bytes:
+        raise ImportRejected.single(
+            file_name, None, "",
+            f"the workbook unpacks to {declared:,} bytes; at most "
+            f"{limits.max_uncompressed_bytes:,} are read (save large data as CSV)")
+
+
+def _read_xlsx(data: bytes, file_name: str,
+               limits: WorkbookLimits | None = None) -> tuple[list[str], pl.DataFrame]:
+    """The first sheet's cells, streamed (openpyxl read-only) within the workbook limits.
+
+    The sheet's declared used range is ignored (a 1.5 KB file may claim XFD1048576): rows and
+    columns are read as they occur, never beyond the limits, and reading stops with a message
+    at the first limit passed."""
     from openpyxl import load_workbook
 
+    limits = limits or workbook_limits()
+    _check_zip(data, file_name, limits)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        claimed = (sheet.max_row or 0, sheet.max_column or 0)  # the declared used range
+        sheet.reset_dimensions()
+        # One column past the limit, so a header wider than it is seen and refused.
+        rows = sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1)
+        header_cells = next(rows, None)
+    except ImportRejected:
+        raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise ImportRejected.single(file_name, None, "", f"cannot read as XLSX: {exc}") from exc
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header_cells = next(rows, None)
+    if claimed[0] > limits.max_rows or claimed[1] > limits.max_columns:
+        book.close()
+        raise ImportRejected.single(
+            file_name, None, "",
+            f"the sheet claims {claimed[0]:,} rows and {claimed[1]:,} columns; at most "
+            f"{limits.max_rows:,} rows and {limits.max_columns} columns are read")
     if not header_cells:
         raise ImportRejected.single(file_name, None, "", "the first sheet is empty")
     width = max((i + 1 for i, c in enumerate(header_cells) if c not in (None, "")), default=0)
+    if width > limits.max_columns:
+        raise ImportRejected.single(file_name, 1, "", f"the sheet has more than "
+                                    f"{limits.max_columns} columns; at most that many are read")
     header = [_cell_text(c) or "" for c in header_cells[:width]]
     columns: list[list[str | None]] = [[] for _ in header]
-    for record in rows:
-        cells = list(record[:width]) + [None] * (width - len(record))
-        for i, cell in enumerate(cells):
-            columns[i].append(_cell_text(cell))
-    book.close()
+    started = time.monotonic()
+    blanks = 0
+    try:
+        for count, record in enumerate(rows, start=1):
+            if count >= limits.max_rows:
+                raise _limit(file_name, count + 1, f"the sheet has more than "
+                             f"{limits.max_rows:,} rows; at most that many are read")
+            if count * max(width, 1) > limits.max_cells:
+                raise _limit(file_name, count + 1, f"the sheet has more than "
+                             f"{limits.max_cells:,} cells; at most that many are read")
+            if count % 10_000 == 0 and time.monotonic() - started > limits.max_seconds:
+                raise _limit(file_name, count + 1, f"reading the sheet took more than "
+                             f"{limits.max_seconds:g} s (save large data as CSV)")
+            cells = [_cell_text(c) for c in record[:width]]
+            if not any(cells):
+                blanks += 1  # kept only if a row with values follows (row numbers hold)
+                continue
+            cells += [None] * (width - len(cells))
+            for i, cell in enumerate(cells):
+                if blanks:
+                    columns[i].extend([None] * blanks)
+                columns[i].append(cell)
+            blanks = 0
+    except ImportRejected:
+        raise
+    except Exception as exc:  # a part that fails its check, damaged XML ...
+        raise ImportRejected.single(file_name, None, "", f"cannot read as XLSX: {exc}") from exc
+    finally:
+        book.close()
     names = [h or f"column_{i}" for i, h in enumerate(header)]
     frame = pl.DataFrame(
         dict(zip(names, columns, strict=True)), schema={n: pl.String for n in names}
     )
     return header, frame
+
+
+def _limit(file_name: str, row: int, reason: str) -> ImportRejected:
+    return ImportRejected.single(file_name, row, "", reason)
 
 
 # ----------------------------------------------------------------------------- cells

@@ -10,6 +10,7 @@ import io
 
 import polars as pl
 
+from oversight.exports import neutralise
 from oversight.metrics.importing import checks, lookups, reading
 from oversight.metrics.importing.prepared import Prepared
 from oversight.metrics.importing.reading import SourceTable
@@ -97,12 +98,12 @@ def blank(framework: Framework, *, xlsx: bool = False) -> bytes:
         sheet.title = framework.code[:31]
         sheet.append(COLUMNS)
         for row in rows:
-            sheet.append(row)
+            sheet.append([neutralise(c) for c in row])
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
     out_text = io.StringIO()
     writer = csv.writer(out_text, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    writer.writerows([[neutralise(c) for c in row] for row in rows])
     return out_text.getvalue().encode("utf-8")
