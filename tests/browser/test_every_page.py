@@ -163,6 +163,19 @@ def test_page_has_no_serious_accessibility_violation(
     assert response.status == spec.status, f"{spec.name}: {page.url} answered {response.status}"
     expect(page.locator("h1")).to_have_count(1)
     check_accessibility(page, spec.name)
+    check_fits_the_window(page, spec.name)
     if spec.then:
         spec.then(page, tmp_path)
         check_accessibility(page, f"{spec.name}, {spec.then.__doc__.strip()}")
+        check_fits_the_window(page, f"{spec.name}, {spec.then.__doc__.strip()}")
+
+
+def check_fits_the_window(page: Any, what: str) -> None:
+    """No wider than the 1,280 px window (a wide table scrolls inside its own container) and
+    ending at its footer (no blank space below it)."""
+    width, height, footer_end = page.evaluate(
+        """() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight,
+                  document.querySelector('footer').getBoundingClientRect().bottom + scrollY]"""
+    )
+    assert width <= 1280, f"{what}: {width} px wide in a 1,280 px window"
+    assert height - footer_end <= 2, f"{what}: {height - footer_end:.0f} px below the footer"

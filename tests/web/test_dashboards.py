@@ -205,3 +205,25 @@ def test_organisation_and_system_pages_show_the_current_segment(signed_in_client
     assert "Segment 3 (decided)" in page and "Decided for Q4 2021/22" in page
     system_page = signed_in_client.get("/systems/QUE/").content.decode()
     assert "Current segment" not in system_page  # nothing proposed or decided for QUE
+
+
+def test_a_year_to_date_measure_is_charted_by_its_monthly_movement(signed_in_client, ics):
+    """FINVAR-like: a deficit deepening by 0.5 a month every year looks, as year-to-date
+    figures, like a sawtooth whose every April is a special cause; its monthly movement is
+    steady (common cause), and the page still shows the year-to-date figure."""
+    metric = MetricFactory(theme=ics["metric"].theme, code="FINVAR", unit="£m", standard=0,
+                           polarity="higher", accumulation="year_to_date",
+                           name="Variance against plan, year to date")
+    starts = [dt.date(2021 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(36)]
+    for start in starts:
+        month_of_year = (start.month - 4) % 12 + 1
+        jitter = (0.05, -0.05, 0.0)[starts.index(start) % 3]
+        Observation.objects.create(
+            metric=metric, organisation=ics["rgt"], period_start=start,
+            period_end=start + dt.timedelta(days=27), period_label=start.strftime("%b-%y"),
+            value=-0.5 * month_of_year + jitter, batch=ics["batch"],
+        )
+    page = signed_in_client.get("/organisations/RGT/metrics/FINVAR/").content.decode()
+    assert "monthly movement" in page
+    assert "-£6.0m" in page  # March's year-to-date figure shown as it is
+    assert "Common cause" in page and "Concern:" not in page

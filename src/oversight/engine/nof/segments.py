@@ -129,51 +129,77 @@ def segment(
     ``use_bounds``: when a quarter's population is incomplete, replace a cut point the
     published segments rule out by the middle of the interval they allow.
     """
-    out = _scored_summary(scores, rules) if scores.height else None
-    if out is not None:
-        out = out.with_columns(
-            financial_override=_flag(out, flags, rules.override_flag),
-            recovery_support=_flag(out, flags, rules.recovery_flag).clip(0, 1),
-        )
-        if names is not None:
-            nm = names.group_by("quarter", "trust_code").agg(pl.col("trust_name").first())
-            out = out.join(nm, on=["quarter", "trust_code"], how="left")
-        out = out.with_columns(pl.col("trust_name").fill_null("") if "trust_name" in out.columns
-                               else pl.lit("").alias("trust_name"))
-    pub_schema = {"quarter": pl.String, "trust_code": pl.String,
-                  "published_unadjusted": pl.Float64, "published_adjusted": pl.Float64,
-                  "published_average": pl.Float64, "published_rank": pl.Int64,
-                  "likely_average": pl.String, "likely_rank": pl.String}
-    pub_parts = [] if published is None else [published.with_columns(
-        published_rank=pl.lit(None, pl.Int64), likely_average=pl.lit(None, pl.String),
-        likely_rank=pl.lit(None, pl.String)).select(
-        *(pl.col(c).cast(t) for c, t in pub_schema.items()))]
+    parts = []
+    if scores.height:
+        parts.append(_scored_trusts(scores, rules, flags, names))
     if league is not None and league.height:
-        pub_parts.append(league.select(
-            "quarter", "trust_code", published_unadjusted=pl.lit(None, pl.Float64),
-            published_adjusted=pl.col("published_adjusted").cast(pl.Float64),
-            published_average="average_score", published_rank="published_rank",
+        present = parts[0].select("quarter", "trust_code") if parts else None
+        parts.append(_league_trusts(league, present, rules))
+    if not parts or sum(p.height for p in parts) == 0:
+        raise NofInputError("no trust to segment: no metric scores and no league table rows")
+    out = pl.concat(parts, how="diagonal_relaxed")
+    out = out.join(_published(published, league), on=["quarter", "trust_code"], how="left")
+    out = out.with_columns(pl.col("likely_average", "likely_rank").fill_null(""))
+    return _segment_table(out.sort("quarter", "peer_group", "trust_code"), rules, use_bounds)
+
+
+def _scored_trusts(scores: pl.DataFrame, rules: NofRules, flags: pl.DataFrame | None,
+                   names: pl.DataFrame | None) -> pl.DataFrame:
+    """Trusts scored from their metrics, with their flags (-1: not given) and names."""
+    out = _scored_summary(scores, rules)
+    out = out.with_columns(
+        financial_override=_flag(out, flags, rules.override_flag),
+        recovery_support=_flag(out, flags, rules.recovery_flag).clip(0, 1),
+    )
+    if names is None:
+        return out.with_columns(trust_name=pl.lit(""))
+    nm = names.group_by("quarter", "trust_code").agg(pl.col("trust_name").first())
+    return out.join(nm, on=["quarter", "trust_code"], how="left").with_columns(
+        pl.col("trust_name").fill_null(""))
+
+
+def _league_trusts(league: pl.DataFrame, present: pl.DataFrame | None,
+                   rules: NofRules) -> pl.DataFrame:
+    """League-table trusts without metric scores in the quarter: their published average and
+    deficit flag (-1: not given) join the population."""
+    only = league if present is None else league.join(
+        present, on=["quarter", "trust_code"], how="anti")
+    return only.select(
+        "quarter", "peer_group", "trust_code", "trust_name",
+        average=pl.col("average_score"), n_metrics=pl.lit(None, pl.Int64),
+        **{f"domain_{s}": pl.lit(None, pl.Float64) for s in rules.domains},
+        source=pl.lit("league table"),
+        financial_override=pl.col("deficit").fill_null(-1).cast(pl.Int64),
+        recovery_support=pl.lit(0, pl.Int64),
+    )
+
+
+PUBLISHED_SCHEMA = {
+    "quarter": pl.String, "trust_code": pl.String, "published_unadjusted": pl.Float64,
+    "published_adjusted": pl.Float64, "published_average": pl.Float64,
+    "published_rank": pl.Int64, "likely_average": pl.String, "likely_rank": pl.String,
+}
+
+
+def _published(published: pl.DataFrame | None, league: pl.DataFrame | None) -> pl.DataFrame:
+    """NHS England's published figures per trust and quarter, from data files' summary rows and
+    league tables (the first given wins where both have one)."""
+    parts = []
+    if published is not None:
+        parts.append(published.with_columns(
+            published_rank=pl.lit(None, pl.Int64), likely_average=pl.lit(None, pl.String),
+            likely_rank=pl.lit(None, pl.String)))
+    if league is not None and league.height:
+        parts.append(league.select(
+            "quarter", "trust_code", "published_adjusted", "published_rank",
+            published_unadjusted=pl.lit(None, pl.Float64), published_average="average_score",
             likely_average=pl.col("likely_average").replace("", None),
             likely_rank=pl.col("likely_rank").replace("", None)))
-        only = league if out is None else league.join(
-            out.select("quarter", "trust_code"), on=["quarter", "trust_code"], how="anti")
-        extra = only.select(
-            "quarter", "peer_group", "trust_code", "trust_name",
-            average=pl.col("average_score"), n_metrics=pl.lit(None, pl.Int64),
-            **{f"domain_{s}": pl.lit(None, pl.Float64) for s in rules.domains},
-            source=pl.lit("league table"),
-            financial_override=pl.col("deficit").fill_null(-1).cast(pl.Int64),
-            recovery_support=pl.lit(0, pl.Int64),
-        )
-        out = extra if out is None else pl.concat([out, extra], how="diagonal_relaxed")
-    if out is None or out.height == 0:
-        raise NofInputError("no trust to segment: no metric scores and no league table rows")
-    pub = (pl.concat(pub_parts).group_by("quarter", "trust_code").agg(pl.all().drop_nulls()
-           .first()) if pub_parts else pl.DataFrame(schema=pub_schema))
-    out = out.join(pub, on=["quarter", "trust_code"], how="left").with_columns(
-        pl.col("likely_average", "likely_rank").fill_null("")).sort(
-        "quarter", "peer_group", "trust_code")
-    return _segment_table(out, rules, use_bounds)
+    if not parts:
+        return pl.DataFrame(schema=PUBLISHED_SCHEMA)
+    typed = [p.select(*(pl.col(c).cast(t) for c, t in PUBLISHED_SCHEMA.items())) for p in parts]
+    return pl.concat(typed).group_by("quarter", "trust_code").agg(
+        pl.all().drop_nulls().first())
 
 
 def _segment_table(out: pl.DataFrame, rules: NofRules, use_bounds: bool) -> pl.DataFrame:
