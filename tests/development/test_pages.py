@@ -149,6 +149,12 @@ def test_an_assessment_without_a_status_is_refused_with_the_field_named(
     response = client.post(url, {"ws_status": ""}, headers={"HX-Request": "true"})
     assert response.status_code == 200 and "nhsuk-error-summary" in response.content.decode()
     assert "<html" not in response.content.decode()
+    # Saved with HTMX: the report it was opened on reloads
+    response = client.post(
+        url, {"ws_status": "GA", f"a{action.pk}_status": "GA"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 204 and response["HX-Refresh"] == "true"
+    assert Assessment.objects.get(checkpoint=cp, workstream=ws).status == "GA"
 
 
 @pytest.mark.parametrize("who", ["soag", "org_user", "other_icb"])

@@ -301,9 +301,9 @@ def assess_workstream(request: HttpRequest, pk: int, cp: int, ws: int) -> HttpRe
                 )
             messages.success(request, f"{workstream.name} assessed for {checkpoint.quarter}.")
             target = f"{checkpoint.get_absolute_url()}#ws-{workstream.pk}"
-            if request.htmx:
+            if request.htmx:  # opened in place on the report: reload the report
                 response = HttpResponse(status=204)
-                response["HX-Redirect"] = target
+                response["HX-Refresh"] = "true"
                 return response
             return redirect(target)
         # HTMX swaps only successful responses: the fragment with its errors comes back as 200.
