@@ -163,6 +163,22 @@ def test_page_has_no_serious_accessibility_violation(
     assert response.status == spec.status, f"{spec.name}: {page.url} answered {response.status}"
     expect(page.locator("h1")).to_have_count(1)
     check_accessibility(page, spec.name)
+    check_fits_the_window(page, spec.name)
     if spec.then:
         spec.then(page, tmp_path)
         check_accessibility(page, f"{spec.name}, {spec.then.__doc__.strip()}")
+        check_fits_the_window(page, f"{spec.name}, {spec.then.__doc__.strip()}")
+
+
+def check_fits_the_window(page: Any, what: str) -> None:
+    """No wider than the 1,280 px window (a wide table scrolls inside its own container) and
+    ending at its footer (no blank space below it)."""
+    width, height, footer_end, window = page.evaluate(
+        """() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight,
+                  document.querySelector('footer').getBoundingClientRect().bottom + scrollY,
+                  innerHeight]"""
+    )
+    assert width <= 1280, f"{what}: {width} px wide in a 1,280 px window"
+    # A page shorter than the window ends where the window does; a longer one at its footer.
+    below = height - max(footer_end, window)
+    assert below <= 2, f"{what}: {below:.0f} px below the footer"

@@ -219,3 +219,38 @@ def test_cut_rule_errors_name_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match=r"national_population.every_quarter: expected trust "
                                          "types mapping to positive whole numbers"):
         load_rules(bad)
+
+
+def test_whole_population_uses_the_quartiles_as_they_are(tmp_path: Path,
+                                                         shared_data: Path) -> None:
+    """With a quarter's national count met (here by a per-quarter entry in the rules file),
+    the cut points are the quartiles, bounds or not, and nothing is called incomplete; the
+    published segments still check the result."""
+    text = load_rules().path.read_text()
+    marker = "    national_population:\n"
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text(text.replace(marker, marker + (
+        '      "Q2 2025/26": {Mental health and community trust: 61}\n')))
+    rules = load_rules(rules_file)
+    assert rules.cut_rule.national("Q2 2025/26") == 61
+    assert rules.cut_rule.national("Q1 2025/26") == 205
+    out = segment_files([shared_data / MH_Q1_Q2], rules=rules, use_bounds=True)
+    q2 = out.filter(pl.col("quarter") == "Q2 2025/26")
+    assert not q2["bounded"].any()
+    assert q2["cut_points"][0].to_list() == q2["quartile_cut_points"][0].to_list()
+    assert (q2["unadjusted_segment"] != q2["published_unadjusted"]).sum() == 4
+    notes = population_notes(out, rules)
+    assert not any(n.startswith("Q2 2025/26: population incomplete") for n in notes)
+    assert any(n.startswith("Q1 2025/26: population incomplete") for n in notes)
+
+
+def test_a_metric_score_the_rules_do_not_know_is_refused(tmp_path: Path) -> None:
+    """An acute file's scores for metrics the rules file does not hold would drop out of the
+    average unseen: refused, naming the file, row and metric."""
+    acute = tmp_path / "acute.csv"
+    acute.write_text("Quarter,Trust_type,Trust_code,Trust_name,Metric_ID,Value\n"
+                     "Q2 2025/26,Acute trust,RGT,Cambridge,OF1005,2.5\n"
+                     "Q2 2025/26,Acute trust,RGT,Cambridge,OF1999,1.75\n")
+    with pytest.raises(NofInputError, match=rf"{acute}: row 3: column Metric_ID: metric score "
+                                            r"'OF1999' is not in .*rules.yaml"):
+        segment_files([acute])

@@ -98,8 +98,8 @@ def test_rules_file_errors_name_file_and_line(tmp_path) -> None:
     bad.write_text(text.replace("any_of: [bottom_quartile,", "any_of: [bottom_quartiles,"))
     with pytest.raises(RulesError, match=rf"{bad}:\d+: segment_3.any_of.0: unknown trigger"):
         load_criteria_rules(bad)
-    bad.write_text(text.replace("  consecutive_periods: 6", "  consecutive_period: 6"))
-    with pytest.raises(RulesError, match="missing required key 'consecutive_periods'"):
+    bad.write_text(text.replace("    months: 6 ", "    month: 6 "))
+    with pytest.raises(RulesError, match="missing required key 'months'"):
         load_criteria_rules(bad)
     bad.write_text("framework: [")
     with pytest.raises(RulesError, match=rf"{bad}:\d+: not valid YAML"):
@@ -208,3 +208,14 @@ def test_league_table_problems_name_row_and_column(db) -> None:
         (3, "Segment", "cannot read '6' as an adjusted segment 1-4"),
         (3, "Rank", "cannot read 'first' as a rank (a whole number from 1)"),
     }
+
+
+def test_rules_page_states_the_cut_point_rule_and_population(db, client) -> None:
+    from oversight.metrics.catalogue import load_all
+
+    load_all()
+    client.force_login(RoleFactory(kind="administrator", region=None).user)
+    html = client.get("/segmentation/rules/nof-2025-26/").content.decode()
+    assert ("quartiles of the national population per quarter (every trust type) "
+            "(linear cut points)") in html
+    assert "Acute trust 134, Mental health and community trust 61, Ambulance trust 10" in html

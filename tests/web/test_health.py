@@ -54,7 +54,7 @@ def test_the_escalation_loop_reports_a_lasting_error_once(monkeypatch):
 
     outcomes = iter([RuntimeError("database down")] * 3 + [None] + [RuntimeError("x")])
 
-    def escalate(as_of, grace):
+    def escalate(as_of, grace, quiet=False):
         outcome = next(outcomes)
         if outcome:
             raise outcome

@@ -99,3 +99,21 @@ def test_home_concerns_skip_stale_series_and_report_a_measure_once():
         ("RGT", stale.pk): cell(stale, dt.date(2019, 3, 1)),
     })
     assert [c.metric.pk for c in found.new_concerns()] == [in_2025.pk]
+
+
+def test_a_move_from_a_trigger_already_firing_names_it(client, world):
+    """The Q2 move of a subject whose trigger fired already in Q1 is explained by that trigger,
+    not 'None' (the column used to list only newly fired triggers)."""
+    framework = FrameworkFactory(code="sof-2021-22")
+    trust = OrganisationFactory(ods_code="RGM", name="Royal Papworth",
+                                host_system=world["rgt"].host_system)
+    propose(framework, trust, "Q1 2025/26", dt.date(2025, 6, 30), 3, rules=["bottom_quartile"])
+    propose(framework, trust, "Q2 2025/26", dt.date(2025, 9, 30), 4,
+            rules=["bottom_quartile", "financial_plan"])
+    client.force_login(world["user"])
+    text = client.get("/").content.decode()
+    row = text[text.index("Royal Papworth</a>"):]
+    row = row[: row.index("</tr>")]
+    assert "3 → <strong>4</strong>" in row
+    assert "bottom quartile;" in row  # already firing in Q1: named, not marked new
+    assert 'financial plan <strong class="nhsuk-tag nhsuk-tag--orange">New</strong>' in row

@@ -41,7 +41,7 @@ def nof_reasons(row: dict[str, Any], scores: list[tuple[str, float, str]],
     ``row``: a row of :func:`oversight.engine.nof.segment`; ``scores``: (score metric id,
     score, 'published' or 'computed') for the trust's counted metrics.
     """
-    cuts = ", ".join(f"{x:.2f}" for x in row["cut_points"])
+    cuts = ", ".join(f"{x:.4f}" for x in row["cut_points"])
     source = "" if row.get("source") != "league table" else " (published, league table)"
     reasons: list[dict[str, Any]] = [{
         "rule": "average_score", "label": "Average metric score against the cut points",
@@ -88,6 +88,11 @@ def nof_what_if(facts: dict[str, Any], floor_segment: int = 3) -> list[dict[str,
     """
     seg = int(facts["unadjusted"])
     if seg <= 1:
+        if facts.get("override") and floor_segment > seg:
+            return [{"to_segment": seg, "metrics": [], "notes": [], "changes": [
+                f"the average already places segment {seg}; the financial override holds the "
+                f"adjusted segment at {floor_segment}: leaving deficit (and deficit support) "
+                "is what would change it"]}]
         return []
     target = seg - 1
     cut = float(facts["cuts"][target - 1])

@@ -35,6 +35,7 @@ from django.db.models import Max, Q
 
 from oversight.access.visibility import unpublished_scope
 from oversight.engine import ranking, spc
+from oversight.engine.accumulation import monthly_movement
 from oversight.engine.spc.core import CONCERN
 from oversight.metrics.models import (
     ImportBatch,
@@ -47,6 +48,8 @@ from oversight.metrics.models import (
 )
 from oversight.metrics.rebases import dates_for, rebase_dates, rebase_version, series_rebases
 
+#: Catalogue accumulation of a cumulative measure restarting each April.
+YEAR_TO_DATE = "year_to_date"
 #: Points shown in a sparkline.
 SPARKLINE_POINTS = 24
 #: How long a national peer ranking stays cached (it is also keyed by the data version).
@@ -376,6 +379,20 @@ def _series_table(
     return table.sort("subject", "metric_id", "period_start")
 
 
+def _charted(table: pl.DataFrame, metrics: Mapping[int, Metric]) -> pl.DataFrame:
+    """``table`` with the value each control chart plots: the value itself, or the monthly
+    movement of a year-to-date measure (whose first month is left out when its movement
+    cannot be known)."""
+    ytd = [pk for pk, m in metrics.items() if m.accumulation == YEAR_TO_DATE]
+    if not ytd:
+        return table.with_columns(pl.col("value").alias("charted"))
+    is_ytd = pl.col("metric_id").is_in(ytd)
+    return table.with_columns(
+        pl.when(is_ytd).then(monthly_movement(by=("subject", "metric_id")))
+        .otherwise(pl.col("value")).alias("charted")
+    ).filter(~is_ytd | pl.col("charted").is_not_null())
+
+
 def _screen(table: pl.DataFrame) -> tuple[pl.DataFrame, dict[tuple[str, int], str]]:
     """``table`` without the series holding a value the engine refuses (not finite: an
     aggregate of an absurd numerator and denominator, say), and why each was left out."""
@@ -434,7 +451,7 @@ def _spc_once(table: pl.DataFrame, metrics: Mapping[int, Metric],
     metric_of = keys.get_column("metric_id").to_list()
     direction = {i: metrics[m].spc_direction for i, m in enumerate(metric_of)}
     target = {i: metrics[m].standard for i, m in enumerate(metric_of)
-              if metrics[m].standard is not None}
+              if metrics[m].standard is not None and metrics[m].accumulation != YEAR_TO_DATE}
     metric_wide, own = rebase_dates(set(metric_of), subject_ids.values())
     rebase = {}
     if metric_wide or own:
@@ -444,7 +461,7 @@ def _spc_once(table: pl.DataFrame, metrics: Mapping[int, Metric],
                 rebase[i] = dates
     result = spc.compute(
         series, labelled.get_column("period_start").to_numpy(),
-        labelled.get_column("value").to_numpy(), direction=direction, target=target or None,
+        labelled.get_column("charted").to_numpy(), direction=direction, target=target or None,
         rebase=rebase or None,
     )
     return result, spc.summarise(result), keys
@@ -625,7 +642,7 @@ def _compute_insights(
                   .select_related("theme__framework"))
         if m.pk in present
     }
-    table = _series_table(df, codes, aggregate(df, groups or {}))
+    table = _charted(_series_table(df, codes, aggregate(df, groups or {})), metric_objs)
     problems: dict[tuple[str, int], str] = {}
     result, summary, keys, table = _spc(table, metric_objs, {c: pk for pk, c in codes.items()},
                                         problems)
@@ -636,6 +653,7 @@ def _compute_insights(
     )
     org_count = {(s, m): n for s, m, n in counts.iter_rows()}
     labels = table.get_column("period_label").to_list()
+    shown = table.get_column("value").to_numpy()  # year-to-date figures as they are
     order = result.order
     offsets = result.series_offsets
     pk_of = {code: pk for pk, code in codes.items()}
@@ -664,12 +682,12 @@ def _compute_insights(
             metric=metric,
             period_label=labels[int(order[last])],
             period_start=period,
-            value=float(result.value[last]),
+            value=float(shown[order[last]]),
             variation=variations[i],
             assurance=assurances[i],
             new_concern=new_concern,
             n_points=b - a,
-            sparkline=tuple(result.value[max(a, b - SPARKLINE_POINTS):b].tolist()),
+            sparkline=tuple(shown[order[max(a, b - SPARKLINE_POINTS):b]].tolist()),
             rank=cell_rank,
             organisations=int(org_count.get((subject, metric_id), 1)),
         )
@@ -699,6 +717,9 @@ class SeriesPoint:
     point_type: str
     special_cause: str
     rebase_group: int
+    #: What the control chart plots: the value, or for a year-to-date measure its monthly
+    #: movement (engine.accumulation).
+    charted: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -723,7 +744,7 @@ class MetricSeries(IconTexts):
             return ""
         p = self.points
         return spc.render_svg(
-            [x.period_start for x in p], [x.value for x in p], [x.mean for x in p],
+            [x.period_start for x in p], [x.charted for x in p], [x.mean for x in p],
             [x.lpl for x in p], [x.upl for x in p],
             [spc.POINT_TYPES.index(x.point_type) for x in p],
             title=title, rebase_group=[x.rebase_group for x in p],
@@ -731,6 +752,15 @@ class MetricSeries(IconTexts):
             unit=self.metric.unit, markers=[(r.date, f"Rebase from {x.period_label}: {r.reason}")
                      for r in self.rebases for x in p if x.period_start == r.date],
         )
+
+
+def _movements(rows: list[tuple]) -> tuple[list[float | None], list[tuple]]:
+    """Monthly movements of year-to-date rows (period_start, _, _, value, ...), and the rows
+    whose movement is unknown."""
+    frame = pl.DataFrame({"period_start": [r[0] for r in rows], "value": [r[3] for r in rows]},
+                         schema={"period_start": pl.Date, "value": pl.Float64})
+    moved = frame.select(monthly_movement()).to_series().to_list()
+    return moved, [r for r, m in zip(rows, moved, strict=True) if m is None]
 
 
 def metric_series(organisation: Any, metric: Metric,
@@ -745,12 +775,20 @@ def metric_series(organisation: Any, metric: Metric,
     missing = [(r[2], r[8] or "missing") if r[3] is None
                else (r[2], f"stored value {r[3]} is not a finite number: not charted")
                for r in rows if r[3] is None or not math.isfinite(r[3])]
+    charted = [r[3] for r in present]
+    if metric.accumulation == YEAR_TO_DATE and present:
+        charted, unknown = _movements(present)
+        missing += [(r[2], "the first month of the series after April: its monthly movement "
+                           "is unknown, not charted") for r in unknown]
+        present = [r for r in present if r not in unknown]
+        charted = [c for c in charted if c is not None]
     rebases = tuple(series_rebases(metric, organisation))
     if not present:
         return MetricSeries(metric, [], "common_cause", None, missing, rebases)
     result = spc.compute_one(
-        [r[0] for r in present], [r[3] for r in present],
-        direction=metric.spc_direction, target=metric.standard,
+        [r[0] for r in present], charted,
+        direction=metric.spc_direction,
+        target=None if metric.accumulation == YEAR_TO_DATE else metric.standard,
         rebase=sorted({r.date for r in rebases}) or None,
     )
     summary = spc.summarise(result)
@@ -760,6 +798,7 @@ def metric_series(organisation: Any, metric: Metric,
     for i in range(len(result)):
         r = present[int(result.order[i])]
         points.append(SeriesPoint(
+            charted=float(result.value[i]),
             period_start=r[0], period_end=r[1], period_label=r[2], value=float(r[3]),
             numerator=r[4], denominator=r[5], batch_id=r[6], batch_name=r[7],
             mean=float(result.mean[i]), lpl=float(result.lpl[i]), upl=float(result.upl[i]),

@@ -195,3 +195,14 @@ def current_segment(framework: Framework, subject: Organisation | System, user) 
     ):
         proposal = None
     return CurrentSegment(decision, proposal)
+
+
+def newest_current_segment(subject: Organisation | System,
+                           user) -> tuple[Framework, CurrentSegment] | None:
+    """The current segment in the newest framework year that has a proposal or a decision
+    for the subject (what the organisation and system pages show first)."""
+    for framework in Framework.objects.order_by("-year_start"):
+        current = current_segment(framework, subject, user)
+        if current.segment is not None:
+            return framework, current
+    return None

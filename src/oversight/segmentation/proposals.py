@@ -32,7 +32,7 @@ from oversight.metrics.insight import published_now, published_values
 from oversight.metrics.models import Framework, ImportBatch, Metric, Observation
 from oversight.metrics.rebases import dates_for, rebase_dates
 from oversight.organisations.models import CqcRating, Organisation, OrganisationKind, System
-from oversight.segmentation.models import Proposal
+from oversight.segmentation.models import Proposal, RecordedFlag
 
 #: NHS England's NOF trust types (the peer groups of the scored method) by organisation kind.
 NOF_PEER_GROUPS = {
@@ -196,7 +196,7 @@ def _criteria(
     always = set(rules.finance_metrics) | set(rules.cqc_metrics.values())
     metrics = [
         m for m in Metric.objects.filter(framework=fw).values_list(
-            "id", "code", "polarity", "scored", "theme__is_local", "org_kinds")
+            "id", "code", "polarity", "scored", "theme__is_local", "org_kinds", "unit")
         if m[1] in always or ((m[3] or not rules.scored_only)
                               and (rules.include_local or not m[4]))
     ]
@@ -269,9 +269,11 @@ def _criteria(
         polarity=np.array([POLARITY.get(m[2], 0) for m in metrics], dtype=np.int8),
         period_label=labels[keep],
         rebase=_rebase_ends(metric_index, org_subject),
+        metric_units=[m[6] for m in metrics],
     )
     overall, well_led = _cqc(org_subject, subject_keys, quarters)
-    ev = tr.evaluate(tr.annotate(points), rules, quarters, overall, well_led)
+    flags = _flags(org_subject, subject_keys)
+    ev = tr.evaluate(tr.annotate(points), rules, quarters, overall, well_led, flags)
 
     s_idx, q_idx = (x.tolist() for x in np.nonzero(ev.segment > 0))
     digests = ev.digests()[s_idx, q_idx].tolist()
@@ -304,6 +306,20 @@ def _rebase_ends(metric_index: dict[int, int], org_subject: dict[int, int],
         subject = org_subject.get(org_id)
         if subject is not None and start in dates_for(metric_wide, own, metric_id, org_id):
             out.setdefault((subject, metric_index[metric_id]), []).append(end)
+    return out
+
+
+def _flags(org_subject: dict[int, int],
+           subject_keys: list[tuple[int | None, int | None]]) -> list[tr.Flag]:
+    """Recorded kind-specific criteria of the subjects (the rules decide which count)."""
+    system_subject = {sid: s for s, (_, sid) in enumerate(subject_keys) if sid is not None}
+    out = []
+    for flag in RecordedFlag.objects.all():
+        s = (org_subject.get(flag.organisation_id) if flag.organisation_id
+             else system_subject.get(flag.system_id))
+        if s is not None:
+            out.append(tr.Flag(s, flag.code, flag.in_force_from, flag.withdrawn_on,
+                               flag.evidence_text))
     return out
 
 

@@ -43,13 +43,19 @@ def _frameworks() -> list[Framework]:
     return [f for f in Framework.objects.order_by("-year_start") if rules_path(f.code).is_file()]
 
 
-def _framework(request: HttpRequest, available: list[Framework]) -> Framework | None:
+def _framework(request: HttpRequest, available: list[Framework],
+               problems: list[str] | None = None) -> Framework | None:
+    """The framework asked for; an unknown one is a problem said on the page (``problems``),
+    and the default (the newest with proposals) is shown instead."""
     code = request.GET.get("framework") or request.POST.get("framework")
     if code:
         for f in available:
             if f.code == code:
                 return f
-        raise Http404(f"No segmentation rules for framework '{code}'.")
+        if problems is None:
+            raise Http404(f"No segmentation rules for framework '{code}'.")
+        problems.append(f"There is no framework year '{code}' with segmentation rules: "
+                        "showing the newest instead.")
     with_data = set(Proposal.objects.filter(current=True).values_list("framework_id", flat=True))
     for f in available:
         if f.id in with_data:
@@ -63,6 +69,20 @@ def _quarters(framework: Framework) -> list[str]:
     return [q for q, _ in sorted(set(rows), key=lambda r: r[1], reverse=True)]
 
 
+def _quarter(request: HttpRequest, quarters: list[str], framework: Framework | None,
+             problems: list[str]) -> str:
+    """The quarter asked for (``?quarter=``), else the latest; one without proposals is a
+    problem said on the page, and the latest is shown instead."""
+    latest = quarters[0] if quarters else ""
+    asked = request.GET.get("quarter") or request.POST.get("quarter")
+    if not asked or asked in quarters:
+        return asked or latest
+    name = framework.name if framework else "this framework"
+    problems.append(f"There are no proposals for '{asked}' under {name}"
+                    + (f": showing {latest}, the latest." if latest else "."))
+    return latest
+
+
 def metric_url(ods_code: str, metric: str) -> str:
     """The metric page (with its SPC chart) of an organisation: the dashboards' URL contract."""
     return f"/organisations/{ods_code}/metrics/{metric}/"
@@ -73,11 +93,10 @@ def metric_url(ods_code: str, metric: str) -> str:
 
 def overview(request: HttpRequest) -> HttpResponse:
     available = _frameworks()
-    framework = _framework(request, available)
+    problems: list[str] = []
+    framework = _framework(request, available, problems)
     quarters = _quarters(framework) if framework else []
-    quarter = request.GET.get("quarter") or (quarters[0] if quarters else "")
-    if quarter and quarter not in quarters:
-        raise Http404(f"No proposals for {quarter}.")
+    quarter = _quarter(request, quarters, framework, problems)
     previous = quarters[quarters.index(quarter) + 1] if quarter in quarters[:-1] else None
     region = request.GET.get("region", "")
     system_code = request.GET.get("system", "")
@@ -117,6 +136,8 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "fired": [_why(r) for r in p.reasons
                           if r.get("summary") or r["rule"] in (
                               "dramatic_drop", "sustained_poor", "financial_plan", "cqc",
+                              "critical_quality", "critical_finance", "licence_breach",
+                              "commissioning_plan", "capability_gap", "local_priority",
                               "average_score", "financial_override", "recovery_support")],
                 "warnings": len(p.warnings),
             })
@@ -130,6 +151,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     context = {
         "active": "segmentation", "frameworks": available, "framework": framework,
         "quarters": quarters, "quarter": quarter, "previous": previous, "rows": rows,
+        "filter_problems": problems,
         "regions": Region.objects.all(), "systems": visible_systems(request.user),
         "kinds": [("system", "Integrated care system")] + [
             (k.value, k.label) for k in OrganisationKind if k.value in {
@@ -199,6 +221,17 @@ def _what_if(rules: CriteriaRules | nof.NofRules | None,
     return nof_what_if(proposal.facts, rules.override_floor)
 
 
+def _judgement(rules: CriteriaRules | nof.NofRules | None,
+               proposal: Proposal | None) -> list[str]:
+    """What only the regional team's judgement can assess for this proposal (rules file)."""
+    if not isinstance(rules, CriteriaRules) or proposal is None:
+        return []
+    kind = proposal.facts.get("kind", "")
+    sections = {1: ["segment_1"], 3: ["mandated_support"],
+                4: ["mandated_support", "segment_4"]}.get(proposal.segment, [])
+    return [item for section in sections for item in rules.judgement_for(section, kind)]
+
+
 def _place_rollup(system: System, members: list[Proposal],
                   segments: tuple[int, ...]) -> list[dict[str, Any]]:
     """Organisation -> place -> system: per place of the system (then organisations serving the
@@ -243,8 +276,8 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
     if framework is None:
         raise Http404("No framework has segmentation rules.")
     quarters = _quarters(framework)
-    quarter = request.GET.get("quarter") or request.POST.get("quarter") or (
-        quarters[0] if quarters else "")
+    problems: list[str] = []
+    quarter = _quarter(request, quarters, framework, problems)
     is_org = isinstance(subject, Organisation)
     can_decide = request.user.has_perm("segmentation.decide", subject)
     form = None
@@ -309,7 +342,11 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         "active": "segmentation", "subject": subject, "is_org": is_org, "code": code,
         "framework": framework, "frameworks": available, "quarters": quarters,
         "quarter": quarter, "proposal": proposal, "decision": decision,
+        "filter_problems": problems,
         "what_if": _what_if(rules, proposal),
+        "judgement": _judgement(rules, proposal),
+        "segment_labels": {n: rules.labels[f"segment_{n}"] for n in (1, 3, 4)}
+        if isinstance(rules, CriteriaRules) else {},
         "segments_systems": getattr(rules, "systems", False),  # the scored method: no systems
         "history": history(subject, framework, request.user),
         "form": form, "can_decide": can_decide, "metric_url": metric_url,
@@ -347,7 +384,8 @@ def system(request: HttpRequest, code: str) -> HttpResponse:
 def league(request: HttpRequest) -> HttpResponse:
     framework = Framework.objects.filter(code=NOF_2025).first()
     quarters = _quarters(framework) if framework else []
-    quarter = request.GET.get("quarter") or (quarters[0] if quarters else "")
+    problems: list[str] = []
+    quarter = _quarter(request, quarters, framework, problems)
     peer = request.GET.get("peer_group", "")
     rows = []
     if framework and quarter:
@@ -365,10 +403,13 @@ def league(request: HttpRequest) -> HttpResponse:
     domains: dict[str, str] = {}
     if framework is not None and rules_path(framework.code).is_file():
         domains = nof.load_rules(rules_path(framework.code)).domains
+    if not any(d is not None for p in rows for d in p.facts.get("domains", {}).values()):
+        domains = {}  # league-table trusts only: no domain scores to show
     template = "segmentation/_league_rows.jinja" if request.htmx else "segmentation/league.jinja"
     return render(request, template, {
         "active": "segmentation", "framework": framework, "quarters": quarters,
         "quarter": quarter, "rows": rows, "peer_groups": peer_groups, "peer": peer,
+        "filter_problems": problems,
         "domains": domains, "cut_summary": cut_summary,
         "breadcrumbs": [{"href": "/", "text": "Home"},
                         {"href": reverse("segmentation"), "text": "Segmentation"},
@@ -388,8 +429,9 @@ def league_cut_points(rows: list[Proposal], rules: nof.NofRules) -> list[dict[st
         whole = f.get("national_population")
         bounds = f.get("bounds") or []
         seen[key] = {
-            "peer_group": key, "cuts": ", ".join(f"{c:.2f}" for c in f["cuts"]),
-            "quartiles": ", ".join(f"{c:.2f}" for c in f.get("quartile_cuts", [])),
+            "peer_group": key, "cuts": ", ".join(f"{c:.4f}" for c in f["cuts"]),
+            "quartiles": ", ".join(f"{c:.4f}" for c in f.get("quartile_cuts", [])),
+            "bounded": bool(f.get("bounded")),
             "population_text": f["population_text"],
             "incomplete": rules.cut_rule.uses_population and (
                 whole is None or f["population"] < whole),
@@ -417,6 +459,10 @@ def rules_page(request: HttpRequest, code: str) -> HttpResponse:
     else:
         rows = [("Segments", "Unadjusted segment", f"average metric score against cut points: "
                  f"{rules.cut_rule.describe()}"),
+                *([("Segments", "National population", ", ".join(
+                    f"{kind} {n}" for kind, n in rules.cut_rule.national_population.items())
+                    + " (a quarter with fewer loaded is incomplete: the published segments "
+                      "bound its cut points)")] if rules.cut_rule.uses_population else []),
                 ("Segments", "Financial override", f"{rules.override_flag}: held at segment "
                  f"{rules.override_floor} or worse"),
                 ("Segments", "Recovery Support Programme", f"{rules.recovery_flag}: segment "
