@@ -102,3 +102,37 @@ class Matter(models.Model):
             return self.holder.name
         role = HeldBy(self.held_by).label.removeprefix("Its ").capitalize()
         return f"{role} of {self.holder.name}"
+
+
+class Outcome(models.TextChoices):
+    DECISION = "decision", "Decision"
+    RECOMMENDATION = "recommendation", "Recommendation"
+
+
+class MinutedDecision(models.Model):
+    """The matter of the scheme a minuted decision is taken under: a decision of the body that
+    holds the matter, or only a recommendation to the holder when another body minutes it."""
+
+    entry = models.OneToOneField(
+        "governance.MinuteEntry", on_delete=models.CASCADE, related_name="delegation"
+    )
+    matter = models.ForeignKey(Matter, on_delete=models.PROTECT, related_name="decisions")
+    outcome = models.CharField(max_length=15, choices=Outcome.choices)
+    recommended_to = models.ForeignKey(
+        Holder, on_delete=models.PROTECT, null=True, blank=True, related_name="recommendations"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome="decision", recommended_to__isnull=True)
+                | models.Q(outcome="recommendation", recommended_to__isnull=False),
+                name="delegation_recommendation_names_holder",
+            )
+        ]
+
+    def __str__(self) -> str:
+        if self.outcome == Outcome.RECOMMENDATION:
+            return f"Recommendation to {self.recommended_to} under {self.matter.reference}"
+        return f"Decision under {self.matter.reference}"
