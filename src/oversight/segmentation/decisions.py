@@ -21,6 +21,7 @@ from oversight.access.models import Role
 from oversight.access.rules import role_scope
 from oversight.metrics.models import Framework
 from oversight.organisations.models import Organisation, System
+from oversight.organisations.subjects import subject_keys
 from oversight.segmentation.models import Decision, DecisionPublication, Proposal
 
 SEGMENTS = {
@@ -29,23 +30,17 @@ SEGMENTS = {
 }
 
 
-def subject_filter(subject: Organisation | System) -> dict[str, object]:
-    if isinstance(subject, Organisation):
-        return {"organisation": subject}
-    return {"system": subject}
-
-
 def current_proposal(framework: Framework, subject: Organisation | System,
                      quarter: str) -> Proposal | None:
     return Proposal.objects.filter(
-        framework=framework, quarter=quarter, current=True, **subject_filter(subject)
+        framework=framework, quarter=quarter, current=True, **subject_keys(subject)
     ).first()
 
 
 def current_decision(framework: Framework, subject: Organisation | System,
                      quarter: str) -> Decision | None:
     return Decision.objects.current().filter(
-        framework=framework, quarter=quarter, **subject_filter(subject)
+        framework=framework, quarter=quarter, **subject_keys(subject)
     ).first()
 
 
@@ -63,7 +58,7 @@ def visible_decision(framework: Framework, subject: Organisation | System, quart
     """The newest decision for the subject and quarter the user may see (the current one for
     those who see unpublished decisions; otherwise the latest published)."""
     return (Decision.objects.filter(decision_visibility(user)).filter(
-        framework=framework, quarter=quarter, **subject_filter(subject))
+        framework=framework, quarter=quarter, **subject_keys(subject))
         .select_related("decided_by", "publication").order_by("-decided_at", "-id").first())
 
 
@@ -117,14 +112,14 @@ def record_decision(
         proposal = current_proposal(framework, subject, quarter)
         previous = (
             Decision.objects.select_for_update(of=("self",)).current()
-            .filter(framework=framework, quarter=quarter, **subject_filter(subject)).first()
+            .filter(framework=framework, quarter=quarter, **subject_keys(subject)).first()
         )
         decision = Decision(
             framework=framework, quarter=quarter, quarter_end=quarter_end, segment=segment,
             proposal=proposal, proposed_segment=proposal.segment if proposal else None,
             rationale=rationale.strip(), system_leader_views=system_leader_views.strip(),
             effective_from=effective_from or timezone.localdate(), decided_by=user,
-            decided_at=timezone.now(), supersedes=previous, **subject_filter(subject),
+            decided_at=timezone.now(), supersedes=previous, **subject_keys(subject),
         )
         decision.full_clean(exclude=["supersedes"])
         decision.save()
@@ -148,9 +143,9 @@ def history(subject: Organisation | System, framework: Framework | None = None,
             user=None) -> list[HistoryEntry]:
     """Every proposal (current or replaced) and every decision (those ``user`` may see, when
     given), newest first."""
-    proposals = (Proposal.objects.filter(**subject_filter(subject)).select_related("framework")
+    proposals = (Proposal.objects.filter(**subject_keys(subject)).select_related("framework")
                  .defer(*Proposal.EVIDENCE))  # the timeline shows segments, not evidence
-    decisions = Decision.objects.filter(**subject_filter(subject)).select_related(
+    decisions = Decision.objects.filter(**subject_keys(subject)).select_related(
         "framework", "decided_by", "supersedes", "publication")
     if user is not None:
         decisions = decisions.filter(decision_visibility(user))

@@ -13,39 +13,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
+from oversight.organisations.subjects import OneSubject, one_subject
 
-class Subject(models.Model):
-    """Who a proposal or decision is about: an organisation, or a system (never both)."""
+
+class Subject(OneSubject):
+    """Who a proposal or decision is about (an organisation or a system), and when."""
 
     framework = models.ForeignKey("metrics.Framework", on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+",
-    )
-    system = models.ForeignKey(
-        "organisations.System", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     quarter = models.CharField(max_length=12, help_text='Financial quarter, e.g. "Q2 2025/26".')
     quarter_end = models.DateField()
 
     class Meta:
         abstract = True
-
-    @property
-    def subject(self):
-        return self.organisation or self.system
-
-    @property
-    def subject_code(self) -> str:
-        return self.organisation.ods_code if self.organisation_id else self.system.code
-
-
-def _one_subject(name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(organisation__isnull=False, system__isnull=True)
-        | Q(organisation__isnull=True, system__isnull=False),
-        name=name,
-    )
 
 
 class Proposal(Subject):
@@ -66,7 +45,7 @@ class Proposal(Subject):
     class Meta:
         ordering = ["-quarter_end", "-computed_at"]
         constraints = [
-            _one_subject("proposal_one_subject"),
+            one_subject("proposal_one_subject"),
             models.UniqueConstraint(
                 fields=["framework", "organisation", "quarter"], condition=Q(current=True),
                 name="proposal_current_per_organisation",
@@ -113,7 +92,7 @@ class Decision(Subject):
     class Meta:
         ordering = ["-decided_at", "-id"]
         constraints = [
-            _one_subject("decision_one_subject"),
+            one_subject("decision_one_subject"),
             models.CheckConstraint(
                 condition=Q(proposed_segment__isnull=True) | Q(segment=F("proposed_segment"))
                 | ~Q(rationale=""),

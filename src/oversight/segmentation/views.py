@@ -15,20 +15,21 @@ from oversight.access.rules import visible_organisations, visible_systems
 from oversight.engine import nof
 from oversight.engine.segmentation import nof_what_if
 from oversight.engine.triggers import CriteriaRules, RulesError, what_if
+from oversight.frameworks import rules_path
 from oversight.metrics.insight import insights, visibility
 from oversight.metrics.models import Framework, Metric
 from oversight.organisations.models import Organisation, OrganisationKind, Region, System
+from oversight.organisations.subjects import subject_keys
 from oversight.segmentation.decisions import (
     SEGMENTS,
     decided_segments,
     history,
     publish_decision,
     record_decision,
-    subject_filter,
     visible_decision,
 )
 from oversight.segmentation.models import Decision, Proposal
-from oversight.segmentation.proposals import SegmentationError, load_rules, rules_path
+from oversight.segmentation.proposals import SegmentationError, load_rules
 
 NOF_2025 = "nof-2025-26"
 
@@ -226,7 +227,7 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
     if request.method == "POST" and request.POST.get("publish"):
         decision = get_object_or_404(Decision.objects.select_related("organisation", "system"),
                                      pk=request.POST["publish"], framework=framework,
-                                     **subject_filter(subject))
+                                     **subject_keys(subject))
         publish_decision(request.user, decision)
         return redirect(request.path + f"?framework={framework.code}&quarter={decision.quarter}")
     if request.method == "POST":
