@@ -209,12 +209,12 @@ def _load_proposals_and_support(summary: DemoSummary) -> None:
     """Propose segments from the demo data and open the demo's support cases, so the demo
     tells its story: proposals with reasons, C&P mid-way through the Recovery Support
     Programme, a trust that has exited it. Both steps are idempotent."""
-    from oversight.frameworks import framework_dirs
+    from oversight.frameworks import framework_dirs, rules_path
     from oversight.segmentation.proposals import recompute_proposals
     from oversight.support.demo import load_support_demo
 
     for folder in framework_dirs():
-        if (folder / "rules.yaml").is_file():
+        if rules_path(folder.name).is_file():
             summary.follow_on.append("Proposals " + recompute_proposals(folder.name).describe())
     summary.follow_on.append(load_support_demo().describe())
 
