@@ -30,6 +30,7 @@ from oversight.segmentation.decisions import (
 )
 from oversight.segmentation.models import Decision, Proposal
 from oversight.segmentation.proposals import SegmentationError, load_rules
+from oversight.ui.pages import breadcrumbs
 
 NOF_2025 = "nof-2025-26"
 
@@ -133,7 +134,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "ambulance"}],
         "segments": SEGMENTS[framework.method] if framework else (),
         "selected": {"region": region, "system": system_code, "kind": kind, "segment": segment},
-        "breadcrumbs": [{"href": "/", "text": "Home"}, {"text": "Segmentation"}],
+        "breadcrumbs": breadcrumbs(("Segmentation", None)),
     }
     template = (
         "segmentation/_overview_rows.jinja" if request.htmx else "segmentation/overview.jinja"
@@ -288,9 +289,10 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         "history": history(subject, framework, request.user),
         "form": form, "can_decide": can_decide, "metric_url": metric_url,
         "evidence_code": evidence_code, **related,
-        "breadcrumbs": [{"href": "/", "text": "Home"},
-                        {"href": reverse("segmentation"), "text": "Segmentation"},
-                        {"text": subject.name}],
+        "breadcrumbs": breadcrumbs(
+            ("Segmentation", reverse("segmentation")),
+            (subject.name, None),
+        ),
     })
 
 
@@ -339,9 +341,10 @@ def league(request: HttpRequest) -> HttpResponse:
         "active": "segmentation", "framework": framework, "quarters": quarters,
         "quarter": quarter, "rows": rows, "peer_groups": peer_groups, "peer": peer,
         "domains": domains,
-        "breadcrumbs": [{"href": "/", "text": "Home"},
-                        {"href": reverse("segmentation"), "text": "Segmentation"},
-                        {"text": "NOF 2025/26 league table"}],
+        "breadcrumbs": breadcrumbs(
+            ("Segmentation", reverse("segmentation")),
+            ("NOF 2025/26 league table", None),
+        ),
     })
 
 
@@ -372,8 +375,9 @@ def rules_page(request: HttpRequest, code: str) -> HttpResponse:
         "active": "segmentation", "framework": framework, "rules": rules, "rows": rows,
         "path": rules_path(code).relative_to(rules_path(code).parents[3]),
         "frameworks": _frameworks(),
-        "breadcrumbs": [{"href": "/", "text": "Home"},
-                        {"href": reverse("segmentation"), "text": "Segmentation"},
-                        {"text": f"{framework.name} rules"}],
+        "breadcrumbs": breadcrumbs(
+            ("Segmentation", reverse("segmentation")),
+            (f"{framework.name} rules", None),
+        ),
     })
 
