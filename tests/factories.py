@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from oversight.access.models import Role
+from oversight.governance import models as gov
 from oversight.metrics.models import Framework, ImportBatch, Metric, Observation, Theme
 from oversight.organisations.models import (
     CqcRating,
@@ -85,7 +86,8 @@ class RoleFactory(factory.django.DjangoModelFactory):
     kind = Role.Kind.REGIONAL
     region = factory.Maybe(
         factory.LazyAttribute(lambda r: r.kind == Role.Kind.REGIONAL),
-        factory.SubFactory(RegionFactory), None,
+        factory.SubFactory(RegionFactory),
+        None,
     )
 
 
@@ -146,6 +148,159 @@ class ObservationFactory(factory.django.DjangoModelFactory):
     period_label = "Apr-24"
     value = 90.0
     batch = factory.SubFactory(ImportBatchFactory)
+
+
+# ----------------------------------------------------------------------------- governance
+
+#: The SOAG's quoracy (terms of reference v1.7, 5.1): three ICB members and one NHSE/I director.
+SOAG_QUORACY = {
+    "text": "Three ICB members and one Director from NHSE/I present.",
+    "deputies": "nominated",
+    "require": [
+        {"group": "icb_member", "at_least": 3, "label": "ICB members"},
+        {"group": "nhse_director", "at_least": 1, "label": "NHS England director"},
+    ],
+}
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = gov.Person
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+    job_title = "Director"
+
+
+class BodyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = gov.Body
+        django_get_or_create = ("short_name",)
+
+    short_name = factory.Sequence(lambda n: f"B{n}")
+    name = factory.Sequence(lambda n: f"Body {n}")
+    kind = gov.BodyKind.COMMITTEE
+    decision_method = gov.DecisionMethod.VOTE
+
+    class Params:
+        # The SOAG: consensus, its quoracy, monthly on the last Tuesday.
+        soag = factory.Trait(
+            short_name="SOAG",
+            name="System Oversight and Assurance Group",
+            decision_method=gov.DecisionMethod.CONSENSUS,
+            quoracy=SOAG_QUORACY,
+            frequency=gov.Frequency.MONTHLY,
+            weekday=gov.Weekday.TUESDAY,
+            week_of_month=gov.WeekOfMonth.LAST,
+            start_time=dt.time(10, 0),
+        )
+
+
+class TermsOfReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = gov.TermsOfReference
+
+    body = factory.SubFactory(BodyFactory)
+    version = factory.Sequence(lambda n: f"1.{n}")
+    dated = dt.date(2021, 8, 1)
+    purpose = "To hold the delivery partners to account."
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = gov.Membership
+
+    body = factory.SubFactory(BodyFactory)
+    person = factory.SubFactory(PersonFactory)
+    sector = "Acute Provider"
+    position = gov.Position.MEMBER
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = gov.Meeting
+
+    body = factory.SubFactory(BodyFactory)
+    date = dt.date(2021, 8, 31)
+    kind = gov.MeetingKind.SCHEDULED
+    status = gov.MeetingStatus.PUBLISHED
+
+
+class AgendaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = gov.AgendaItem
+
+    meeting = factory.SubFactory(MeetingFactory)
+    number = factory.Sequence(lambda n: f"{n + 1}")
+    title = factory.Sequence(lambda n: f"Agenda item {n}")
+    purpose = gov.ItemPurpose.DECISION
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = gov.Attendance
+
+    meeting = factory.SubFactory(MeetingFactory)
+    person = factory.SubFactory(PersonFactory)
+    status = gov.AttendanceStatus.PRESENT
+
+
+class PaperFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = gov.Paper
+
+    item = factory.SubFactory(AgendaItemFactory)
+    title = factory.Sequence(lambda n: f"Paper {n}")
+    report_purpose = gov.ItemPurpose.ASSURE
+
+
+class PaperVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = gov.PaperVersion
+
+    paper = factory.SubFactory(PaperFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    file = factory.django.FileField(filename="paper.pdf", data=b"%PDF-1.4 test paper")
+    original_name = "paper.pdf"
+    file_type = "pdf"
+    size = 19
+    sha256 = "0" * 64
+    uploaded_by = factory.SubFactory(UserFactory)
+
+
+class DeclarationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = gov.Declaration
+
+    person = factory.SubFactory(PersonFactory)
+    kind = gov.InterestKind.ORGANISATIONAL
+    description = "Chief executive of a provider under discussion"
+    declared_on = dt.date(2021, 8, 1)
+
+
+class ConflictRulingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = gov.ConflictRuling
+
+    item = factory.SubFactory(AgendaItemFactory)
+    person = factory.SubFactory(PersonFactory)
+    ruling = gov.Ruling.DISCUSSION_ONLY
+
+
+class MinutesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = gov.Minutes
+
+    meeting = factory.SubFactory(MeetingFactory)
+    version = 1
+
+
+class MinuteEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = gov.MinuteEntry
+
+    minutes = factory.SubFactory(MinutesFactory)
+    item = factory.SubFactory(AgendaItemFactory, meeting=factory.SelfAttribute("..minutes.meeting"))
+    discussion = "Discussed."
 
 
 # ----------------------------------------------------------------------------- risks
@@ -339,3 +494,15 @@ class RebaseFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     date = dt.date(2023, 7, 1)
     reason = "Pathway change"
+
+class RecordedFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "segmentation.RecordedFlag"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    code = "licence_breach"
+    status = "suspected"
+    reference = "Licence condition FT4 (governance)"
+    evidence = "Enforcement undertakings under discussion with the regional team"
+    in_force_from = dt.date(2022, 1, 10)
+    recorded_by = factory.SubFactory(UserFactory)

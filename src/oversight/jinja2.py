@@ -19,6 +19,27 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 problem', '2 problems', '1,204 rows': a count with its noun agreeing."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{intcomma(count)} {word}"
+
+
+def kind_names(kinds: list[str]) -> str:
+    """Organisation kinds as a page names them: 'ICB, CCG, acute trust'."""
+    from oversight.organisations.models import OrganisationKind
+
+    labels = dict(OrganisationKind.choices)
+    return ", ".join(str(labels.get(k, k)) for k in kinds)
+
+
+def person(user: Any) -> str:
+    """A user as a page names them: their full name, else their username."""
+    if not user:
+        return "Not assigned"
+    return user.get_full_name() or user.get_username()
+
+
 def environment(**options: Any) -> Environment:
     options["undefined"] = ChainableUndefined
     options["loader"] = ChoiceLoader([options["loader"], PackageLoader("nhsuk_frontend_jinja")])
@@ -35,4 +56,7 @@ def environment(**options: Any) -> Environment:
     )
     env.filters["intcomma"] = intcomma
     env.filters["format_value"] = format_value
+    env.filters["person"] = person
+    env.filters["plural"] = plural
+    env.filters["kind_names"] = kind_names
     return env

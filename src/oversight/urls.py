@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("oversight.metrics.urls")),
     path("", include("oversight.segmentation.urls")),
     path("", include("oversight.support.urls")),
+    path("governance/", include("oversight.governance.urls")),
+    path("", include("oversight.risks.urls")),
     path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -79,3 +79,34 @@ def test_record_a_segment_decision(page, proposals):
     decision = Decision.objects.get()
     assert (decision.segment, decision.proposed_segment, decision.quarter) == (3, 4, Q4)
     assert decision.decided_by == proposals and decision.rationale == RATIONALE
+
+
+def test_decision_refused_then_recorded_is_seen_without_scrolling(page, proposals):
+    """The decision form sits under the proposal's headline reasons, not under the whole
+    evidence; a refusal puts the error summary at the top of the page, in view and focused;
+    the current segment is shown once, at the top."""
+    sign_in(page, "regional")
+    page.goto(f"/segmentation/organisations/R0/?framework=sof-2021-22&quarter={Q4}")
+    panel = page.locator(".oversight-current-segment")
+    expect(panel).to_contain_text("Segment 4 proposed")
+    expect(panel).to_contain_text("no decision has been recorded yet")
+    form_top = page.get_by_role("button", name="Record decision").bounding_box()["y"]
+    evidence = page.locator("details.nhsuk-details")
+    if evidence.count():
+        # the full evidence comes after the form, collapsed
+        assert evidence.bounding_box()["y"] > form_top
+    page.get_by_label("Segment", exact=True).select_option("3")
+    page.get_by_role("button", name="Record decision").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    expect(summary).to_contain_text("Give a rationale")
+    assert Decision.objects.count() == 0
+    check_accessibility(page, "refused decision with the error summary at the top")
+
+    page.get_by_label("Rationale").fill(RATIONALE)
+    page.get_by_role("button", name="Record decision").click()
+    page.wait_for_url("**/segmentation/organisations/R0/?framework=sof-2021-22**")
+    expect(panel).to_contain_text("Segment 3 (decided)")
+    expect(panel).to_contain_text(f"Decided for {Q4}")
+    assert Decision.objects.get().segment == 3

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from oversight.engine.nof import (
+    INPUT_METRIC,
     RulesError,
     compute_scores,
     league_rank,
@@ -222,7 +223,8 @@ def test_metric_scores_reproducible_from_values(nof_path: Path) -> None:
 def test_published_scores_win_over_computed(nof_path: Path) -> None:
     rules = load_rules()
     long = read_published(nof_path)
-    scores = compute_scores(long.filter(pl.col("metric_id").str.contains("^OF[01]")), rules)
+    inputs = long.filter(pl.col("metric_id").str.contains(INPUT_METRIC.pattern))
+    scores = compute_scores(inputs, rules)
     assert (scores["source"] == "published").all()
     assert scores.group_by("quarter", "trust_code", "metric_id").len()["len"].max() == 1
 

@@ -78,3 +78,26 @@ def test_what_if_combines_metrics_when_none_suffices_alone():
         "together they bring the average from 2.75 to the segment-2 cut point 1.50",
     ]
     assert "financial override holds the adjusted segment at 3" in combined["notes"][0]
+
+
+def test_what_if_for_a_league_table_trust_names_the_average_only() -> None:
+    """A trust known only from a league table has no metric scores: the what-if says which
+    average reaches the next segment and that no metric can be named."""
+    facts = {"average": 2.2, "unadjusted": 2, "cuts": [2.0725, 2.35, 2.705], "scores": [],
+             "override": 0, "recovery": 0}
+    (option,) = nof_what_if(facts)
+    assert option["to_segment"] == 1 and option["metrics"] == []
+    assert option["changes"] == ["an average of 2.07 or lower (now 2.20, as published) would "
+                                 "reach segment 1; no metric scores are loaded to say which "
+                                 "metrics could do it"]
+
+
+def test_what_if_when_only_the_override_holds_the_segment() -> None:
+    """Unadjusted segment 1 held at 3 by the financial override: no score change helps, leaving
+    deficit does; the what-if says so rather than "nothing"."""
+    facts = {"average": 1.9, "unadjusted": 1, "cuts": [2.0725, 2.35, 2.705], "scores": [],
+             "override": 1, "recovery": 0}
+    (option,) = nof_what_if(facts, floor_segment=3)
+    assert option["to_segment"] == 1 and option["metrics"] == []
+    assert "financial override holds the adjusted segment at 3" in option["changes"][0]
+    assert nof_what_if({**facts, "override": 0}) == []

@@ -31,7 +31,8 @@ def month_ends() -> list[dt.date]:
 
 @pytest.fixture
 def national(db):
-    """Org i scores 10 + i on every metric (R0 worst); R0 also misses its financial plan."""
+    """Org i scores 10 + i on every metric (R0 worst); R0 also misses its financial plan in
+    March 2022 and is rated Inadequate by CQC from January 2022."""
     from oversight.metrics.models import Framework, Observation
 
     fw = FrameworkFactory(code="sof-2021-22", name="System Oversight Framework 2021/22",
@@ -60,5 +61,9 @@ def national(db):
     Observation.objects.bulk_create(rows)
     for org in orgs[6:]:
         CqcRatingFactory(organisation=org, published=dt.date(2021, 1, 1))
+    # R0 is rated Good until CQC rates it Inadequate in January 2022: a critical quality concern
+    CqcRatingFactory(organisation=orgs[0], published=dt.date(2021, 1, 1))
+    CqcRatingFactory(organisation=orgs[0], published=dt.date(2022, 1, 15),
+                     overall="inadequate", well_led="inadequate")
     return {"framework": fw, "orgs": orgs, "system": system, "icb": icb, "region": region,
             "metrics": metrics}

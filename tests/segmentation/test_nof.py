@@ -31,7 +31,9 @@ def imported(db, shared_data):
 def test_stored_observations_reproduce_nof_segment(imported) -> None:
     result = recompute_proposals("nof-2025-26")
     assert result.quarters == ["Q1 2025/26", "Q2 2025/26"]
-    expected = nof.segment_file(imported)
+    # the file's 61 trusts are not the national population: the published segments bound the
+    # cut points, as `oversight nof segment --bounded` does
+    expected = nof.segment_files([imported], use_bounds=True)
     stored = {(p.quarter, p.organisation.ods_code): p
               for p in Proposal.objects.filter(current=True).select_related("organisation")}
     assert len(stored) == expected.height == 122
@@ -96,8 +98,8 @@ def test_rules_file_errors_name_file_and_line(tmp_path) -> None:
     bad.write_text(text.replace("any_of: [bottom_quartile,", "any_of: [bottom_quartiles,"))
     with pytest.raises(RulesError, match=rf"{bad}:\d+: segment_3.any_of.0: unknown trigger"):
         load_criteria_rules(bad)
-    bad.write_text(text.replace("  consecutive_periods: 6", "  consecutive_period: 6"))
-    with pytest.raises(RulesError, match="missing required key 'consecutive_periods'"):
+    bad.write_text(text.replace("    months: 6 ", "    month: 6 "))
+    with pytest.raises(RulesError, match="missing required key 'months'"):
         load_criteria_rules(bad)
     bad.write_text("framework: [")
     with pytest.raises(RulesError, match=rf"{bad}:\d+: not valid YAML"):
@@ -119,3 +121,101 @@ def test_quarters_before_the_framework_year_are_not_proposed_by_default(imported
     Observation.objects.bulk_create(earlier)
     assert recompute_proposals("nof-2025-26").quarters == ["Q1 2025/26", "Q2 2025/26"]
     assert not Proposal.objects.filter(quarter="Q4 2024/25").exists()
+
+
+LEAGUE_Q3 = "nof-2025-26/all-trust-types-league-q3-partial.csv"
+
+
+def test_league_table_import_and_recompute(db, shared_data, client) -> None:
+    """The Q3 league table loads through `--format nof` (average, adjusted segment and rank,
+    deficit flag), and recompute segments its 150 trusts over the pooled population: the
+    published adjusted segment of every acute trust is reproduced (NHS England's figures)."""
+    from oversight.metrics.catalogue import load_all
+    from oversight.metrics.importing import run_import
+    from oversight.metrics.models import Observation
+
+    load_all()
+    path = shared_data / LEAGUE_Q3
+    result = run_import(path.read_bytes(), path.name, "nof")
+    published = pl.read_csv(path, infer_schema_length=0)
+    assert len(result.organisations_created) == published.height == 150
+    rbv = {o.metric.code: o for o in Observation.objects.filter(
+        organisation__ods_code="RBV").select_related("metric")}
+    assert (rbv["OF5002"].value, rbv["OF5000"].value, rbv["OF5000"].rank,
+            rbv["OF5004"].value) == (1.36, 1.0, 3.0, 0.0)
+    assert "OF5004" not in {o.metric.code for o in Observation.objects.filter(
+        organisation__ods_code="RYF").select_related("metric")}  # ambulance: no deficit given
+
+    recompute_proposals("nof-2025-26")
+    stored = {p.organisation.ods_code: p for p in Proposal.objects.filter(
+        current=True, quarter="Q3 2025/26").select_related("organisation")}
+    assert len(stored) == 150
+    rows = published.select("Trust_code", "Trust_type", pl.col("Segment").cast(pl.Int64))
+    acute = rows.filter(pl.col("Trust_type") == "Acute trust")
+    assert [c for c, _, s in acute.iter_rows() if stored[c].facts["adjusted"] != s] == []
+    facts = stored["RBV"].facts
+    assert (facts["population"], facts["national_population"]) == (150, 205)
+    assert facts["published"]["adjusted"] == 1 and facts["source"] == "league table"
+
+    client.force_login(RoleFactory(kind="administrator", region=None).user)
+    html = client.get("/segmentation/league/?quarter=Q3+2025/26").content.decode()
+    assert "150 of 205 trusts of every type (incomplete" in html
+    assert "Published segment" in html and "Computed segment" in html
+    rat = html[html.index("North East London NHS Foundation Trust"):]
+    rat = rat[:rat.index("</tr>")]
+    assert "differs" in rat and "needs the financial override" in rat
+
+
+def test_league_page_shows_likely_ranges(db, client, tmp_path) -> None:
+    """Where a league table gives the likely ranges of score and rank, the page shows them
+    beside the published segment and rank."""
+    from oversight.metrics.catalogue import load_all
+    from oversight.metrics.importing import run_import
+
+    load_all()
+    text = ("Quarter,Region,Trust_type,Trust_subtype,Trust_code,Trust_name,Average_score,"
+            "Likely_range_of_average_score,Segment,Trust_in_financial_deficit,Rank,"
+            "Likely_range_of_rank\n"
+            "Q3 2025/26,East of England,Acute trust,Acute - Teaching,RGT,Cambridge University "
+            "Hospitals NHS Foundation Trust,1.90,1.80 to 2.00,1,No,4,2 to 7\n"
+            "Q3 2025/26,East of England,Acute trust,Acute - Large,RQW,The Princess Alexandra "
+            "Hospital NHS Trust,2.80,,4,Yes,120,\n")
+    run_import(text.encode(), "league.csv", "nof")
+    recompute_proposals("nof-2025-26")
+    client.force_login(RoleFactory(kind="administrator", region=None).user)
+    html = client.get("/segmentation/league/?quarter=Q3+2025/26").content.decode()
+    rgt = html[html.index("Cambridge University Hospitals"):]
+    rgt = rgt[:rgt.index("</tr>")]
+    assert "likely 1.80 to 2.00" in rgt and "likely 2 to 7" in rgt
+    assert "2 of 205 trusts of every type (incomplete" in html
+
+
+def test_league_table_problems_name_row_and_column(db) -> None:
+    from oversight.metrics.catalogue import load_all
+    from oversight.metrics.importing import run_import
+    from oversight.metrics.importing.validation import ImportRejected
+
+    load_all()
+    text = ("Quarter,Trust_type,Trust_code,Trust_name,Average_score,Segment,"
+            "Trust_in_financial_deficit,Rank\n"
+            "Q3 2025/26,Acute trust,RGT,Cambridge,1.90,1,Maybe,4\n"
+            "Q3 2025/26,Acute trust,RQW,Princess Alexandra,2.80,6,Yes,first\n")
+    with pytest.raises(ImportRejected) as caught:
+        run_import(text.encode(), "league.csv", "nof", dry_run=True)
+    found = {(p.row, p.column, p.reason) for p in caught.value.problems.items}
+    assert found == {
+        (2, "Trust_in_financial_deficit", "expected Yes, No or blank, not 'Maybe'"),
+        (3, "Segment", "cannot read '6' as an adjusted segment 1-4"),
+        (3, "Rank", "cannot read 'first' as a rank (a whole number from 1)"),
+    }
+
+
+def test_rules_page_states_the_cut_point_rule_and_population(db, client) -> None:
+    from oversight.metrics.catalogue import load_all
+
+    load_all()
+    client.force_login(RoleFactory(kind="administrator", region=None).user)
+    html = client.get("/segmentation/rules/nof-2025-26/").content.decode()
+    assert ("quartiles of the national population per quarter (every trust type) "
+            "(linear cut points)") in html
+    assert "Acute trust 134, Mental health and community trust 61, Ambulance trust 10" in html

@@ -28,10 +28,12 @@ def test_recompute_end_to_end(national) -> None:
     assert result.quarters == ["Q1 2021/22", "Q2 2021/22", "Q3 2021/22", Q4]
     assert result.proposals == 9 * 4 and result.written == 36  # 8 trusts + the system
     r0 = Proposal.objects.get(organisation__ods_code="R0", quarter=Q4, current=True)
-    # R0: bottom of every metric for 12 months (sustained) and FINVAR -2 (finance): segment 4
+    # R0: bottom of every metric for 12 months (sustained), FINVAR -2 (finance) and CQC
+    # Inadequate overall since January (critical quality): segment 4
     assert r0.segment == 4
     rules = {r["rule"] for r in r0.reasons}
-    assert {"segment_4", "sustained_poor", "financial_plan", "bottom_quartile"} <= rules
+    assert {"segment_4", "critical_quality", "sustained_poor", "financial_plan",
+            "bottom_quartile"} <= rules
     fin = next(r for r in r0.reasons if r["rule"] == "financial_plan")
     assert (fin["metric"], fin["value"], fin["period"]) == ("FINVAR", -2.0, "Mar-22")
     assert Proposal.objects.get(organisation__ods_code="R0", quarter="Q3 2021/22").segment == 3
@@ -51,7 +53,9 @@ def test_recompute_end_to_end(national) -> None:
     third = recompute_proposals("sof-2021-22", [Q4])
     assert third.written == 1
     old, new = Proposal.objects.filter(organisation__ods_code="R0", quarter=Q4).order_by("id")
-    assert (old.current, old.segment, new.current, new.segment) == (False, 4, True, 3)
+    # on plan again, still critical on quality: a new proposal, the same segment
+    assert (old.current, old.segment, new.current, new.segment) == (False, 4, True, 4)
+    assert "financial_plan" not in {r["rule"] for r in new.reasons}
 
 
 def test_recompute_unknown_framework(db) -> None:
@@ -148,6 +152,9 @@ def test_decision_form_permission_and_history(client, national) -> None:
     page = client.get("/segmentation/organisations/R0/?framework=sof-2021-22")
     html = page.content.decode()
     assert "Record a decision" in html and "Sustained very poor performance" in html
+    # segment 4 with its label, and the framework's judgement criteria for mandated support
+    assert "Critical quality and/or finance concerns (Recovery Support Programme)" in html
+    assert "Judgement needed" in html and "Previous action taken towards improvement" in html
     assert 'href="/organisations/R0/metrics/FINVAR/"' in html  # evidence links
     bad = _post(client, 2)
     assert bad.status_code == 200 and "Give a rationale" in bad.content.decode()
@@ -171,6 +178,10 @@ def test_overview_filters_and_system_page(client, national) -> None:
     assert client.get("/segmentation/organisations/QUE/").status_code == 302  # ICB -> system
     rules = client.get("/segmentation/rules/sof-2021-22/").content.decode()
     assert "at least 40%" in rules and "rules.yaml" in rules
+    # every rule with the framework's words and the reading, and the segment labels loaded
+    assert "Considered for mandated support" in rules
+    assert "Very serious, complex issues manifesting as critical quality and/or finance" in rules
+    assert "Our reading: A level, not a change." in rules
 
 
 def test_early_warning_stored_with_the_proposal(national, monkeypatch) -> None:
@@ -183,7 +194,7 @@ def test_early_warning_stored_with_the_proposal(national, monkeypatch) -> None:
     monkeypatch.setattr(
         proposals,
         "load_rules",
-        lambda fw: dataclasses.replace(real(fw), drop_spc=False, drop_step=None),
+        lambda fw: dataclasses.replace(real(fw), drop_relative=100.0),
     )
     # R5 (15 every month) dips in the last month: a special-cause concern, no trigger
     Observation.objects.filter(
@@ -232,7 +243,8 @@ def test_proposals_use_published_figures_only(national) -> None:
     pending.published_at = dt.datetime(2022, 5, 1, tzinfo=dt.UTC)
     pending.save()
     assert recompute_proposals("sof-2021-22", [Q4]).written == 1
-    assert Proposal.objects.get(organisation=r0, quarter=Q4, current=True).segment == 3
+    published = Proposal.objects.get(organisation=r0, quarter=Q4, current=True)
+    assert "financial_plan" not in {r["rule"] for r in published.reasons}
     assert recompute_proposals("sof-2021-22").quarters[-1] == "Q1 2022/23"
 
 

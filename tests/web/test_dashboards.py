@@ -167,3 +167,63 @@ def test_regional_user_sees_its_region_only(client, ics):
     other_system = SystemFactory(code="QZZ")
     assert client.get("/systems/QZZ/").status_code == 403
     assert other_system.region_id != ics["region"].pk
+
+
+def test_columns_are_headed_by_names_and_closed_organisations_are_left_out(
+    signed_in_client, ics
+):
+    ics["rgt"].name = "Cambridge University Hospitals NHS Foundation Trust"
+    ics["rgt"].save()
+    ics["rgn"].closed = dt.date(2024, 3, 31)
+    ics["rgn"].save()
+    page = signed_in_client.get("/systems/QUE/").content.decode()
+    # the name without its legal form heads the column; the code is under it
+    assert 'title="Cambridge University Hospitals NHS Foundation Trust">Cambridge University ' \
+        "Hospitals</a>" in page
+    assert 'oversight-dashboard__code">RGT<' in page
+    # the closed trust is not a dashboard column, is marked in the list, and can be asked for
+    assert "/organisations/RGN/metrics/AE4HR/" not in page
+    assert "1 closed organisation is left out" in page
+    assert "Closed 31 Mar 2024" in page
+    with_closed = signed_in_client.get("/systems/QUE/?closed=1").content.decode()
+    assert "/organisations/RGN/metrics/AE4HR/" in with_closed
+    assert 'name="closed" value="1"' in with_closed  # the filters keep the choice
+
+
+def test_organisation_and_system_pages_show_the_current_segment(signed_in_client, ics):
+    from oversight.segmentation.decisions import record_decision
+    from tests.factories import FrameworkFactory
+    from tests.web.test_home_segmentation import propose
+
+    framework = FrameworkFactory(code="sof-2021-22")
+    propose(framework, ics["rgt"], "Q4 2021/22", dt.date(2022, 3, 31), 3)
+    page = signed_in_client.get("/organisations/RGT/").content.decode()
+    assert "Current segment" in page and "Segment 3</strong> proposed" in page
+    record_decision(user=signed_in_client.user, framework=framework, subject=ics["rgt"],
+                    quarter="Q4 2021/22", segment=3)
+    page = signed_in_client.get("/organisations/RGT/").content.decode()
+    assert "Segment 3 (decided)" in page and "Decided for Q4 2021/22" in page
+    system_page = signed_in_client.get("/systems/QUE/").content.decode()
+    assert "Current segment" not in system_page  # nothing proposed or decided for QUE
+
+
+def test_a_year_to_date_measure_is_charted_by_its_monthly_movement(signed_in_client, ics):
+    """FINVAR-like: a deficit deepening by 0.5 a month every year looks, as year-to-date
+    figures, like a sawtooth whose every April is a special cause; its monthly movement is
+    steady (common cause), and the page still shows the year-to-date figure."""
+    metric = MetricFactory(theme=ics["metric"].theme, code="FINVAR", unit="£m", standard=0,
+                           polarity="higher", accumulation="year_to_date",
+                           name="Variance against plan, year to date")
+    starts = [dt.date(2021 + (3 + i) // 12, (3 + i) % 12 + 1, 1) for i in range(36)]
+    for start in starts:
+        month_of_year = (start.month - 4) % 12 + 1
+        jitter = (0.05, -0.05, 0.0)[starts.index(start) % 3]
+        Observation.objects.create(
+            metric=metric, organisation=ics["rgt"], period_start=start,
+            period_end=start + dt.timedelta(days=27), period_label=start.strftime("%b-%y"),
+            value=-0.5 * month_of_year + jitter, batch=ics["batch"],
+        )
+    page = signed_in_client.get("/organisations/RGT/metrics/FINVAR/").content.decode()
+    assert "monthly movement" in page
+    assert "-£6.0m" in page  # March's year-to-date figure shown as it is
+    assert "Common cause" in page and "Concern:" not in page

@@ -125,3 +125,21 @@ def test_organisation_user_sees_the_same_open_actions_on_home_as_in_the_action_l
     in_list = {int(pk) for pk in links.findall(
         client.get("/support/actions/").content.decode())}
     assert on_home == in_list == {own.pk, owned.pk}
+
+
+def test_a_move_from_a_trigger_already_firing_names_it(client, world):
+    """The Q2 move of a subject whose trigger fired already in Q1 is explained by that trigger,
+    not 'None' (the column used to list only newly fired triggers)."""
+    framework = FrameworkFactory(code="sof-2021-22")
+    trust = OrganisationFactory(ods_code="RGM", name="Royal Papworth",
+                                host_system=world["rgt"].host_system)
+    propose(framework, trust, "Q1 2025/26", dt.date(2025, 6, 30), 3, rules=["bottom_quartile"])
+    propose(framework, trust, "Q2 2025/26", dt.date(2025, 9, 30), 4,
+            rules=["bottom_quartile", "financial_plan"])
+    client.force_login(world["user"])
+    text = client.get("/").content.decode()
+    row = text[text.index("Royal Papworth</a>"):]
+    row = row[: row.index("</tr>")]
+    assert "3 → <strong>4</strong>" in row
+    assert "bottom quartile;" in row  # already firing in Q1: named, not marked new
+    assert 'financial plan <strong class="nhsuk-tag nhsuk-tag--orange">New</strong>' in row

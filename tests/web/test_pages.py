@@ -63,3 +63,13 @@ def test_organisation_page_shows_details_and_cqc(signed_in_client):
 
 def test_unknown_organisation_is_404(signed_in_client):
     assert signed_in_client.get("/organisations/XXX/").status_code == 404
+
+
+def test_page_words_agree_with_their_numbers() -> None:
+    from oversight.jinja2 import kind_names, plural
+
+    assert plural(1, "system") == "1 system"
+    assert plural(2, "system") == "2 systems"
+    assert plural(1204, "row") == "1,204 rows"
+    assert kind_names(["icb", "ccg", "acute"]).lower().startswith("integrated care board")
+    assert "icb" not in kind_names(["icb", "ccg", "acute"])

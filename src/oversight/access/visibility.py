@@ -72,3 +72,12 @@ def may_see(user, restriction: Restriction) -> bool:
         return False
     scope = unpublished_scope(user)
     return scope is None or restriction.organisations <= scope
+
+
+def only_visible(user, qs, restricted, restriction_of):
+    """``qs`` without the rows matching the filter ``restricted`` that ``user`` may not see,
+    each row decided by :func:`may_see` on ``restriction_of(row)``; rows outside ``restricted``
+    pass untouched. For lists, APIs and exports of items only some of which are restricted
+    (e.g. Part B agenda items among Part A ones)."""
+    hidden = [row.pk for row in qs.filter(restricted) if not may_see(user, restriction_of(row))]
+    return qs.exclude(pk__in=hidden) if hidden else qs

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from oversight.cli.django_setup import setup
+from oversight.exports import neutralise_row
 
 err = Console(stderr=True)
 out = Console()
@@ -214,7 +215,8 @@ def export_cqc_ratings(
 
 
 def _write_rows(rows, columns: list[str], fmt: ExportFormat, output: Path | None) -> None:
-    """Rows as CSV (header first) or a JSON list, to `output` or standard output."""
+    """Rows as CSV (header first, formula-led text neutralised) or a JSON list, to `output` or
+    standard output."""
     stream = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     try:
         if fmt is ExportFormat.json:
@@ -223,7 +225,7 @@ def _write_rows(rows, columns: list[str], fmt: ExportFormat, output: Path | None
         else:
             writer = csv.DictWriter(stream, fieldnames=columns, lineterminator="\n")
             writer.writeheader()
-            writer.writerows(rows)
+            writer.writerows(neutralise_row(row) for row in rows)
     finally:
         if output:
             stream.close()

@@ -16,7 +16,17 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from oversight.cli import database, importing, nof, rebase, segmentation, spc, support
+    from oversight.cli import (
+        database,
+        governance,
+        importing,
+        nof,
+        rebase,
+        risks,
+        segmentation,
+        spc,
+        support,
+    )
 
     app.command("migrate")(database.migrate)
     app.command("demo")(database.demo)
@@ -29,7 +39,9 @@ def _register() -> None:
     app.add_typer(importing.export_app, name="export")
     app.add_typer(segmentation.app, name="segmentation")
     app.add_typer(support.app, name="support")
+    app.add_typer(governance.app, name="governance")
     app.add_typer(rebase.app, name="rebase")
+    app.add_typer(risks.app, name="risks")
 
 
 _register()

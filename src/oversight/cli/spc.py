@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 
+from oversight.exports import neutralise_frame
+
 if TYPE_CHECKING:
     import numpy as np
     import polars as pl
@@ -310,7 +312,7 @@ def _write_frame(frame: pl.DataFrame, output_format: OutputFormat, out: BinaryIO
         frame.write_json(out)
         out.write(b"\n")
     else:
-        frame.write_csv(out)
+        neutralise_frame(frame).write_csv(out)
 
 
 def _points_frame(result: Any, labels: pl.Series) -> pl.DataFrame:

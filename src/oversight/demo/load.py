@@ -210,6 +210,7 @@ def _load_proposals_and_support(summary: DemoSummary) -> None:
     tells its story: proposals with reasons, C&P mid-way through the Recovery Support
     Programme, a trust that has exited it. Both steps are idempotent."""
     from oversight.frameworks import framework_dirs, rules_path
+    from oversight.governance.demo import load_governance_demo
     from oversight.segmentation.proposals import recompute_proposals
     from oversight.support.demo import load_support_demo
 
@@ -217,6 +218,10 @@ def _load_proposals_and_support(summary: DemoSummary) -> None:
         if rules_path(folder.name).is_file():
             summary.follow_on.append("Proposals " + recompute_proposals(folder.name).describe())
     summary.follow_on.append(load_support_demo().describe())
+    summary.follow_on.append(load_governance_demo().describe())
+    from oversight.risks.demo import load_risks_demo
+
+    summary.follow_on.append(load_risks_demo().describe())
 
 
 def _trust_kinds() -> list[str]:

@@ -1,9 +1,9 @@
-"""NOF 2025/26 scored segmentation: cut points, reasons and what-if (pure: numpy only).
+"""NOF 2025/26 scored segmentation explained: reasons and what-if (pure: numpy only).
 
-The segments themselves come from :mod:`oversight.engine.nof`; this module explains them: the
-peer group's cut points (the same quartiles of the unrounded average that
-:func:`oversight.engine.nof.unadjusted_segments` uses) and the smallest sets of metric score
-changes that would move an organisation's average across the next cut point.
+The segments and cut points come from :mod:`oversight.engine.nof`; this module explains them:
+the reasons behind a trust's proposed segment (as :mod:`oversight.engine.triggers` gives the
+criteria method's) and the smallest sets of metric score changes that would move its average
+across the next cut point.
 """
 
 from __future__ import annotations
@@ -12,19 +12,62 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["nof_cut_points", "nof_what_if", "score_quartile"]
+from oversight.engine.nof import NofRules
+
+__all__ = ["nof_reasons", "nof_what_if", "population_signal", "score_quartile"]
 
 
-def nof_cut_points(average: np.ndarray, quantile_method: str = "linear") -> list[float]:
-    """The three cut points between segments 1|2, 2|3 and 3|4 of a peer group's averages.
+def population_signal(row: dict[str, Any], rules: NofRules) -> str:
+    """Whom the cut points were taken over, e.g. "150 of 205 trusts of every type (incomplete;
+    cut points held within what the published segments allow)"."""
+    rule = rules.cut_rule
+    if not rule.uses_population:
+        return rule.describe()
+    whom = "trusts of every type" if rule.pooled else f"{row['peer_group']} trusts"
+    whole = row["national_population"]
+    text = f"{row['population']} of {whole if whole is not None else '?'} {whom}"
+    if whole is None or row["population"] < whole:
+        text += " (incomplete" + ("; cut points held within what the published segments allow"
+                                  if row.get("bounded") else "") + ")"
+    return text
 
-    An average equal to a cut point is in the better segment, as in
-    :func:`oversight.engine.nof.unadjusted_segments`.
+
+def nof_reasons(row: dict[str, Any], scores: list[tuple[str, float, str]],
+                rules: NofRules) -> list[dict[str, Any]]:
+    """The reasons behind one trust's segments: the average against the quarter's cut points,
+    the financial override, the Recovery Support Programme, each counted metric score, and any
+    disagreement with NHS England's published segments.
+
+    ``row``: a row of :func:`oversight.engine.nof.segment`; ``scores``: (score metric id,
+    score, 'published' or 'computed') for the trust's counted metrics.
     """
-    cuts = np.percentile(
-        np.asarray(average, dtype=np.float64), [25, 50, 75], method=quantile_method
-    )  # type: ignore[call-overload]
-    return [float(c) for c in cuts]
+    cuts = ", ".join(f"{x:.4f}" for x in row["cut_points"])
+    source = "" if row.get("source") != "league table" else " (published, league table)"
+    reasons: list[dict[str, Any]] = [{
+        "rule": "average_score", "label": "Average metric score against the cut points",
+        "value": row["average_score"],
+        "signal": f"average {row['average_score']:.2f}{source} in {row['quarter']}: segment "
+                  f"{row['unadjusted_segment']} (cut points {cuts} from "
+                  f"{population_signal(row, rules)})",
+    }]
+    if row["financial_override"]:
+        reasons.append({"rule": "financial_override", "label": "Financial override",
+                        "metric": rules.override_flag,
+                        "signal": f"in deficit or receiving deficit support: held at "
+                                  f"segment {rules.override_floor} or worse"})
+    if row["recovery_support"]:
+        reasons.append({"rule": "recovery_support", "label": "Recovery Support Programme",
+                        "metric": rules.recovery_flag,
+                        "signal": f"final segment {rules.recovery_segment}"})
+    for mid, score, how in sorted(scores):
+        rule = rules.metrics[mid]
+        reasons.append({"rule": "metric_score", "metric": mid, "value": score,
+                        "value_metric": rule.value_metric, "domain": rule.domain,
+                        "period": row["quarter"], "signal": f"score {score:.2f} ({how})"})
+    if row.get("published_check"):
+        reasons.append({"rule": "published_segment", "label": "Published segment differs",
+                        "signal": row["published_check"]})
+    return reasons
 
 
 def score_quartile(score: float) -> int:
@@ -45,6 +88,11 @@ def nof_what_if(facts: dict[str, Any], floor_segment: int = 3) -> list[dict[str,
     """
     seg = int(facts["unadjusted"])
     if seg <= 1:
+        if facts.get("override") and floor_segment > seg:
+            return [{"to_segment": seg, "metrics": [], "notes": [], "changes": [
+                f"the average already places segment {seg}; the financial override holds the "
+                f"adjusted segment at {floor_segment}: leaving deficit (and deficit support) "
+                "is what would change it"]}]
         return []
     target = seg - 1
     cut = float(facts["cuts"][target - 1])
@@ -53,8 +101,6 @@ def nof_what_if(facts: dict[str, Any], floor_segment: int = 3) -> list[dict[str,
         for m, s, *entry in facts["scores"]
     ]
     n = len(scores)
-    if n == 0:
-        return []
     avg = float(facts["average"])
     needed = (avg - cut) * n  # total score reduction that brings the average to the cut point
     notes = []
@@ -65,6 +111,10 @@ def nof_what_if(facts: dict[str, Any], floor_segment: int = 3) -> list[dict[str,
         )
     if facts.get("recovery"):
         notes.append("in the Recovery Support Programme: the final segment stays 5")
+    if n == 0:  # a league-table trust: only its published average is known
+        return [{"to_segment": target, "metrics": [], "notes": notes, "changes": [
+            f"an average of {cut:.2f} or lower (now {avg:.2f}, as published) would reach "
+            f"segment {target}; no metric scores are loaded to say which metrics could do it"]}]
 
     def change(metric: str, score: float, vm: str | None, value: float | None, new: float) -> str:
         """E.g. "OF1082 (OF0082 now 12.3) from quartile 4 to 2 (score 3.40 to 2.10)"."""

@@ -57,6 +57,9 @@ class MetricSpec:
     source: str = ""
     standard: float | None = None
     scored: bool = True
+    #: "year_to_date" for a cumulative measure that restarts each April (its control chart is
+    #: of the monthly movement); "" for a value of its own period.
+    accumulation: str = ""
     valid_min: float | None = None
     valid_max: float | None = None
 
@@ -100,8 +103,9 @@ class _Reader(NodeReader):
 
 METRIC_KEYS = {
     "code", "name", "description", "unit", "polarity", "org_kinds", "peer_grouping",
-    "frequency", "source", "standard", "scored", "valid_range",
+    "frequency", "source", "standard", "scored", "valid_range", "accumulation",
 }
+ACCUMULATIONS = {"year_to_date"}
 
 
 def read_catalogue(path: Path) -> CatalogueSpec:
@@ -226,6 +230,7 @@ def _read_metric(reader: _Reader, node: yaml.Node, seen: dict[str, int]) -> Metr
         source=text("source"),
         standard=standard,
         scored=reader.flag(fields, "scored", what, default=True),
+        accumulation=text("accumulation", choices=ACCUMULATIONS),
         valid_min=valid_min,
         valid_max=valid_max,
     )

@@ -108,6 +108,12 @@ class WeekOfMonth(models.IntegerChoices):
     LAST = -1, "Last"
 
 
+class IfHoliday(models.TextChoices):
+    NEXT = "next", "Meet on the next working day"
+    PREVIOUS = "previous", "Meet on the previous working day"
+    SKIP = "skip", "No meeting that month"
+
+
 class Body(models.Model):
     """A board, committee or group with its reporting line, quoracy rule and meeting pattern."""
 
@@ -157,6 +163,12 @@ class Body(models.Model):
     start_time = models.TimeField(null=True, blank=True)
     first_month = models.PositiveSmallIntegerField(
         default=1, help_text="For bi-monthly and quarterly patterns: a month the body meets in."
+    )
+    if_holiday = models.CharField(
+        max_length=10,
+        choices=IfHoliday.choices,
+        default=IfHoliday.NEXT,
+        help_text="When the pattern's date is a bank holiday in England.",
     )
     location = models.CharField(max_length=300, blank=True, help_text="Usual place of meeting.")
     secretariat_team = models.CharField(
@@ -353,6 +365,14 @@ class Meeting(models.Model):
         max_length=300, blank=True, help_text="How to join remotely (blank: in person only)."
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    chaired_by = models.ForeignKey(
+        "Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings_chaired",
+        help_text="Who chaired the meeting (the chair, or the deputy chair in their absence).",
+    )
     declarations_asked_at = models.DateTimeField(
         null=True, blank=True, help_text="When the chair asked for declarations of interest."
     )
@@ -499,6 +519,14 @@ class AgendaItem(models.Model):
         blank=True,
         related_name="+",
         help_text="For a report from a committee: the committee.",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The provider the item is about (Part B regulatory matters), if one.",
     )
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()

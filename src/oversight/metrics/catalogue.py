@@ -36,6 +36,7 @@ def load(spec: CatalogueSpec) -> Framework:
                     "unit": m.unit, "polarity": m.polarity, "org_kinds": list(m.org_kinds),
                     "peer_grouping": m.peer_grouping, "frequency": m.frequency,
                     "source": m.source, "standard": m.standard, "scored": m.scored,
+                    "accumulation": m.accumulation,
                     "valid_min": m.valid_min, "valid_max": m.valid_max,
                 },
             )

@@ -35,6 +35,7 @@ from django.db.models import Max, Q
 
 from oversight.access.visibility import unpublished_scope
 from oversight.engine import ranking, spc
+from oversight.engine.accumulation import monthly_movement
 from oversight.engine.spc.core import CONCERN
 from oversight.engine.spc.vocabulary import CONCERN_VARIATIONS, assurance_label, variation_label
 from oversight.metrics.models import (
@@ -48,6 +49,8 @@ from oversight.metrics.models import (
 )
 from oversight.metrics.rebases import dates_for, rebase_dates, rebase_version, series_rebases
 
+#: Catalogue accumulation of a cumulative measure restarting each April.
+YEAR_TO_DATE = "year_to_date"
 #: Points shown in a sparkline.
 SPARKLINE_POINTS = 24
 #: How long a national peer ranking stays cached (it is also keyed by the data version).
@@ -113,9 +116,15 @@ class Insights:
 
     cells: dict[tuple[str, int], Insight] = field(default_factory=dict)
     metrics: list[Metric] = field(default_factory=list)
+    #: Series the SPC engine refused (a stored value it cannot use), with the reason: shown in
+    #: their own cell while the rest of the page renders.
+    problems: dict[tuple[str, int], str] = field(default_factory=dict)
 
     def get(self, subject: str, metric_id: int) -> Insight | None:
         return self.cells.get((subject, metric_id))
+
+    def problem(self, subject: str, metric_id: int) -> str | None:
+        return self.problems.get((subject, metric_id))
 
     def by_theme(self) -> list[ThemeBlock]:
         blocks: dict[int, ThemeBlock] = {}
@@ -353,9 +362,64 @@ def _series_table(
     return table.sort("subject", "metric_id", "period_start")
 
 
+def _charted(table: pl.DataFrame, metrics: Mapping[int, Metric]) -> pl.DataFrame:
+    """``table`` with the value each control chart plots: the value itself, or the monthly
+    movement of a year-to-date measure (whose first month is left out when its movement
+    cannot be known)."""
+    ytd = [pk for pk, m in metrics.items() if m.accumulation == YEAR_TO_DATE]
+    if not ytd:
+        return table.with_columns(pl.col("value").alias("charted"))
+    is_ytd = pl.col("metric_id").is_in(ytd)
+    return table.with_columns(
+        pl.when(is_ytd).then(monthly_movement(by=("subject", "metric_id")))
+        .otherwise(pl.col("value")).alias("charted")
+    ).filter(~is_ytd | pl.col("charted").is_not_null())
+
+
+def _screen(table: pl.DataFrame) -> tuple[pl.DataFrame, dict[tuple[str, int], str]]:
+    """``table`` without the series holding a value the engine refuses (not finite: an
+    aggregate of an absurd numerator and denominator, say), and why each was left out."""
+    bad = (table.filter(~pl.col("value").is_finite().fill_null(False))
+           .group_by("subject", "metric_id", maintain_order=True)
+           .agg(pl.col("period_label").first()))
+    if bad.height == 0:
+        return table, {}
+    problems = {(s, m): f"a stored value for {label} is not a finite number"
+                for s, m, label in bad.iter_rows()}
+    return table.join(bad.select("subject", "metric_id"), on=["subject", "metric_id"],
+                      how="anti", maintain_order="left"), problems
+
+
 def _spc(table: pl.DataFrame, metrics: Mapping[int, Metric],
-         subject_ids: Mapping[str, int] | None = None) -> tuple[Any, Any, np.ndarray]:
-    """SPC of every series in ``table`` at once; returns (result, summary, series keys).
+         subject_ids: Mapping[str, int] | None = None,
+         problems: dict[tuple[str, int], str] | None = None
+         ) -> tuple[Any, Any, np.ndarray, pl.DataFrame]:
+    """SPC of every series in ``table`` at once; returns (result, summary, series keys, the
+    table computed).
+
+    A series the engine refuses is left out and its reason added to ``problems`` (the
+    engine names the first offending row; the rest are computed again without it).
+    """
+    problems = {} if problems is None else problems
+    table, screened = _screen(table)
+    problems.update(screened)
+    while True:
+        if table.height == 0:
+            return None, None, None, table
+        try:
+            return (*_spc_once(table, metrics, subject_ids), table)
+        except spc.SpcInputError as exc:
+            if exc.row is None:
+                raise
+            subject, metric_id = table.row(exc.row)[:2]
+            problems[(subject, metric_id)] = f"the control chart cannot use it: {exc.reason}"
+            table = table.filter((pl.col("subject") != subject)
+                                 | (pl.col("metric_id") != metric_id))
+
+
+def _spc_once(table: pl.DataFrame, metrics: Mapping[int, Metric],
+              subject_ids: Mapping[str, int] | None = None) -> tuple[Any, Any, np.ndarray]:
+    """One call of the engine over every series in ``table``.
 
     Stored rebases apply: an organisation's series (its subject in ``subject_ids``, ODS code
     to organisation id) honours its own and the metric-wide ones, any other (aggregate) series
@@ -370,7 +434,7 @@ def _spc(table: pl.DataFrame, metrics: Mapping[int, Metric],
     metric_of = keys.get_column("metric_id").to_list()
     direction = {i: metrics[m].spc_direction for i, m in enumerate(metric_of)}
     target = {i: metrics[m].standard for i, m in enumerate(metric_of)
-              if metrics[m].standard is not None}
+              if metrics[m].standard is not None and metrics[m].accumulation != YEAR_TO_DATE}
     metric_wide, own = rebase_dates(set(metric_of), subject_ids.values())
     rebase = {}
     if metric_wide or own:
@@ -380,7 +444,7 @@ def _spc(table: pl.DataFrame, metrics: Mapping[int, Metric],
                 rebase[i] = dates
     result = spc.compute(
         series, labelled.get_column("period_start").to_numpy(),
-        labelled.get_column("value").to_numpy(), direction=direction, target=target or None,
+        labelled.get_column("charted").to_numpy(), direction=direction, target=target or None,
         rebase=rebase or None,
     )
     return result, spc.summarise(result), keys
@@ -447,8 +511,9 @@ def peer_tables(
     need = pl.DataFrame({"metric_id": [m for m, _ in missing],
                          "period_start": [p for _, p in missing]},
                         schema={"metric_id": pl.Int64, "period_start": pl.Date})
-    df = df.join(need, on=["metric_id", "period_start"], how="semi").sort(
-        "metric_id", "period_start", "organisation_id")
+    # A value the ranking cannot order (not finite) takes no place among the peers.
+    df = df.join(need, on=["metric_id", "period_start"], how="semi").filter(
+        pl.col("value").is_finite()).sort("metric_id", "period_start", "organisation_id")
     fresh: dict[tuple[int, dt.date], PeerTable] = {k: _EMPTY_PEERS for k in missing}
     if df.height:
         gid = df.select(pl.struct("metric_id", "period_start", "kind").rank("dense")
@@ -560,13 +625,18 @@ def _compute_insights(
                   .select_related("theme__framework"))
         if m.pk in present
     }
-    table = _series_table(df, codes, aggregate(df, groups or {}))
-    result, summary, keys = _spc(table, metric_objs, {c: pk for pk, c in codes.items()})
+    table = _charted(_series_table(df, codes, aggregate(df, groups or {})), metric_objs)
+    problems: dict[tuple[str, int], str] = {}
+    result, summary, keys, table = _spc(table, metric_objs, {c: pk for pk, c in codes.items()},
+                                        problems)
+    if table.height == 0:
+        return Insights(metrics=_in_order(metric_objs.values()), problems=problems)
     counts = table.group_by("subject", "metric_id", maintain_order=True).agg(
         pl.col("organisations").last()
     )
     org_count = {(s, m): n for s, m, n in counts.iter_rows()}
     labels = table.get_column("period_label").to_list()
+    shown = table.get_column("value").to_numpy()  # year-to-date figures as they are
     order = result.order
     offsets = result.series_offsets
     pk_of = {code: pk for pk, code in codes.items()}
@@ -579,7 +649,7 @@ def _compute_insights(
         }
         tables = peer_tables(pairs)
     variations, assurances = summary.variation_names, summary.assurance_names
-    out = Insights()
+    out = Insights(problems=problems)
     for i, (subject, metric_id) in enumerate(keys.iter_rows()):
         a, b = int(offsets[i]), int(offsets[i + 1])
         last = b - 1
@@ -595,20 +665,23 @@ def _compute_insights(
             metric=metric,
             period_label=labels[int(order[last])],
             period_start=period,
-            value=float(result.value[last]),
+            value=float(shown[order[last]]),
             variation=variations[i],
             assurance=assurances[i],
             new_concern=new_concern,
             n_points=b - a,
-            sparkline=tuple(result.value[max(a, b - SPARKLINE_POINTS):b].tolist()),
+            sparkline=tuple(shown[order[max(a, b - SPARKLINE_POINTS):b]].tolist()),
             rank=cell_rank,
             organisations=int(org_count.get((subject, metric_id), 1)),
         )
-    out.metrics = sorted(
-        metric_objs.values(),
-        key=lambda m: (-m.theme.framework.year_start.toordinal(), m.theme.order, m.code),
-    )
+    out.metrics = _in_order(metric_objs.values())
     return out
+
+
+def _in_order(metrics: Iterable[Metric]) -> list[Metric]:
+    """Newest framework year first, then theme order and code."""
+    return sorted(metrics, key=lambda m: (-m.theme.framework.year_start.toordinal(),
+                                          m.theme.order, m.code))
 
 
 @dataclass(frozen=True)
@@ -627,6 +700,9 @@ class SeriesPoint:
     point_type: str
     special_cause: str
     rebase_group: int
+    #: What the control chart plots: the value, or for a year-to-date measure its monthly
+    #: movement (engine.accumulation).
+    charted: float = math.nan
 
 
 @dataclass(frozen=True)
@@ -651,7 +727,7 @@ class MetricSeries(IconTexts):
             return ""
         p = self.points
         return spc.render_svg(
-            [x.period_start for x in p], [x.value for x in p], [x.mean for x in p],
+            [x.period_start for x in p], [x.charted for x in p], [x.mean for x in p],
             [x.lpl for x in p], [x.upl for x in p],
             [spc.POINT_TYPES.index(x.point_type) for x in p],
             title=title, rebase_group=[x.rebase_group for x in p],
@@ -661,6 +737,15 @@ class MetricSeries(IconTexts):
         )
 
 
+def _movements(rows: list[tuple]) -> tuple[list[float | None], list[tuple]]:
+    """Monthly movements of year-to-date rows (period_start, _, _, value, ...), and the rows
+    whose movement is unknown."""
+    frame = pl.DataFrame({"period_start": [r[0] for r in rows], "value": [r[3] for r in rows]},
+                         schema={"period_start": pl.Date, "value": pl.Float64})
+    moved = frame.select(monthly_movement()).to_series().to_list()
+    return moved, [r for r, m in zip(rows, moved, strict=True) if m is None]
+
+
 def metric_series(organisation: Any, metric: Metric,
                   viewer: Visibility = PUBLISHED) -> MetricSeries:
     rows = sorted(_visible_rows(
@@ -668,14 +753,25 @@ def metric_series(organisation: Any, metric: Metric,
         ["period_start", "period_end", "period_label", "value", "numerator",
          "denominator", "batch_id", "batch__file_name", "missing_reason"], viewer,
         value_required=False))
-    present = [r for r in rows if r[3] is not None]
-    missing = [(r[2], r[8] or "missing") for r in rows if r[3] is None]
+    present = [r for r in rows if r[3] is not None and math.isfinite(r[3])]
+    # A stored value the engine refuses is listed with the missing ones, saying why.
+    missing = [(r[2], r[8] or "missing") if r[3] is None
+               else (r[2], f"stored value {r[3]} is not a finite number: not charted")
+               for r in rows if r[3] is None or not math.isfinite(r[3])]
+    charted = [r[3] for r in present]
+    if metric.accumulation == YEAR_TO_DATE and present:
+        charted, unknown = _movements(present)
+        missing += [(r[2], "the first month of the series after April: its monthly movement "
+                           "is unknown, not charted") for r in unknown]
+        present = [r for r in present if r not in unknown]
+        charted = [c for c in charted if c is not None]
     rebases = tuple(series_rebases(metric, organisation))
     if not present:
         return MetricSeries(metric, [], "common_cause", None, missing, rebases)
     result = spc.compute_one(
-        [r[0] for r in present], [r[3] for r in present],
-        direction=metric.spc_direction, target=metric.standard,
+        [r[0] for r in present], charted,
+        direction=metric.spc_direction,
+        target=None if metric.accumulation == YEAR_TO_DATE else metric.standard,
         rebase=sorted({r.date for r in rebases}) or None,
     )
     summary = spc.summarise(result)
@@ -685,6 +781,7 @@ def metric_series(organisation: Any, metric: Metric,
     for i in range(len(result)):
         r = present[int(result.order[i])]
         points.append(SeriesPoint(
+            charted=float(result.value[i]),
             period_start=r[0], period_end=r[1], period_label=r[2], value=float(r[3]),
             numerator=r[4], denominator=r[5], batch_id=r[6], batch_name=r[7],
             mean=float(result.mean[i]), lpl=float(result.lpl[i]), upl=float(result.upl[i]),

@@ -68,6 +68,12 @@ class Metric(models.Model):
     source = models.CharField(max_length=200, blank=True)
     standard = models.FloatField(null=True, blank=True, help_text="National standard or target.")
     scored = models.BooleanField(default=True, help_text="Scored (not contextual only).")
+    accumulation = models.CharField(
+        max_length=20, blank=True, choices=[("", "Value of its period"),
+                                            ("year_to_date", "Year to date")],
+        help_text="Year to date: cumulative from April, so its control chart is of the "
+        "monthly movement.",
+    )
     valid_min = models.FloatField(null=True, blank=True)
     valid_max = models.FloatField(null=True, blank=True)
 

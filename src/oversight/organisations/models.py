@@ -91,6 +91,17 @@ class Neighbourhood(models.Model):
         return self.name
 
 
+#: Legal forms left off an organisation's name where space is short (longest first).
+NAME_ENDINGS = (
+    "NHS Foundation Trust",
+    "Integrated Care Board",
+    "Clinical Commissioning Group",
+    "NHS Trust",
+    "CCG",
+    "ICB",
+)
+
+
 class Organisation(models.Model):
     ods_code = models.CharField("ODS code", max_length=10, unique=True)
     name = models.CharField(max_length=200)
@@ -139,6 +150,16 @@ class Organisation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.closed is None
+
+    @property
+    def short_name(self) -> str:
+        """The name as a column heading reads it: without the legal form ('NHS Foundation
+        Trust', 'NHS Trust', 'Integrated Care Board'), e.g. 'Cambridge University Hospitals'."""
+        name = self.name
+        for ending in NAME_ENDINGS:
+            if name.endswith(ending) and len(name) > len(ending):
+                return name.removesuffix(ending).strip(" ,")
+        return name
 
     def latest_cqc_rating(self) -> CqcRating | None:
         return self.cqc_ratings.order_by("-published").first()

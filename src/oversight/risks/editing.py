@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from oversight.organisations.models import Organisation, System
-from oversight.risks.lifecycle import apply_rules, record, required_reason
+from oversight.risks.lifecycle import apply_rules, body_at, record, required_reason
 from oversight.risks.models import (
     Assessment,
     Assurance,
@@ -31,7 +31,7 @@ from oversight.support.notify import tell
 #: Fields a person edits on the risk form (status, level and scores' history go elsewhere).
 EDITABLE = (
     "title", "cause", "event", "effect", "objective", "theme", "consequence_domain", "owner",
-    "manager", "inherent_likelihood", "inherent_consequence", "inherent_on",
+    "manager", "lead_committee", "inherent_likelihood", "inherent_consequence", "inherent_on",
     "current_likelihood", "current_consequence", "target_likelihood", "target_consequence",
     "target_on", "review_months", "next_review", "principal",
 )
@@ -124,7 +124,7 @@ def raise_risk(
            target=risk.status)
     if risk.is_live:
         apply_rules(risks=Risk.objects.filter(pk=risk.pk))
-        risk.refresh_from_db(fields=["level", "escalated_by_rule"])
+        risk.refresh_from_db(fields=["level", "held_by", "escalated_by_rule"])
     return risk
 
 
@@ -146,6 +146,10 @@ def change_risk(risk: Risk, user, reason: str, *, organisations=None, metrics=No
     today = timezone.localdate()
     if rescored and risk.current_likelihood:
         risk.current_on = today
+    if "lead_committee" in changed:
+        # Still held at its level, now up the new lead committee's reporting line.
+        risk.held_by = body_at(risk, risk.level, scoring_for(risk.system.code))
+        changed.append("held_by")
     risk._change_reason = reason[:100]
     risk.full_clean()
     risk.save(update_fields=[*changed, "current_on"])
@@ -164,7 +168,7 @@ def change_risk(risk: Risk, user, reason: str, *, organisations=None, metrics=No
         record(risk, "change", user, f"{reason} (changed: {', '.join(changed)})")
         if risk.is_live:
             apply_rules(risks=Risk.objects.filter(pk=risk.pk))
-            risk.refresh_from_db(fields=["level", "escalated_by_rule"])
+            risk.refresh_from_db(fields=["level", "held_by", "escalated_by_rule"])
     return changed
 
 
@@ -201,7 +205,7 @@ def review_risk(
     record(risk, "review", user, f"Reviewed: score {moved}. {note}",
            source=str(previous or ""), target=str(assessment.score))
     apply_rules(day, risks=Risk.objects.filter(pk=risk.pk))
-    risk.refresh_from_db(fields=["level", "escalated_by_rule"])
+    risk.refresh_from_db(fields=["level", "held_by", "escalated_by_rule"])
     return assessment
 
 

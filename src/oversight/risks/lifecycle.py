@@ -113,12 +113,13 @@ def action_events(action: RiskAction) -> list[str]:
 
 def record(
     risk: Risk, event: str, user, reason: str, *, source: str = "", target: str = "",
-    action: RiskAction | None = None,
+    action: RiskAction | None = None, item=None,
 ) -> RiskEvent:
-    """Record a change with who, when and why."""
+    """Record a change with who, when and why (and the meeting's agenda item that decided it)."""
     return RiskEvent.objects.create(
         risk=risk,
         action=action,
+        item=item,
         event=event,
         source=source,
         target=target,
@@ -127,7 +128,7 @@ def record(
     )
 
 
-def fire(risk: Risk, event: str, user, reason: str) -> RiskEvent:
+def fire(risk: Risk, event: str, user, reason: str, *, item=None) -> RiskEvent:
     """Run a status event on the risk, save it and record it (closing needs a reason, which
     is kept on the risk as ``status_reason`` too)."""
     reason = required_reason(reason)
@@ -141,9 +142,17 @@ def fire(risk: Risk, event: str, user, reason: str) -> RiskEvent:
             risk.status_reason = reason
         elif risk.status == RiskStatus.OPEN:
             risk.status_reason = ""
+        if event == "accept" and risk.next_review is None:
+            from oversight.risks.register import add_months
+
+            risk.next_review = add_months(timezone.localdate(), risk.review_months)
         risk._change_reason = f"{event}: {reason}"[:100]
         risk.save()
-        return record(risk, event, user, reason, source=source, target=risk.status)
+        done = record(risk, event, user, reason, source=source, target=risk.status, item=item)
+        if event == "accept":
+            apply_rules(risks=Risk.objects.filter(pk=risk.pk))
+            risk.refresh_from_db(fields=["level", "held_by", "escalated_by_rule"])
+        return done
 
 
 def _refusal(risk: Risk, event: str) -> str:
@@ -172,10 +181,28 @@ def fire_action(action: RiskAction, event: str, user, reason: str) -> RiskEvent:
         )
 
 
+def body_at(risk: Risk, level: str, scoring) -> object | None:
+    """The body holding the risk at ``level``: up the lead committee's reporting line, the
+    first body of a kind the level names (None at the lowest level, or where the line has
+    no such body)."""
+    if level == scoring.levels[0].code or risk.lead_committee_id is None:
+        return None
+    kinds = next(lv.body_kinds for lv in scoring.levels if lv.code == level)
+    body, seen = risk.lead_committee, set()
+    while body is not None and body.pk not in seen:
+        if body.kind in kinds:
+            return body
+        seen.add(body.pk)
+        body = body.reports_to
+    return None
+
+
 def escalate(
-    risk: Risk, level: str, user, reason: str, *, by_rule: bool = False
+    risk: Risk, level: str, user, reason: str, *, by_rule: bool = False, item=None
 ) -> RiskEvent:
-    """Move the risk to ``level`` (up: escalate, down: de-escalate), recorded."""
+    """Move the risk to ``level`` (up: escalate, down: de-escalate) and to the body that holds
+    it there along the lead committee's reporting line, recorded (with the agenda item when a
+    meeting decided it)."""
     from oversight.risks.scoring import scoring_for
 
     scoring = scoring_for(risk.system.code)
@@ -189,11 +216,14 @@ def escalate(
     with transaction.atomic():
         source = risk.level
         risk.level = level
+        risk.held_by = body_at(risk, level, scoring)
         risk.escalated_by_rule = by_rule and level != scoring.levels[0].code
         risk._change_reason = f"{'escalate' if up else 'de_escalate'}: {reason}"[:100]
-        risk.save(update_fields=["level", "escalated_by_rule"])
+        risk.save(update_fields=["level", "held_by", "escalated_by_rule"])
+        where = f" ({risk.held_by.name})" if risk.held_by_id else ""
         return record(
-            risk, "escalate" if up else "de_escalate", user, reason, source=source, target=level
+            risk, "escalate" if up else "de_escalate", user, f"{reason}{where}".strip(),
+            source=source, target=level, item=item,
         )
 
 

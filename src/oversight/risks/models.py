@@ -73,6 +73,14 @@ class RiskAppetite(models.Model):
     approved_by = models.CharField(
         max_length=200, blank=True, help_text="The body that approved it (the board)."
     )
+    approved_at_meeting = models.ForeignKey(
+        "governance.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The board meeting that approved it.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -175,8 +183,25 @@ class Risk(models.Model):
     next_review = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=RiskStatus.choices, default=RiskStatus.OPEN)
     status_reason = models.TextField(blank=True, help_text="Why tolerated, closed or dismissed.")
+    lead_committee = models.ForeignKey(
+        "governance.Body",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lead_risks",
+        help_text="The committee or group that keeps the risk under review.",
+    )
     level = models.SlugField(
         max_length=20, default="group", help_text="Where the risk is held (escalation level)."
+    )
+    held_by = models.ForeignKey(
+        "governance.Body",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalated_risks",
+        help_text="The body it is escalated to, up the lead committee's reporting line (empty "
+        "while the lead committee holds it).",
     )
     escalated_by_rule = models.BooleanField(
         default=False, help_text="Held above its lead committee by a rule, not a decision."
@@ -409,9 +434,65 @@ class RiskEvent(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
     reason = models.TextField()
+    item = models.ForeignKey(
+        "governance.AgendaItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="risk_events",
+        help_text="The agenda item of the meeting that decided it.",
+    )
 
     class Meta:
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.risk.reference} {self.event}: {self.source} -> {self.target}"
+
+    @property
+    def by_rule(self) -> bool:
+        return self.by_id is None and self.item_id is None
+
+
+class ReviewDecision(models.TextChoices):
+    NOTED = "noted", "Reviewed, no change"
+    RESCORED = "rescored", "Reviewed and re-scored"
+    ESCALATE = "escalate", "Escalated"
+    DE_ESCALATE = "de_escalate", "De-escalated"
+    TOLERATE = "tolerate", "Tolerated"
+    CLOSE = "close", "Closed"
+
+
+class CommitteeReview(models.Model):
+    """One risk on a committee's risk review item: listed (due for review, or escalated to the
+    committee) when the item is put on the agenda; decided at the meeting, into the minutes."""
+
+    class Listed(models.TextChoices):
+        DUE = "due", "Due for review"
+        ESCALATED = "escalated", "Escalated to the committee"
+
+    item = models.ForeignKey(
+        "governance.AgendaItem", on_delete=models.CASCADE, related_name="risk_reviews"
+    )
+    risk = models.ForeignKey(Risk, on_delete=models.PROTECT, related_name="committee_reviews")
+    listed = models.CharField(max_length=10, choices=Listed.choices)
+    score_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    level_before = models.SlugField(max_length=20, blank=True)
+    decision = models.CharField(max_length=12, choices=ReviewDecision.choices, blank=True)
+    note = models.TextField(blank=True)
+    score_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    level_after = models.SlugField(max_length=20, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "listed", "risk__reference"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "risk"], name="risk_reviewed_once_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.risk.reference}"

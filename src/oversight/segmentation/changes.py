@@ -22,6 +22,8 @@ class SegmentChange:
     segment: int
     previous_segment: int | None
     new_triggers: tuple[str, ...]
+    #: Every trigger behind the proposal now (a move can come from one that was already firing).
+    triggers: tuple[str, ...] = ()
 
     @property
     def moved(self) -> bool:
@@ -69,6 +71,7 @@ def segment_changes(
                 segment=proposal.segment,
                 previous_segment=earlier.segment if earlier else None,
                 new_triggers=new_triggers,
+                triggers=tuple(sorted(_fired(proposal))),
             ))
     changes.sort(key=lambda c: (not c.moved, -c.segment, c.subject.name))
     return framework, changes

@@ -157,3 +157,52 @@ def history(subject: Organisation | System, framework: Framework | None = None,
         (HistoryEntry(d.decided_at, d.quarter, "decision", d) for d in decisions),
     )
     return sorted(entries, key=lambda e: (e.item.quarter_end, e.when), reverse=True)
+
+
+@dataclass(frozen=True)
+class CurrentSegment:
+    """What applies to a subject today in one framework year: the newest decision the user may
+    see (it holds until replaced), and the newest proposal when it is for a later quarter than
+    that decision, i.e. still awaits one."""
+
+    decision: Decision | None
+    proposal: Proposal | None
+
+    @property
+    def segment(self) -> int | None:
+        if self.decision is not None:
+            return self.decision.segment
+        return self.proposal.segment if self.proposal is not None else None
+
+    @property
+    def awaiting(self) -> bool:
+        """The newest proposal has no decision of its quarter yet."""
+        return self.proposal is not None and (
+            self.decision is None or self.proposal.quarter_end > self.decision.quarter_end
+        )
+
+
+def current_segment(framework: Framework, subject: Organisation | System, user) -> CurrentSegment:
+    decision = (Decision.objects.filter(decision_visibility(user))
+                .filter(framework=framework, **subject_keys(subject))
+                .select_related("decided_by", "publication")
+                .order_by("-quarter_end", "-decided_at", "-id").first())
+    proposal = (Proposal.objects.filter(framework=framework, current=True,
+                                        **subject_keys(subject))
+                .defer(*Proposal.EVIDENCE).order_by("-quarter_end").first())
+    if proposal is not None and decision is not None and (
+        proposal.quarter_end <= decision.quarter_end
+    ):
+        proposal = None
+    return CurrentSegment(decision, proposal)
+
+
+def newest_current_segment(subject: Organisation | System,
+                           user) -> tuple[Framework, CurrentSegment] | None:
+    """The current segment in the newest framework year that has a proposal or a decision
+    for the subject (what the organisation and system pages show first)."""
+    for framework in Framework.objects.order_by("-year_start"):
+        current = current_segment(framework, subject, user)
+        if current.segment is not None:
+            return framework, current
+    return None

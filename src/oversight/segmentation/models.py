@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
 
 from oversight.organisations.subjects import OneSubject, one_subject
 
@@ -148,3 +149,80 @@ class DecisionPublication(models.Model):
 
     def __str__(self) -> str:
         return f"decision {self.decision_id} published {self.published_at:%Y-%m-%d %H:%M}"
+
+
+class RecordedFlag(OneSubject):
+    """A kind-specific criterion of the segment descriptions, recorded with its evidence.
+
+    Seed 000 section 1.2: a trust's actual or suspected licence breach, a CCG without an agreed
+    plan for streamlined commissioning, a system's capability gap against the ICS's four
+    purposes, and (the sixth theme) an agreed local strategic priority off track. The rules
+    file's ``recorded`` section says which feed the proposals, for which kinds; a flag in force
+    at a quarter's end fires as a trigger with its evidence as the reason. Changes are kept
+    (who, when) in its history.
+    """
+
+    class Code(models.TextChoices):
+        LICENCE_BREACH = "licence_breach", "In actual or suspected breach of the licence"
+        COMMISSIONING_PLAN = "commissioning_plan", (
+            "No agreed plan to achieve streamlined commissioning arrangements")
+        CAPABILITY_GAP = "capability_gap", (
+            "Significant gap in the capability for the ICS's four fundamental purposes")
+        LOCAL_PRIORITY = "local_priority", "An agreed local strategic priority off track"
+
+    class Status(models.TextChoices):
+        ACTUAL = "actual", "Actual"
+        SUSPECTED = "suspected", "Suspected"
+
+    code = models.CharField(max_length=30, choices=Code.choices)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, blank=True,
+        help_text="Licence breaches: actual or suspected.",
+    )
+    reference = models.CharField(
+        max_length=200, blank=True,
+        help_text="The licence condition, commissioning plan status, purpose or priority metric.",
+    )
+    evidence = models.TextField(help_text="What the flag rests on: shown as the reason.")
+    in_force_from = models.DateField()
+    withdrawn_on = models.DateField(
+        null=True, blank=True, help_text="Empty while in force; set when withdrawn."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-in_force_from", "id"]
+        constraints = [
+            one_subject("recorded_flag_one_subject"),
+            models.CheckConstraint(condition=~Q(evidence=""), name="recorded_flag_evidence"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("in_force_from")),
+                name="recorded_flag_withdrawn_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_code_display()}: {self.subject} from {self.in_force_from:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if (self.organisation_id is None) == (self.system_id is None):
+            errors["organisation"] = "Give an organisation or a system, not both."
+        if not (self.evidence or "").strip():
+            errors["evidence"] = "Give the evidence the flag rests on."
+        if self.code == self.Code.LICENCE_BREACH and not self.status:
+            errors["status"] = "Say whether the licence breach is actual or suspected."
+        if self.withdrawn_on and self.in_force_from and self.withdrawn_on < self.in_force_from:
+            errors["withdrawn_on"] = "The flag cannot be withdrawn before it came into force."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def evidence_text(self) -> str:
+        """What a proposal's reason shows: status, reference and evidence."""
+        return "; ".join(t for t in (self.get_status_display() if self.status else "",
+                                     self.reference, self.evidence.strip()) if t)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,13 +26,13 @@ from django.utils import timezone
 
 from oversight.engine import nof, periods
 from oversight.engine import triggers as tr
-from oversight.engine.segmentation import nof_cut_points
+from oversight.engine.segmentation import nof_reasons, population_signal
 from oversight.frameworks import rules_path
 from oversight.metrics.insight import published_now, published_values
 from oversight.metrics.models import Framework, ImportBatch, Metric, Observation
 from oversight.metrics.rebases import dates_for, rebase_dates
 from oversight.organisations.models import CqcRating, Organisation, OrganisationKind, System
-from oversight.segmentation.models import Proposal
+from oversight.segmentation.models import Proposal, RecordedFlag
 
 #: NHS England's NOF trust types (the peer groups of the scored method) by organisation kind.
 NOF_PEER_GROUPS = {
@@ -193,7 +192,7 @@ def _criteria(
     always = set(rules.finance_metrics) | set(rules.cqc_metrics.values())
     metrics = [
         m for m in Metric.objects.filter(framework=fw).values_list(
-            "id", "code", "polarity", "scored", "theme__is_local", "org_kinds")
+            "id", "code", "polarity", "scored", "theme__is_local", "org_kinds", "unit")
         if m[1] in always or ((m[3] or not rules.scored_only)
                               and (rules.include_local or not m[4]))
     ]
@@ -266,9 +265,11 @@ def _criteria(
         polarity=np.array([POLARITY.get(m[2], 0) for m in metrics], dtype=np.int8),
         period_label=labels[keep],
         rebase=_rebase_ends(metric_index, org_subject),
+        metric_units=[m[6] for m in metrics],
     )
     overall, well_led = _cqc(org_subject, subject_keys, quarters)
-    ev = tr.evaluate(tr.annotate(points), rules, quarters, overall, well_led)
+    flags = _flags(org_subject, subject_keys)
+    ev = tr.evaluate(tr.annotate(points), rules, quarters, overall, well_led, flags)
 
     s_idx, q_idx = (x.tolist() for x in np.nonzero(ev.segment > 0))
     digests = ev.digests()[s_idx, q_idx].tolist()
@@ -304,6 +305,20 @@ def _rebase_ends(metric_index: dict[int, int], org_subject: dict[int, int],
     return out
 
 
+def _flags(org_subject: dict[int, int],
+           subject_keys: list[tuple[int | None, int | None]]) -> list[tr.Flag]:
+    """Recorded kind-specific criteria of the subjects (the rules decide which count)."""
+    system_subject = {sid: s for s, (_, sid) in enumerate(subject_keys) if sid is not None}
+    out = []
+    for flag in RecordedFlag.objects.all():
+        s = (org_subject.get(flag.organisation_id) if flag.organisation_id
+             else system_subject.get(flag.system_id))
+        if s is not None:
+            out.append(tr.Flag(s, flag.code, flag.in_force_from, flag.withdrawn_on,
+                               flag.evidence_text))
+    return out
+
+
 def _cqc(
     org_subject: dict[int, int], subject_keys: list[tuple[int | None, int | None]],
     quarters: list[str],
@@ -330,55 +345,44 @@ def _cqc(
 def _scored(
     fw: Framework, rules: nof.NofRules, quarters: list[str] | None
 ) -> tuple[Computed, list[str], int]:
-    wanted = re.compile(r"^OF[01]\d{3}$")
+    """Segments of every trust from stored NOF observations: a trust with metric rows is
+    scored from them, a trust with only league-table figures joins the population with its
+    published average. Cut points follow the rules file; where the loaded population is
+    smaller than the national one, the published segments bound them."""
     flags = {rules.override_flag, rules.recovery_flag}
     metrics = {mid: code for mid, code in Metric.objects.filter(framework=fw).values_list(
-        "id", "code") if wanted.match(code) or code in flags}
+        "id", "code") if nof.INPUT_METRIC.match(code) or code in flags
+        or code in nof.PUBLISHED_SUMMARY}
     if not metrics:
         return Computed.empty(), [], 0
     orgs = {oid: (ods, kind, name) for oid, ods, kind, name in Organisation.objects.filter(
         kind__in=list(NOF_PEER_GROUPS)).values_list("id", "ods_code", "kind", "name")}
     ids = list(metrics)
     rows = _published_observations(
-        ["organisation_id", "metric_id", "period_end", "period_label", "value", "rank"], ids
+        ["organisation_id", "metric_id", "period_end", "period_label", "value", "rank", "note"],
+        ids,
     )
     rows = [r for r in rows if r[0] in orgs]
     if not rows:
         return Computed.empty(), [], 0
-    org_col, met_col, end_col, label_col, value_col, rank_col = zip(*rows, strict=True)
-    quarter_col = [
-        label if QUARTER_LABEL.match(label or "") else periods.financial_quarter(
-            dt.date.fromisoformat(str(end)[:10]))
-        for label, end in zip(label_col, end_col, strict=True)
-    ]
-    long = pl.DataFrame({
-        "quarter": quarter_col,
-        "peer_group": [NOF_PEER_GROUPS[orgs[o][1]] for o in org_col],
-        "trust_code": [orgs[o][0] for o in org_col],
-        "trust_name": [orgs[o][2] for o in org_col],
-        "metric_id": [metrics[m] for m in met_col],
-        "value": pl.Series(value_col, dtype=pl.Float64),
-        "rank": pl.Series(rank_col, dtype=pl.Float64),
-    })
+    long = _scored_long(rows, orgs, metrics)
     if quarters is None:  # as for the criteria frameworks: from the framework's first year
-        in_force = [q for q in set(quarter_col) if periods.quarter_bounds(q)[1] >= fw.year_start]
+        in_force = [q for q in set(long["quarter"])
+                    if periods.quarter_bounds(q)[1] >= fw.year_start]
         long = long.filter(pl.col("quarter").is_in(in_force))
     else:
         long = long.filter(pl.col("quarter").is_in(quarters))
     if long.height == 0:
         return Computed.empty(), quarters or [], len(rows)
-    inputs = long.filter(pl.col("metric_id").str.contains(r"^OF[01]\d{3}$"))
-    flag_rows = long.filter(pl.col("metric_id").is_in(list(flags)))
+    inputs = long.filter(pl.col("metric_id").str.contains(nof.INPUT_METRIC.pattern))
     scores = nof.compute_scores(inputs, rules)
-    if scores.height == 0:
+    league = _stored_league(long, rules)
+    if scores.height == 0 and league.height == 0:
         return Computed.empty(), quarters or [], len(rows)
-    table = nof.segment(scores, rules, flags=flag_rows,
-                        names=long.select("quarter", "trust_code", "trust_name"))
-    cuts = {
-        (g["quarter"][0], g["peer_group"][0]): nof_cut_points(
-            g["average_unrounded"].to_numpy(), rules.quantile_method)
-        for g in table.partition_by("quarter", "peer_group")
-    }
+    table = nof.segment(
+        scores, rules, flags=long.filter(pl.col("metric_id").is_in(list(flags))),
+        names=long.select("quarter", "trust_code", "trust_name"), league=league,
+        published=nof.published_summary(long), use_bounds=True)
     counted = scores.filter(pl.col("metric_id").is_in(rules.counted))
     by_trust: dict[tuple[str, str], list[tuple[str, float, str]]] = {}
     for q, code, mid, score, source in counted.select(
@@ -389,41 +393,26 @@ def _scored(
         "quarter", "trust_code", "metric_id", "value").iter_rows()}
     out: list[dict[str, Any]] = []
     for r in table.iter_rows(named=True):
-        key = (r["quarter"], r["peer_group"])
-        c = cuts[key]
         scores_r = sorted(by_trust.get((r["quarter"], r["trust_code"]), []))
-        reasons: list[dict[str, Any]] = [{
-            "rule": "average_score", "label": "Average metric score within the peer group",
-            "value": r["average_score"],
-            "signal": f"average {r['average_score']:.2f} among {r['peer_group']} in "
-                      f"{r['quarter']}: segment {r['unadjusted_segment']} (cut points "
-                      + ", ".join(f"{x:.2f}" for x in c) + ")",
-        }]
-        if r["financial_override"]:
-            reasons.append({"rule": "financial_override", "label": "Financial override",
-                            "metric": rules.override_flag,
-                            "signal": f"in deficit or receiving deficit support: held at "
-                                      f"segment {rules.override_floor} or worse"})
-        if r["recovery_support"]:
-            reasons.append({"rule": "recovery_support", "label": "Recovery Support Programme",
-                            "metric": rules.recovery_flag,
-                            "signal": f"final segment {rules.recovery_segment}"})
-        for mid, score, source in scores_r:
-            rule = rules.metrics[mid]
-            reasons.append({"rule": "metric_score", "metric": mid, "value": score,
-                            "value_metric": rule.value_metric, "domain": rule.domain,
-                            "period": r["quarter"], "signal": f"score {score:.2f} ({source})"})
         out.append({
             "organisation_id": ods_id[r["trust_code"]], "system_id": None,
             "quarter": r["quarter"], "segment": int(r["final_segment"]),
-            "reasons": reasons, "warnings": [],
+            "reasons": nof_reasons(r, scores_r, rules), "warnings": [],
             "facts": {
-                "method": "scored", "peer_group": r["peer_group"],
+                "method": "scored", "peer_group": r["peer_group"], "source": r["source"],
                 "average": r["average_unrounded"], "average_score": r["average_score"],
                 "unadjusted": int(r["unadjusted_segment"]),
                 "adjusted": int(r["adjusted_segment"]), "final": int(r["final_segment"]),
                 "override": int(r["financial_override"]), "recovery": int(r["recovery_support"]),
-                "rank": int(r["rank"]), "cuts": c, "n_metrics": int(r["n_metrics"]),
+                "rank": int(r["rank"]), "cuts": r["cut_points"],
+                "quartile_cuts": r["quartile_cut_points"], "bounds": r["cut_point_bounds"],
+                "bounded": r["bounded"], "population": r["population"],
+                "national_population": r["national_population"],
+                "population_text": population_signal(r, rules),
+                "published": {k: r[f"published_{k}"] for k in (
+                    "unadjusted", "adjusted", "average", "rank", "check")},
+                "likely_average": r["likely_average"], "likely_rank": r["likely_rank"],
+                "n_metrics": r["n_metrics"] or 0,
                 "domains": {s: r[f"domain_{s}"] for s in rules.domains},
                 "scores": [
                     [m, s, vm, values.get((r["quarter"], r["trust_code"], vm))]
@@ -434,6 +423,46 @@ def _scored(
         })
     used = sorted(set(long["quarter"].to_list()), key=lambda q: periods.quarter_bounds(q)[0])
     return Computed.of_rows(out), used, len(rows)
+
+
+def _scored_long(rows: list[tuple], orgs: dict[int, tuple[str, str, str]],
+                 metrics: dict[int, str]) -> pl.DataFrame:
+    """Stored NOF observations in the engine's long layout (trust type from the kind)."""
+    org_col, met_col, end_col, label_col, value_col, rank_col, note_col = zip(*rows, strict=True)
+    quarter_col = [
+        label if QUARTER_LABEL.match(label or "") else periods.financial_quarter(
+            dt.date.fromisoformat(str(end)[:10]))
+        for label, end in zip(label_col, end_col, strict=True)
+    ]
+    return pl.DataFrame({
+        "quarter": quarter_col,
+        "peer_group": [NOF_PEER_GROUPS[orgs[o][1]] for o in org_col],
+        "trust_code": [orgs[o][0] for o in org_col],
+        "trust_name": [orgs[o][2] for o in org_col],
+        "metric_id": [metrics[m] for m in met_col],
+        "value": pl.Series(value_col, dtype=pl.Float64),
+        "rank": pl.Series(rank_col, dtype=pl.Float64),
+        "note": pl.Series(note_col, dtype=pl.String),
+    })
+
+
+def _stored_league(long: pl.DataFrame, rules: nof.NofRules) -> pl.DataFrame:
+    """League-table figures as stored (a published average OF5002, adjusted segment and rank
+    OF5000, deficit flag): the league rows :func:`oversight.engine.nof.segment` takes."""
+    def one(metric: str, **cols: pl.Expr) -> pl.DataFrame:
+        return long.filter(pl.col("metric_id") == metric).group_by(
+            "quarter", "trust_code").agg(*(c.first().alias(n) for n, c in cols.items()))
+
+    average = long.filter(pl.col("metric_id") == "OF5002").group_by("quarter", "trust_code").agg(
+        pl.col("peer_group", "trust_name").first(), average_score=pl.col("value").first(),
+        likely_average=pl.col("note").first())
+    adjusted = one("OF5000", published_adjusted=pl.col("value").cast(pl.Int64),
+                   published_rank=pl.col("rank").cast(pl.Int64), likely_rank=pl.col("note"))
+    deficit = one(rules.override_flag, deficit=(pl.col("value") > 0).cast(pl.Int64))
+    return (average.join(adjusted, on=["quarter", "trust_code"], how="left")
+            .join(deficit, on=["quarter", "trust_code"], how="left")
+            .with_columns(pl.col("likely_average", "likely_rank").fill_null(""))
+            .drop_nulls("average_score"))
 
 
 # ----------------------------------------------------------------------------- storage

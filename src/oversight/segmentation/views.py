@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
@@ -22,6 +23,7 @@ from oversight.organisations.models import Organisation, OrganisationKind, Regio
 from oversight.organisations.subjects import subject_keys
 from oversight.segmentation.decisions import (
     SEGMENTS,
+    current_segment,
     decided_segments,
     history,
     publish_decision,
@@ -30,7 +32,11 @@ from oversight.segmentation.decisions import (
 )
 from oversight.segmentation.models import Decision, Proposal
 from oversight.segmentation.proposals import SegmentationError, load_rules
+from oversight.ui.forms import error_list
 from oversight.ui.pages import breadcrumbs
+
+#: A decision's number as the publish button posts it (a bigint's worth of digits at most).
+DECISION_NUMBER = re.compile(r"[0-9]{1,18}")
 
 NOF_2025 = "nof-2025-26"
 
@@ -114,6 +120,8 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "fired": [_why(r) for r in p.reasons
                           if r.get("summary") or r["rule"] in (
                               "dramatic_drop", "sustained_poor", "financial_plan", "cqc",
+                              "critical_quality", "critical_finance", "licence_breach",
+                              "commissioning_plan", "capability_gap", "local_priority",
                               "average_score", "financial_override", "recovery_support")],
                 "warnings": len(p.warnings),
             })
@@ -196,6 +204,17 @@ def _what_if(rules: CriteriaRules | nof.NofRules | None,
     return nof_what_if(proposal.facts, rules.override_floor)
 
 
+def _judgement(rules: CriteriaRules | nof.NofRules | None,
+               proposal: Proposal | None) -> list[str]:
+    """What only the regional team's judgement can assess for this proposal (rules file)."""
+    if not isinstance(rules, CriteriaRules) or proposal is None:
+        return []
+    kind = proposal.facts.get("kind", "")
+    sections = {1: ["segment_1"], 3: ["mandated_support"],
+                4: ["mandated_support", "segment_4"]}.get(proposal.segment, [])
+    return [item for section in sections for item in rules.judgement_for(section, kind)]
+
+
 def _place_rollup(system: System, members: list[Proposal],
                   segments: tuple[int, ...]) -> list[dict[str, Any]]:
     """Organisation -> place -> system: per place of the system (then organisations serving the
@@ -214,6 +233,18 @@ def _place_rollup(system: System, members: list[Proposal],
     return list(rows.values())
 
 
+def headline_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first reason of each rule that fired, in their order: what the decider reads above
+    the form (the full evidence, often a hundred rows, is below it)."""
+    seen: set[str] = set()
+    out = []
+    for r in reasons:
+        if r.get("rule") not in seen:
+            seen.add(r.get("rule"))
+            out.append(r)
+    return out
+
+
 def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpResponse:
     available = _frameworks()
     framework = _framework(request, available)
@@ -226,8 +257,10 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
     can_decide = request.user.has_perm("segmentation.decide", subject)
     form = None
     if request.method == "POST" and request.POST.get("publish"):
+        if not DECISION_NUMBER.fullmatch(request.POST["publish"]):
+            return HttpResponseBadRequest("publish must name a decision by its number")
         decision = get_object_or_404(Decision.objects.select_related("organisation", "system"),
-                                     pk=request.POST["publish"], framework=framework,
+                                     pk=int(request.POST["publish"]), framework=framework,
                                      **subject_keys(subject))
         publish_decision(request.user, decision)
         return redirect(request.path + f"?framework={framework.code}&quarter={decision.quarter}")
@@ -285,9 +318,16 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         "framework": framework, "frameworks": available, "quarters": quarters,
         "quarter": quarter, "proposal": proposal, "decision": decision,
         "what_if": _what_if(rules, proposal),
+        "judgement": _judgement(rules, proposal),
+        "segment_labels": {n: rules.labels[f"segment_{n}"] for n in (1, 3, 4)}
+        if isinstance(rules, CriteriaRules) else {},
         "segments_systems": getattr(rules, "systems", False),  # the scored method: no systems
         "history": history(subject, framework, request.user),
         "form": form, "can_decide": can_decide, "metric_url": metric_url,
+        # errors not about one field link to the decision form
+        "error_list": error_list(form, {NON_FIELD_ERRORS: "#decision"}) if form else [],
+        "headline": headline_reasons(proposal.reasons or []) if proposal else [],
+        "current": current_segment(framework, subject, request.user),
         "evidence_code": evidence_code, **related,
         "breadcrumbs": breadcrumbs(
             ("Segmentation", reverse("segmentation")),
@@ -329,6 +369,8 @@ def league(request: HttpRequest) -> HttpResponse:
             framework=framework, quarter=quarter, current=True, organisation__in=visible
         ).select_related("organisation", "organisation__region"))
     peer_groups = sorted({p.facts.get("peer_group", "") for p in rows})
+    rules = _rules_or_none(framework) if framework else None
+    cut_summary = league_cut_points(rows, rules) if isinstance(rules, nof.NofRules) else []
     if peer:
         rows = [p for p in rows if p.facts.get("peer_group") == peer]
     rows.sort(key=lambda p: (p.facts.get("peer_group", ""), p.facts.get("rank", 0),
@@ -336,16 +378,48 @@ def league(request: HttpRequest) -> HttpResponse:
     domains: dict[str, str] = {}
     if framework is not None and rules_path(framework.code).is_file():
         domains = nof.load_rules(rules_path(framework.code)).domains
+    if not any(d is not None for p in rows for d in p.facts.get("domains", {}).values()):
+        domains = {}  # league-table trusts only: no domain scores to show
     template = "segmentation/_league_rows.jinja" if request.htmx else "segmentation/league.jinja"
     return render(request, template, {
         "active": "segmentation", "framework": framework, "quarters": quarters,
         "quarter": quarter, "rows": rows, "peer_groups": peer_groups, "peer": peer,
-        "domains": domains,
+        "domains": domains, "cut_summary": cut_summary,
         "breadcrumbs": breadcrumbs(
             ("Segmentation", reverse("segmentation")),
             ("NOF 2025/26 league table", None),
         ),
     })
+
+
+def league_cut_points(rows: list[Proposal], rules: nof.NofRules) -> list[dict[str, Any]]:
+    """The cut points behind the league table's segments and the population they were taken
+    over: one entry for pooled cut points, else one per trust type."""
+    seen: dict[str, dict[str, Any]] = {}
+    for p in rows:
+        f = p.facts
+        key = "" if rules.cut_rule.pooled else f.get("peer_group", "")
+        if key in seen or "population_text" not in f:
+            continue
+        whole = f.get("national_population")
+        bounds = f.get("bounds") or []
+        seen[key] = {
+            "peer_group": key, "cuts": ", ".join(f"{c:.4f}" for c in f["cuts"]),
+            "quartiles": ", ".join(f"{c:.4f}" for c in f.get("quartile_cuts", [])),
+            "bounded": bool(f.get("bounded")),
+            "population_text": f["population_text"],
+            "incomplete": rules.cut_rule.uses_population and (
+                whole is None or f["population"] < whole),
+            "bounds": "; ".join(
+                f"{name} from {_end(bounds[2 * k])} to below {_end(bounds[2 * k + 1])}"
+                for k, name in enumerate(nof.CUT_NAMES)) if any(
+                b is not None for b in bounds) else "",
+        }
+    return list(seen.values())
+
+
+def _end(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}"
 
 
 def rules_page(request: HttpRequest, code: str) -> HttpResponse:
@@ -358,8 +432,12 @@ def rules_page(request: HttpRequest, code: str) -> HttpResponse:
     if isinstance(rules, CriteriaRules):
         rows = rules.describe()
     else:
-        rows = [("Segments", "Unadjusted segment", f"quartile of the average metric score "
-                 f"within the peer group ({rules.quantile_method} cut points)"),
+        rows = [("Segments", "Unadjusted segment", f"average metric score against cut points: "
+                 f"{rules.cut_rule.describe()}"),
+                *([("Segments", "National population", ", ".join(
+                    f"{kind} {n}" for kind, n in rules.cut_rule.national_population.items())
+                    + " (a quarter with fewer loaded is incomplete: the published segments "
+                      "bound its cut points)")] if rules.cut_rule.uses_population else []),
                 ("Segments", "Financial override", f"{rules.override_flag}: held at segment "
                  f"{rules.override_floor} or worse"),
                 ("Segments", "Recovery Support Programme", f"{rules.recovery_flag}: segment "

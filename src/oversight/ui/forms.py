@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 #: The NHS.UK class of each kind of widget (anything else is an input).
 WIDGET_CLASSES: dict[type[forms.Widget], str] = {
@@ -49,12 +49,20 @@ def choice_field(label: str, choices: Iterable[tuple[Any, str]], **kwargs: Any,
 
 def error_list(form: forms.BaseForm, anchors: Mapping[str, str] | None = None,
                ) -> list[dict[str, str]]:
-    """The error summary's entries of a form: form-wide errors first (plain text), then each
-    field's errors linking to the field (``anchors``: a field name's own link)."""
-    anchors = anchors or {}
-    out: list[dict[str, str]] = [{"text": str(e)} for e in form.non_field_errors()]
+    """The error summary's entries of a form: form-wide errors first, then each field's errors
+    linking to the field. ``anchors`` gives a field's own link; form-wide errors link to
+    ``anchors[NON_FIELD_ERRORS]`` or ``#`` + the form's ``summary_anchor`` when given, else they
+    are plain text."""
+    anchors = dict(anchors or {})
+    own = getattr(form, "summary_anchor", None)
+    if own and NON_FIELD_ERRORS not in anchors:
+        anchors[NON_FIELD_ERRORS] = f"#{own}"
+    out: list[dict[str, str]] = []
+    for e in form.non_field_errors():
+        out.append({"text": str(e), "href": anchors[NON_FIELD_ERRORS]}
+                   if NON_FIELD_ERRORS in anchors else {"text": str(e)})
     for name, errors in form.errors.items():
-        if name == forms.forms.NON_FIELD_ERRORS:
+        if name == NON_FIELD_ERRORS:
             continue
         href = anchors.get(name) or (
             f"#{form[name].id_for_label}" if name in form.fields else f"#id_{name}")

@@ -16,13 +16,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from markupsafe import Markup
 
 from oversight.access.rules import visible_organisations, visible_systems
 from oversight.metrics import charts
 from oversight.metrics.insight import Insights, data_version, insights, visibility
 from oversight.organisations.models import Organisation, OrganisationKind, Place, System
-from oversight.segmentation.decisions import history
+from oversight.segmentation.decisions import history, newest_current_segment
 from oversight.ui.pages import breadcrumbs
 from oversight.web.standing import standings
 
@@ -137,12 +138,29 @@ def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
             "history": history(organisation, user=request.user)[:HISTORY_ENTRIES],
             "ratings": organisation.cqc_ratings.all(),
             "collaboratives": organisation.collaboratives.all(),
+            "current": _current(organisation, request.user),
             "breadcrumbs": breadcrumbs(
                 ("Organisations", "/organisations/"),
                 (organisation.name, None),
             ),
         },
     )
+
+
+def _current(subject: Organisation | System, user) -> dict[str, Any] | None:
+    """The current segment panel's context: an ICB is segmented as its system."""
+    if isinstance(subject, Organisation) and subject.kind == OrganisationKind.ICB:
+        if subject.host_system is None:
+            return None
+        subject = subject.host_system
+    found = newest_current_segment(subject, user)
+    if found is None:
+        return None
+    framework, current = found
+    name = ("segmentation_organisation", subject.ods_code) if isinstance(
+        subject, Organisation) else ("segmentation_system", subject.code)
+    return {"framework": framework, "segment": current,
+            "link": reverse(name[0], args=[name[1]]) + f"?framework={framework.code}"}
 
 
 def system_list(request: HttpRequest) -> HttpResponse:
@@ -179,7 +197,11 @@ def _dashboard(
         visible_organisations(request.user).filter(pk__in=[o.pk for o in members])
         .values_list("pk", flat=True)
     )
-    shown = [o for o in members if o.pk in visible_ids]
+    # Closed organisations (merged or dissolved) are left out of the current dashboard unless
+    # asked for (?closed=1); their figures still count in the system and place history.
+    with_closed = request.GET.get("closed") == "1"
+    shown = [o for o in members if o.pk in visible_ids and (with_closed or o.is_open)]
+    closed = sum(1 for o in members if o.pk in visible_ids and not o.is_open)
     hosted = [o for o in members if o.host_system_id == system.pk
               and o.kind != OrganisationKind.ICB]
     groups: dict[str, list[int]] = {}
@@ -188,7 +210,7 @@ def _dashboard(
     if sees_all:
         if place is None:
             groups[f"system:{system.code}"] = [o.pk for o in hosted]
-            columns.append({"key": f"system:{system.code}", "heading": system.code,
+            columns.append({"key": f"system:{system.code}", "heading": f"{system.name} (all)",
                             "label": f"{system.name} (all organisations)", "href": None})
         for p in places:
             ids = [o.pk for o in hosted if o.place_id == p.pk]
@@ -204,7 +226,7 @@ def _dashboard(
     kinds = ORGANISATION_GROUPS[group][1]
     for o in shown:
         if kinds is None or o.kind in kinds:
-            columns.append({"key": o.ods_code, "heading": o.ods_code, "label": o.name,
+            columns.append({"key": o.ods_code, "heading": o.short_name, "label": o.name,
                             "href": o.get_absolute_url(), "organisation": o})
     viewer = visibility(request.user)
     version = f"{data_version()}:{viewer.token}"
@@ -217,6 +239,8 @@ def _dashboard(
         "columns": columns,
         "sees_all": sees_all,
         "shown": shown,  # the members the user may see
+        "closed_count": closed,
+        "with_closed": with_closed,
         "charts": charts,
         "filter_url": request.path,
         "organisation_groups": ORGANISATION_GROUPS,
@@ -249,6 +273,7 @@ def system_detail(request: HttpRequest, code: str) -> HttpResponse:
             "places": places,
             "members": members,
             "collaboratives": system.collaboratives.prefetch_related("members"),
+            "current": _current(system, request.user),
             "breadcrumbs": breadcrumbs(("Systems", "/systems/"), (system.name, None)),
         },
     )

@@ -14,7 +14,7 @@ class OrganisationFilter(django_filters.FilterSet):
     )
     system = django_filters.ModelChoiceFilter(
         queryset=System.objects.all(), to_field_name="code", method="in_system",
-        empty_label="Any system",
+        empty_label="Any system", label="System",
     )
 
     class Meta:

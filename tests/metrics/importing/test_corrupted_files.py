@@ -87,7 +87,7 @@ def nof_rows() -> list[list[str]]:
             "OF0061",
             f"{60 + i}.25",
             "55.5",
-            str(i + 1),
+            str(ORGS.index(org) + 1),  # rank within the quarter's peer group
         ]
         for i, (org, quarter) in enumerate(
             (o, q) for o in ORGS for q in ("Q1 2025/26", "Q2 2025/26")

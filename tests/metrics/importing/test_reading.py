@@ -85,3 +85,25 @@ def test_quarter_labels_to_dates():
     frame = pl.DataFrame({"q": ["Q1 2025/26", "Q2 2025/26", "Q4 2025/26", "Q5 2025/26"]})
     assert frame.select(reading.quarter_start("q").alias("d"))["d"].to_list() == [
         dt.date(2025, 4, 1), dt.date(2025, 7, 1), dt.date(2026, 1, 1), None]
+
+
+def test_shift_jis_is_refused_naming_the_encodings_expected():
+    data = "org_code,note\nRAA,東京都立病院の報告\n".encode("shift_jis")
+    with pytest.raises(ImportRejected) as exc:
+        reading.read_table(data, "jp.csv")
+    [problem] = exc.value.problems.items
+    assert problem.row == 2
+    assert "neither UTF-8 nor Windows-1252" in problem.reason
+    assert "save it as CSV UTF-8" in problem.reason
+
+
+def test_utf16_with_its_mark_is_read():
+    data = "org_code,note\nRAA,Ysbyty – £5\n".encode("utf-16")
+    table = reading.read_table(data, "u16.csv")
+    assert table.encoding == "utf-16"
+    assert table.frame["note"].to_list() == ["Ysbyty – £5"]
+
+
+def test_windows_1252_accents_and_symbols_side_by_side_are_still_read():
+    data = "org_code,note\nRAA,Café – £5 “quoted” née\n".encode("cp1252")
+    assert reading.read_table(data, "w.csv").frame["note"].to_list() == ["Café – £5 “quoted” née"]

@@ -61,7 +61,7 @@ def test_a_rejected_attempt_is_listed_and_shows_its_report_but_cannot_be_publish
     assert f'<a href="/imports/{attempt.pk}/">{attempt.pk}</a>' in listing
     assert 'nhsuk-tag--red">Rejected</strong>' in listing
     page = signed_in_client.get(f"/imports/{attempt.pk}/").content.decode()
-    assert "This file was rejected: nothing was written. 1 problem(s) in 1 row(s)" in page
+    assert "This file was rejected: nothing was written. 1 problem in 1 row;" in page
     assert (
         "<td>june.csv</td><td>2</td><td>period_start</td><td>cannot read &#39;2025-06-31&#39;"
         " as a date (use YYYY-MM-DD or DD/MM/YYYY)</td>"

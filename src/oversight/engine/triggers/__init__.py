@@ -9,7 +9,9 @@ every trigger for every subject x quarter at once and proposes a segment:
 * default segment 2;
 * segment 1 when the top-quartile share, financial plan and (trusts) CQC criteria are met and no
   trigger fired;
-* segment 3 when any trigger fired; segment 4 when every group of ``segment_4.all_of`` has one.
+* segment 3 when any trigger fired (measured, or a recorded criterion with its evidence);
+  segment 4 when a critical quality and/or critical finance concern is met
+  (``segment_4.any_of``).
 
 Each proposal carries its reasons (rule, metric, period, value, quartile, SPC signal), a
 what-if (:func:`what_if`) and early warnings. Every number comes from the framework's
@@ -20,12 +22,14 @@ Modules: ``rules`` (the rules file), ``annotation`` (quartiles and SPC), ``evalu
 texts shared by evidence and digests). Callers import from the package.
 """
 
-from oversight.engine.triggers.annotation import Annotated, Points, annotate
+from oversight.engine.triggers.annotation import Annotated, Flag, Points, annotate
 from oversight.engine.triggers.evaluation import Details, Evaluation, evaluate
 from oversight.engine.triggers.rules import (
     CQC_CODES,
     CQC_NAMES,
     FRAMEWORKS_DIR,
+    RECORDED,
+    SEVERITIES,
     TRIGGERS,
     CriteriaRules,
     RulesError,
@@ -38,11 +42,14 @@ __all__ = [
     "CQC_CODES",
     "CQC_NAMES",
     "FRAMEWORKS_DIR",
+    "RECORDED",
+    "SEVERITIES",
     "TRIGGERS",
     "Annotated",
     "CriteriaRules",
     "Details",
     "Evaluation",
+    "Flag",
     "Points",
     "RulesError",
     "annotate",

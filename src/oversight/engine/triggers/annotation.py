@@ -33,6 +33,20 @@ class Points:
     period_label: np.ndarray | None = None
     #: SPC rebases: (subject, metric) -> period ends from which the limits are recalculated.
     rebase: Mapping[tuple[int, int], Sequence[Any]] | None = None
+    #: per metric, its unit ("%", "£m", "count"): size-dependent units are not ranked into shares
+    metric_units: Sequence[str] | None = None
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A recorded criterion (``rules.recorded``) for subject ``subject``: in force from
+    ``start`` until ``end`` (None: until withdrawn), with the evidence a person gave."""
+
+    subject: int
+    code: str
+    start: Any  # datetime.date
+    end: Any | None
+    evidence: str
 
 
 @dataclass(frozen=True)

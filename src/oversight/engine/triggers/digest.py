@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from oversight.engine.triggers.rules import TRIGGERS, CriteriaRules
+from oversight.engine.triggers.rules import SEVERITIES, CriteriaRules
 from oversight.engine.triggers.wording import drop_signal
 
 if TYPE_CHECKING:
@@ -26,9 +26,10 @@ def digests(ev: Evaluation) -> np.ndarray:
 
     Covers the segment, the trigger flags and counts, CQC ratings, the subject's kind, every
     current point's metric, period, value, quartile and cut points, drop, sustained,
-    finance and early-warning evidence, the rules and this module's source (so a change to
-    the wording of reasons changes every digest). Equal digests mean equal proposals (up
-    to a 2**-64 chance); the caller rewrites only proposals whose digest changed.
+    finance, critical finance, recorded-flag and early-warning evidence, the rules and the
+    package's source (so a change to the wording of reasons changes every digest). Equal
+    digests mean equal proposals (up to a 2**-64 chance); the caller rewrites only proposals
+    whose digest changed.
     """
     e, a = ev.evidence, ev.evidence.a
     shape = ev.segment.shape
@@ -43,32 +44,39 @@ def digests(ev: Evaluation) -> np.ndarray:
     cur, counted = e.cur, e.counted
     at, latest = e.drop_at[e.drop_hit], cur[e.drop_hit]
     drop = np.zeros(cur.size, np.uint64)
-    step_signal = e.step[at] & ~(ev.rules.drop_spc & a.concern[at] & a.outside[at])
-    signal = [drop_signal(ev.rules, step, v, mean) for step, v, mean in zip(
-        step_signal.tolist(), a.value[at].tolist(), e.base_mean[at].tolist(), strict=True)]
+    signal = [drop_signal(ev.rules, v, mean, k, iqr) for v, mean, k, iqr in zip(
+        a.value[at].tolist(), e.base_mean[at].tolist(), e.base_count[at].tolist(),
+        e.iqr[at].tolist(), strict=True)]
     latest_label = np.where(at != latest, _text_hash(a.period_label[latest].tolist()), 0)
     drop[e.drop_hit] = _fold(point(at), _text_hash(signal), latest_label)
     warn = np.zeros(cur.size, np.uint64)
     warned = e.warn_hit & ~e.any_fired.reshape(-1)[e.flat]
     warn[warned] = point(e.last_concern[cur[warned]])
-    shows_cur = counted | e.fin_hit | e.sustained_hit
+    shows_cur = counted | e.fin_hit | e.sustained_hit | e.critical_fin_hit
     current = np.zeros(cur.size, np.uint64)
     current[shows_cur] = point(cur[shows_cur])
     row = _fold(e.met, current, counted, np.where(counted, a.lower_quartile[cur], np.nan),
                 np.where(counted, a.upper_quartile[cur], np.nan), e.fin_hit, drop,
-                np.where(e.sustained_hit, e.run[cur], -1), warn)
+                np.where(e.sustained_hit, e.poor_run[cur], -1),
+                np.where(e.sustained_hit, e.poor_months[cur], -1),
+                np.where(e.critical_fin_hit, e.below_run[cur], -1),
+                np.where(e.critical_fin_hit, e.below_months[cur], -1),
+                np.where(e.critical_fin_hit, e.year_before, np.nan), warn)
     row[~(shows_cur | e.drop_hit | warned)] = 0  # rows that show nothing
     total = np.zeros(ev.segment.size, np.uint64)
     np.add.at(total, e.flat, row)  # order-free: each row carries its metric index
     fired_bits = np.zeros(shape, np.int64)
-    for k, t in enumerate(TRIGGERS):
-        fired_bits |= ev.fired[t].astype(np.int64) << k
+    for k, t in enumerate((*ev.rules.trigger_names, *SEVERITIES)):
+        fired_bits |= (ev.severe.get(t, ev.fired.get(t))).astype(np.int64) << k
+    flags = np.zeros(shape, np.uint64)
+    for (s, q), found in e.flags.items():
+        flags[s, q] = _text_hash([repr(found)])[0]
     kind = _text_hash(ev.subject_kinds)[:, None]
     salt = _text_hash([_rules_text(ev.rules) + _SOURCE_HASH])[0]
     base = _fold(np.full(shape, salt), np.broadcast_to(kind, shape), ev.segment,
-                 fired_bits, ev.n_metrics, ev.n_bottom, ev.n_top, ev.finance_met,
-                 ev.cqc_overall, ev.cqc_well_led, e.any_fired,
-                 np.broadcast_to(e.cqc_applies, shape))
+                 fired_bits, ev.n_metrics, ev.n_bottom, ev.n_top, ev.n_sustained,
+                 ev.finance_met, ev.cqc_overall, ev.cqc_well_led, e.any_fired,
+                 np.broadcast_to(e.cqc_applies, shape), flags)
     out = _fold(base, total.reshape(shape))
     out[ev.segment == 0] = 0
     return out

@@ -12,9 +12,14 @@ import numpy as np
 
 from oversight.engine.periods import quarter_end
 from oversight.engine.triggers import digest
-from oversight.engine.triggers.annotation import Annotated
-from oversight.engine.triggers.rules import CQC_NAMES, TRIGGERS, CriteriaRules
-from oversight.engine.triggers.wording import drop_signal
+from oversight.engine.triggers.annotation import Annotated, Flag
+from oversight.engine.triggers.rules import CQC_NAMES, SEVERITIES, CriteriaRules
+from oversight.engine.triggers.wording import (
+    critical_quality_signal,
+    drop_signal,
+    run_signal,
+    segment_1_signal,
+)
 
 
 @dataclass(frozen=True)
@@ -22,7 +27,7 @@ class _Evidence:
     """Per series x quarter arrays from :func:`evaluate`: what reasons and digests are made of.
 
     Row ``j`` is one series' current point ``cur[j]`` in quarter ``q_rep[j]`` for subject
-    ``sub[j]``; ``flat[j]`` is ``sub * n_quarters + q``.
+    ``sub[j]``; ``flat[j]`` is ``sub * n_quarters + q``. Per-point arrays are indexed by point.
     """
 
     a: Annotated
@@ -32,18 +37,27 @@ class _Evidence:
     q_rep: np.ndarray
     flat: np.ndarray
     counted: np.ndarray
+    feeds: np.ndarray  # the series feeds a trigger (early warnings)
     drop_hit: np.ndarray
     drop_at: np.ndarray
     sustained_hit: np.ndarray
     fin_hit: np.ndarray
+    critical_fin_hit: np.ndarray
+    year_before: np.ndarray  # per row: the finance value 12 months before (NaN: none)
     warn_hit: np.ndarray
-    step: np.ndarray  # per point: step change against the baseline mean
-    base_mean: np.ndarray  # per point
-    run: np.ndarray  # per point: consecutive bad periods ending there
+    base_mean: np.ndarray  # per point: mean of the drop baseline
+    base_count: np.ndarray  # per point: values in the drop baseline
+    iqr: np.ndarray  # per point: national interquartile range
+    poor_run: np.ndarray  # per point: reports in the current bottom-quartile run
+    poor_months: np.ndarray  # per point: months that run covers
+    below_run: np.ndarray  # per point: reports in the current below-plan run
+    below_months: np.ndarray  # per point: months that run covers
     last_concern: np.ndarray  # per point: index of the latest SPC concern so far in the series
     polarity: np.ndarray  # per point
     any_fired: np.ndarray  # (subjects, quarters)
     cqc_applies: np.ndarray  # (subjects, 1)
+    #: (subject, quarter) -> [(flag code, evidence, since)] of the recorded flags that fired
+    flags: dict[tuple[int, int], list[tuple[str, str, str]]]
 
 
 @dataclass
@@ -71,10 +85,12 @@ class Evaluation:
     quarters: list[str]
     subject_codes: Sequence[str]
     segment: np.ndarray  # (subjects, quarters) int; 0 where the subject has no current data
-    fired: dict[str, np.ndarray]  # trigger -> (subjects, quarters) bool
+    fired: dict[str, np.ndarray]  # trigger (measured or recorded) -> (subjects, quarters) bool
+    severe: dict[str, np.ndarray]  # segment 4 severity -> (subjects, quarters) bool
     n_metrics: np.ndarray
     n_bottom: np.ndarray
     n_top: np.ndarray
+    n_sustained: np.ndarray
     finance_met: np.ndarray
     cqc_overall: np.ndarray
     cqc_well_led: np.ndarray
@@ -104,10 +120,12 @@ class Evaluation:
         return {
             "segment": int(self.segment[s, q]),
             "kind": self.subject_kinds[s],
-            "fired": [t for t in TRIGGERS if self.fired[t][s, q]],
+            "fired": [t for t in self.rules.trigger_names if self.fired[t][s, q]],
+            "severe": [t for t in SEVERITIES if self.severe[t][s, q]],
             "n_metrics": int(self.n_metrics[s, q]),
             "n_bottom": int(self.n_bottom[s, q]),
             "n_top": int(self.n_top[s, q]),
+            "n_sustained": int(self.n_sustained[s, q]),
             "finance_met": bool(self.finance_met[s, q]),
             "cqc_overall": int(self.cqc_overall[s, q]),
             "cqc_well_led": int(self.cqc_well_led[s, q]),
@@ -126,18 +144,21 @@ class Evaluation:
         details = self.details(want)
         s_idx, q_idx = np.nonzero(want)
         cols = [x[s_idx, q_idx].tolist() for x in (
-            self.segment, self.n_metrics, self.n_bottom, self.n_top, self.finance_met,
-            self.cqc_overall, self.cqc_well_led)]
-        fired = [self.fired[t][s_idx, q_idx].tolist() for t in TRIGGERS]
+            self.segment, self.n_metrics, self.n_bottom, self.n_top, self.n_sustained,
+            self.finance_met, self.cqc_overall, self.cqc_well_led)]
+        names = self.rules.trigger_names
+        fired = [self.fired[t][s_idx, q_idx].tolist() for t in names]
+        severe = [self.severe[t][s_idx, q_idx].tolist() for t in SEVERITIES]
         kinds, positions = self.subject_kinds, details.positions
         out = []
-        for k, (s, q, seg, n, nb, nt, fin, ov, wl) in enumerate(
+        for k, (s, q, seg, n, nb, nt, ns, fin, ov, wl) in enumerate(
                 zip(s_idx.tolist(), q_idx.tolist(), *cols, strict=True)):
             facts = {
                 "segment": seg, "kind": kinds[s],
-                "fired": [t for t, f in zip(TRIGGERS, fired, strict=True) if f[k]],
-                "n_metrics": n, "n_bottom": nb, "n_top": nt, "finance_met": fin,
-                "cqc_overall": ov, "cqc_well_led": wl,
+                "fired": [t for t, f in zip(names, fired, strict=True) if f[k]],
+                "severe": [t for t, f in zip(SEVERITIES, severe, strict=True) if f[k]],
+                "n_metrics": n, "n_bottom": nb, "n_top": nt, "n_sustained": ns,
+                "finance_met": fin, "cqc_overall": ov, "cqc_well_led": wl,
                 "positions": positions.get((s, q), []),  # fresh lists from this details()
             }
             out.append((s, q, {"segment": seg, "reasons": details.reasons.get((s, q), []),
@@ -147,7 +168,7 @@ class Evaluation:
     def details(self, select: np.ndarray | None = None) -> Details:
         """Reasons, warnings and positions for every subject x quarter, or where ``select``."""
         e, rules = self.evidence, self.rules
-        a, fired, lab = e.a, self.fired, rules.labels
+        a, fired, severe, lab = e.a, self.fired, self.severe, rules.labels
         n_q = len(self.quarters)
         codes = list(a.points.metric_codes)
         if select is None:
@@ -168,23 +189,22 @@ class Evaluation:
 
         j = np.flatnonzero(e.drop_hit & row_sel)
         at, latest = e.drop_at[j], cur[j]
-        step_signal = e.step[at] & ~(rules.drop_spc & a.concern[at] & a.outside[at])
-        for (s, q), entry, is_step, v, mean, last, i, i_at in zip(
+        for (s, q), entry, v, mean, k, iqr, last, i, i_at in zip(
                 _keys(sub[j], q_rep[j]), _metric_entries(a, at, "dramatic_drop"),
-                step_signal.tolist(), a.value[at].tolist(), e.base_mean[at].tolist(),
-                a.period_label[latest].tolist(), latest.tolist(), at.tolist(), strict=True):
+                a.value[at].tolist(), e.base_mean[at].tolist(), e.base_count[at].tolist(),
+                e.iqr[at].tolist(), a.period_label[latest].tolist(), latest.tolist(),
+                at.tolist(), strict=True):
             entry["label"] = lab["dramatic_drop"]
-            entry["signal"] = drop_signal(rules, is_step, v, mean)
+            entry["signal"] = drop_signal(rules, v, mean, k, iqr)
             if i_at != i:
                 entry["latest_period"] = str(last)
             add(reasons, s, q, entry)
         j = np.flatnonzero(e.sustained_hit & row_sel)
-        for (s, q), entry, run in zip(_keys(sub[j], q_rep[j]),
-                                      _metric_entries(a, cur[j], "sustained_poor"),
-                                      e.run[cur[j]].tolist(), strict=True):
-            entry.update(label=lab["sustained_poor"],
-                         signal=f"bottom quartile or special-cause concern for {run} "
-                                "consecutive periods", periods=run)
+        for (s, q), entry, run, months in zip(
+                _keys(sub[j], q_rep[j]), _metric_entries(a, cur[j], "sustained_poor"),
+                e.poor_run[cur[j]].tolist(), e.poor_months[cur[j]].tolist(), strict=True):
+            entry.update(label=lab["sustained_poor"], periods=run, months=months,
+                         signal=run_signal("in the national bottom quartile", run, months))
             add(reasons, s, q, entry)
         j = np.flatnonzero(e.fin_hit & row_sel)
         for (s, q), entry in zip(_keys(sub[j], q_rep[j]),
@@ -192,6 +212,21 @@ class Evaluation:
             entry.update(label=lab["financial_plan"], signal=f"below {rules.finance_below:g}",
                          threshold=rules.finance_below)
             add(reasons, s, q, entry)
+        j = np.flatnonzero(e.critical_fin_hit & row_sel)
+        for (s, q), entry, run, months, then in zip(
+                _keys(sub[j], q_rep[j]), _metric_entries(a, cur[j], "critical_finance"),
+                e.below_run[cur[j]].tolist(), e.below_months[cur[j]].tolist(),
+                e.year_before[j].tolist(), strict=True):
+            entry.update(label=lab["critical_finance"], periods=run, months=months,
+                         year_before=then,
+                         signal=run_signal(f"below plan ({rules.finance_below:g})", run, months)
+                         + f"; {then:.4g} a year before")
+            add(reasons, s, q, entry)
+        for (s, q), found in e.flags.items():
+            if sel[s, q]:
+                for code, evidence, since in found:
+                    add(reasons, s, q, {"rule": code, "label": lab[code], "period": since,
+                                        "signal": f"recorded: {evidence}"})
         j = np.flatnonzero(e.warn_hit & row_sel)
         j = j[~e.any_fired[sub[j], q_rep[j]]]
         for (s, q), entry in zip(_keys(sub[j], q_rep[j]),
@@ -238,18 +273,24 @@ class Evaluation:
                 "rule": "cqc", "label": lab["cqc"],
                 "signal": f"overall {CQC_NAMES[int(overall[s, q])]}, "
                           f"well-led {CQC_NAMES[int(well_led[s, q])]}"})
-        for s, q in zip(*np.nonzero((self.segment == 1) & sel), strict=True):
+        for s, q in zip(*np.nonzero(severe["critical_quality"] & sel), strict=True):
             add(reasons, int(s), int(q), {
-                "rule": "segment_1", "label": "Segment 1 criteria met",
-                "signal": f"{n_top[s, q]} of {n_count[s, q]} metrics in the top quartile; "
-                          "financial plan met"
-                          + (f"; CQC overall {CQC_NAMES[int(overall[s, q])]}, well-led "
-                             f"{CQC_NAMES[int(well_led[s, q])]}" if e.cqc_applies[s, 0] else "")})
+                "rule": "critical_quality", "label": lab["critical_quality"],
+                "signal": critical_quality_signal(
+                    rules, int(overall[s, q]), int(self.n_sustained[s, q]),
+                    int(n_count[s, q]))})
+        for s, q in zip(*np.nonzero((self.segment == 1) & sel), strict=True):
+            kind = self.subject_kinds[s]
+            add(reasons, int(s), int(q), {
+                "rule": "segment_1", "label": f"{lab['segment_1']}: measured criteria met",
+                "signal": segment_1_signal(
+                    rules, kind, int(n_top[s, q]), int(n_count[s, q]),
+                    (int(overall[s, q]), int(well_led[s, q])) if e.cqc_applies[s, 0] else None),
+                "judgement": rules.judgement_for("segment_1", kind)})
         for s, q in zip(*np.nonzero((self.segment == 4) & sel), strict=True):
             reasons[(int(s), int(q))].insert(0, {
-                "rule": "segment_4", "label": "Critical quality and finance concerns together",
-                "signal": " and ".join(
-                    "/".join(t for t in g if fired[t][s, q]) for g in rules.s4_all)})
+                "rule": "segment_4", "label": lab["segment_4"],
+                "signal": " and ".join(lab[t] for t in rules.s4_any if severe[t][s, q])})
         return Details(reasons, warnings, positions)
 
     def digests(self) -> np.ndarray:
@@ -280,17 +321,43 @@ def _keys(sub: np.ndarray, q: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(sub.tolist(), q.tolist(), strict=True))
 
 
+def _months(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Whole calendar months from ``start`` to ``end`` (datetime64[D] arrays)."""
+    return (end.astype("datetime64[M]").view(np.int64)
+            - start.astype("datetime64[M]").view(np.int64))
+
+
+def _runs(bad: np.ndarray, a: Annotated, period_start: np.ndarray,
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Per point: how many consecutive reports of its series, ending there, are ``bad`` (0 when
+    it is not), and how many months those reports cover (from the start of the first one's
+    period to the end of the last): time, not points."""
+    n = bad.size
+    if not n:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    idx = np.arange(n)
+    reset = np.where(~bad, idx, a.series_start - 1)
+    last_good = np.maximum.accumulate(np.maximum(reset, a.series_start - 1))
+    run = idx - last_good
+    first = np.minimum(last_good + 1, idx)
+    months = np.where(run > 0, _months(period_start[first], a.period_end), 0)
+    return run, months
+
+
 def evaluate(
     a: Annotated,
     rules: CriteriaRules,
     quarters: Sequence[str],
     cqc_overall: np.ndarray | None = None,
     cqc_well_led: np.ndarray | None = None,
+    flags: Sequence[Flag] = (),
 ) -> Evaluation:
     """Fire every trigger for every subject x quarter and propose segments.
 
     ``cqc_overall`` / ``cqc_well_led``: (subjects, quarters) rating codes (1 Outstanding ..
-    4 Inadequate, 0 none) as at each quarter's end.
+    4 Inadequate, 0 none) as at each quarter's end. ``flags``: recorded criteria; a flag fires
+    in a quarter when it is in force at the quarter's end and the rules record it for the
+    subject's kind.
     """
     quarters = list(quarters)
     n_sub, n_q = len(a.points.subject_codes), len(quarters)
@@ -303,65 +370,101 @@ def evaluate(
         np.zeros(shape, np.int8) if cqc_well_led is None else np.asarray(cqc_well_led, np.int8)
     )
     codes = list(a.points.metric_codes)
-    excluded = np.array([c in rules.exclude for c in codes] + [False], dtype=bool)[:n_metrics]
-    finance_m = np.array([c in rules.finance_metrics for c in codes] + [False], bool)[:n_metrics]
+    units = list(a.points.metric_units or [""] * n_metrics)
+    excluded = np.array([c in rules.exclude for c in codes], dtype=bool).reshape(n_metrics)
+    finance_m = np.array([c in rules.finance_metrics for c in codes], bool).reshape(n_metrics)
+    size_m = np.array([u in rules.size_dependent_units for u in units], bool).reshape(n_metrics)
     cqc_m = {k: codes.index(v) for k, v in rules.cqc_metrics.items() if v in codes}
 
-    # --- per point flags
+    # --- per point
     idx = np.arange(n)
     polarity = np.asarray(a.points.polarity, np.int8)[a.metric] if n else np.zeros(0, np.int8)
-    bad = (a.quartile == 4) | a.concern
-    # consecutive bad periods ending at each point, within the series
-    reset = np.where(~bad, idx, a.series_start - 1)
-    run = idx - np.maximum.accumulate(np.maximum(reset, a.series_start - 1)) if n else idx
-    step = np.zeros(n, dtype=bool)
-    base_mean = np.full(n, np.nan)
-    if rules.drop_step is not None and n:
-        b = rules.drop_baseline
-        cs = np.concatenate([[0.0], np.cumsum(a.value)])
-        lo = idx - b
-        full = lo >= a.series_start
-        lo_c = np.maximum(lo, 0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            base_mean = np.where(full, (cs[idx] - cs[lo_c]) / b, np.nan)
-            worsening = (base_mean - a.value) * polarity / np.abs(base_mean)
-        step = full & (base_mean != 0) & (polarity != 0) & (worsening >= rules.drop_step)
-    drop = step | (a.concern & a.outside if rules.drop_spc else np.zeros(n, bool))
+    day = a.period_end.view(np.int64)
+    # each report's period: from the series' report before it (the first: as long as the next)
+    first_in_series = idx == a.series_start
+    last_in_series = np.append(a.series[1:] != a.series[:-1], True) if n else first_in_series
+    gap_before = day - day[np.maximum(idx - 1, 0)]
+    gap_after = day[np.minimum(idx + 1, max(n - 1, 0))] - day
+    gap = np.where(~first_in_series, gap_before, np.where(~last_in_series, gap_after, 0))
+    period_start = (day - gap).astype("datetime64[D]")
+
+    # sustained very poor performance: a level against peers, for long enough
+    poor = a.quartile == 4
+    if rules.sustained_spc:
+        poor = poor | a.concern
+    poor_run, poor_months = _runs(poor, a, period_start)
+    sustained_point = ((poor_run >= rules.sustained_min_periods)
+                       & (poor_months >= rules.sustained_months))
+    # critical finance: below plan at every report for long enough
+    below_run, below_months = _runs(a.value < rules.finance_below, a, period_start)
+
+    # dramatic drop: large (relative and absolute floors) and confirmed by SPC
+    key_mult = np.int64(1 << 24)
+    point_key = a.series * key_mult + day
+    base_from = (a.period_end.astype("datetime64[M]")
+                 - np.timedelta64(rules.drop_baseline_months, "M")).astype(
+        "datetime64[D]").view(np.int64)
+    lo = np.searchsorted(point_key, a.series * key_mult + base_from, side="left") if n else idx
+    base_count = idx - lo
+    cs = np.concatenate([[0.0], np.cumsum(a.value)])
+    iqr = a.upper_quartile - a.lower_quartile
+    with np.errstate(invalid="ignore", divide="ignore"):
+        base_mean = np.where(base_count > 0, (cs[idx] - cs[lo]) / np.maximum(base_count, 1),
+                             np.nan)
+        worse = (base_mean - a.value) * polarity
+        confirmed = a.concern if rules.drop_spc == "concern" else a.concern & a.outside
+        drop = ((base_count >= rules.drop_baseline_min) & (polarity != 0) & (base_mean != 0)
+                & (worse > 0) & (worse >= rules.drop_relative * np.abs(base_mean))
+                & (worse >= rules.drop_absolute_iqr * iqr) & confirmed)
     last_drop = np.maximum.accumulate(np.where(drop, idx, -1)) if n else idx
     last_concern = np.maximum.accumulate(np.where(a.concern, idx, -1)) if n else idx
 
     # --- the current point of each series in each quarter
     starts = np.flatnonzero(np.append(True, a.series[1:] != a.series[:-1])) if n else idx
     s_series = a.series[starts]
-    end_day = a.period_end.view(np.int64)
-    key_mult = np.int64(1 << 24)
-    point_key = a.series * key_mult + end_day
     query = (s_series[:, None] * key_mult + q_end.view(np.int64)[None, :]).reshape(-1)
     cur = np.searchsorted(point_key, query, side="right") - 1
     s_rep = np.repeat(np.arange(starts.size), n_q)
     q_rep = np.tile(np.arange(n_q), starts.size)
     valid = cur >= starts[s_rep]
     cur_c = np.maximum(cur, 0)
-    age = q_end.astype("datetime64[M]").view(np.int64)[q_rep] - a.period_end[cur_c].astype(
-        "datetime64[M]").view(np.int64)
+    age = _months(a.period_end[cur_c], q_end[q_rep])
     valid &= age < rules.max_age_months
     cur, s_rep, q_rep = cur[valid], s_rep[valid], q_rep[valid]
     sub = a.subject[cur]
     met = a.metric[cur]
-    counted = ~excluded[met] & (a.quartile[cur] > 0)
+    fin_sel = finance_m[met]
+    # ranked against peers: neither excluded nor size-dependent
+    counted = ~excluded[met] & (a.quartile[cur] > 0) & ~size_m[met]
     # finance metrics have their own trigger: not also read for drops and sustained performance
-    performance = counted & ~finance_m[met]
+    level = counted & ~fin_sel
+    drop_fed = ~excluded[met] & ~fin_sel & (polarity[cur] != 0)
+    feeds = counted | fin_sel | drop_fed
 
     # --- per series x quarter triggers
-    lo_window = np.maximum(cur - rules.drop_periods + 1, a.series_start[cur])
-    drop_hit = performance & (last_drop[cur] >= lo_window)
     drop_at = last_drop[cur]
-    sustained_hit = performance & (run[cur] >= rules.sustained_periods)
-    fin_sel = finance_m[met]
+    drop_at_c = np.maximum(drop_at, 0)
+    drop_hit = (drop_fed & (drop_at >= a.series_start[cur])
+                & (_months(a.period_end[drop_at_c], q_end[q_rep]) < rules.drop_window_months))
+    sustained_hit = level & sustained_point[cur]
     fin_value = a.value[cur]
     fin_hit = fin_sel & (fin_value < rules.finance_below)
+    # ...and worse than a year before: the same month's year-to-date figure, 12 months earlier
+    cur_month = a.period_end[cur].astype("datetime64[M]")
+    year_before = np.searchsorted(
+        point_key, a.series[cur] * key_mult
+        + (cur_month - np.timedelta64(11, "M")).astype("datetime64[D]").view(np.int64) - 1,
+        side="right") - 1
+    year_before_c = np.maximum(year_before, 0)
+    then = np.where((year_before >= a.series_start[cur])
+                    & (a.period_end[year_before_c].astype("datetime64[M]")
+                       == cur_month - np.timedelta64(12, "M")), a.value[year_before_c], np.nan)
+    below = rules.finance_below
+    grown = (then >= below) | (below - fin_value >= (1 + rules.critical_worsening) * (below - then))
+    critical_fin_hit = (fin_hit & (below_months[cur] >= rules.critical_below_plan_months)
+                        & grown)
     lo_warn = np.maximum(cur - rules.warning_periods + 1, a.series_start[cur])
-    warn_hit = (counted | fin_sel) & (last_concern[cur] >= lo_warn)
+    warn_hit = feeds & (last_concern[cur] >= lo_warn)
 
     flat = sub * n_q + q_rep
 
@@ -372,6 +475,7 @@ def evaluate(
     n_count = per_subject(counted)
     n_bottom = per_subject(counted & (a.quartile[cur] == 4))
     n_top = per_subject(counted & (a.quartile[cur] == 1))
+    n_sustained = per_subject(sustained_hit)
     fin_reported = per_subject(fin_sel) > 0
     fin_fired = per_subject(fin_hit) > 0
 
@@ -388,23 +492,33 @@ def evaluate(
         "bottom_quartile": (n_count >= rules.bottom_min_metrics)
         & (n_bottom >= rules.bottom_share * n_count - 1e-9),
         "dramatic_drop": per_subject(drop_hit) > 0,
-        "sustained_poor": per_subject(sustained_hit) > 0,
+        "sustained_poor": n_sustained > 0,
         "financial_plan": fin_fired,
         "cqc": cqc_applies & np.isin(overall, rules.cqc_overall)
         & np.isin(well_led, rules.cqc_well_led),
     }
+    found = _recorded(rules, flags, kinds, q_end)
+    for code in rules.recorded:
+        fired[code] = np.zeros(shape, bool)
+    for s, q in found:
+        for code, _evidence, _since in found[(s, q)]:
+            fired[code][s, q] = True
     fired = {k: v & has_data for k, v in fired.items()}
+    severe = {  # CQC judges a trust's quality; for a system, its metrics
+        "critical_quality": has_data & np.where(
+            cqc_applies, np.isin(overall, rules.critical_cqc_overall),
+            (n_count >= rules.bottom_min_metrics)
+            & (n_sustained >= rules.critical_sustained_share * n_count - 1e-9)),
+        "critical_finance": has_data & (per_subject(critical_fin_hit) > 0),
+    }
     any3 = np.zeros(shape, bool)
     for t in rules.s3_any:
         any3 |= fired[t]
-    all4 = np.ones(shape, bool)
-    for group in rules.s4_all:
-        g = np.zeros(shape, bool)
-        for t in group:
-            g |= fired[t]
-        all4 &= g
-    any_fired = np.zeros(shape, bool)
-    for t in TRIGGERS:
+    any4 = np.zeros(shape, bool)
+    for t in rules.s4_any:
+        any4 |= severe[t]
+    any_fired = any3 | any4
+    for t in rules.trigger_names:
         any_fired |= fired[t]
     top_ok = (n_count >= rules.top_min_metrics) & (n_top >= rules.top_share * n_count - 1e-9)
     fin_ok = fin_reported & ~fin_fired if rules.s1_finance_met else np.ones(shape, bool)
@@ -413,20 +527,41 @@ def evaluate(
     segment = np.full(shape, rules.default_segment, dtype=np.int64)
     segment[s1] = 1
     segment[any3] = 3
-    segment[any3 & all4] = 4
+    segment[any4] = 4  # critical concerns need mandated intensive support by themselves
     segment[~has_data] = 0
 
     return Evaluation(
         rules=rules, quarters=quarters, subject_codes=a.points.subject_codes, segment=segment,
-        fired=fired, n_metrics=n_count, n_bottom=n_bottom, n_top=n_top,
-        finance_met=fin_reported & ~fin_fired, cqc_overall=overall, cqc_well_led=well_led,
-        subject_kinds=list(a.points.subject_kinds),
+        fired=fired, severe=severe, n_metrics=n_count, n_bottom=n_bottom, n_top=n_top,
+        n_sustained=n_sustained, finance_met=fin_reported & ~fin_fired, cqc_overall=overall,
+        cqc_well_led=well_led, subject_kinds=list(a.points.subject_kinds),
         evidence=_Evidence(
             a=a, cur=cur, sub=sub, met=met, q_rep=q_rep, flat=flat, counted=counted,
-            drop_hit=drop_hit, drop_at=drop_at, sustained_hit=sustained_hit, fin_hit=fin_hit,
-            warn_hit=warn_hit, step=step, base_mean=base_mean, run=run,
+            feeds=feeds, drop_hit=drop_hit, drop_at=drop_at, sustained_hit=sustained_hit,
+            fin_hit=fin_hit, critical_fin_hit=critical_fin_hit, year_before=then,
+            warn_hit=warn_hit,
+            base_mean=base_mean, base_count=base_count, iqr=iqr, poor_run=poor_run,
+            poor_months=poor_months, below_run=below_run, below_months=below_months,
             last_concern=last_concern, polarity=polarity, any_fired=any_fired,
             cqc_applies=cqc_applies,
+            flags={k: v for k, v in found.items() if has_data[k]},
         ),
     )
 
+
+def _recorded(rules: CriteriaRules, flags: Sequence[Flag], kinds: np.ndarray,
+              q_end: np.ndarray) -> dict[tuple[int, int], list[tuple[str, str, str]]]:
+    """(subject, quarter) -> [(code, evidence, since)] of the flags in force at each quarter's
+    end that the rules record for the subject's kind, in the rules' order."""
+    order = {code: i for i, code in enumerate(rules.recorded)}
+    ends = q_end.tolist()
+    out: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
+    for flag in sorted(flags, key=lambda f: (order.get(f.code, -1), str(f.start), f.evidence)):
+        spec = rules.recorded.get(flag.code)
+        if spec is None or kinds[flag.subject] not in spec.kinds:
+            continue
+        for q, end in enumerate(ends):
+            if flag.start <= end and (flag.end is None or flag.end >= end):
+                out.setdefault((flag.subject, q), []).append(
+                    (flag.code, flag.evidence, str(flag.start)))
+    return out

@@ -16,11 +16,33 @@ from oversight.frameworks.datafile import DataTree
 
 FRAMEWORKS_DIR = Path(__file__).resolve().parents[2] / "frameworks"
 TRIGGERS = ("bottom_quartile", "dramatic_drop", "sustained_poor", "financial_plan", "cqc")
+#: Segment 4's severities (``segment_4.any_of``).
+SEVERITIES = ("critical_quality", "critical_finance")
+#: Kind-specific criteria a person records as a flag with its evidence (the segmentation app's
+#: RecordedFlag); a rules file's ``recorded`` section says which it uses, for which kinds.
+RECORDED = ("licence_breach", "commissioning_plan", "capability_gap", "local_priority")
+SPC_CONFIRMATION = ("concern", "outside_limits")
+#: Who a judgement list is for, by the subject's kind ("systems" are segmented as "icb").
+AUDIENCES = {"systems": ("icb",), "ccgs": ("ccg",),
+             "trusts": ("acute", "mental_health", "community", "mental_health_community",
+                        "ambulance")}
 CQC_CODES = {"outstanding": 1, "good": 2, "requires_improvement": 3, "inadequate": 4}
 CQC_NAMES = {v: k.replace("_", " ").capitalize() for k, v in CQC_CODES.items()}
 
 
 # ----------------------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A recorded criterion: the flag's label, the kinds it applies to, the framework's words
+    and Oversight's reading."""
+
+    code: str
+    label: str
+    kinds: tuple[str, ...]
+    framework: str
+    reading: str
 
 
 @dataclass(frozen=True)
@@ -36,14 +58,19 @@ class CriteriaRules:
     include_local: bool
     scored_only: bool
     exclude: tuple[str, ...]
+    size_dependent_units: tuple[str, ...]
     max_age_months: int
     bottom_share: float
     bottom_min_metrics: int
-    drop_periods: int
-    drop_spc: bool
-    drop_step: float | None
-    drop_baseline: int
-    sustained_periods: int
+    drop_window_months: int
+    drop_baseline_months: int
+    drop_baseline_min: int
+    drop_relative: float
+    drop_absolute_iqr: float
+    drop_spc: str
+    sustained_months: int
+    sustained_min_periods: int
+    sustained_spc: bool
     finance_metrics: tuple[str, ...]
     finance_below: float
     cqc_kinds: tuple[str, ...]
@@ -56,10 +83,32 @@ class CriteriaRules:
     s1_cqc: tuple[int, ...]
     s1_no_triggers: bool
     s3_any: tuple[str, ...]
-    s4_all: tuple[tuple[str, ...], ...]
+    s4_any: tuple[str, ...]
+    critical_cqc_overall: tuple[int, ...]
+    critical_sustained_share: float
+    critical_below_plan_months: int
+    critical_worsening: float
     warning_periods: int
     labels: dict[str, str] = field(default_factory=dict)
     themes: dict[str, str] = field(default_factory=dict)
+    #: rule (trigger, severity, recorded flag, segment_N) -> (the framework's words, reading)
+    readings: dict[str, tuple[str, str]] = field(default_factory=dict)
+    recorded: dict[str, Recorded] = field(default_factory=dict)
+    #: "segment_1" / "mandated_support" / "segment_4" -> audience ("all", "systems", "ccgs",
+    #: "trusts") -> what only the regional team's judgement can assess
+    judgement: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    @property
+    def trigger_names(self) -> tuple[str, ...]:
+        """Every trigger, measured then recorded, in a fixed order."""
+        return TRIGGERS + tuple(self.recorded)
+
+    def judgement_for(self, section: str, kind: str) -> list[str]:
+        """What the regional team judges for ``section`` about a subject of ``kind``."""
+        lists = self.judgement.get(section, {})
+        return [item for audience, items in lists.items()
+                if audience == "all" or kind in AUDIENCES.get(audience, ())
+                for item in items]
 
     def describe(self) -> list[tuple[str, str, str]]:
         """(rule, setting, value) rows for the rules page: every threshold the engine uses."""
@@ -68,7 +117,7 @@ class CriteriaRules:
             return ", ".join(CQC_NAMES[c] for c in codes)
 
         lab = self.labels
-        return [
+        rows = [
             ("Who", "Organisation kinds segmented", ", ".join(self.organisation_kinds)),
             ("Who", "Systems segmented (on their ICB's metrics)", "yes" if self.systems else "no"),
             ("Default", "Segment unless criteria for another are met", str(self.default_segment)),
@@ -76,36 +125,74 @@ class CriteriaRules:
              "yes" if self.include_local else "no"),
             ("Metrics", "Scored metrics only", "yes" if self.scored_only else "no"),
             ("Metrics", "Excluded codes", ", ".join(self.exclude) or "none"),
+            ("Metrics", "Size-dependent units: not ranked into quartile shares or sustained "
+             "performance", ", ".join(self.size_dependent_units) or "none"),
             ("Metrics", "A value is current for (months)", str(self.max_age_months)),
             (lab["bottom_quartile"], "Share of applicable metrics in the bottom quartile",
              f"at least {self.bottom_share:.0%}"),
             (lab["bottom_quartile"], "Minimum metrics with a current value",
              str(self.bottom_min_metrics)),
-            (lab["dramatic_drop"], "Latest periods examined", str(self.drop_periods)),
-            (lab["dramatic_drop"], "SPC special-cause concern outside the limits",
-             "fires" if self.drop_spc else "ignored"),
-            (lab["dramatic_drop"], "Step change (worsening against the baseline mean)",
-             f"at least {self.drop_step:.0%}" if self.drop_step is not None else "not used"),
-            (lab["dramatic_drop"], "Baseline periods", str(self.drop_baseline)),
-            (lab["sustained_poor"], "Consecutive periods in the bottom quartile or SPC concern",
-             str(self.sustained_periods)),
+            (lab["dramatic_drop"], "Reported within (months before the quarter end)",
+             str(self.drop_window_months)),
+            (lab["dramatic_drop"], "Baseline: mean of the values reported in the months before",
+             f"{self.drop_baseline_months} months, at least {self.drop_baseline_min} values"),
+            (lab["dramatic_drop"], "Relative floor: worse than the baseline mean by",
+             f"at least {self.drop_relative:.0%}"),
+            (lab["dramatic_drop"], "Absolute floor, in the metric's unit: the national "
+             "interquartile range times", f"{self.drop_absolute_iqr:g}"),
+            (lab["dramatic_drop"], "Confirmed by SPC",
+             {"concern": "special-cause concern",
+              "outside_limits": "special-cause concern outside the process limits"}
+             [self.drop_spc]),
+            (lab["sustained_poor"], "Level: national bottom quartile at every report for",
+             f"at least {self.sustained_months} months and {self.sustained_min_periods} reports"),
+            (lab["sustained_poor"], "An SPC special-cause concern counts as a poor level",
+             "yes" if self.sustained_spc else "no"),
             (lab["financial_plan"], "Metrics", ", ".join(self.finance_metrics)),
             (lab["financial_plan"], "Fires when the latest value is below",
              f"{self.finance_below:g}"),
             (lab["cqc"], "Applies to", ", ".join(self.cqc_kinds)),
             (lab["cqc"], "Overall rating", cqc(self.cqc_overall)),
             (lab["cqc"], "And well-led rating", cqc(self.cqc_well_led)),
-            ("Segment 1", "Share of applicable metrics in the top quartile",
+        ]
+        for code, flag in self.recorded.items():
+            rows.append((flag.label, "Recorded with its evidence for", ", ".join(flag.kinds)))
+            rows.append((flag.label, "Fires for segment 3",
+                         "yes" if code in self.s3_any else "no: shown to the decider"))
+        rows += [
+            (lab["segment_1"], "Share of applicable metrics in the top quartile",
              f"at least {self.top_share:.0%}"),
-            ("Segment 1", "Minimum metrics with a current value", str(self.top_min_metrics)),
-            ("Segment 1", "Financial plan met", "required" if self.s1_finance_met else "no"),
-            ("Segment 1", "Trusts: CQC overall and well-led", cqc(self.s1_cqc)),
-            ("Segment 1", "No trigger fired", "required" if self.s1_no_triggers else "no"),
-            ("Segment 3", "Any of these triggers", ", ".join(lab[t] for t in self.s3_any)),
-            ("Segment 4", "One trigger from each group",
-             " and ".join("(" + " or ".join(lab[t] for t in g) + ")" for g in self.s4_all)),
+            (lab["segment_1"], "Minimum metrics with a current value",
+             str(self.top_min_metrics)),
+            (lab["segment_1"], "Financial plan met",
+             "required" if self.s1_finance_met else "no"),
+            (lab["segment_1"], "Trusts: CQC overall and well-led", cqc(self.s1_cqc)),
+            (lab["segment_1"], "No trigger fired", "required" if self.s1_no_triggers else "no"),
+            (lab["segment_3"], "Any of these triggers", ", ".join(lab[t] for t in self.s3_any)),
+            (lab["segment_4"], "Any of these (and/or)", " or ".join(lab[t] for t in self.s4_any)),
+            (lab["critical_quality"], "Trusts rated overall", cqc(self.critical_cqc_overall)),
+            (lab["critical_quality"], "Or, with no CQC rating (systems, CCGs), sustained very "
+             "poor performance on a share of the ranked metrics of",
+             f"at least {self.critical_sustained_share:.0%}"),
+            (lab["critical_finance"], "Below plan at every report for at least (months)",
+             str(self.critical_below_plan_months)),
+            (lab["critical_finance"], "And the shortfall larger than 12 months before by",
+             f"at least {self.critical_worsening:.0%} (or on plan then)"),
             ("Early warning", "SPC concern within the latest periods", str(self.warning_periods)),
         ]
+        for section, lists in self.judgement.items():
+            for audience, items in lists.items():
+                rows.append((f"Judgement: {JUDGEMENT_SECTIONS[section]}",
+                             f"For {audience}" if audience != "all" else "For everyone",
+                             "; ".join(items)))
+        return rows
+
+
+JUDGEMENT_SECTIONS = {
+    "segment_1": "segment 1",
+    "mandated_support": "mandated support (segments 3 and 4)",
+    "segment_4": "segment 4",
+}
 
 
 def criteria_rules_path(framework: str) -> Path:
@@ -117,6 +204,12 @@ def load_criteria_rules(path: str | Path) -> CriteriaRules:
     path = Path(path)
     tree = DataTree.read(path, RulesError)
     data, fail, need = tree.data, tree.fail, tree.need
+
+    def number(obj: dict, key: str, where: tuple[str, ...], low: float = 0) -> float:
+        value = float(need(obj, key, (int, float), where))
+        if value < low:
+            raise fail((*where, key), f"must be at least {low:g}, got {value:g}")
+        return value
 
     def share(obj: dict, key: str, where: tuple[str, ...]) -> float:
         value = float(need(obj, key, (int, float), where))
@@ -138,14 +231,24 @@ def load_criteria_rules(path: str | Path) -> CriteriaRules:
                            f"unknown CQC rating {v!r} (one of {', '.join(CQC_CODES)})")
         return tuple(CQC_CODES[v] for v in values)
 
-    def trigger_list(values: Any, where: tuple[str, ...]) -> tuple[str, ...]:
+    def names(values: Any, where: tuple[str, ...], known: Sequence[str],
+              noun: str) -> tuple[str, ...]:
         if not isinstance(values, list) or not values:
-            raise fail(where, "expected a non-empty list of trigger names")
+            raise fail(where, f"expected a non-empty list of {noun} names")
         for i, v in enumerate(values):
-            if v not in TRIGGERS:
-                raise fail((*where, str(i)),
-                           f"unknown trigger {v!r} (one of {', '.join(TRIGGERS)})")
+            if v not in known:
+                raise fail((*where, str(i)), f"unknown {noun} {v!r} (one of {', '.join(known)})")
         return tuple(values)
+
+    def strings(obj: dict, key: str, where: tuple[str, ...]) -> tuple[str, ...]:
+        values = need(obj, key, list, where)
+        if not all(isinstance(v, str) and v.strip() for v in values):
+            raise fail((*where, key), "expected a list of non-empty texts")
+        return tuple(values)
+
+    def words(spec: dict, where: tuple[str, ...], rule: str) -> None:
+        labels[rule] = need(spec, "label", str, where)
+        readings[rule] = (need(spec, "framework", str, where), need(spec, "reading", str, where))
 
     if not isinstance(data, dict):
         raise fail((), "expected a mapping at the top level")
@@ -167,30 +270,59 @@ def load_criteria_rules(path: str | Path) -> CriteriaRules:
     trig = need(data, "triggers", dict, ())
     labels: dict[str, str] = {}
     themes: dict[str, str] = {}
+    readings: dict[str, tuple[str, str]] = {}
     for name in trig:
         if name not in TRIGGERS:
             raise fail(("triggers", name), f"unknown trigger (one of {', '.join(TRIGGERS)})")
     for name in TRIGGERS:
         spec = need(trig, name, dict, ("triggers",))
-        labels[name] = need(spec, "label", str, ("triggers", name))
+        words(spec, ("triggers", name), name)
         themes[name] = need(spec, "theme", str, ("triggers", name))
     bq, dd, sp, fp, cq = (trig[n] for n in TRIGGERS)
-    step = dd.get("step_change")
-    if step is not None and (isinstance(step, bool) or not isinstance(step, (int, float))
-                             or step <= 0):
-        raise fail(("triggers", "dramatic_drop", "step_change"), "must be a positive number")
+    where_dd = ("triggers", "dramatic_drop")
+    spc_rule = need(dd, "spc", str, where_dd)
+    if spc_rule not in SPC_CONFIRMATION:
+        raise fail((*where_dd, "spc"), f"one of {', '.join(SPC_CONFIRMATION)}, got {spc_rule!r}")
     finance = need(fp, "metrics", list, ("triggers", "financial_plan"))
     if not finance or not all(isinstance(m, str) for m in finance):
         raise fail(("triggers", "financial_plan", "metrics"), "expected a list of metric codes")
     cqc_metrics = cq.get("metrics", {})
     if not isinstance(cqc_metrics, dict) or set(cqc_metrics) - {"overall", "well_led"}:
         raise fail(("triggers", "cqc", "metrics"), "expected {overall: CODE, well_led: CODE}")
-    s1 = need(data, "segment_1", dict, ())
-    s3 = need(data, "segment_3", dict, ())
-    s4 = need(data, "segment_4", dict, ())
-    groups = need(s4, "all_of", list, ("segment_4",))
-    if not groups:
-        raise fail(("segment_4", "all_of"), "expected at least one group of triggers")
+
+    recorded: dict[str, Recorded] = {}
+    for code, spec in (data.get("recorded") or {}).items():
+        where = ("recorded", str(code))
+        if code not in RECORDED:
+            raise fail(where, f"unknown recorded criterion (one of {', '.join(RECORDED)})")
+        if not isinstance(spec, dict):
+            raise fail(where, "expected a mapping")
+        words(spec, where, code)
+        themes[code] = need(spec, "theme", str, where)
+        recorded[code] = Recorded(code, labels[code], strings(spec, "kinds", where),
+                                  *readings[code])
+    triggers = TRIGGERS + tuple(recorded)
+
+    sections = {}
+    for key in ("segment_1", "segment_3", "segment_4", *SEVERITIES):
+        sections[key] = need(data, key, dict, ())
+        words(sections[key], (key,), key)
+    s1, s3, s4 = sections["segment_1"], sections["segment_3"], sections["segment_4"]
+    crit_q, crit_f = sections["critical_quality"], sections["critical_finance"]
+
+    judgement: dict[str, dict[str, tuple[str, ...]]] = {}
+    for section, lists in (data.get("judgement") or {}).items():
+        where = ("judgement", str(section))
+        if section not in JUDGEMENT_SECTIONS:
+            raise fail(where, f"unknown section (one of {', '.join(JUDGEMENT_SECTIONS)})")
+        if not isinstance(lists, dict):
+            raise fail(where, "expected a mapping of audience to a list of texts")
+        for audience in lists:
+            if audience != "all" and audience not in AUDIENCES:
+                raise fail((*where, str(audience)),
+                           f"unknown audience (all, {', '.join(AUDIENCES)})")
+        judgement[section] = {str(a): strings(lists, a, where) for a in lists}
+
     ew = need(data, "early_warning", dict, ())
     return CriteriaRules(
         framework=framework,
@@ -202,14 +334,19 @@ def load_criteria_rules(path: str | Path) -> CriteriaRules:
         include_local=need(metrics, "include_local", bool, ("metrics",)),
         scored_only=need(metrics, "scored_only", bool, ("metrics",)),
         exclude=tuple(str(c) for c in need(metrics, "exclude", list, ("metrics",))),
+        size_dependent_units=strings(metrics, "size_dependent_units", ("metrics",)),
         max_age_months=positive(evaluation, "max_age_months", ("evaluation",)),
         bottom_share=share(bq, "share", ("triggers", "bottom_quartile")),
         bottom_min_metrics=positive(bq, "min_metrics", ("triggers", "bottom_quartile")),
-        drop_periods=positive(dd, "latest_periods", ("triggers", "dramatic_drop")),
-        drop_spc=need(dd, "spc_outside_limits", bool, ("triggers", "dramatic_drop")),
-        drop_step=None if step is None else float(step),
-        drop_baseline=positive(dd, "baseline_periods", ("triggers", "dramatic_drop")),
-        sustained_periods=positive(sp, "consecutive_periods", ("triggers", "sustained_poor")),
+        drop_window_months=positive(dd, "window_months", where_dd),
+        drop_baseline_months=positive(dd, "baseline_months", where_dd),
+        drop_baseline_min=positive(dd, "baseline_min_periods", where_dd),
+        drop_relative=number(dd, "relative", where_dd),
+        drop_absolute_iqr=number(dd, "absolute_iqr", where_dd),
+        drop_spc=spc_rule,
+        sustained_months=positive(sp, "months", ("triggers", "sustained_poor")),
+        sustained_min_periods=positive(sp, "min_periods", ("triggers", "sustained_poor")),
+        sustained_spc=need(sp, "spc_concern_counts", bool, ("triggers", "sustained_poor")),
         finance_metrics=tuple(finance),
         finance_below=float(need(fp, "below", (int, float), ("triggers", "financial_plan"))),
         cqc_kinds=tuple(str(k) for k in need(cq, "kinds", list, ("triggers", "cqc"))),
@@ -221,12 +358,19 @@ def load_criteria_rules(path: str | Path) -> CriteriaRules:
         s1_finance_met=need(s1, "financial_plan_met", bool, ("segment_1",)),
         s1_cqc=codes(s1, "cqc", ("segment_1",)),
         s1_no_triggers=need(s1, "no_triggers", bool, ("segment_1",)),
-        s3_any=trigger_list(need(s3, "any_of", list, ("segment_3",)), ("segment_3", "any_of")),
-        s4_all=tuple(
-            trigger_list(g, ("segment_4", "all_of", str(i))) for i, g in enumerate(groups)
-        ),
+        s3_any=names(need(s3, "any_of", list, ("segment_3",)), ("segment_3", "any_of"),
+                     triggers, "trigger"),
+        s4_any=names(need(s4, "any_of", list, ("segment_4",)), ("segment_4", "any_of"),
+                     SEVERITIES, "severity"),
+        critical_cqc_overall=codes(crit_q, "cqc_overall", ("critical_quality",)),
+        critical_sustained_share=share(crit_q, "sustained_share_without_cqc",
+                                       ("critical_quality",)),
+        critical_below_plan_months=positive(crit_f, "below_plan_months", ("critical_finance",)),
+        critical_worsening=number(crit_f, "worsening", ("critical_finance",)),
         warning_periods=positive(ew, "latest_periods", ("early_warning",)),
         labels=labels,
         themes=themes,
+        readings=readings,
+        recorded=recorded,
+        judgement=judgement,
     )
-

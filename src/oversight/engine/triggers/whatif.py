@@ -6,7 +6,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from oversight.engine.triggers.rules import CriteriaRules
+from oversight.engine.triggers.rules import CQC_NAMES, CriteriaRules
 
 _POS = ("metric", "period", "value", "quartile", "q1_cut", "q3_cut", "higher_is_better")
 
@@ -53,22 +53,38 @@ def what_if(
         if trigger == "cqc":
             return ["CQC overall or well-led rating of Good or Outstanding"]
         if trigger == "dramatic_drop":
-            return [f"{r['metric']}: no special-cause concern outside the limits and no step "
-                    f"change for {rules.drop_periods} periods"
+            return [f"{r['metric']}: no value {rules.drop_relative:.0%} and "
+                    f"{rules.drop_absolute_iqr:g} interquartile ranges worse than its "
+                    f"{rules.drop_baseline_months}-month mean, confirmed by SPC, in the "
+                    f"{rules.drop_window_months} months to the quarter end"
                     for r in reasons if r["rule"] == "dramatic_drop"]
-        return [f"{r['metric']}: one period out of the bottom quartile and without special-cause "
-                "concern" for r in reasons if r["rule"] == "sustained_poor"]
+        if trigger == "sustained_poor":
+            return [f"{r['metric']}: one report out of the national bottom quartile"
+                    for r in reasons if r["rule"] == "sustained_poor"]
+        if trigger == "critical_finance":
+            return [f"{r['metric']}: one report at or above {rules.finance_below:g} (below plan "
+                    f"for fewer than {rules.critical_below_plan_months} months)"
+                    for r in reasons if r["rule"] == "critical_finance"]
+        if trigger == "critical_quality":
+            if facts["cqc_overall"]:
+                return ["CQC overall better than "
+                        + " or ".join(CQC_NAMES[c] for c in rules.critical_cqc_overall)]
+            return [f"sustained very poor performance on under "
+                    f"{rules.critical_sustained_share:.0%} of the metrics (now "
+                    f"{facts.get('n_sustained', 0)} of {facts['n_metrics']})"]
+        # a recorded criterion
+        return [f"{rules.labels[trigger]}: withdrawn on new evidence"]
 
     options: list[dict[str, Any]] = []
-    if seg == 4:
-        for group in rules.s4_all:
-            hit = [t for t in group if t in fired]
-            options.append({"to_segment": 3, "clears": hit,
-                            "changes": [c for t in hit for c in clear(t)]})
-    if seg in (3, 4):
-        triggers = [t for t in rules.s3_any if t in fired]
-        options.append({"to_segment": rules.default_segment, "clears": triggers,
-                        "changes": [c for t in triggers for c in clear(t)]})
+    severe = [t for t in rules.s4_any if t in facts.get("severe", [])]
+    triggers = [t for t in rules.s3_any if t in fired]
+    if seg == 4 and severe:
+        options.append({"to_segment": 3 if triggers else rules.default_segment,
+                        "clears": severe, "changes": [c for t in severe for c in clear(t)]})
+    if seg in (3, 4) and triggers:
+        clears = (severe if seg == 4 else []) + triggers
+        options.append({"to_segment": rules.default_segment, "clears": clears,
+                        "changes": [c for t in clears for c in clear(t)]})
     if seg == rules.default_segment:
         changes: list[str] = []
         n, nt = facts["n_metrics"], facts["n_top"]

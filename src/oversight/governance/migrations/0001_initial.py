@@ -9,799 +9,2586 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0002_cqc_rating_revisions'),
-        ('support', '0002_cqc_entry_recorded'),
+        ("organisations", "0002_cqc_rating_revisions"),
+        ("support", "0002_cqc_entry_recorded"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(help_text='E.g. 2.4', max_length=10)),
-                ('title', models.CharField(max_length=300)),
-                ('minutes_allotted', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('purpose', models.CharField(choices=[('approval', 'Approval'), ('decision', 'Decision'), ('assure', 'Assure'), ('inform', 'Inform')], max_length=10)),
-                ('part', models.CharField(choices=[('A', 'Part A'), ('B', 'Part B (confidential)')], default='A', max_length=1)),
-                ('kind', models.CharField(choices=[('standard', 'Item'), ('committee_report', 'Report from a committee'), ('programme_update', 'Collaborative programme update'), ('exception_report', 'Exception report')], default='standard', max_length=20)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(help_text="E.g. 2.4", max_length=10)),
+                ("title", models.CharField(max_length=300)),
+                ("minutes_allotted", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("approval", "Approval"),
+                            ("decision", "Decision"),
+                            ("assure", "Assure"),
+                            ("inform", "Inform"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "part",
+                    models.CharField(
+                        choices=[("A", "Part A"), ("B", "Part B (confidential)")],
+                        default="A",
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("standard", "Item"),
+                            ("committee_report", "Report from a committee"),
+                            ("programme_update", "Collaborative programme update"),
+                            ("exception_report", "Exception report"),
+                        ],
+                        default="standard",
+                        max_length=20,
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['meeting', 'part', 'order', 'id'],
+                "ordering": ["meeting", "part", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('present', 'Present'), ('apologies', 'Apologies'), ('absent', 'Absent')], default='present', max_length=10)),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('remote', 'Remote')], default='in_person', max_length=10)),
-                ('for_items', models.ManyToManyField(blank=True, help_text='Attending for these items only (none: the whole meeting).', related_name='item_attendees', to='governance.agendaitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("apologies", "Apologies"),
+                            ("absent", "Absent"),
+                        ],
+                        default="present",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("in_person", "In person"), ("remote", "Remote")],
+                        default="in_person",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "for_items",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Attending for these items only (none: the whole meeting).",
+                        related_name="item_attendees",
+                        to="governance.agendaitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['meeting', 'person__name', 'id'],
+                "ordering": ["meeting", "person__name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Body',
+            name="Body",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('short_name', models.SlugField(help_text='E.g. SOAG, HCE, FPPG.', max_length=20, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('board', 'Board'), ('committee', 'Committee of the board'), ('executive', 'Executive'), ('advisory_group', 'Advisory group'), ('delivery_board', 'Delivery board'), ('finance_group', 'Finance group'), ('investment_committee', 'Investment committee'), ('clinical_community', 'Clinical community'), ('delivery_group', 'Delivery group'), ('enabling_group', 'Enabling group'), ('performance_group', 'Activity and performance group'), ('ae_delivery_board', 'A&E delivery board')], max_length=30)),
-                ('recommends_to', models.CharField(blank=True, help_text="Others the body makes recommendations to (e.g. the region's support group).", max_length=300)),
-                ('role', models.TextField(blank=True, help_text='What the body is for (seed 003 §8).')),
-                ('decision_method', models.CharField(choices=[('consensus', 'By consensus (no votes)'), ('vote', 'Formal vote as the chair determines')], default='vote', max_length=10)),
-                ('quoracy', models.JSONField(blank=True, default=dict, help_text='The quoracy rule as data (see governance/bodies.yaml and docs/governance.md).')),
-                ('deadlines', models.JSONField(blank=True, default=dict, help_text='Working days: papers_before, minutes_after, extraordinary_notice.')),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('bimonthly', 'Every two months'), ('quarterly', 'Quarterly')], default='monthly', max_length=10)),
-                ('weekday', models.PositiveSmallIntegerField(blank=True, choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday')], null=True)),
-                ('week_of_month', models.SmallIntegerField(blank=True, choices=[(1, 'First'), (2, 'Second'), (3, 'Third'), (4, 'Fourth'), (-1, 'Last')], null=True)),
-                ('start_time', models.TimeField(blank=True, null=True)),
-                ('first_month', models.PositiveSmallIntegerField(default=1, help_text='For bi-monthly and quarterly patterns: a month the body meets in.')),
-                ('location', models.CharField(blank=True, help_text='Usual place of meeting.', max_length=300)),
-                ('secretariat_team', models.CharField(blank=True, help_text='Who provides the secretariat (ToR 7.8).', max_length=300)),
-                ('reports_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reporting_bodies', to='governance.body')),
-                ('system', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='governance_bodies', to='organisations.system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "short_name",
+                    models.SlugField(help_text="E.g. SOAG, HCE, FPPG.", max_length=20, unique=True),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("board", "Board"),
+                            ("committee", "Committee of the board"),
+                            ("executive", "Executive"),
+                            ("advisory_group", "Advisory group"),
+                            ("delivery_board", "Delivery board"),
+                            ("finance_group", "Finance group"),
+                            ("investment_committee", "Investment committee"),
+                            ("clinical_community", "Clinical community"),
+                            ("delivery_group", "Delivery group"),
+                            ("enabling_group", "Enabling group"),
+                            ("performance_group", "Activity and performance group"),
+                            ("ae_delivery_board", "A&E delivery board"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "recommends_to",
+                    models.CharField(
+                        blank=True,
+                        help_text="Others the body makes recommendations to (e.g. the region's support group).",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "role",
+                    models.TextField(blank=True, help_text="What the body is for (seed 003 §8)."),
+                ),
+                (
+                    "decision_method",
+                    models.CharField(
+                        choices=[
+                            ("consensus", "By consensus (no votes)"),
+                            ("vote", "Formal vote as the chair determines"),
+                        ],
+                        default="vote",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "quoracy",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="The quoracy rule as data (see governance/bodies.yaml and docs/governance.md).",
+                    ),
+                ),
+                (
+                    "deadlines",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Working days: papers_before, minutes_after, extraordinary_notice.",
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("bimonthly", "Every two months"),
+                            ("quarterly", "Quarterly"),
+                        ],
+                        default="monthly",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                (
+                    "week_of_month",
+                    models.SmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "First"),
+                            (2, "Second"),
+                            (3, "Third"),
+                            (4, "Fourth"),
+                            (-1, "Last"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                ("start_time", models.TimeField(blank=True, null=True)),
+                (
+                    "first_month",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="For bi-monthly and quarterly patterns: a month the body meets in.",
+                    ),
+                ),
+                (
+                    "location",
+                    models.CharField(
+                        blank=True, help_text="Usual place of meeting.", max_length=300
+                    ),
+                ),
+                (
+                    "secretariat_team",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who provides the secretariat (ToR 7.8).",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "reports_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reporting_bodies",
+                        to="governance.body",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="governance_bodies",
+                        to="organisations.system",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'bodies',
-                'ordering': ['name'],
+                "verbose_name_plural": "bodies",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='reporting_body',
-            field=models.ForeignKey(blank=True, help_text='For a report from a committee: the committee.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='governance.body'),
+            model_name="agendaitem",
+            name="reporting_body",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="For a report from a committee: the committee.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="governance.body",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalAttendance',
+            name="HistoricalAttendance",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('present', 'Present'), ('apologies', 'Apologies'), ('absent', 'Absent')], default='present', max_length=10)),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('remote', 'Remote')], default='in_person', max_length=10)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("present", "Present"),
+                            ("apologies", "Apologies"),
+                            ("absent", "Absent"),
+                        ],
+                        default="present",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("in_person", "In person"), ("remote", "Remote")],
+                        default="in_person",
+                        max_length=10,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical attendance',
-                'verbose_name_plural': 'historical attendances',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical attendance",
+                "verbose_name_plural": "historical attendances",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAttendance_for_items',
+            name="HistoricalAttendance_for_items",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('agendaitem', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.agendaitem')),
-                ('attendance', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.attendance')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='governance.historicalattendance')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "agendaitem",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.agendaitem",
+                    ),
+                ),
+                (
+                    "attendance",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.attendance",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="governance.historicalattendance",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalAttendance_for_items',
+                "verbose_name": "HistoricalAttendance_for_items",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalBody',
+            name="HistoricalBody",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('short_name', models.SlugField(help_text='E.g. SOAG, HCE, FPPG.', max_length=20)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('board', 'Board'), ('committee', 'Committee of the board'), ('executive', 'Executive'), ('advisory_group', 'Advisory group'), ('delivery_board', 'Delivery board'), ('finance_group', 'Finance group'), ('investment_committee', 'Investment committee'), ('clinical_community', 'Clinical community'), ('delivery_group', 'Delivery group'), ('enabling_group', 'Enabling group'), ('performance_group', 'Activity and performance group'), ('ae_delivery_board', 'A&E delivery board')], max_length=30)),
-                ('recommends_to', models.CharField(blank=True, help_text="Others the body makes recommendations to (e.g. the region's support group).", max_length=300)),
-                ('role', models.TextField(blank=True, help_text='What the body is for (seed 003 §8).')),
-                ('decision_method', models.CharField(choices=[('consensus', 'By consensus (no votes)'), ('vote', 'Formal vote as the chair determines')], default='vote', max_length=10)),
-                ('quoracy', models.JSONField(blank=True, default=dict, help_text='The quoracy rule as data (see governance/bodies.yaml and docs/governance.md).')),
-                ('deadlines', models.JSONField(blank=True, default=dict, help_text='Working days: papers_before, minutes_after, extraordinary_notice.')),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('bimonthly', 'Every two months'), ('quarterly', 'Quarterly')], default='monthly', max_length=10)),
-                ('weekday', models.PositiveSmallIntegerField(blank=True, choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday')], null=True)),
-                ('week_of_month', models.SmallIntegerField(blank=True, choices=[(1, 'First'), (2, 'Second'), (3, 'Third'), (4, 'Fourth'), (-1, 'Last')], null=True)),
-                ('start_time', models.TimeField(blank=True, null=True)),
-                ('first_month', models.PositiveSmallIntegerField(default=1, help_text='For bi-monthly and quarterly patterns: a month the body meets in.')),
-                ('location', models.CharField(blank=True, help_text='Usual place of meeting.', max_length=300)),
-                ('secretariat_team', models.CharField(blank=True, help_text='Who provides the secretariat (ToR 7.8).', max_length=300)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reports_to', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.body')),
-                ('system', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisations.system')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("short_name", models.SlugField(help_text="E.g. SOAG, HCE, FPPG.", max_length=20)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("board", "Board"),
+                            ("committee", "Committee of the board"),
+                            ("executive", "Executive"),
+                            ("advisory_group", "Advisory group"),
+                            ("delivery_board", "Delivery board"),
+                            ("finance_group", "Finance group"),
+                            ("investment_committee", "Investment committee"),
+                            ("clinical_community", "Clinical community"),
+                            ("delivery_group", "Delivery group"),
+                            ("enabling_group", "Enabling group"),
+                            ("performance_group", "Activity and performance group"),
+                            ("ae_delivery_board", "A&E delivery board"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "recommends_to",
+                    models.CharField(
+                        blank=True,
+                        help_text="Others the body makes recommendations to (e.g. the region's support group).",
+                        max_length=300,
+                    ),
+                ),
+                (
+                    "role",
+                    models.TextField(blank=True, help_text="What the body is for (seed 003 §8)."),
+                ),
+                (
+                    "decision_method",
+                    models.CharField(
+                        choices=[
+                            ("consensus", "By consensus (no votes)"),
+                            ("vote", "Formal vote as the chair determines"),
+                        ],
+                        default="vote",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "quoracy",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="The quoracy rule as data (see governance/bodies.yaml and docs/governance.md).",
+                    ),
+                ),
+                (
+                    "deadlines",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Working days: papers_before, minutes_after, extraordinary_notice.",
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("bimonthly", "Every two months"),
+                            ("quarterly", "Quarterly"),
+                        ],
+                        default="monthly",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                (
+                    "week_of_month",
+                    models.SmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "First"),
+                            (2, "Second"),
+                            (3, "Third"),
+                            (4, "Fourth"),
+                            (-1, "Last"),
+                        ],
+                        null=True,
+                    ),
+                ),
+                ("start_time", models.TimeField(blank=True, null=True)),
+                (
+                    "first_month",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="For bi-monthly and quarterly patterns: a month the body meets in.",
+                    ),
+                ),
+                (
+                    "location",
+                    models.CharField(
+                        blank=True, help_text="Usual place of meeting.", max_length=300
+                    ),
+                ),
+                (
+                    "secretariat_team",
+                    models.CharField(
+                        blank=True,
+                        help_text="Who provides the secretariat (ToR 7.8).",
+                        max_length=300,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reports_to",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.body",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisations.system",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical body',
-                'verbose_name_plural': 'historical bodies',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical body",
+                "verbose_name_plural": "historical bodies",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMeeting',
+            name="HistoricalMeeting",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('start_time', models.TimeField(blank=True, null=True)),
-                ('kind', models.CharField(choices=[('scheduled', 'Scheduled'), ('extraordinary', 'Extraordinary')], default='scheduled', max_length=15)),
-                ('status', models.CharField(choices=[('draft', 'In the draft schedule'), ('published', 'Published'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='draft', max_length=10)),
-                ('called_on', models.DateField(blank=True, help_text='When an extraordinary meeting was called.', null=True)),
-                ('reason', models.TextField(blank=True, help_text='The specific purpose (extraordinary).')),
-                ('location', models.CharField(blank=True, max_length=300)),
-                ('remote', models.CharField(blank=True, help_text='How to join remotely (blank: in person only).', max_length=300)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('declarations_asked_at', models.DateTimeField(blank=True, help_text='When the chair asked for declarations of interest.', null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('body', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.body')),
-                ('called_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("start_time", models.TimeField(blank=True, null=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("scheduled", "Scheduled"), ("extraordinary", "Extraordinary")],
+                        default="scheduled",
+                        max_length=15,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "In the draft schedule"),
+                            ("published", "Published"),
+                            ("held", "Held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "called_on",
+                    models.DateField(
+                        blank=True, help_text="When an extraordinary meeting was called.", null=True
+                    ),
+                ),
+                (
+                    "reason",
+                    models.TextField(blank=True, help_text="The specific purpose (extraordinary)."),
+                ),
+                ("location", models.CharField(blank=True, max_length=300)),
+                (
+                    "remote",
+                    models.CharField(
+                        blank=True,
+                        help_text="How to join remotely (blank: in person only).",
+                        max_length=300,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "declarations_asked_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When the chair asked for declarations of interest.",
+                        null=True,
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.body",
+                    ),
+                ),
+                (
+                    "called_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical meeting',
-                'verbose_name_plural': 'historical meetings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical meeting",
+                "verbose_name_plural": "historical meetings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMinuteEntry',
+            name="HistoricalMinuteEntry",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('discussion', models.TextField(blank=True)),
-                ('decision', models.TextField(blank=True)),
-                ('decided', models.CharField(blank=True, choices=[('consensus', 'By consensus'), ('vote', 'By vote')], max_length=10)),
-                ('votes_for', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('votes_against', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('abstentions', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('assurance', models.CharField(blank=True, choices=[('substantial', 'Substantial'), ('reasonable', 'Reasonable'), ('partial', 'Partial'), ('limited', 'Limited'), ('none', 'No assurance')], max_length=12, verbose_name='level of assurance')),
-                ('escalate_to_board', models.BooleanField(default=False)),
-                ('escalation', models.TextField(blank=True, help_text='What is escalated to the board.')),
-                ('difference_of_view', models.TextField(blank=True, help_text='A substantive difference of views, reported to the board.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.agendaitem')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("discussion", models.TextField(blank=True)),
+                ("decision", models.TextField(blank=True)),
+                (
+                    "decided",
+                    models.CharField(
+                        blank=True,
+                        choices=[("consensus", "By consensus"), ("vote", "By vote")],
+                        max_length=10,
+                    ),
+                ),
+                ("votes_for", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("votes_against", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("abstentions", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "assurance",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("substantial", "Substantial"),
+                            ("reasonable", "Reasonable"),
+                            ("partial", "Partial"),
+                            ("limited", "Limited"),
+                            ("none", "No assurance"),
+                        ],
+                        max_length=12,
+                        verbose_name="level of assurance",
+                    ),
+                ),
+                ("escalate_to_board", models.BooleanField(default=False)),
+                (
+                    "escalation",
+                    models.TextField(blank=True, help_text="What is escalated to the board."),
+                ),
+                (
+                    "difference_of_view",
+                    models.TextField(
+                        blank=True,
+                        help_text="A substantive difference of views, reported to the board.",
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.agendaitem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical minute entry',
-                'verbose_name_plural': 'historical minute entries',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical minute entry",
+                "verbose_name_plural": "historical minute entries",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalPerson',
+            name="HistoricalPerson",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('job_title', models.CharField(blank=True, max_length=300)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisations.organisation')),
-                ('user', models.ForeignKey(blank=True, db_constraint=False, help_text="The person's Oversight account, if they have one.", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("job_title", models.CharField(blank=True, max_length=300)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The person's Oversight account, if they have one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical person',
-                'verbose_name_plural': 'historical people',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical person",
+                "verbose_name_plural": "historical people",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalTermsOfReference',
+            name="HistoricalTermsOfReference",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('version', models.CharField(help_text='E.g. 1.7', max_length=20)),
-                ('dated', models.DateField(help_text='The date the version carries (e.g. August 2021).')),
-                ('purpose', models.TextField(blank=True)),
-                ('responsibilities', models.JSONField(blank=True, default=list, help_text='The responsibilities, in order (ToR §3.1 I-VI).')),
-                ('key_amendments', models.TextField(blank=True)),
-                ('approved_by', models.CharField(blank=True, max_length=200)),
-                ('approved_on', models.DateField(blank=True, null=True)),
-                ('review_due', models.DateField(blank=True, null=True)),
-                ('document', models.TextField(blank=True, max_length=100)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('body', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.body')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(help_text="E.g. 1.7", max_length=20)),
+                (
+                    "dated",
+                    models.DateField(help_text="The date the version carries (e.g. August 2021)."),
+                ),
+                ("purpose", models.TextField(blank=True)),
+                (
+                    "responsibilities",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="The responsibilities, in order (ToR §3.1 I-VI).",
+                    ),
+                ),
+                ("key_amendments", models.TextField(blank=True)),
+                ("approved_by", models.CharField(blank=True, max_length=200)),
+                ("approved_on", models.DateField(blank=True, null=True)),
+                ("review_due", models.DateField(blank=True, null=True)),
+                ("document", models.TextField(blank=True, max_length=100)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.body",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical terms of reference',
-                'verbose_name_plural': 'historical terms of reference',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical terms of reference",
+                "verbose_name_plural": "historical terms of reference",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField()),
-                ('start_time', models.TimeField(blank=True, null=True)),
-                ('kind', models.CharField(choices=[('scheduled', 'Scheduled'), ('extraordinary', 'Extraordinary')], default='scheduled', max_length=15)),
-                ('status', models.CharField(choices=[('draft', 'In the draft schedule'), ('published', 'Published'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='draft', max_length=10)),
-                ('called_on', models.DateField(blank=True, help_text='When an extraordinary meeting was called.', null=True)),
-                ('reason', models.TextField(blank=True, help_text='The specific purpose (extraordinary).')),
-                ('location', models.CharField(blank=True, max_length=300)),
-                ('remote', models.CharField(blank=True, help_text='How to join remotely (blank: in person only).', max_length=300)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('declarations_asked_at', models.DateTimeField(blank=True, help_text='When the chair asked for declarations of interest.', null=True)),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='governance.body')),
-                ('called_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("start_time", models.TimeField(blank=True, null=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("scheduled", "Scheduled"), ("extraordinary", "Extraordinary")],
+                        default="scheduled",
+                        max_length=15,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "In the draft schedule"),
+                            ("published", "Published"),
+                            ("held", "Held"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "called_on",
+                    models.DateField(
+                        blank=True, help_text="When an extraordinary meeting was called.", null=True
+                    ),
+                ),
+                (
+                    "reason",
+                    models.TextField(blank=True, help_text="The specific purpose (extraordinary)."),
+                ),
+                ("location", models.CharField(blank=True, max_length=300)),
+                (
+                    "remote",
+                    models.CharField(
+                        blank=True,
+                        help_text="How to join remotely (blank: in person only).",
+                        max_length=300,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "declarations_asked_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When the chair asked for declarations of interest.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="governance.body",
+                    ),
+                ),
+                (
+                    "called_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['body', 'date', 'start_time', 'id'],
+                "ordering": ["body", "date", "start_time", "id"],
             },
         ),
         migrations.AddField(
-            model_name='historicalattendance',
-            name='meeting',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.meeting'),
+            model_name="historicalattendance",
+            name="meeting",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="governance.meeting",
+            ),
         ),
         migrations.CreateModel(
-            name='Declaration',
+            name="Declaration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('personal', 'Personal'), ('professional', 'Professional'), ('organisational', 'Organisational')], max_length=15)),
-                ('financial', models.BooleanField(default=False)),
-                ('description', models.TextField()),
-                ('declared_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('reviewed_on', models.DateField(blank=True, null=True)),
-                ('organisation', models.ForeignKey(blank=True, help_text='The organisation the interest concerns, where there is one.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='organisations.organisation')),
-                ('declared_at', models.ForeignKey(blank=True, help_text='The meeting at which it was declared, if at one.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='declarations', to='governance.meeting')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("personal", "Personal"),
+                            ("professional", "Professional"),
+                            ("organisational", "Organisational"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("financial", models.BooleanField(default=False)),
+                ("description", models.TextField()),
+                ("declared_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                ("reviewed_on", models.DateField(blank=True, null=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The organisation the interest concerns, where there is one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "declared_at",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The meeting at which it was declared, if at one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="declarations",
+                        to="governance.meeting",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person__name', '-declared_on', 'id'],
+                "ordering": ["person__name", "-declared_on", "id"],
             },
         ),
         migrations.AddField(
-            model_name='attendance',
-            name='meeting',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='governance.meeting'),
+            model_name="attendance",
+            name="meeting",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="attendances",
+                to="governance.meeting",
+            ),
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='meeting',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='governance.meeting'),
+            model_name="agendaitem",
+            name="meeting",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="items",
+                to="governance.meeting",
+            ),
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sector', models.CharField(blank=True, help_text='As Annex 1 names it.', max_length=200)),
-                ('role_title', models.CharField(blank=True, max_length=300)),
-                ('position', models.CharField(choices=[('chair', 'Chair'), ('deputy_chair', 'Deputy chair'), ('member', 'Member'), ('co_opted', 'Co-opted member'), ('routine_attendee', 'Routine attendee'), ('invited_attendee', "Attendee at the chair's invitation"), ('secretariat', 'Secretariat')], default='member', max_length=20)),
-                ('representative', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'First representative'), (2, 'Second representative')], null=True)),
-                ('quoracy_group', models.SlugField(blank=True, help_text='The group the member counts in for quoracy (e.g. icb_member, nhse_director).', max_length=40)),
-                ('start', models.DateField(blank=True, null=True)),
-                ('end', models.DateField(blank=True, null=True)),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='governance.body')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(blank=True, help_text="As Annex 1 names it.", max_length=200),
+                ),
+                ("role_title", models.CharField(blank=True, max_length=300)),
+                (
+                    "position",
+                    models.CharField(
+                        choices=[
+                            ("chair", "Chair"),
+                            ("deputy_chair", "Deputy chair"),
+                            ("member", "Member"),
+                            ("co_opted", "Co-opted member"),
+                            ("routine_attendee", "Routine attendee"),
+                            ("invited_attendee", "Attendee at the chair's invitation"),
+                            ("secretariat", "Secretariat"),
+                        ],
+                        default="member",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "representative",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(1, "First representative"), (2, "Second representative")],
+                        null=True,
+                    ),
+                ),
+                (
+                    "quoracy_group",
+                    models.SlugField(
+                        blank=True,
+                        help_text="The group the member counts in for quoracy (e.g. icb_member, nhse_director).",
+                        max_length=40,
+                    ),
+                ),
+                ("start", models.DateField(blank=True, null=True)),
+                ("end", models.DateField(blank=True, null=True)),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="governance.body",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['body', 'position', 'sector', 'representative', 'id'],
+                "ordering": ["body", "position", "sector", "representative", "id"],
             },
         ),
         migrations.AddField(
-            model_name='historicalattendance',
-            name='deputising_for',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='The membership this person attends in place of.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.membership'),
+            model_name="historicalattendance",
+            name="deputising_for",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="The membership this person attends in place of.",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="governance.membership",
+            ),
         ),
         migrations.AddField(
-            model_name='attendance',
-            name='deputising_for',
-            field=models.ForeignKey(blank=True, help_text='The membership this person attends in place of.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deputised_at', to='governance.membership'),
+            model_name="attendance",
+            name="deputising_for",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The membership this person attends in place of.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="deputised_at",
+                to="governance.membership",
+            ),
         ),
         migrations.CreateModel(
-            name='MinuteEntry',
+            name="MinuteEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('discussion', models.TextField(blank=True)),
-                ('decision', models.TextField(blank=True)),
-                ('decided', models.CharField(blank=True, choices=[('consensus', 'By consensus'), ('vote', 'By vote')], max_length=10)),
-                ('votes_for', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('votes_against', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('abstentions', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('assurance', models.CharField(blank=True, choices=[('substantial', 'Substantial'), ('reasonable', 'Reasonable'), ('partial', 'Partial'), ('limited', 'Limited'), ('none', 'No assurance')], max_length=12, verbose_name='level of assurance')),
-                ('escalate_to_board', models.BooleanField(default=False)),
-                ('escalation', models.TextField(blank=True, help_text='What is escalated to the board.')),
-                ('difference_of_view', models.TextField(blank=True, help_text='A substantive difference of views, reported to the board.')),
-                ('actions', models.ManyToManyField(blank=True, related_name='minutes', to='support.soagaction')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='minute_entries', to='governance.agendaitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("discussion", models.TextField(blank=True)),
+                ("decision", models.TextField(blank=True)),
+                (
+                    "decided",
+                    models.CharField(
+                        blank=True,
+                        choices=[("consensus", "By consensus"), ("vote", "By vote")],
+                        max_length=10,
+                    ),
+                ),
+                ("votes_for", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("votes_against", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("abstentions", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "assurance",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("substantial", "Substantial"),
+                            ("reasonable", "Reasonable"),
+                            ("partial", "Partial"),
+                            ("limited", "Limited"),
+                            ("none", "No assurance"),
+                        ],
+                        max_length=12,
+                        verbose_name="level of assurance",
+                    ),
+                ),
+                ("escalate_to_board", models.BooleanField(default=False)),
+                (
+                    "escalation",
+                    models.TextField(blank=True, help_text="What is escalated to the board."),
+                ),
+                (
+                    "difference_of_view",
+                    models.TextField(
+                        blank=True,
+                        help_text="A substantive difference of views, reported to the board.",
+                    ),
+                ),
+                (
+                    "actions",
+                    models.ManyToManyField(
+                        blank=True, related_name="minutes", to="support.soagaction"
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="minute_entries",
+                        to="governance.agendaitem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'minute entries',
-                'ordering': ['minutes', 'item__part', 'item__order', 'item__id'],
+                "verbose_name_plural": "minute entries",
+                "ordering": ["minutes", "item__part", "item__order", "item__id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalMinuteEntry_actions',
+            name="HistoricalMinuteEntry_actions",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='governance.historicalminuteentry')),
-                ('soagaction', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='support.soagaction')),
-                ('minuteentry', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.minuteentry')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="governance.historicalminuteentry",
+                    ),
+                ),
+                (
+                    "soagaction",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="support.soagaction",
+                    ),
+                ),
+                (
+                    "minuteentry",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.minuteentry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalMinuteEntry_actions',
+                "verbose_name": "HistoricalMinuteEntry_actions",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Minutes',
+            name="Minutes",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveSmallIntegerField(default=1)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved'), ('published', 'Published')], default='draft', max_length=10)),
-                ('issued_at', models.DateTimeField(blank=True, help_text='When the draft was issued to members.', null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('change_reason', models.TextField(blank=True, help_text='Why a later version was made.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('approved_at_meeting', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='minutes_approved', to='governance.meeting')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('drafted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='minutes', to='governance.meeting')),
-                ('supersedes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='governance.minutes')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("approved", "Approved"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "issued_at",
+                    models.DateTimeField(
+                        blank=True, help_text="When the draft was issued to members.", null=True
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "change_reason",
+                    models.TextField(blank=True, help_text="Why a later version was made."),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "approved_at_meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="minutes_approved",
+                        to="governance.meeting",
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "drafted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="minutes",
+                        to="governance.meeting",
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="superseded_by",
+                        to="governance.minutes",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'minutes',
-                'ordering': ['meeting', '-version'],
+                "verbose_name_plural": "minutes",
+                "ordering": ["meeting", "-version"],
             },
         ),
         migrations.AddField(
-            model_name='minuteentry',
-            name='minutes',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='governance.minutes'),
+            model_name="minuteentry",
+            name="minutes",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="entries",
+                to="governance.minutes",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalMinutes',
+            name="HistoricalMinutes",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('version', models.PositiveSmallIntegerField(default=1)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('approved', 'Approved'), ('published', 'Published')], default='draft', max_length=10)),
-                ('issued_at', models.DateTimeField(blank=True, help_text='When the draft was issued to members.', null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('change_reason', models.TextField(blank=True, help_text='Why a later version was made.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('approved_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('changed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('drafted_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('approved_at_meeting', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.meeting')),
-                ('meeting', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.meeting')),
-                ('supersedes', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.minutes')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("approved", "Approved"),
+                            ("published", "Published"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "issued_at",
+                    models.DateTimeField(
+                        blank=True, help_text="When the draft was issued to members.", null=True
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "change_reason",
+                    models.TextField(blank=True, help_text="Why a later version was made."),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "drafted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "approved_at_meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.meeting",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.meeting",
+                    ),
+                ),
+                (
+                    "supersedes",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.minutes",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical minutes',
-                'verbose_name_plural': 'historical minutes',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical minutes",
+                "verbose_name_plural": "historical minutes",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='historicalminuteentry',
-            name='minutes',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.minutes'),
+            model_name="historicalminuteentry",
+            name="minutes",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="governance.minutes",
+            ),
         ),
         migrations.CreateModel(
-            name='Paper',
+            name="Paper",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('report_purpose', models.CharField(choices=[('approval', 'Approval'), ('decision', 'Decision'), ('assure', 'Assure'), ('inform', 'Inform')], max_length=10)),
-                ('presented_before', models.JSONField(blank=True, default=list, help_text="Committees or groups where presented before: [{'body': ..., 'date': ...}].")),
-                ('purpose', models.TextField(blank=True, verbose_name='purpose of the paper')),
-                ('recommendation', models.TextField(blank=True)),
-                ('urgent', models.BooleanField(default=False, help_text="Issued late as an urgent paper with the chair's agreement.")),
-                ('urgent_agreed_at', models.DateTimeField(blank=True, null=True)),
-                ('issued_at', models.DateTimeField(blank=True, null=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='papers', to='governance.agendaitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "report_purpose",
+                    models.CharField(
+                        choices=[
+                            ("approval", "Approval"),
+                            ("decision", "Decision"),
+                            ("assure", "Assure"),
+                            ("inform", "Inform"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "presented_before",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Committees or groups where presented before: [{'body': ..., 'date': ...}].",
+                    ),
+                ),
+                ("purpose", models.TextField(blank=True, verbose_name="purpose of the paper")),
+                ("recommendation", models.TextField(blank=True)),
+                (
+                    "urgent",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Issued late as an urgent paper with the chair's agreement.",
+                    ),
+                ),
+                ("urgent_agreed_at", models.DateTimeField(blank=True, null=True)),
+                ("issued_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="papers",
+                        to="governance.agendaitem",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['item', 'id'],
+                "ordering": ["item", "id"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPaperVersion',
+            name="HistoricalPaperVersion",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('file', models.TextField(max_length=300)),
-                ('original_name', models.CharField(max_length=255)),
-                ('file_type', models.CharField(help_text='pdf, docx or xlsx (sniffed).', max_length=4)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('uploaded_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('paper', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.paper')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("file", models.TextField(max_length=300)),
+                ("original_name", models.CharField(max_length=255)),
+                (
+                    "file_type",
+                    models.CharField(help_text="pdf, docx or xlsx (sniffed).", max_length=4),
+                ),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.paper",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical paper version',
-                'verbose_name_plural': 'historical paper versions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='PaperVersion',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('file', models.FileField(max_length=300, upload_to=oversight.governance.models._paper_path)),
-                ('original_name', models.CharField(max_length=255)),
-                ('file_type', models.CharField(help_text='pdf, docx or xlsx (sniffed).', max_length=4)),
-                ('size', models.PositiveIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='governance.paper')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'ordering': ['paper', '-number'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Person',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('job_title', models.CharField(blank=True, max_length=300)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='governance_people', to='organisations.organisation')),
-                ('user', models.OneToOneField(blank=True, help_text="The person's Oversight account, if they have one.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='governance_person', to=settings.AUTH_USER_MODEL)),
-            ],
-            options={
-                'verbose_name_plural': 'people',
-                'ordering': ['name', 'id'],
-            },
-        ),
-        migrations.AddField(
-            model_name='paper',
-            name='author',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='papers_written', to='governance.person'),
-        ),
-        migrations.AddField(
-            model_name='paper',
-            name='lead',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='papers_led', to='governance.person'),
-        ),
-        migrations.AddField(
-            model_name='paper',
-            name='urgent_agreed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='governance.person'),
-        ),
-        migrations.AddField(
-            model_name='membership',
-            name='nominated_deputy',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='deputy_for', to='governance.person'),
-        ),
-        migrations.AddField(
-            model_name='membership',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='governance.person'),
-        ),
-        migrations.CreateModel(
-            name='HistoricalPaper',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('report_purpose', models.CharField(choices=[('approval', 'Approval'), ('decision', 'Decision'), ('assure', 'Assure'), ('inform', 'Inform')], max_length=10)),
-                ('presented_before', models.JSONField(blank=True, default=list, help_text="Committees or groups where presented before: [{'body': ..., 'date': ...}].")),
-                ('purpose', models.TextField(blank=True, verbose_name='purpose of the paper')),
-                ('recommendation', models.TextField(blank=True)),
-                ('urgent', models.BooleanField(default=False, help_text="Issued late as an urgent paper with the chair's agreement.")),
-                ('urgent_agreed_at', models.DateTimeField(blank=True, null=True)),
-                ('issued_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.agendaitem')),
-                ('author', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.person')),
-                ('lead', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.person')),
-                ('urgent_agreed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.person')),
-            ],
-            options={
-                'verbose_name': 'historical paper',
-                'verbose_name_plural': 'historical papers',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical paper version",
+                "verbose_name_plural": "historical paper versions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMembership',
+            name="PaperVersion",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('sector', models.CharField(blank=True, help_text='As Annex 1 names it.', max_length=200)),
-                ('role_title', models.CharField(blank=True, max_length=300)),
-                ('position', models.CharField(choices=[('chair', 'Chair'), ('deputy_chair', 'Deputy chair'), ('member', 'Member'), ('co_opted', 'Co-opted member'), ('routine_attendee', 'Routine attendee'), ('invited_attendee', "Attendee at the chair's invitation"), ('secretariat', 'Secretariat')], default='member', max_length=20)),
-                ('representative', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'First representative'), (2, 'Second representative')], null=True)),
-                ('quoracy_group', models.SlugField(blank=True, help_text='The group the member counts in for quoracy (e.g. icb_member, nhse_director).', max_length=40)),
-                ('start', models.DateField(blank=True, null=True)),
-                ('end', models.DateField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('body', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.body')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('nominated_deputy', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.person')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=300, upload_to=oversight.governance.models._paper_path
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                (
+                    "file_type",
+                    models.CharField(help_text="pdf, docx or xlsx (sniffed).", max_length=4),
+                ),
+                ("size", models.PositiveIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="governance.paper",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical membership',
-                'verbose_name_plural': 'historical memberships',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "ordering": ["paper", "-number"],
+            },
+        ),
+        migrations.CreateModel(
+            name="Person",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("job_title", models.CharField(blank=True, max_length=300)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="governance_people",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The person's Oversight account, if they have one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="governance_person",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name_plural": "people",
+                "ordering": ["name", "id"],
+            },
+        ),
+        migrations.AddField(
+            model_name="paper",
+            name="author",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="papers_written",
+                to="governance.person",
+            ),
+        ),
+        migrations.AddField(
+            model_name="paper",
+            name="lead",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="papers_led",
+                to="governance.person",
+            ),
+        ),
+        migrations.AddField(
+            model_name="paper",
+            name="urgent_agreed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="governance.person",
+            ),
+        ),
+        migrations.AddField(
+            model_name="membership",
+            name="nominated_deputy",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="deputy_for",
+                to="governance.person",
+            ),
+        ),
+        migrations.AddField(
+            model_name="membership",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="memberships",
+                to="governance.person",
+            ),
+        ),
+        migrations.CreateModel(
+            name="HistoricalPaper",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                (
+                    "report_purpose",
+                    models.CharField(
+                        choices=[
+                            ("approval", "Approval"),
+                            ("decision", "Decision"),
+                            ("assure", "Assure"),
+                            ("inform", "Inform"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "presented_before",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Committees or groups where presented before: [{'body': ..., 'date': ...}].",
+                    ),
+                ),
+                ("purpose", models.TextField(blank=True, verbose_name="purpose of the paper")),
+                ("recommendation", models.TextField(blank=True)),
+                (
+                    "urgent",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Issued late as an urgent paper with the chair's agreement.",
+                    ),
+                ),
+                ("urgent_agreed_at", models.DateTimeField(blank=True, null=True)),
+                ("issued_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.agendaitem",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.person",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.person",
+                    ),
+                ),
+                (
+                    "urgent_agreed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.person",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical paper",
+                "verbose_name_plural": "historical papers",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDeclaration',
+            name="HistoricalMembership",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('personal', 'Personal'), ('professional', 'Professional'), ('organisational', 'Organisational')], max_length=15)),
-                ('financial', models.BooleanField(default=False)),
-                ('description', models.TextField()),
-                ('declared_on', models.DateField()),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('reviewed_on', models.DateField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, help_text='The organisation the interest concerns, where there is one.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='organisations.organisation')),
-                ('declared_at', models.ForeignKey(blank=True, db_constraint=False, help_text='The meeting at which it was declared, if at one.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.meeting')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.person')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "sector",
+                    models.CharField(blank=True, help_text="As Annex 1 names it.", max_length=200),
+                ),
+                ("role_title", models.CharField(blank=True, max_length=300)),
+                (
+                    "position",
+                    models.CharField(
+                        choices=[
+                            ("chair", "Chair"),
+                            ("deputy_chair", "Deputy chair"),
+                            ("member", "Member"),
+                            ("co_opted", "Co-opted member"),
+                            ("routine_attendee", "Routine attendee"),
+                            ("invited_attendee", "Attendee at the chair's invitation"),
+                            ("secretariat", "Secretariat"),
+                        ],
+                        default="member",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "representative",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(1, "First representative"), (2, "Second representative")],
+                        null=True,
+                    ),
+                ),
+                (
+                    "quoracy_group",
+                    models.SlugField(
+                        blank=True,
+                        help_text="The group the member counts in for quoracy (e.g. icb_member, nhse_director).",
+                        max_length=40,
+                    ),
+                ),
+                ("start", models.DateField(blank=True, null=True)),
+                ("end", models.DateField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "body",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.body",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nominated_deputy",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.person",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical declaration',
-                'verbose_name_plural': 'historical declarations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical membership",
+                "verbose_name_plural": "historical memberships",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalConflictRuling',
+            name="HistoricalDeclaration",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('ruling', models.CharField(choices=[('participates', 'Participates'), ('discussion_only', 'Joins the discussion but not the decision'), ('excluded', 'Excluded from the item')], max_length=20)),
-                ('reason', models.TextField(blank=True)),
-                ('ruled_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('declaration', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.declaration')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.agendaitem')),
-                ('deputy', models.ForeignKey(blank=True, db_constraint=False, help_text="Who attends the item in the excluded member's place (ToR 7.7).", null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.person')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.person')),
-                ('ruled_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.person')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("personal", "Personal"),
+                            ("professional", "Professional"),
+                            ("organisational", "Organisational"),
+                        ],
+                        max_length=15,
+                    ),
+                ),
+                ("financial", models.BooleanField(default=False)),
+                ("description", models.TextField()),
+                ("declared_on", models.DateField()),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                ("reviewed_on", models.DateField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The organisation the interest concerns, where there is one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "declared_at",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="The meeting at which it was declared, if at one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.meeting",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical conflict ruling',
-                'verbose_name_plural': 'historical conflict rulings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical declaration",
+                "verbose_name_plural": "historical declarations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
+            },
+            bases=(simple_history.models.HistoricalChanges, models.Model),
+        ),
+        migrations.CreateModel(
+            name="HistoricalConflictRuling",
+            fields=[
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ruling",
+                    models.CharField(
+                        choices=[
+                            ("participates", "Participates"),
+                            ("discussion_only", "Joins the discussion but not the decision"),
+                            ("excluded", "Excluded from the item"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("ruled_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "declaration",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.declaration",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.agendaitem",
+                    ),
+                ),
+                (
+                    "deputy",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="Who attends the item in the excluded member's place (ToR 7.7).",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.person",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.person",
+                    ),
+                ),
+                (
+                    "ruled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.person",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "historical conflict ruling",
+                "verbose_name_plural": "historical conflict rulings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='historicalattendance',
-            name='person',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.person'),
+            model_name="historicalattendance",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="governance.person",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalAgendaItem',
+            name="HistoricalAgendaItem",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.CharField(help_text='E.g. 2.4', max_length=10)),
-                ('title', models.CharField(max_length=300)),
-                ('minutes_allotted', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('purpose', models.CharField(choices=[('approval', 'Approval'), ('decision', 'Decision'), ('assure', 'Assure'), ('inform', 'Inform')], max_length=10)),
-                ('part', models.CharField(choices=[('A', 'Part A'), ('B', 'Part B (confidential)')], default='A', max_length=1)),
-                ('kind', models.CharField(choices=[('standard', 'Item'), ('committee_report', 'Report from a committee'), ('programme_update', 'Collaborative programme update'), ('exception_report', 'Exception report')], default='standard', max_length=20)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reporting_body', models.ForeignKey(blank=True, db_constraint=False, help_text='For a report from a committee: the committee.', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.body')),
-                ('meeting', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.meeting')),
-                ('lead', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.person')),
-                ('presenter', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='governance.person')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(help_text="E.g. 2.4", max_length=10)),
+                ("title", models.CharField(max_length=300)),
+                ("minutes_allotted", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("approval", "Approval"),
+                            ("decision", "Decision"),
+                            ("assure", "Assure"),
+                            ("inform", "Inform"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "part",
+                    models.CharField(
+                        choices=[("A", "Part A"), ("B", "Part B (confidential)")],
+                        default="A",
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("standard", "Item"),
+                            ("committee_report", "Report from a committee"),
+                            ("programme_update", "Collaborative programme update"),
+                            ("exception_report", "Exception report"),
+                        ],
+                        default="standard",
+                        max_length=20,
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reporting_body",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        help_text="For a report from a committee: the committee.",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.body",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.meeting",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.person",
+                    ),
+                ),
+                (
+                    "presenter",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="governance.person",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical agenda item',
-                'verbose_name_plural': 'historical agenda items',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical agenda item",
+                "verbose_name_plural": "historical agenda items",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='declaration',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='declarations', to='governance.person'),
+            model_name="declaration",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="declarations",
+                to="governance.person",
+            ),
         ),
         migrations.CreateModel(
-            name='ConflictRuling',
+            name="ConflictRuling",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ruling', models.CharField(choices=[('participates', 'Participates'), ('discussion_only', 'Joins the discussion but not the decision'), ('excluded', 'Excluded from the item')], max_length=20)),
-                ('reason', models.TextField(blank=True)),
-                ('ruled_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rulings', to='governance.agendaitem')),
-                ('declaration', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='rulings', to='governance.declaration')),
-                ('deputy', models.ForeignKey(blank=True, help_text="Who attends the item in the excluded member's place (ToR 7.7).", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='deputised_rulings', to='governance.person')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rulings', to='governance.person')),
-                ('ruled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='governance.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ruling",
+                    models.CharField(
+                        choices=[
+                            ("participates", "Participates"),
+                            ("discussion_only", "Joins the discussion but not the decision"),
+                            ("excluded", "Excluded from the item"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("ruled_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rulings",
+                        to="governance.agendaitem",
+                    ),
+                ),
+                (
+                    "declaration",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rulings",
+                        to="governance.declaration",
+                    ),
+                ),
+                (
+                    "deputy",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Who attends the item in the excluded member's place (ToR 7.7).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="deputised_rulings",
+                        to="governance.person",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rulings",
+                        to="governance.person",
+                    ),
+                ),
+                (
+                    "ruled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="governance.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['item', 'person__name'],
+                "ordering": ["item", "person__name"],
             },
         ),
         migrations.AddField(
-            model_name='attendance',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendances', to='governance.person'),
+            model_name="attendance",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="attendances",
+                to="governance.person",
+            ),
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='lead',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='items_led', to='governance.person'),
+            model_name="agendaitem",
+            name="lead",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="items_led",
+                to="governance.person",
+            ),
         ),
         migrations.AddField(
-            model_name='agendaitem',
-            name='presenter',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='items_presented', to='governance.person'),
+            model_name="agendaitem",
+            name="presenter",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="items_presented",
+                to="governance.person",
+            ),
         ),
         migrations.CreateModel(
-            name='TermsOfReference',
+            name="TermsOfReference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(help_text='E.g. 1.7', max_length=20)),
-                ('dated', models.DateField(help_text='The date the version carries (e.g. August 2021).')),
-                ('purpose', models.TextField(blank=True)),
-                ('responsibilities', models.JSONField(blank=True, default=list, help_text='The responsibilities, in order (ToR §3.1 I-VI).')),
-                ('key_amendments', models.TextField(blank=True)),
-                ('approved_by', models.CharField(blank=True, max_length=200)),
-                ('approved_on', models.DateField(blank=True, null=True)),
-                ('review_due', models.DateField(blank=True, null=True)),
-                ('document', models.FileField(blank=True, upload_to='governance/terms/%Y/')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='terms', to='governance.body')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(help_text="E.g. 1.7", max_length=20)),
+                (
+                    "dated",
+                    models.DateField(help_text="The date the version carries (e.g. August 2021)."),
+                ),
+                ("purpose", models.TextField(blank=True)),
+                (
+                    "responsibilities",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="The responsibilities, in order (ToR §3.1 I-VI).",
+                    ),
+                ),
+                ("key_amendments", models.TextField(blank=True)),
+                ("approved_by", models.CharField(blank=True, max_length=200)),
+                ("approved_on", models.DateField(blank=True, null=True)),
+                ("review_due", models.DateField(blank=True, null=True)),
+                ("document", models.FileField(blank=True, upload_to="governance/terms/%Y/")),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="terms",
+                        to="governance.body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'terms of reference',
-                'verbose_name_plural': 'terms of reference',
-                'ordering': ['body', '-dated', '-id'],
+                "verbose_name": "terms of reference",
+                "verbose_name_plural": "terms of reference",
+                "ordering": ["body", "-dated", "-id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'cancelled'), _negated=True), fields=('body', 'date'), name='meeting_one_per_body_and_day'),
+            model_name="meeting",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "cancelled"), _negated=True),
+                fields=("body", "date"),
+                name="meeting_one_per_body_and_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'scheduled'), ('called_on__isnull', False), _connector='OR'), name='meeting_extraordinary_called_on'),
+            model_name="meeting",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("kind", "scheduled"), ("called_on__isnull", False), _connector="OR"
+                ),
+                name="meeting_extraordinary_called_on",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='minutes',
-            constraint=models.UniqueConstraint(fields=('meeting', 'version'), name='minutes_version_once'),
+            model_name="minutes",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "version"), name="minutes_version_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='minutes',
-            constraint=models.CheckConstraint(condition=models.Q(('version', 1), models.Q(('supersedes__isnull', False), models.Q(('change_reason', ''), _negated=True)), _connector='OR'), name='minutes_later_version_says_why'),
+            model_name="minutes",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("version", 1),
+                    models.Q(
+                        ("supersedes__isnull", False),
+                        models.Q(("change_reason", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="minutes_later_version_says_why",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='minuteentry',
-            constraint=models.UniqueConstraint(fields=('minutes', 'item'), name='minute_entry_once'),
+            model_name="minuteentry",
+            constraint=models.UniqueConstraint(
+                fields=("minutes", "item"), name="minute_entry_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='minuteentry',
-            constraint=models.CheckConstraint(condition=models.Q(('decision', ''), models.Q(('decided', ''), _negated=True), _connector='OR'), name='minute_decision_says_how'),
+            model_name="minuteentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decision", ""), models.Q(("decided", ""), _negated=True), _connector="OR"
+                ),
+                name="minute_decision_says_how",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paperversion',
-            constraint=models.UniqueConstraint(fields=('paper', 'number'), name='paper_version_once'),
+            model_name="paperversion",
+            constraint=models.UniqueConstraint(
+                fields=("paper", "number"), name="paper_version_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paper',
-            constraint=models.CheckConstraint(condition=models.Q(('urgent', False), ('urgent_agreed_by__isnull', False), _connector='OR'), name='paper_urgent_agreed_by_chair'),
+            model_name="paper",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("urgent", False), ("urgent_agreed_by__isnull", False), _connector="OR"
+                ),
+                name="paper_urgent_agreed_by_chair",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('start__isnull', True), ('end__gte', models.F('start')), _connector='OR'), name='membership_ends_after_start'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end__isnull", True),
+                    ("start__isnull", True),
+                    ("end__gte", models.F("start")),
+                    _connector="OR",
+                ),
+                name="membership_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='declaration',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_on__isnull', True), ('ended_on__gte', models.F('declared_on')), _connector='OR'), name='declaration_ends_after_declared'),
+            model_name="declaration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_on__isnull", True),
+                    ("ended_on__gte", models.F("declared_on")),
+                    _connector="OR",
+                ),
+                name="declaration_ends_after_declared",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conflictruling',
-            constraint=models.UniqueConstraint(fields=('item', 'person'), name='conflict_ruling_once'),
+            model_name="conflictruling",
+            constraint=models.UniqueConstraint(
+                fields=("item", "person"), name="conflict_ruling_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='conflictruling',
-            constraint=models.CheckConstraint(condition=models.Q(('deputy__isnull', True), ('ruling', 'excluded'), _connector='OR'), name='conflict_deputy_only_when_excluded'),
+            model_name="conflictruling",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("deputy__isnull", True), ("ruling", "excluded"), _connector="OR"
+                ),
+                name="conflict_deputy_only_when_excluded",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('meeting', 'person'), name='attendance_once'),
+            model_name="attendance",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "person"), name="attendance_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(fields=('meeting', 'number'), name='agenda_item_number_once'),
+            model_name="agendaitem",
+            constraint=models.UniqueConstraint(
+                fields=("meeting", "number"), name="agenda_item_number_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='termsofreference',
-            constraint=models.UniqueConstraint(fields=('body', 'version'), name='terms_one_version'),
+            model_name="termsofreference",
+            constraint=models.UniqueConstraint(
+                fields=("body", "version"), name="terms_one_version"
+            ),
         ),
     ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from oversight.metrics.importing import lookups, reading
+from oversight.metrics.importing import checks, lookups, reading
 from oversight.metrics.importing.prepared import Prepared
 from oversight.metrics.importing.reading import SourceTable
 from oversight.metrics.importing.store import KEY, conform
@@ -64,6 +64,10 @@ def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
         n = pl.col(f"{column}_n")
         problems.add_frame(frame.filter((n < 0) | (n != n.round(0))), table.header(column),
                            pl.lit("'") + pl.col(column) + pl.lit("' is not a whole number ≥ 0"))
+    checks.check_finite(frame, {f"{c}_n": table.header(c) for c in COUNTS}, problems)
+    checks.check_periods(frame.with_columns(period_end=pl.col("period_start").dt.month_end()),
+                         "period_start", "period_end", table.header("period"),
+                         table.header("period"), problems)
     problems.add_frame(frame.filter(pl.col("breaches_n") > pl.col("attendances_n")),
                        table.header("breaches"), "more breaches than attendances")
     lookups.check_duplicates(frame.with_columns(pl.col("period_start").alias("period_end"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from oversight.metrics.importing import lookups, reading
+from oversight.metrics.importing import checks, lookups, reading
 from oversight.metrics.importing.prepared import Prepared
 from oversight.metrics.importing.reading import SourceTable
 from oversight.metrics.importing.store import Diff
@@ -55,6 +55,7 @@ def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
         + pl.col("published").fill_null("")
         + pl.lit("' as a date (use YYYY-MM-DD or DD/MM/YYYY)"),
     )
+    checks.check_published(frame, "published_date", table.header("published"), problems)
     for column in RATING_COLUMNS:
         text = pl.col(column).fill_null("").str.to_lowercase()
         code = text.replace_strict(RATINGS, default=None)

@@ -65,7 +65,7 @@ def metrics(codes: list[str], framework_code: str | None, file_name: str
     criteria-based framework that has the code. Returns the frame and the single framework
     used (None when codes came from several)."""
     schema = {"metric_code": pl.String, "metric_id": pl.Int64, "valid_min": pl.Float64,
-              "valid_max": pl.Float64, "framework_id": pl.Int64}
+              "valid_max": pl.Float64, "framework_id": pl.Int64, "unit": pl.String}
     if framework_code:
         fw = framework(framework_code, file_name)
         query = Metric.objects.filter(framework=fw, code__in=codes)
@@ -73,7 +73,8 @@ def metrics(codes: list[str], framework_code: str | None, file_name: str
         query = Metric.objects.filter(framework__method=Framework.Method.CRITERIA,
                                       code__in=codes).order_by("framework__year_start")
     latest: dict[str, tuple] = {}
-    for row in query.values_list("code", "id", "valid_min", "valid_max", "framework_id"):
+    for row in query.values_list("code", "id", "valid_min", "valid_max", "framework_id",
+                                 "unit"):
         latest[row[0]] = row  # later framework years overwrite earlier ones
     frame = pl.DataFrame(list(latest.values()), schema=schema, orient="row")
     used = set(frame["framework_id"].to_list())

@@ -6,17 +6,25 @@ Lower_quartile, Upper_quartile, Rank. Every Metric_ID (metric values OF00xx, sco
 domain scores and segments OF40xx/OF41xx, summary rows OF50xx) is stored as an observation of
 that code in the framework year's catalogue, for the quarter, with the published quartiles and
 rank. Trusts not yet known are created from Trust_code, Trust_name, Trust_type and Region.
+
+NHS England's league tables (acute, non-acute, ambulance: one row per trust, columns Quarter,
+Region, Trust_type, Trust_subtype, Trust_code, Trust_name, Average_score,
+Likely_range_of_average_score, Segment, Trust_in_financial_deficit, Rank, Likely_range_of_rank)
+load through the same format: each row becomes the trust's OF5002 average metric score (the
+likely range as its note), OF5000 adjusted segment (with the rank and the likely range of rank)
+and, where the deficit column says Yes or No, OF5004 financial override.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from oversight.metrics.importing import lookups, reading
+from oversight.metrics.importing import checks, lookups, reading
 from oversight.metrics.importing.prepared import NewOrganisation, Prepared
 from oversight.metrics.importing.reading import SourceTable
 from oversight.metrics.importing.store import KEY, conform
 from oversight.metrics.importing.validation import Problems
+from oversight.metrics.models import Observation
 from oversight.organisations.models import OrganisationKind
 
 REQUIRED = ["quarter", "trust_type", "trust_code", "trust_name", "metric_id", "value"]
@@ -32,6 +40,7 @@ OPTIONAL = [
     "lower_quartile",
     "upper_quartile",
     "rank",
+    "note",
 ]
 
 # NHS England region names as published -> region ODS codes.
@@ -72,7 +81,69 @@ def organisation_kind(trust_type: str, subtype: str) -> str | None:
     return kind
 
 
+LEAGUE_REQUIRED = ["quarter", "trust_type", "trust_code", "trust_name", "average_score",
+                   "segment"]
+LEAGUE_OPTIONAL = ["region", "trust_subtype", "likely_range_of_average_score",
+                   "trust_in_financial_deficit", "rank", "likely_range_of_rank"]
+DEFICIT = {"yes": "1", "no": "0"}
+
+
+def is_league_table(table: SourceTable) -> bool:
+    return "metric_id" not in table.frame.columns and "average_score" in table.frame.columns
+
+
+def league_as_rows(table: SourceTable, problems: Problems) -> SourceTable:
+    """A league table as rows of the published data layout (three metrics per trust), after
+    checking the columns only a league table has; problems name the league table's columns."""
+    reading.require_columns(table, LEAGUE_REQUIRED, LEAGUE_OPTIONAL)
+    frame = table.frame
+    for column in LEAGUE_OPTIONAL:
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(column))
+    frame = frame.with_columns(pl.col(pl.String).str.strip_chars())
+    average = pl.col("average_score").cast(pl.Float64, strict=False)
+    problems.add_frame(frame.filter(average.is_null() | ~average.is_between(1, 4)),
+                       table.header("average_score"),
+                       pl.lit("cannot read '") + pl.col("average_score").fill_null("")
+                       + pl.lit("' as an average metric score from 1 to 4"))
+    segment = pl.col("segment").cast(pl.Int64, strict=False)
+    problems.add_frame(frame.filter(segment.is_null() | ~segment.is_between(1, 4)),
+                       table.header("segment"),
+                       pl.lit("cannot read '") + pl.col("segment").fill_null("")
+                       + pl.lit("' as an adjusted segment 1-4"))
+    deficit = pl.col("trust_in_financial_deficit")
+    problems.add_frame(
+        frame.filter(deficit.is_not_null() & (deficit != "")
+                     & ~deficit.str.to_lowercase().is_in(list(DEFICIT))),
+        table.header("trust_in_financial_deficit"),
+        pl.lit("expected Yes, No or blank, not '") + deficit.fill_null("") + pl.lit("'"))
+    rank = pl.col("rank").cast(pl.Int64, strict=False)
+    problems.add_frame(
+        frame.filter(pl.col("rank").is_not_null() & (pl.col("rank") != "")
+                     & (rank.is_null() | (rank < 1))),
+        table.header("rank"),
+        pl.lit("cannot read '") + pl.col("rank") + pl.lit("' as a rank (a whole number from 1)"))
+    problems.raise_if_any()
+    keep = ["row", "quarter", "region", "trust_type", "trust_subtype", "trust_code", "trust_name"]
+    parts = [
+        frame.select(*keep, metric_id=pl.lit("OF5002"), value="average_score",
+                     rank=pl.lit(None, pl.String), note="likely_range_of_average_score"),
+        frame.select(*keep, metric_id=pl.lit("OF5000"), value="segment", rank="rank",
+                     note="likely_range_of_rank"),
+        frame.filter(deficit.is_not_null() & (deficit != "")).select(
+            *keep, metric_id=pl.lit("OF5004"),
+            value=deficit.str.to_lowercase().replace_strict(DEFICIT, default=None),
+            rank=pl.lit(None, pl.String), note=pl.lit(None, pl.String)),
+    ]
+    long = pl.concat(parts).with_columns(pl.col("note").fill_null("")).sort("row", "metric_id")
+    headers = {**table.headers, "metric_id": "Segment", "value": "Average_score or Segment"}
+    return SourceTable(table.file_name, long, headers, table.encoding)
+
+
 def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
+    league = is_league_table(table)
+    if league:
+        table = league_as_rows(table, Problems(table.file_name))
     reading.require_columns(table, REQUIRED, OPTIONAL)
     problems = Problems(table.file_name)
     frame = lookups.attach_organisations(table, "trust_code", problems, context, unknown_ok=True)
@@ -108,6 +179,13 @@ def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
         frame = frame.with_columns(
             value.alias(target), *([reason.alias("missing_reason")] if column == "value" else [])
         )
+    checks.check_finite(frame, {t: table.header(c) for c, t in NUMBERS.items()}, problems)
+    checks.check_non_negative(frame, {"value_n": table.header("value")}, problems)
+    if not league:  # a league table's rank is among every trust of the type, partial or not
+        checks.check_rank(frame, ["quarter", "trust_type", "metric_code"], table.header("rank"),
+                          problems)
+    checks.check_length(frame, "reporting_date", table.header("reporting_date"),
+                        Observation._meta.get_field("reporting_period").max_length, problems)
     lookups.check_range(frame, "value_n", table.header("value"), problems)
     new_orgs = _new_organisations(frame, table, problems, context)
     frame = frame.with_columns(
@@ -125,6 +203,8 @@ def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
         ).alias("organisation_id"),
         pl.col("period_start").dt.offset_by("2mo").dt.month_end().alias("period_end"),
     )
+    checks.check_periods(frame, "period_start", "period_end", table.header("quarter"),
+                         table.header("quarter"), problems)
     lookups.check_duplicates(frame, KEY, table.header("metric_id"), problems)
     problems.raise_if_any()
     staged = frame.select(
@@ -137,6 +217,7 @@ def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
         *[c for c in NUMBERS.values() if c != "value_n"],
         "missing_reason",
         pl.col("reporting_date").fill_null("").alias("reporting_period"),
+        pl.col("note").fill_null(""),
         pl.col("row").alias("source_row"),
     )
     return Prepared(

@@ -12,15 +12,21 @@ import csv
 import datetime as dt
 import io
 import re
+import time
+import zipfile
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 import polars as pl
+import yaml
 
 from oversight.engine.periods import CANONICAL_QUARTER
 from oversight.metrics.importing.validation import ImportRejected, Problems
 
 SUPPRESSED = {"*": "suppressed (*)", "-": "suppressed (-)"}
 XLSX_MAGIC = b"PK\x03\x04"
+LIMITS_FILE = Path(__file__).with_name("limits.yaml")
 _NUMBER = r"^[+-]?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d*)?(?:[eE][+-]?\d+)?$|^[+-]?\.\d+$"
 
 
@@ -46,14 +52,40 @@ def normalise_header(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and encoding name: UTF-8 (BOM stripped), else Windows-1252, else Latin-1."""
-    for encoding in ("utf-8-sig", "cp1252"):
+# Three or more non-ASCII characters in a row: what a multi-byte encoding (Shift-JIS, GBK,
+# UTF-16 without its mark) looks like read as Windows-1252, and what English text, where
+# accented letters, £, € and dashes stand alone, almost never holds.
+_FOREIGN_RUN = re.compile(r"[^\x00-\x7f\s]{3,}")
+EXPECTED = "save it as CSV UTF-8 (or Windows-1252, Excel's plain CSV)"
+
+
+def decode(data: bytes, file_name: str = "") -> tuple[str, str]:
+    """Text and encoding name: UTF-8 (BOM stripped), UTF-16 with its mark, else Windows-1252
+    when it reads as such with confidence (isolated undefined bytes fall back to Latin-1, to
+    be reported at their cell). Raises ImportRejected, naming the row and the encodings
+    expected, for text in another encoding."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode(encoding), encoding
+            return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1"), "latin-1"
+            raise ImportRejected.single(file_name, None, "", "the file starts as UTF-16 but "
+                                        f"is not valid UTF-16: {EXPECTED}") from None
+    try:
+        return data.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text, encoding = data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    foreign = _FOREIGN_RUN.search(text)
+    if foreign:
+        row = text.count("\n", 0, foreign.start()) + 1
+        raise ImportRejected.single(
+            file_name, row, "",
+            f"the text is neither UTF-8 nor Windows-1252 ('{foreign.group()[:12]}' is what "
+            f"another encoding, such as Shift-JIS, looks like read as Windows-1252): {EXPECTED}")
+    return text, encoding
 
 
 def sniff_separator(text: str) -> str:
@@ -74,7 +106,7 @@ def read_table(data: bytes, file_name: str) -> SourceTable:
         header, frame = _read_xlsx(data, file_name)
         encoding = "xlsx"
     else:
-        text, encoding = decode(data)
+        text, encoding = decode(data, file_name)
         header, frame = _read_csv(text, file_name)
     names = [normalise_header(h) for h in header]
     problems = Problems(file_name)
@@ -188,31 +220,119 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_xlsx(data: bytes, file_name: str) -> tuple[list[str], pl.DataFrame]:
+@dataclass(frozen=True)
+class WorkbookLimits:
+    """How much of a workbook is read before it is refused (limits.yaml)."""
+
+    max_rows: int
+    max_columns: int
+    max_cells: int
+    max_uncompressed_bytes: int
+    max_parts: int
+    max_seconds: float
+
+
+@cache
+def workbook_limits() -> WorkbookLimits:
+    data = yaml.safe_load(LIMITS_FILE.read_text())["workbook"]
+    return WorkbookLimits(**data)
+
+
+def _check_zip(data: bytes, file_name: str, limits: WorkbookLimits) -> None:
+    """Refuse a workbook by what its zip declares, before any part is decompressed: too many
+    parts, or more uncompressed bytes than the limit (a zip bomb). A part that inflates beyond
+    its declared size fails its check when read (zipfile stops at the declared size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise ImportRejected.single(file_name, None, "", f"cannot read as XLSX: {exc}") from exc
+    if len(parts) > limits.max_parts:
+        raise ImportRejected.single(file_name, None, "", f"the workbook has {len(parts):,} "
+                                    f"parts; at most {limits.max_parts:,} are read")
+    declared = sum(p.file_size for p in parts)
+    if declared > limits.max_uncompressed_bytes:
+        raise ImportRejected.single(
+            file_name, None, "",
+            f"the workbook unpacks to {declared:,} bytes; at most "
+            f"{limits.max_uncompressed_bytes:,} are read (save large data as CSV)")
+
+
+def _read_xlsx(data: bytes, file_name: str,
+               limits: WorkbookLimits | None = None) -> tuple[list[str], pl.DataFrame]:
+    """The first sheet's cells, streamed (openpyxl read-only) within the workbook limits.
+
+    The sheet's declared used range is ignored (a 1.5 KB file may claim XFD1048576): rows and
+    columns are read as they occur, never beyond the limits, and reading stops with a message
+    at the first limit passed."""
     from openpyxl import load_workbook
 
+    limits = limits or workbook_limits()
+    _check_zip(data, file_name, limits)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        claimed = (sheet.max_row or 0, sheet.max_column or 0)  # the declared used range
+        sheet.reset_dimensions()
+        # One column past the limit, so a header wider than it is seen and refused.
+        rows = sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1)
+        header_cells = next(rows, None)
+    except ImportRejected:
+        raise
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise ImportRejected.single(file_name, None, "", f"cannot read as XLSX: {exc}") from exc
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header_cells = next(rows, None)
+    if claimed[0] > limits.max_rows or claimed[1] > limits.max_columns:
+        book.close()
+        raise ImportRejected.single(
+            file_name, None, "",
+            f"the sheet claims {claimed[0]:,} rows and {claimed[1]:,} columns; at most "
+            f"{limits.max_rows:,} rows and {limits.max_columns} columns are read")
     if not header_cells:
         raise ImportRejected.single(file_name, None, "", "the first sheet is empty")
     width = max((i + 1 for i, c in enumerate(header_cells) if c not in (None, "")), default=0)
+    if width > limits.max_columns:
+        raise ImportRejected.single(file_name, 1, "", f"the sheet has more than "
+                                    f"{limits.max_columns} columns; at most that many are read")
     header = [_cell_text(c) or "" for c in header_cells[:width]]
     columns: list[list[str | None]] = [[] for _ in header]
-    for record in rows:
-        cells = list(record[:width]) + [None] * (width - len(record))
-        for i, cell in enumerate(cells):
-            columns[i].append(_cell_text(cell))
-    book.close()
+    started = time.monotonic()
+    blanks = 0
+    try:
+        for count, record in enumerate(rows, start=1):
+            if count >= limits.max_rows:
+                raise _limit(file_name, count + 1, f"the sheet has more than "
+                             f"{limits.max_rows:,} rows; at most that many are read")
+            if count * max(width, 1) > limits.max_cells:
+                raise _limit(file_name, count + 1, f"the sheet has more than "
+                             f"{limits.max_cells:,} cells; at most that many are read")
+            if count % 10_000 == 0 and time.monotonic() - started > limits.max_seconds:
+                raise _limit(file_name, count + 1, f"reading the sheet took more than "
+                             f"{limits.max_seconds:g} s (save large data as CSV)")
+            cells = [_cell_text(c) for c in record[:width]]
+            if not any(cells):
+                blanks += 1  # kept only if a row with values follows (row numbers hold)
+                continue
+            cells += [None] * (width - len(cells))
+            for i, cell in enumerate(cells):
+                if blanks:
+                    columns[i].extend([None] * blanks)
+                columns[i].append(cell)
+            blanks = 0
+    except ImportRejected:
+        raise
+    except Exception as exc:  # a part that fails its check, damaged XML ...
+        raise ImportRejected.single(file_name, None, "", f"cannot read as XLSX: {exc}") from exc
+    finally:
+        book.close()
     names = [h or f"column_{i}" for i, h in enumerate(header)]
     frame = pl.DataFrame(
         dict(zip(names, columns, strict=True)), schema={n: pl.String for n in names}
     )
     return header, frame
+
+
+def _limit(file_name: str, row: int, reason: str) -> ImportRejected:
+    return ImportRejected.single(file_name, row, "", reason)
 
 
 # ----------------------------------------------------------------------------- cells

@@ -10,16 +10,18 @@ import io
 
 import polars as pl
 
-from oversight.metrics.importing import lookups, reading
+from oversight.exports import neutralise
+from oversight.metrics.importing import checks, lookups, reading
 from oversight.metrics.importing.prepared import Prepared
 from oversight.metrics.importing.reading import SourceTable
 from oversight.metrics.importing.store import KEY, conform
 from oversight.metrics.importing.validation import Problems
-from oversight.metrics.models import Framework
+from oversight.metrics.models import Framework, Observation
 
 REQUIRED = ["org_code", "metric_code", "period_start", "period_end", "value"]
 OPTIONAL = ["numerator", "denominator", "note"]
 COLUMNS = REQUIRED + OPTIONAL
+NOTE_LENGTH = Observation._meta.get_field("note").max_length
 
 
 def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
@@ -59,6 +61,16 @@ def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
                        "denominator is zero")
     problems.add_frame(frame.filter(pl.col("numerator_n") < 0), table.header("numerator"),
                        "numerator is negative")
+    problems.add_frame(frame.filter(pl.col("denominator_n") < 0), table.header("denominator"),
+                       "denominator is negative")
+    numbers = {"value_n": table.header("value"), "numerator_n": table.header("numerator"),
+               "denominator_n": table.header("denominator")}
+    checks.check_finite(frame, numbers, problems)
+    checks.check_non_negative(frame, {"value_n": table.header("value")}, problems)
+    checks.check_ratio(frame, table.header("value"), problems)
+    checks.check_periods(frame, "period_start", "period_end", table.header("period_start"),
+                         table.header("period_end"), problems)
+    checks.check_length(frame, "note", table.header("note"), NOTE_LENGTH, problems)
     lookups.check_range(frame, "value_n", table.header("value"), problems)
     lookups.check_duplicates(frame, KEY, table.header("org_code"), problems)
     problems.raise_if_any()
@@ -86,12 +98,12 @@ def blank(framework: Framework, *, xlsx: bool = False) -> bytes:
         sheet.title = framework.code[:31]
         sheet.append(COLUMNS)
         for row in rows:
-            sheet.append(row)
+            sheet.append([neutralise(c) for c in row])
         out = io.BytesIO()
         book.save(out)
         return out.getvalue()
     out_text = io.StringIO()
     writer = csv.writer(out_text, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(rows)
+    writer.writerows([[neutralise(c) for c in row] for row in rows])
     return out_text.getvalue().encode("utf-8")
