@@ -495,6 +495,174 @@ class RebaseFactory(factory.django.DjangoModelFactory):
     date = dt.date(2023, 7, 1)
     reason = "Pathway change"
 
+# ----------------------------------------------------------------------------- development plans
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.Plan"
+
+    system = factory.SubFactory(SystemFactory)
+    title = "ICS Development Plan"
+    published_on = dt.date(2021, 3, 31)
+
+
+class ThemeGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.ThemeGroup"
+
+    plan = factory.SubFactory(PlanFactory)
+    name = factory.Sequence(lambda n: f"Group {n}")
+
+
+class DevelopmentThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.Theme"
+
+    plan = factory.SubFactory(PlanFactory)
+    group = factory.SubFactory(ThemeGroupFactory, plan=factory.SelfAttribute("..plan"))
+    number = factory.Sequence(lambda n: n % 6 + 1)
+    name = factory.Sequence(lambda n: f"Development theme {n}")
+
+
+class OwnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.Owner"
+
+    plan = factory.SubFactory(PlanFactory)
+    code = factory.Sequence(lambda n: f"O{n}")
+
+
+class WorkstreamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.Workstream"
+
+    plan = factory.SubFactory(PlanFactory)
+    theme = factory.SubFactory(DevelopmentThemeFactory, plan=factory.SelfAttribute("..plan"))
+    name = factory.Sequence(lambda n: f"Workstream {n}")
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.Action"
+
+    workstream = factory.SubFactory(WorkstreamFactory)
+    text = factory.Sequence(lambda n: f"Action {n}")
+    deadline_text = "Q2 21/22"
+    due = dt.date(2021, 9, 30)
+
+
+class ActionOwnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.ActionOwner"
+
+    action = factory.SubFactory(ActionFactory)
+    owner = factory.SubFactory(OwnerFactory, plan=factory.SelfAttribute("..action.workstream.plan"))
+
+
+class CheckpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.Checkpoint"
+
+    plan = factory.SubFactory(PlanFactory)
+    quarter = "Q1 2021/22"
+    held_on = dt.date(2021, 7, 22)
+
+
+class DevelopmentAssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.Assessment"
+
+    checkpoint = factory.SubFactory(CheckpointFactory)
+    action = factory.SubFactory(
+        ActionFactory, workstream__plan=factory.SelfAttribute("...checkpoint.plan")
+    )
+    status = "A"
+
+
+class MaturityDomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.MaturityDomain"
+
+    plan = factory.SubFactory(PlanFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Domain {n}")
+
+
+class MaturityScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.MaturityScore"
+
+    domain = factory.SubFactory(MaturityDomainFactory)
+    assessed_on = dt.date(2020, 11, 1)
+    level = "developing"
+
+
+class OperatingArrangementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.OperatingArrangement"
+
+    plan = factory.SubFactory(PlanFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    name = factory.Sequence(lambda n: f"Arrangement {n}")
+    progress = "A"
+
+
+class GapAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.GapArea"
+
+    plan = factory.SubFactory(PlanFactory)
+    section = "Consistent Operating Arrangements"
+    heading = "System Functions"
+    arrangement = "System capabilities in place"
+    current_arrangements = factory.LazyFunction(lambda: ["One CCG already in place"])
+    development_areas = factory.LazyFunction(lambda: ["A robust commissioning framework"])
+
+
+class RecommendationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.Recommendation"
+
+    plan = factory.SubFactory(PlanFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    area = "Finance"
+    text = "A deliverable system plan to reduce the underlying deficit."
+
+
+class PriorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.Priority"
+
+    plan = factory.SubFactory(PlanFactory)
+    name = factory.Sequence(lambda n: f"Priority {n}")
+    identified_by = "Shared priorities"
+
+
+class CoverageRowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.CoverageRow"
+
+    plan = factory.SubFactory(PlanFactory)
+    label = factory.Sequence(lambda n: f"Row {n}")
+
+
+class AskFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.Ask"
+
+    plan = factory.SubFactory(PlanFactory)
+    area = "ICS Boards"
+    items = factory.LazyFunction(lambda: ["ICS constitution guidance"])
+
+
+class RiskStatementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "development.RiskStatement"
+
+    plan = factory.SubFactory(PlanFactory)
+    theme = "Effective Governance"
+    statement = "Ensuring boards have clarity on all key areas across all ICS levels"
 class RecordedFlagFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "segmentation.RecordedFlag"

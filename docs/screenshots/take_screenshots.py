@@ -26,6 +26,10 @@ PAGES = {
     "segmentation": "/segmentation/",
     "segmentation-system": "/segmentation/systems/QUE/?framework=sof-2021-22",
     "support-case": "{case}",
+    "governance-bodies": "/governance/",
+    "governance-body": "/governance/SOAG/?year=2021/22",
+    "governance-meeting": "{meeting}",
+    "governance-interests": "/governance/interests/",
 }
 
 
@@ -46,8 +50,12 @@ def main(base: str) -> None:
         page.goto("/support/?kind=rsp")
         case = page.locator("a[href^='/support/cases/']:not([href$='/new/'])").first.get_attribute(
             "href")
+        page.goto("/governance/SOAG/?year=2021/22")
+        # the demo's November 2021 meeting: a Part B item, a conflicted member excluded
+        meeting = page.locator("a[href^='/governance/meetings/']").nth(3).get_attribute("href")
         values = {"place": place.rstrip("/").rsplit("/", 1)[1],
-                  "metric": metric.rstrip("/").rsplit("/", 1)[1], "case": case}
+                  "metric": metric.rstrip("/").rsplit("/", 1)[1], "case": case,
+                  "meeting": meeting}
         for name, path in PAGES.items():
             page.goto(path.format(**values))
             page.screenshot(path=str(OUT / f"{name}.png"), full_page=True,

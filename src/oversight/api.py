@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_not_required
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from oversight.development.api import router as development_router
 from oversight.governance.api import router as governance_router
 from oversight.risks.api import router as risks_router
 from oversight.support.api import router as support_router
 
 api = NinjaAPI(title="Oversight API", version="1", urls_namespace="api", auth=django_auth)
 api.add_router("/support/", support_router)
+api.add_router("/development/", development_router)
 api.add_router("/governance/", governance_router)
 api.add_router("/risks/", risks_router)
 

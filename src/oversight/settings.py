@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "oversight.support",
     "oversight.governance",
     "oversight.risks",
+    "oversight.development",
 ]
 
 MIDDLEWARE = [

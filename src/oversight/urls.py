@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("oversight.metrics.urls")),
     path("", include("oversight.segmentation.urls")),
     path("", include("oversight.support.urls")),
+    path("", include("oversight.development.urls")),
     path("governance/", include("oversight.governance.urls")),
     path("", include("oversight.risks.urls")),
     path("api/", api.urls()),

@@ -70,6 +70,25 @@ class Page:
     needs: tuple[str, ...] = ()  # further fixtures the page's data comes from
 
 
+def development(path: str = "") -> Callable[[Site], str]:
+    """A page of the ``development_plan`` fixture's plan (``path`` may name its checkpoint
+    or workstream as {checkpoint} and {workstream})."""
+
+    def url(s: Site) -> str:
+        from oversight.development.models import Plan
+
+        plan = Plan.objects.get()
+        return f"/development/{plan.pk}/" + path.format(
+            checkpoint=plan.checkpoints.get().pk,
+            workstream=plan.workstreams.get(name="Assurance").pk,
+        )
+
+    return url
+
+
+DEV = ("development_plan",)
+
+
 def case(step: str) -> Callable[[Site], str]:
     return lambda s: f"/support/cases/{s.case.pk}/{step}/"
 
@@ -145,6 +164,22 @@ PAGES = [
     Page("action", lambda s: f"/support/actions/{s.action.pk}/"),
     Page("new action", lambda s: "/support/actions/new/", submit("Save")),
     Page("notifications", lambda s: "/support/notifications/"),
+    # development plans
+    Page("development plans", lambda s: "/development/", needs=DEV),
+    Page("plan on a page", development(), needs=DEV),
+    Page("development workstream", development("workstreams/{workstream}/"), needs=DEV),
+    Page("development timeline", development("timeline/"), needs=DEV),
+    Page("maturity matrix", development("maturity/"), needs=DEV),
+    Page("operating arrangements", development("arrangements/"), needs=DEV),
+    Page("development priorities", development("priorities/"), needs=DEV),
+    Page("asks and risks", development("asks-and-risks/"), needs=DEV),
+    Page("checkpoints", development("checkpoints/"), submit("Open checkpoint"), needs=DEV),
+    Page("checkpoint report", development("checkpoints/{checkpoint}/"), needs=DEV),
+    Page(
+        "checkpoint assessment",
+        development("checkpoints/{checkpoint}/assess/{workstream}/"),
+        needs=DEV,
+    ),
     # answers that are not found
     Page("unknown case step", case("no-such-step"), status=404),
     Page("unknown organisation", lambda s: "/organisations/NOPE/", status=404),
@@ -163,6 +198,22 @@ def test_page_has_no_serious_accessibility_violation(
     assert response.status == spec.status, f"{spec.name}: {page.url} answered {response.status}"
     expect(page.locator("h1")).to_have_count(1)
     check_accessibility(page, spec.name)
+    check_fits_the_window(page, spec.name)
     if spec.then:
         spec.then(page, tmp_path)
         check_accessibility(page, f"{spec.name}, {spec.then.__doc__.strip()}")
+        check_fits_the_window(page, f"{spec.name}, {spec.then.__doc__.strip()}")
+
+
+def check_fits_the_window(page: Any, what: str) -> None:
+    """No wider than the 1,280 px window (a wide table scrolls inside its own container) and
+    ending at its footer (no blank space below it)."""
+    width, height, footer_end, window = page.evaluate(
+        """() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight,
+                  document.querySelector('footer').getBoundingClientRect().bottom + scrollY,
+                  innerHeight]"""
+    )
+    assert width <= 1280, f"{what}: {width} px wide in a 1,280 px window"
+    # A page shorter than the window ends where the window does; a longer one at its footer.
+    below = height - max(footer_end, window)
+    assert below <= 2, f"{what}: {below:.0f} px below the footer"

@@ -678,3 +678,23 @@ def test_terms_document_is_served_through_the_body_permission(client, site):
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert as_user(client, site.outsider).get(url).status_code == 403
+
+
+def test_body_schedule_by_financial_year(client, site):
+    MeetingFactory(body=site.soag.body, date=dt.date(2022, 4, 26))
+    c = as_user(client, site.user("member"))
+    page = html(c.get("/governance/SOAG/?year=2021/22"))
+    assert f'href="/governance/meetings/{site.soag.meeting.pk}/"' in page
+    assert "26 April 2022" not in page
+    assert 'href="?year=2022/23#schedule"' in page
+    page = html(c.get("/governance/SOAG/?year=2022/23"))
+    assert "26 April 2022" in page and "31 August 2021" not in page
+    assert c.get("/governance/SOAG/?year=nonsense").status_code == 200
+
+
+def test_terms_responsibilities_and_versions_on_the_body_page(client, site):
+    terms = site.soag.body.terms.get()
+    terms.responsibilities = ["I. lead the development of a dashboard", "VI. discharge duties"]
+    terms.save()
+    page = html(as_user(client, site.user("member")).get("/governance/SOAG/"))
+    assert "I. lead the development of a dashboard" in page and "Review overdue" in page

@@ -103,3 +103,14 @@ def test_someone_outside_the_system_sees_no_body(business):
 def test_signed_out_gets_401(business):
     soag, *_ = business
     assert Client().get(f"/api/governance/meetings/{soag.meeting.pk}/agenda").status_code == 401
+
+
+def test_minutes_export_carries_no_formula(business):
+    soag, part_a, *_ = business
+    from oversight.governance.minutes import current_minutes
+
+    record_minute(current_minutes(soag.meeting), part_a, discussion='=HYPERLINK("http://x")')
+    client = Client()
+    client.force_login(users("member")["member"])
+    text = client.get(f"/api/governance/meetings/{soag.meeting.pk}/minutes.csv").content.decode()
+    assert "'=HYPERLINK" in text

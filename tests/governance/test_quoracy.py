@@ -162,3 +162,16 @@ def test_an_unusable_rule_is_reported(db):
 def test_a_deputy_for_a_non_member_is_refused(soag):
     with pytest.raises(ValidationError, match="stands in for a member"):
         record_attendance(soag.meeting, PersonFactory(), deputising_for=soag.attendee)
+
+
+def test_a_body_refuses_a_rule_it_cannot_apply(db):
+    body = BodyFactory(short_name="BAD2")
+    body.quoracy = {"require": [{"group": "icb_member"}]}
+    body.deadlines = {"papers_before": "five"}
+    with pytest.raises(ValidationError) as caught:
+        body.full_clean()
+    assert set(caught.value.message_dict) == {"quoracy", "deadlines"}
+    assert (
+        "requirement 1: give either 'at_least: N' or 'majority: true'"
+        in (caught.value.message_dict["quoracy"][0])
+    )

@@ -12,7 +12,7 @@ from oversight.governance.minutes import draft_minutes, issue_draft
 from oversight.governance.papers import add_paper
 from oversight.governance.reminders import send_reminders
 from oversight.support.models import Notification
-from tests.factories import UserFactory
+from tests.factories import DeclarationFactory, TermsOfReferenceFactory, UserFactory
 
 D = dt.date
 
@@ -55,3 +55,25 @@ def test_remind_command(soag):
     assert result.exit_code == 0, result.output
     assert "was due by 23 August 2021 and is late: told secretariat" in result.stdout
     assert "1 reminder sent." in result.stdout
+
+
+def test_annual_reviews_remind_the_secretariat(soag):
+    TermsOfReferenceFactory(
+        body=soag.body, version="1.7", dated=D(2021, 8, 1), approved_on=D(2021, 8, 3)
+    )
+    DeclarationFactory(
+        person=soag.icb[1].person, description="Trustee of a charity", declared_on=D(2021, 8, 31)
+    )
+    DeclarationFactory(
+        person=soag.icb[2].person, declared_on=D(2021, 8, 31), ended_on=D(2022, 1, 31)
+    )  # ended: no review
+    assert send_reminders(D(2022, 8, 3), within=0) == []
+    sent = send_reminders(D(2022, 9, 1), within=0)
+    assert [(r.describe(), [p.username for p in people]) for r, people in sent] == [
+        ("The SOAG terms of reference v1.7 were due for review by 3 August 2022", ["secretariat"]),
+        (
+            "Ben ICB's declaration of interest (Trustee of a charity) was due for its annual "
+            "review by 31 August 2022",
+            ["secretariat"],
+        ),
+    ]

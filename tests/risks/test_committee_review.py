@@ -112,3 +112,47 @@ def test_an_inquorate_meeting_changes_nothing(world, bodies):
 def test_nothing_to_review_is_refused(world, bodies):
     with pytest.raises(ValidationError, match="No risk of FPPG"):
         add_risk_review(_meeting(bodies["FPPG"], dt.date(2025, 6, 26)))
+
+
+def test_the_secretariat_records_the_review_on_its_page(client, world, bodies):
+    from django.contrib.auth import get_user_model
+
+    from oversight.governance.models import Position
+
+    risk = _risk(world, bodies, "Agency spend", (3, 3), dt.date(2025, 3, 3))
+    meeting = _meeting(bodies["FPPG"], dt.date(2025, 6, 26))
+    secretary = get_user_model().objects.create(username="fppg-secretary")
+    MembershipFactory(body=bodies["FPPG"], person__user=secretary,
+                      position=Position.SECRETARIAT)
+    client.force_login(world.cuh_user)
+    assert client.post(f"/risks/reviews/meetings/{meeting.pk}/").status_code == 403
+    client.force_login(secretary)
+    response = client.post(f"/risks/reviews/meetings/{meeting.pk}/")
+    item = meeting.items.get(title="Risk register review")
+    assert response.status_code == 302 and response.url == f"/risks/reviews/{item.pk}/"
+    page = client.get(response.url).content.decode()
+    assert risk.reference in page and "Record the decisions" in page
+    prefix = f"r{risk.pk}"
+    bad = client.post(response.url, {f"{prefix}-decision": "rescored"})
+    assert bad.status_code == 400  # no reason: nothing recorded
+    risk.refresh_from_db()
+    assert risk.current_score == 9
+    done = client.post(response.url, {
+        f"{prefix}-decision": "rescored", f"{prefix}-likelihood": "4",
+        f"{prefix}-consequence": "3", f"{prefix}-level": "group",
+        f"{prefix}-note": "Agency use rose in May",
+    })
+    assert done.status_code == 302
+    risk.refresh_from_db()
+    assert risk.current_score == 12
+    page = client.get(response.url).content.decode()
+    assert "Agency use rose in May" in page and "The minute" in page
+
+
+def test_the_register_links_its_committee_reviews(client, world, bodies):
+    _risk(world, bodies, "Agency spend", (3, 3), dt.date(2025, 3, 3))
+    item = add_risk_review(_meeting(bodies["FPPG"], dt.date(2025, 6, 26)))
+    client.force_login(world.icb)
+    page = client.get("/risks/?system=QUE").content.decode()
+    assert f'href="/risks/reviews/{item.pk}/"' in page
+    assert "Financial Performance and Planning Group, 26 June 2025" in page

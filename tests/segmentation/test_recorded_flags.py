@@ -69,3 +69,19 @@ def test_a_flag_needs_its_evidence_and_one_subject(national) -> None:
         RecordedFlagFactory(organisation=national["orgs"][3], system=national["system"])
     with pytest.raises(IntegrityError), transaction.atomic():
         RecordedFlagFactory(organisation=national["orgs"][3], evidence="")
+
+
+def test_the_admin_records_who_recorded_a_flag(client, national, django_user_model) -> None:
+    root = django_user_model.objects.create_superuser("root", "root@example.org", "x" * 16)
+    client.force_login(root)
+    response = client.post("/admin/segmentation/recordedflag/add/", {
+        "organisation": national["orgs"][3].pk, "code": "licence_breach", "status": "actual",
+        "reference": "FT4", "evidence": "Breach confirmed by the board",
+        "in_force_from": "2022-02-01"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    flag = RecordedFlag.objects.get()
+    assert flag.recorded_by == root and flag.history.get().history_user == root
+    refused = client.post("/admin/segmentation/recordedflag/add/", {
+        "organisation": national["orgs"][3].pk, "code": "licence_breach",
+        "evidence": "No status given", "in_force_from": "2022-02-01"})
+    assert refused.status_code == 200 and "actual or suspected" in refused.content.decode()

@@ -330,3 +330,19 @@ def test_system_page_says_when_the_framework_does_not_segment_systems(client, na
     assert "NHS Oversight Framework 2025/26 does not segment systems (ICBs)" in html
     html = client.get("/segmentation/systems/QUE/?framework=sof-2021-22").content.decode()
     assert "does not segment systems" not in html
+
+
+def test_an_unknown_filter_value_is_a_message_not_a_404(client, national) -> None:
+    """?quarter=garbage (a mistyped or stale link) says what is wrong and shows the latest."""
+    recompute_proposals("sof-2021-22")
+    client.force_login(regional(national["region"]))
+    for url in ("/segmentation/?framework=sof-2021-22&quarter=garbage",
+                "/segmentation/organisations/R0/?framework=sof-2021-22&quarter=garbage",
+                "/segmentation/?framework=no-such-year"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert "There is a problem with the filter" in page, url
+    page = client.get("/segmentation/?framework=sof-2021-22&quarter=garbage").content.decode()
+    assert "There are no proposals for &#39;garbage&#39;" in page
+    assert "9 proposals for Q4 2021/22" in page

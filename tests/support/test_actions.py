@@ -38,7 +38,8 @@ def test_working_days_late(due, today, expected):
 
 @pytest.fixture
 def actions(world):
-    decide(world, 3, quarter="Q3 2021/22", rationale="Quality")
+    # Published: the owner (the trust's user) must be able to see the case the actions serve.
+    decide(world, 3, quarter="Q3 2021/22", rationale="Quality", publish=True)
     case = SupportCase.objects.get()
     late = raise_action(
         user=world.soag,
@@ -122,9 +123,10 @@ def test_raise_action_checks_input(world):
 def test_cli_escalate_overdue(world, actions):
     result = CliRunner().invoke(app, ["support", "escalate-overdue", "--today", "2022-01-04"])
     assert result.exit_code == 0, result.output
-    assert "Escalated 1 action to the board" in result.output
+    assert "Escalated 1 overdue SOAG action to the board" in result.output
+    assert "owners and case owners were told" in result.output
     again = CliRunner().invoke(app, ["support", "escalate-overdue", "--today", "2022-01-04"])
-    assert "No overdue action to escalate" in again.output
+    assert "No open SOAG action is overdue: nothing escalated." in again.output
     bad = CliRunner().invoke(app, ["support", "escalate-overdue", "--today", "4/1/2022"])
     assert bad.exit_code == 2 and "not a date" in bad.output
 
@@ -145,8 +147,10 @@ def test_cli_escalate_overdue_every_runs_until_its_parent_ends(world, actions, m
     )
     assert result.exit_code == 0, result.output
     assert waits == [5] * (720 + 3)  # an hour, then 15 s until the parent was seen gone
-    assert "Escalated 1 action to the board" in result.output
-    assert "No overdue action to escalate" in result.output  # the second run: already done
+    # what it does and why is said once; the second run, with nothing to do, says nothing
+    assert result.output.count("escalated to the board now and every hour") == 1
+    assert result.output.count("Escalated 1 overdue SOAG action to the board") == 1
+    assert "nothing escalated" not in result.output
     assert SoagAction.objects.filter(status="escalated").count() == 1
     too_often = CliRunner().invoke(app, ["support", "escalate-overdue", "--every", "5"])
     assert too_often.exit_code == 2

@@ -75,7 +75,11 @@ def test_superuser_gets_every_page(superuser_client, app, model, page):
 def test_demo_role_lists_the_organisations_and_systems_of_its_region(demo_role_client):
     """The regional role may view its region's reference data: the lists open and hold only
     that region's rows."""
-    assert demo_role_client.get(reverse("admin:index")).status_code == 200
+    index = demo_role_client.get(reverse("admin:index"))
+    assert index.status_code == 200
+    # the index offers what the role may open, not "You don't have permission..."
+    assert reverse("admin:organisations_organisation_changelist") in index.content.decode()
+    assert "permission to view or edit anything" not in index.content.decode()
     assert listed(demo_role_client, "organisation", "ods_code") == {"RGT"}
     assert listed(demo_role_client, "system", "code") == {"QUE"}
 

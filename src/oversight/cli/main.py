@@ -18,6 +18,7 @@ app = typer.Typer(
 def _register() -> None:
     from oversight.cli import (
         database,
+        development,
         governance,
         importing,
         nof,
@@ -41,6 +42,7 @@ def _register() -> None:
     app.add_typer(support.app, name="support")
     app.add_typer(governance.app, name="governance")
     app.add_typer(rebase.app, name="rebase")
+    app.add_typer(development.app, name="development")
     app.add_typer(risks.app, name="risks")
 
 

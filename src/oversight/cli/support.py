@@ -63,11 +63,25 @@ def escalate_overdue_command(
     from django.db import connections
 
     parent = os.getppid()
+    console.print(
+        f"Overdue SOAG actions are escalated to the board now and every {_period(every)} "
+        "while the site is served (OVERSIGHT_ESCALATE=0 leaves it to a scheduler of yours)."
+    )
+    failing: str | None = None  # the error last reported: said once, not every run
     while True:
         try:
-            _escalate(as_of, grace)
+            _escalate(as_of, grace, quiet=True)
         except Exception as exc:  # noqa: BLE001 - keep serving; say what went wrong
-            console.print(f"[red]error[/red]: escalating overdue SOAG actions failed: {exc}")
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if reason != failing:
+                console.print(f"[red]error[/red]: escalating overdue SOAG actions failed: "
+                              f"{reason} (trying again every {every} s; said again only if "
+                              "the error changes)")
+            failing = reason
+        else:
+            if failing is not None:
+                console.print("Escalating overdue SOAG actions works again.")
+            failing = None
         for connection in connections.all(initialized_only=True):
             if not connection.in_atomic_block:  # (a test's transaction stays open)
                 connection.close()  # no connection held between runs
@@ -77,25 +91,39 @@ def escalate_overdue_command(
             time.sleep(PARENT_CHECK_SECONDS)
 
 
-def _escalate(as_of: dt.date | None, grace: int) -> None:
+def _period(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    if not rest:
+        return "hour" if hours == 1 else f"{hours} hours"
+    return f"{seconds // 60} minutes"
+
+
+def _escalate(as_of: dt.date | None, grace: int, *, quiet: bool = False) -> None:
+    """Escalate, then say what was done and why; ``quiet`` says nothing when nothing was
+    overdue (the hourly runs while serving), so the log holds only what happened."""
     from oversight.support.actions import escalate_overdue
 
     done = escalate_overdue(today=as_of, grace_working_days=grace)
     if not done:
-        console.print("No overdue action to escalate.")
+        if not quiet:
+            console.print("No open SOAG action is overdue: nothing escalated.")
         return
+    console.print(
+        f"Escalated {len(done)} overdue SOAG action{'' if len(done) == 1 else 's'} to the "
+        f"board (open past {'its' if len(done) == 1 else 'their'} due date by more than "
+        f"{grace} working day{'' if grace == 1 else 's'}); owners and case owners were told:"
+    )
     table = Table("Action", "For", "Owner", "Due", "Working days late")
     for e in done:
         a = e.action
         table.add_row(
             a.title,
             a.subject.name,
-            a.owner.get_username(),
-            a.due.isoformat(),
+            a.owner.get_full_name() or a.owner.get_username(),
+            f"{a.due:%-d %b %Y}",
             str(e.working_days_late),
         )
     console.print(table)
-    console.print(f"Escalated {len(done)} action{'' if len(done) == 1 else 's'} to the board.")
 
 
 @app.command("check-offers")

@@ -209,6 +209,7 @@ def _load_proposals_and_support(summary: DemoSummary) -> None:
     """Propose segments from the demo data and open the demo's support cases, so the demo
     tells its story: proposals with reasons, C&P mid-way through the Recovery Support
     Programme, a trust that has exited it. Both steps are idempotent."""
+    from oversight.development.demo import load_development_demo
     from oversight.frameworks import framework_dirs, rules_path
     from oversight.governance.demo import load_governance_demo
     from oversight.segmentation.proposals import recompute_proposals
@@ -222,6 +223,7 @@ def _load_proposals_and_support(summary: DemoSummary) -> None:
     from oversight.risks.demo import load_risks_demo
 
     summary.follow_on.append(load_risks_demo().describe())
+    summary.follow_on.append(load_development_demo().describe())
 
 
 def _trust_kinds() -> list[str]:

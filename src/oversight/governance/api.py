@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from oversight.exports import neutralise
 from oversight.governance.interests import declare_interest
 from oversight.governance.meetings import record_attendance
 from oversight.governance.minutes import conflicts_minuted, current_minutes
@@ -357,7 +358,8 @@ def read_agenda(request, meeting_id: int):
 def export_minutes(request, meeting_id: int):
     """The current version of the minutes, one row per item the user may see (Part B rows
     only for its audience): item, part, title, discussion, decision, how decided, assurance,
-    escalation, conflicts of interest and how they were handled."""
+    escalation, conflicts of interest and how they were handled. Text led by a formula
+    character gets an apostrophe (``oversight.exports``)."""
     meeting = _meeting(request, meeting_id)
     minutes = current_minutes(meeting)
     if minutes is None:
@@ -385,18 +387,21 @@ def export_minutes(request, meeting_id: int):
     for e in entries.order_by("item__part", "item__order", "item__id"):
         writer.writerow(
             [
-                e.item.number,
-                e.item.part,
-                e.item.title,
-                e.discussion,
-                e.decision,
-                e.decided,
-                e.assurance,
-                e.escalation,
-                e.difference_of_view,
-                " ".join(conflicts.get(e.item_id, [])),
-                minutes.version,
-                minutes.status,
+                neutralise(cell)
+                for cell in (
+                    e.item.number,
+                    e.item.part,
+                    e.item.title,
+                    e.discussion,
+                    e.decision,
+                    e.decided,
+                    e.assurance,
+                    e.escalation,
+                    e.difference_of_view,
+                    " ".join(conflicts.get(e.item_id, [])),
+                    minutes.version,
+                    minutes.status,
+                )
             ]
         )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")

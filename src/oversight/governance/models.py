@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
@@ -186,6 +187,19 @@ class Body(models.Model):
     def get_absolute_url(self) -> str:
         return _link("governance_body", self.short_name)
 
+    def clean(self) -> None:
+        """Refuse a quoracy or deadline rule that cannot be applied (admin and forms)."""
+        from oversight.governance.data import RuleError, read_deadlines, read_quoracy
+
+        errors = {}
+        for name, read in (("quoracy", read_quoracy), ("deadlines", read_deadlines)):
+            try:
+                read(getattr(self, name), name)
+            except RuleError as exc:
+                errors[name] = str(exc)
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def current_terms(self) -> TermsOfReference | None:
         return self.terms.order_by("-dated", "-id").first()
@@ -320,6 +334,10 @@ class Membership(models.Model):
     @property
     def is_member(self) -> bool:
         return self.position in MEMBER_POSITIONS
+
+    def clean(self) -> None:
+        if self.nominated_deputy_id and self.nominated_deputy_id == self.person_id:
+            raise ValidationError({"nominated_deputy": "A member cannot be their own deputy."})
 
     def current_on(self, day: dt.date) -> bool:
         return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)

@@ -2,8 +2,9 @@
 (an in-app notification and an e-mail each, through ``oversight.support.notify.tell``).
 
 Papers are due the body's working days before the meeting (the SOAG: 5), draft minutes the
-body's working days after it (10). ``oversight governance remind`` runs :func:`send_reminders`
-daily; it tells nobody the same thing twice on one day.
+body's working days after it (10); terms of reference and declarations of interest are reviewed
+annually. ``oversight governance remind`` runs :func:`send_reminders` daily; it tells nobody the
+same thing twice on one day.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from oversight.engine.periods import working_days_between
-from oversight.governance.models import Meeting, MeetingStatus, Paper, Position
+from oversight.governance.interests import reviews_due
+from oversight.governance.models import (
+    Body,
+    Meeting,
+    MeetingStatus,
+    Membership,
+    Paper,
+    Position,
+    TermsOfReference,
+)
 from oversight.support.models import Notification
 from oversight.support.notify import tell
 
@@ -47,7 +57,11 @@ class Due:
 
 
 def secretariat_users(meeting: Meeting) -> list:
-    people = meeting.body.memberships.current(meeting.date).filter(
+    return secretaries(meeting.body, meeting.date)
+
+
+def secretaries(body: Body, on: dt.date) -> list:
+    people = body.memberships.current(on).filter(
         position=Position.SECRETARIAT, person__user__isnull=False, person__user__is_active=True
     )
     return [m.person.user for m in people.select_related("person__user")]
@@ -76,7 +90,7 @@ def due_soon(due: Due, today: dt.date, within: int) -> bool:
 
 def send_reminders(
     today: dt.date | None = None, within: int = DEFAULT_WITHIN
-) -> list[tuple[Due, list]]:
+) -> list[tuple[Due | Review, list]]:
     """Remind the secretariat (and a paper's lead) of everything due within ``within`` working
     days or late, for meetings from a month back onwards. Returns what was sent, to whom."""
     today = today or timezone.localdate()
@@ -92,20 +106,75 @@ def send_reminders(
             if due.paper is not None and due.paper.lead and due.paper.lead.user_id:
                 people.append(due.paper.lead.user)
             subject = due.describe()
-            already = set(
-                Notification.objects.filter(
-                    subject=subject[:300], created_at__date=timezone.localdate()
-                ).values_list("recipient_id", flat=True)
-            )
-            people = [p for p in dict.fromkeys(people) if p.pk not in already]
-            if not people:
-                continue
-            tell(
+            if _tell(
                 people,
                 subject,
-                f"{subject}. The {meeting.body.short_name} terms of reference ask for papers "
-                "before the meeting and draft minutes after it within set working days.",
-                link=meeting.get_absolute_url(),
-            )
-            sent.append((due, people))
+                f"{subject}. The {meeting.body.short_name} terms of "
+                "reference ask for papers before the meeting and draft minutes after it "
+                "within set working days.",
+                meeting.get_absolute_url(),
+            ):
+                sent.append((due, people))
+    sent += _reviews(today)
     return sent
+
+
+@dataclass(frozen=True)
+class Review:
+    """A review due once a year: a body's terms of reference or a declaration of interest."""
+
+    subject: str
+
+    def describe(self) -> str:
+        return self.subject
+
+
+def _reviews(today: dt.date) -> list[tuple[Review, list]]:
+    """Terms of reference past their review date, and declarations past their annual review,
+    to the secretariat of the body (of every body the person sits on)."""
+    sent = []
+    latest = {}
+    for terms in TermsOfReference.objects.select_related("body").order_by("dated", "id"):
+        latest[terms.body_id] = terms
+    for terms in latest.values():
+        if terms.review_overdue(today):
+            review = Review(
+                f"The {terms.body.short_name} terms of reference v{terms.version} were due for "
+                f"review by {_day(terms.review_due)}"
+            )
+            people = secretaries(terms.body, today)
+            if _tell(
+                people,
+                review.subject,
+                f"{review.subject} (reviewed at least annually).",
+                terms.body.get_absolute_url(),
+            ):
+                sent.append((review, people))
+    for declaration in reviews_due(today):
+        review = Review(
+            f"{declaration.person}'s declaration of interest ({declaration.description[:80]}) "
+            f"was due for its annual review by {_day(declaration.review_due)}"
+        )
+        bodies = Body.objects.filter(
+            pk__in=Membership.objects.filter(person=declaration.person)
+            .current(today)
+            .values("body_id")
+        )
+        people = [u for b in bodies for u in secretaries(b, today)]
+        if _tell(people, review.subject, f"{review.subject}.", ""):
+            sent.append((review, people))
+    return sent
+
+
+def _tell(people: list, subject: str, body: str, link: str) -> list:
+    """Tell each of ``people`` not yet told ``subject`` today; who was told."""
+    already = set(
+        Notification.objects.filter(
+            subject=subject[:300], created_at__date=timezone.localdate()
+        ).values_list("recipient_id", flat=True)
+    )
+    fresh = [p for p in dict.fromkeys(people) if p.pk not in already]
+    if fresh:
+        tell(fresh, subject, body, link=link)
+    people[:] = fresh
+    return fresh

@@ -74,9 +74,20 @@ def body_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _schedule_span(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The financial year the schedule shows by default (April to March)."""
-    return year_bounds(financial_year(today))
+def _schedule_year(request: HttpRequest, body: Body, today: dt.date) -> tuple[str, list[str]]:
+    """The financial year whose schedule the page shows (``?year=2021/22``, default this one)
+    and the years the body has meetings in, this one included."""
+    years = {financial_year(d) for d in body.meetings.values_list("date", flat=True)}
+    years.add(financial_year(today))
+    chosen = request.GET.get("year", "")
+    try:
+        year_bounds(chosen)
+    except ValueError:
+        chosen = financial_year(today)
+    else:
+        chosen = financial_year(year_bounds(chosen)[0])
+    years.add(chosen)
+    return chosen, sorted(years)
 
 
 def body_detail(request: HttpRequest, short_name: str) -> HttpResponse:
@@ -93,17 +104,15 @@ def _body_page(
     status: int = 200,
 ) -> HttpResponse:
     today = timezone.localdate()
-    first, last = _schedule_span(today)
+    year, years = _schedule_year(request, body, today)
+    first, last = year_bounds(year)
+    this_year = year_bounds(financial_year(today))
     manages = request.user.has_perm("governance.manage_body", body)
     try:
-        rows = schedule(body, first, last)
+        # recorded meetings, and the pattern's dates still to come
+        rows = [r for r in schedule(body, first, last) if r.meeting or r.date >= today]
     except ValidationError:
         rows = []
-    earlier = (
-        body.meetings.filter(date__lt=first)
-        .exclude(status=MeetingStatus.CANCELLED)
-        .order_by("-date")[:12]
-    )
     return page(
         request,
         "governance/body.jinja",
@@ -114,11 +123,11 @@ def _body_page(
             "people": pages.people_of(body, today),
             "rule": _rule_text(body),
             "rows": rows,
-            "earlier": earlier,
-            "span": (first, last),
+            "year": year,
+            "years": years,
             "manages": manages,
             "schedule_form": schedule_form
-            or forms.ScheduleForm(initial={"first": first, "last": last}),
+            or forms.ScheduleForm(initial=dict(zip(("first", "last"), this_year, strict=True))),
             "extraordinary_form": extraordinary_form or forms.ExtraordinaryForm(),
             "breadcrumbs": crumbs(("Governance", "/governance/"), (body.short_name, None)),
         },

@@ -7,9 +7,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from oversight.engine.risk import Scoring
-from oversight.risks.models import Assurance, Gap, ReviewFrequency, Risk
-from oversight.support.forms import DATE, NhsForm
+from oversight.risks.models import Assurance, Gap, ReviewDecision, ReviewFrequency, Risk
+from oversight.support.forms import NhsForm
 
+#: A date field's widget: ISO dates, the only value an <input type="date"> shows.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SCALE = [("", "Not scored"), *[(str(i), str(i)) for i in range(1, 6)]]
 
 
@@ -198,3 +200,17 @@ class AppetiteForm(NhsForm):
 class ImportForm(NhsForm):
     file = forms.FileField(label="Register file (CSV or XLSX)")
     dry_run = forms.BooleanField(required=False, label="Check only (write nothing)")
+
+
+class ReviewDecisionForm(NhsForm):
+    """The meeting's decision for one listed risk."""
+
+    decision = forms.ChoiceField(choices=ReviewDecision.choices)
+    likelihood = _scale_field("Likelihood now")
+    consequence = _scale_field("Consequence now")
+    level = forms.ChoiceField(label="Held at (escalate or de-escalate)", required=False)
+    note = forms.CharField(widget=forms.Textarea, label="Why (minuted)")
+
+    def __init__(self, *args, levels: list[tuple[str, str]], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = levels

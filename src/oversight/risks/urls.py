@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oversight.risks import views, views_transfer
+from oversight.risks import views, views_reviews, views_transfer
 
 urlpatterns = [
     path("risks/", views.register, name="risk_register"),
@@ -12,6 +12,9 @@ urlpatterns = [
     path("risks/template.<str:fmt>", views_transfer.template, name="risk_template"),
     path("risks/import/", views_transfer.upload, name="risk_import"),
     path("risks/actions/<int:pk>/", views.action_update, name="risk_action"),
+    path("risks/reviews/<int:item_pk>/", views_reviews.review, name="risk_review"),
+    path("risks/reviews/meetings/<int:meeting_pk>/", views_reviews.review_new,
+         name="risk_review_new"),
     path("risks/<slug:reference>/", views.risk_detail, name="risk"),
     path("risks/<slug:reference>/<slug:step>/", views.risk_step, name="risk_step"),
 ]

@@ -46,13 +46,19 @@ def _frameworks() -> list[Framework]:
     return [f for f in Framework.objects.order_by("-year_start") if rules_path(f.code).is_file()]
 
 
-def _framework(request: HttpRequest, available: list[Framework]) -> Framework | None:
+def _framework(request: HttpRequest, available: list[Framework],
+               problems: list[str] | None = None) -> Framework | None:
+    """The framework asked for; an unknown one is a problem said on the page (``problems``),
+    and the default (the newest with proposals) is shown instead."""
     code = request.GET.get("framework") or request.POST.get("framework")
     if code:
         for f in available:
             if f.code == code:
                 return f
-        raise Http404(f"No segmentation rules for framework '{code}'.")
+        if problems is None:
+            raise Http404(f"No segmentation rules for framework '{code}'.")
+        problems.append(f"There is no framework year '{code}' with segmentation rules: "
+                        "showing the newest instead.")
     with_data = set(Proposal.objects.filter(current=True).values_list("framework_id", flat=True))
     for f in available:
         if f.id in with_data:
@@ -66,6 +72,20 @@ def _quarters(framework: Framework) -> list[str]:
     return [q for q, _ in sorted(set(rows), key=lambda r: r[1], reverse=True)]
 
 
+def _quarter(request: HttpRequest, quarters: list[str], framework: Framework | None,
+             problems: list[str]) -> str:
+    """The quarter asked for (``?quarter=``), else the latest; one without proposals is a
+    problem said on the page, and the latest is shown instead."""
+    latest = quarters[0] if quarters else ""
+    asked = request.GET.get("quarter") or request.POST.get("quarter")
+    if not asked or asked in quarters:
+        return asked or latest
+    name = framework.name if framework else "this framework"
+    problems.append(f"There are no proposals for '{asked}' under {name}"
+                    + (f": showing {latest}, the latest." if latest else "."))
+    return latest
+
+
 def metric_url(ods_code: str, metric: str) -> str:
     """The metric page (with its SPC chart) of an organisation: the dashboards' URL contract."""
     return f"/organisations/{ods_code}/metrics/{metric}/"
@@ -76,11 +96,10 @@ def metric_url(ods_code: str, metric: str) -> str:
 
 def overview(request: HttpRequest) -> HttpResponse:
     available = _frameworks()
-    framework = _framework(request, available)
+    problems: list[str] = []
+    framework = _framework(request, available, problems)
     quarters = _quarters(framework) if framework else []
-    quarter = request.GET.get("quarter") or (quarters[0] if quarters else "")
-    if quarter and quarter not in quarters:
-        raise Http404(f"No proposals for {quarter}.")
+    quarter = _quarter(request, quarters, framework, problems)
     previous = quarters[quarters.index(quarter) + 1] if quarter in quarters[:-1] else None
     region = request.GET.get("region", "")
     system_code = request.GET.get("system", "")
@@ -135,6 +154,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     context = {
         "active": "segmentation", "frameworks": available, "framework": framework,
         "quarters": quarters, "quarter": quarter, "previous": previous, "rows": rows,
+        "filter_problems": problems,
         "regions": Region.objects.all(), "systems": visible_systems(request.user),
         "kinds": [("system", "Integrated care system")] + [
             (k.value, k.label) for k in OrganisationKind if k.value in {
@@ -251,8 +271,8 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
     if framework is None:
         raise Http404("No framework has segmentation rules.")
     quarters = _quarters(framework)
-    quarter = request.GET.get("quarter") or request.POST.get("quarter") or (
-        quarters[0] if quarters else "")
+    problems: list[str] = []
+    quarter = _quarter(request, quarters, framework, problems)
     is_org = isinstance(subject, Organisation)
     can_decide = request.user.has_perm("segmentation.decide", subject)
     form = None
@@ -317,6 +337,7 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         "active": "segmentation", "subject": subject, "is_org": is_org, "code": code,
         "framework": framework, "frameworks": available, "quarters": quarters,
         "quarter": quarter, "proposal": proposal, "decision": decision,
+        "filter_problems": problems,
         "what_if": _what_if(rules, proposal),
         "judgement": _judgement(rules, proposal),
         "segment_labels": {n: rules.labels[f"segment_{n}"] for n in (1, 3, 4)}
@@ -360,7 +381,8 @@ def system(request: HttpRequest, code: str) -> HttpResponse:
 def league(request: HttpRequest) -> HttpResponse:
     framework = Framework.objects.filter(code=NOF_2025).first()
     quarters = _quarters(framework) if framework else []
-    quarter = request.GET.get("quarter") or (quarters[0] if quarters else "")
+    problems: list[str] = []
+    quarter = _quarter(request, quarters, framework, problems)
     peer = request.GET.get("peer_group", "")
     rows = []
     if framework and quarter:
@@ -384,6 +406,7 @@ def league(request: HttpRequest) -> HttpResponse:
     return render(request, template, {
         "active": "segmentation", "framework": framework, "quarters": quarters,
         "quarter": quarter, "rows": rows, "peer_groups": peer_groups, "peer": peer,
+        "filter_problems": problems,
         "domains": domains, "cut_summary": cut_summary,
         "breadcrumbs": breadcrumbs(
             ("Segmentation", reverse("segmentation")),

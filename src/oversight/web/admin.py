@@ -8,6 +8,16 @@ from oversight.access.rules import visible_organisations, visible_systems
 from oversight.organisations import models
 
 
+class ScopedAdminMixin:
+    """The admin index lists a model wherever its list opens: Django asks for model
+    permissions of the Django kind, while Oversight's roles grant viewing through django-rules
+    (``organisations.view_organisation``), so the index said "You don't have permission to
+    view or edit anything" to a regional user whose organisation list worked."""
+
+    def has_module_permission(self, request) -> bool:
+        return self.has_view_permission(request)
+
+
 @admin.register(models.Region)
 class RegionAdmin(admin.ModelAdmin):
     list_display = ["code", "name"]
@@ -19,7 +29,7 @@ class PlaceInline(admin.TabularInline):
 
 
 @admin.register(models.System)
-class SystemAdmin(admin.ModelAdmin):
+class SystemAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name", "region"]
     list_filter = ["region"]
     search_fields = ["code", "name"]
@@ -47,7 +57,7 @@ class CqcRatingInline(admin.TabularInline):
 
 
 @admin.register(models.Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["ods_code", "name", "kind", "region", "host_system", "closed"]
     list_filter = ["kind", "region"]
     search_fields = ["ods_code", "name"]
