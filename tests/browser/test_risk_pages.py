@@ -87,3 +87,56 @@ def test_risk_journey(page, live_world):
     page.click("button:has-text('Record appetite')")  # empty: errors, still accessible
     expect(page.locator(".nhsuk-error-message").first).to_be_visible()
     check_accessibility(page, "appetite form with errors")
+
+
+def test_forms_import_and_committee_review_are_accessible(page, live_world, tmp_path):
+    from django.contrib.auth import get_user_model
+
+    from oversight.governance.models import Position
+    from oversight.risks.reviews import add_risk_review
+    from tests.factories import (
+        AttendanceFactory,
+        BodyFactory,
+        MeetingFactory,
+        MembershipFactory,
+    )
+
+    sign_in(page, "icb")
+    page.goto("/risks/new/?system=QUE")
+    check_accessibility(page, "new risk form")
+    page.click("button:has-text('Save')")
+    expect(page.locator(".nhsuk-error-message").first).to_be_visible()
+    check_accessibility(page, "new risk form with errors")
+    _fits(page)
+
+    page.goto("/risks/import/?system=QUE")
+    bad = tmp_path / "partner.csv"
+    bad.write_text("title,theme,consequence_domain,current_likelihood,current_consequence\n"
+                   "Agency spend,weather,finance,3,3\n")
+    page.set_input_files("input[type=file][name=file]", str(bad))
+    page.click("button:has-text('Import')")
+    expect(page.get_by_role("cell", name="theme", exact=True)).to_be_visible()
+    check_accessibility(page, "import with a bad row")
+
+    fppg = BodyFactory(short_name="FPPG", name="Financial Performance and Planning Group",
+                       kind="finance_group", system=live_world.system)
+    risk = Risk.objects.get(title="System deficit")
+    risk.lead_committee = fppg
+    risk.save(update_fields=["lead_committee"])
+    meeting = MeetingFactory(body=fppg, date=dt.date(2025, 9, 25))
+    AttendanceFactory(meeting=meeting, person=MembershipFactory(body=fppg).person)
+    secretary = get_user_model().objects.create(username="secretary")
+    secretary.set_password(PASSWORD)
+    secretary.save()
+    MembershipFactory(body=fppg, person__user=secretary, position=Position.SECRETARIAT)
+    item = add_risk_review(meeting)
+    page.goto("/sign-in/")
+    page.context.clear_cookies()
+    sign_in(page, "secretary")
+    page.goto(f"/risks/reviews/{item.pk}/")
+    expect(page.get_by_role("heading", name="Risk register review")).to_be_visible()
+    check_accessibility(page, "committee risk review")
+    page.click("button:has-text('Record the decisions')")
+    expect(page.locator(".nhsuk-error-message").first).to_be_visible()
+    check_accessibility(page, "committee risk review with errors")
+    _fits(page)

@@ -147,3 +147,12 @@ def test_the_secretariat_records_the_review_on_its_page(client, world, bodies):
     assert risk.current_score == 12
     page = client.get(response.url).content.decode()
     assert "Agency use rose in May" in page and "The minute" in page
+
+
+def test_the_register_links_its_committee_reviews(client, world, bodies):
+    _risk(world, bodies, "Agency spend", (3, 3), dt.date(2025, 3, 3))
+    item = add_risk_review(_meeting(bodies["FPPG"], dt.date(2025, 6, 26)))
+    client.force_login(world.icb)
+    page = client.get("/risks/?system=QUE").content.decode()
+    assert f'href="/risks/reviews/{item.pk}/"' in page
+    assert "Financial Performance and Planning Group, 26 June 2025" in page

@@ -16,6 +16,7 @@ from oversight.risks.register import assess, with_related
 from oversight.support.demo import load_support_demo
 from tests.factories import (
     BodyFactory,
+    MembershipFactory,
     OrganisationFactory,
     RegionFactory,
     SystemFactory,
@@ -57,6 +58,9 @@ def demo(db):
                                 ("AEDB", "ae_delivery_board", None), ("CC",
                                 "clinical_community", hce)]:
         BodyFactory(short_name=short, name=short, kind=kind, system=system, reports_to=parent)
+    soag = BodyFactory(short_name="SOAG", name="System Oversight and Assurance Group",
+                       kind="committee", system=system, reports_to=spb)
+    MembershipFactory(body=soag)
     return load_risks_demo()
 
 
@@ -117,3 +121,15 @@ def test_loaded_once(demo):
     again = load_risks_demo()
     assert again.created == []
     assert (Risk.objects.count(), RiskEvent.objects.count()) == (count, events)
+
+
+def test_the_soag_reviewed_its_risks_and_minuted_it(demo):
+    from oversight.governance.models import MinuteEntry
+
+    regional = Risk.objects.get(reference="QUE-R013")
+    assert regional.lead_committee.short_name == "SOAG"
+    assert regional.last_reviewed_on == dt.date(2025, 7, 29)
+    entry = MinuteEntry.objects.get(item__title="Risk register review")
+    assert entry.item.meeting.date == dt.date(2025, 7, 29)
+    assert "QUE-R013" in entry.decision and "reviewed, no change" in entry.decision
+    assert "SOAG risk review of 29 July 2025 minuted" in demo.describe()

@@ -289,3 +289,19 @@ def test_nof_2025_26_segment_5_is_the_rsp(world):
     )
     assert SupportCase.objects.get().kind == CaseKind.RSP
     assert support_offers("nof-2025-26").rsp.exit_segment == 4
+
+
+def test_a_status_change_reads_in_words() -> None:
+    """The case and action history say 'start: open → in progress', not 'start: open →
+    in_progress' or 'open: – → open'."""
+    from oversight.support.models import Transition
+
+    assert Transition(action_id=1, event="start", source="open",
+                      target="in_progress").describe() == "start: open → in progress"
+    assert Transition(action_id=1, event="raise", source="",
+                      target="open").describe() == "raise: open"
+    assert Transition(case_id=1, event="record_stocktake", source="active",
+                      target="active").describe() == "record stocktake"
+    assert Transition(action_id=1, event="escalate", source="in_progress",
+                      target="escalated").describe() == (
+        "escalate: in progress → escalated to the board")

@@ -25,15 +25,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from oversight.governance.models import Body
+from oversight.governance.meetings import record_attendance
+from oversight.governance.models import Body, Meeting, MeetingKind, MeetingStatus
 from oversight.metrics.models import Metric
 from oversight.organisations.models import Organisation, System
 from oversight.risks import editing
 from oversight.risks.lifecycle import escalate, fire
-from oversight.risks.models import Risk, RiskEvent, StrategicObjective
+from oversight.risks.models import ReviewDecision, Risk, RiskEvent, StrategicObjective
+from oversight.risks.reviews import Decision, add_risk_review, decide_risk_review
 from oversight.risks.suggest import suggest_risks
 from oversight.support.models import CaseKind, SupportCase
 
@@ -238,7 +241,7 @@ RISKS: list[dict[str, Any]] = [
     {
         "title": "Support from NHS England not flexible to local issues",
         "objective": "SO6", "theme": "regional", "domain": "objectives", "orgs": [],
-        "lead": "HCE", "inherent": (2, 3), "target": (1, 3), "review_months": 6,
+        "lead": "SOAG", "inherent": (2, 3), "target": (1, 3), "review_months": 6,
         "cause": "A national support offer designed for systems in general.",
         "event": "Support does not account for the system's local issues.",
         "effect": "Effort spent on reporting rather than improvement.",
@@ -272,12 +275,13 @@ RISKS: list[dict[str, Any]] = [
 class RisksDemoSummary:
     created: list[str] = field(default_factory=list)
     suggested: str = ""
+    review: str = ""
 
     def describe(self) -> str:
         if not self.created:
             return "Risks demo already loaded." + (f" {self.suggested}" if self.suggested else "")
         return (f"Risks demo: the {SYSTEM} register ({len(self.created)} risks), its objectives, "
-                f"appetite and BAF. {self.suggested}")
+                f"appetite and BAF; {self.review}. {self.suggested}")
 
 
 def _at(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -329,6 +333,39 @@ def _register(system: System, summary: RisksDemoSummary) -> None:
                      "The System Partnership Board asked to oversee elective recovery directly "
                      "while the waiting list grows.")
     RiskEvent.objects.filter(pk=event.pk).update(at=_at(dt.date(2025, 5, 1)))
+    summary.review = _soag_review(bodies.get("SOAG"), users.get("demo"))
+
+
+#: The SOAG meeting whose risk register review the demo minutes (the last Tuesday of July 2025).
+SOAG_REVIEW = dt.date(2025, 7, 29)
+
+
+def _soag_review(soag: Body | None, secretary) -> str:
+    """The SOAG reviews the risks it leads at its meeting of 29 July 2025: every current member
+    present, the review on the agenda, its decision minuted (seed 003: each group reviews its
+    register at every meeting)."""
+    if soag is None:
+        return "no SOAG: no committee review"
+    meeting = Meeting.objects.create(
+        body=soag, date=SOAG_REVIEW, kind=MeetingKind.SCHEDULED, status=MeetingStatus.HELD,
+        start_time=soag.start_time,
+    )
+    for membership in soag.memberships.current(SOAG_REVIEW).members():
+        record_attendance(meeting, membership.person, user=secretary)
+    item = add_risk_review(meeting, secretary)
+    try:
+        decide_risk_review(item, [
+            Decision(r.risk, ReviewDecision.NOTED,
+                     "Regional support agreed through the SOAG continues to fit local issues; "
+                     "no change to the score.")
+            for r in item.risk_reviews.select_related("risk")
+        ], secretary)
+    except ValidationError as exc:  # e.g. the SOAG's membership no longer makes it quorate
+        return f"SOAG risk review of {SOAG_REVIEW:%d %B %Y} listed, not decided: {exc.messages[0]}"
+    RiskEvent.objects.filter(item=item).update(at=_at(SOAG_REVIEW, 11))
+    RiskEvent.objects.filter(risk__in=item.risk_reviews.values("risk"),
+                             at__gt=_at(SOAG_REVIEW, 12)).update(at=_at(SOAG_REVIEW, 11))
+    return f"SOAG risk review of {SOAG_REVIEW:%d %B %Y} minuted"
 
 
 def _risk(system, number, spec, users, owner, bodies, objectives, orgs, metrics, case) -> Risk:

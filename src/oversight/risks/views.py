@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from oversight.access.rules import visible_organisations, visible_systems
-from oversight.governance.models import Body
+from oversight.governance.models import AgendaItem, Body, Meeting, MeetingStatus
 from oversight.metrics import charts as metric_charts
 from oversight.metrics.insight import insights, visibility
 from oversight.metrics.models import Metric
@@ -177,8 +177,28 @@ def register(request: HttpRequest) -> HttpResponse:
         "today": today,
         "breadcrumbs": _crumbs((f"{system.name} register", None)),
     }
+    if not request.htmx:
+        context |= _committee_reviews(request, system, today)
     template = "risks/_register_rows.jinja" if request.htmx else "risks/register.jinja"
     return _page(request, template, context)
+
+
+def _committee_reviews(request: HttpRequest, system: System, today: dt.date) -> dict[str, Any]:
+    """The latest committee risk reviews of the register's bodies the user may see, and for a
+    body's secretariat its next meetings that have no review on the agenda yet."""
+    items = [
+        i for i in AgendaItem.objects.filter(risk_reviews__risk__system=system).distinct()
+        .select_related("meeting__body").order_by("-meeting__date")[:8]
+        if request.user.has_perm("governance.view_agendaitem", i)
+    ]
+    bodies = Body.objects.filter(lead_risks__system=system).distinct()
+    upcoming = [
+        m for m in Meeting.objects.filter(body__in=bodies, date__gte=today)
+        .exclude(status=MeetingStatus.CANCELLED).exclude(items__risk_reviews__isnull=False)
+        .select_related("body").order_by("date")[:20]
+        if request.user.has_perm("governance.manage_minutes", m)
+    ]
+    return {"reviews": items, "upcoming": upcoming}
 
 
 # ----------------------------------------------------------------------------- a risk

@@ -80,7 +80,7 @@ class Proposal(Subject):
         indexes = [models.Index(fields=["framework", "current", "quarter_end"])]
 
     def __str__(self) -> str:
-        return f"{self.framework_id} {self.quarter}: segment {self.segment} (proposed)"
+        return f"Segment {self.segment} proposed for {self.quarter} ({self.framework.name})"
 
 
 class DecisionQuerySet(models.QuerySet):
@@ -132,7 +132,7 @@ class Decision(Subject):
         ]
 
     def __str__(self) -> str:
-        return f"{self.framework_id} {self.quarter}: segment {self.segment} (decided)"
+        return f"Segment {self.segment} decided for {self.quarter} ({self.framework.name})"
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not self._state.adding:

@@ -155,7 +155,7 @@ def _appoint_system_sid(case: SupportCase, regional) -> None:
     cases.appoint_sid(
         case,
         regional,
-        sid_name="System improvement director (national RSP pool)",
+        sid_name="Dr Priya Nair (national RSP pool)",
         system_agreed_by="ICB chief executive",
         system_agreed_on=dt.date(2025, 5, 6),
         region_agreed_by="Regional director, East of England",
@@ -310,7 +310,7 @@ def _trust_exited(framework: Framework, trust: Organisation, regional, metrics) 
         cases.appoint_sid(
             case,
             regional,
-            sid_name="Improvement director (national RSP pool)",
+            sid_name="Martin Hale (national RSP pool)",
             system_agreed_by="ICS interim accountable officer",
             system_agreed_on=dt.date(2021, 7, 12),
             region_agreed_by="Regional director, East of England",

@@ -430,6 +430,18 @@ class Transition(models.Model):
     def __str__(self) -> str:
         return f"{self.event}: {self.source} -> {self.target}"
 
+    def describe(self) -> str:
+        """The change in words: 'raise: open', 'start: open → in progress'; the event alone
+        when the status did not change (a step recorded on an active case)."""
+        labels = dict((CaseStatus if self.case_id else ActionStatus).choices)
+        event = self.event.replace("_", " ")
+        if self.source == self.target:
+            return event
+        target = str(labels.get(self.target, self.target)).lower()
+        if not self.source:
+            return f"{event}: {target}"
+        return f"{event}: {str(labels.get(self.source, self.source)).lower()} → {target}"
+
 
 class Notification(models.Model):
     """A message shown in the app (and also sent by email)."""
