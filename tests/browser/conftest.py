@@ -309,3 +309,55 @@ def nof_publication(nof_catalogue: Any, shared_data: Path) -> None:
     path = shared_data / NOF_2025 / "mh-community-trust-data-q1-q2.csv"
     run_import(path.read_bytes(), path.name, "nof")
     recompute_proposals(NOF_2025)
+
+
+@pytest.fixture
+def development_plan(national_picture: dict[str, Any]) -> Any:
+    """A small development plan of the national fixture's system: two workstreams with
+    actions (one late), a checkpoint that assessed them, a maturity matrix over two dates, an
+    operating arrangement, a gap, a priority ticked, an ask and a risk statement."""
+    from oversight.development import plans
+    from oversight.development.models import (
+        Ask,
+        CoverageRow,
+        GapArea,
+        MaturityDomain,
+        MaturityScore,
+        OperatingArrangement,
+        Priority,
+        RiskStatement,
+        Workstream,
+    )
+
+    system = national_picture["system"]
+    plan = plans.create_plan(system, "ICS Development Plan", dt.date(2021, 3, 31))
+    owners = plans.owners_for(plan, "KC/SG/REGION")
+    theme, group = plan.themes.get(number=6), plan.groups.get(name="Direction and engagement")
+    first = Workstream.objects.create(plan=plan, theme=theme, name="Assurance")
+    second = Workstream.objects.create(plan=plan, group=group, name="Engagement", order=2)
+    done = plans.add_action(first, "Establish assurance principles", "by Q2 21/22", owners)
+    late = plans.add_action(first, "Agree non-executive input", "Q3 21/22", owners, order=2)
+    plans.add_action(second, "Develop engagement mechanisms", "Ongoing", owners[:1])
+    checkpoint = plans.open_checkpoint(plan, "Q2 21/22", dt.date(2021, 10, 21))
+    plans.record_assessment(checkpoint, action=done, status="G", commentary="SOAG established")
+    plans.record_assessment(checkpoint, action=late, status="AR")
+    plans.record_assessment(checkpoint, workstream=first, status="AR", evidence="Minutes")
+    domain = MaturityDomain.objects.create(plan=plan, number=1, name="System leadership")
+    for day, level in ((dt.date(2019, 8, 1), "developing"), (dt.date(2020, 11, 1), "maturing")):
+        MaturityScore.objects.create(domain=domain, assessed_on=day, level=level)
+    OperatingArrangement.objects.create(plan=plan, number=1, name="Leadership", progress="G")
+    GapArea.objects.create(
+        plan=plan,
+        section="Consistent Operating Arrangements",
+        heading="System Functions",
+        arrangement="System capabilities in place",
+        current_arrangements=["One CCG already in place"],
+        development_areas=["A robust commissioning framework"],
+    ).themes.set([plan.themes.get(number=1)])
+    priority = Priority.objects.create(plan=plan, name="Finance", identified_by="Shared priorities")
+    row = CoverageRow.objects.create(plan=plan, label="Assurance")
+    row.workstreams.set([first])
+    row.priorities.set([priority])
+    Ask.objects.create(plan=plan, area="ICS Boards", items=["ICS constitution guidance"])
+    RiskStatement.objects.create(plan=plan, theme="Workforce", statement="Retaining the team")
+    return plan

@@ -70,6 +70,25 @@ class Page:
     needs: tuple[str, ...] = ()  # further fixtures the page's data comes from
 
 
+def development(path: str = "") -> Callable[[Site], str]:
+    """A page of the ``development_plan`` fixture's plan (``path`` may name its checkpoint
+    or workstream as {checkpoint} and {workstream})."""
+
+    def url(s: Site) -> str:
+        from oversight.development.models import Plan
+
+        plan = Plan.objects.get()
+        return f"/development/{plan.pk}/" + path.format(
+            checkpoint=plan.checkpoints.get().pk,
+            workstream=plan.workstreams.get(name="Assurance").pk,
+        )
+
+    return url
+
+
+DEV = ("development_plan",)
+
+
 def case(step: str) -> Callable[[Site], str]:
     return lambda s: f"/support/cases/{s.case.pk}/{step}/"
 
@@ -211,6 +230,22 @@ PAGES = [
         "minute action", _meeting("items/{item}/minute/action/"), submit("Raise action"), needs=GOV
     ),
     Page("register of interests", lambda s: "/governance/interests/", needs=GOV),
+    # development plans
+    Page("development plans", lambda s: "/development/", needs=DEV),
+    Page("plan on a page", development(), needs=DEV),
+    Page("development workstream", development("workstreams/{workstream}/"), needs=DEV),
+    Page("development timeline", development("timeline/"), needs=DEV),
+    Page("maturity matrix", development("maturity/"), needs=DEV),
+    Page("operating arrangements", development("arrangements/"), needs=DEV),
+    Page("development priorities", development("priorities/"), needs=DEV),
+    Page("asks and risks", development("asks-and-risks/"), needs=DEV),
+    Page("checkpoints", development("checkpoints/"), submit("Open checkpoint"), needs=DEV),
+    Page("checkpoint report", development("checkpoints/{checkpoint}/"), needs=DEV),
+    Page(
+        "checkpoint assessment",
+        development("checkpoints/{checkpoint}/assess/{workstream}/"),
+        needs=DEV,
+    ),
     # answers that are not found
     Page("unknown case step", case("no-such-step"), status=404),
     Page("unknown organisation", lambda s: "/organisations/NOPE/", status=404),

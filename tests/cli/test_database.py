@@ -88,6 +88,7 @@ def test_demo_serves_with_gunicorn_after_loading(tmp_path, monkeypatch):
 
     calls = {}
     monkeypatch.setattr(database, "migrate", lambda: None)
+    monkeypatch.setattr(database, "startup_problems", lambda: [])
     monkeypatch.setattr(
         "oversight.demo.load_demo",
         lambda progress: type("S", (), {"describe": lambda self: "loaded"})(),
@@ -121,7 +122,49 @@ def test_serve_leaves_escalation_to_cron_when_asked(monkeypatch):
         database.subprocess, "Popen", lambda args, **kw: calls.update(escalation=args)
     )
     monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
+    monkeypatch.setattr(database, "startup_problems", lambda: [])
     monkeypatch.setenv("OVERSIGHT_ESCALATE", "0")
     result = CliRunner().invoke(app, ["serve", "--port", "8124"])
     assert result.exit_code == 0, result.output
     assert "args" in calls and "escalation" not in calls
+
+
+@pytest.mark.parametrize(("proxy", "trusted"), [(None, ""), ("1", "127.0.0.1,::1"),
+                                                 ("0", "")])
+def test_gunicorn_trusts_forwarded_headers_only_behind_a_declared_proxy(proxy, trusted):
+    """Without SECURE_PROXY nobody's X-Forwarded-Proto is believed (gunicorn's default trusts
+    localhost, so plain HTTP passed for HTTPS and was sent HSTS)."""
+    from oversight.cli.database import gunicorn_arguments
+
+    args = gunicorn_arguments("127.0.0.1", 8000, 2, {} if proxy is None else
+                              {"SECURE_PROXY": proxy})
+    assert args[args.index("--forwarded-allow-ips") + 1] == trusted
+
+
+def test_serve_says_what_is_wrong_with_the_database_and_does_not_start(tmp_path):
+    """A real start against a PostgreSQL port nobody listens on: a plain message, exit 1."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env |= {"DATABASE_URL": "postgres://nobody@127.0.0.1:9/none", "OVERSIGHT_ESCALATE": "0",
+            "OVERSIGHT_VAR_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "oversight.cli.main", "serve", "--port", "8125"],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1
+    assert "cannot start: cannot reach the postgresql database none" in " ".join(
+        out.stderr.split())
+    assert "DATABASE_URL" in out.stderr and "Traceback" not in out.stderr
+
+
+@pytest.mark.django_db
+def test_serve_refuses_a_database_with_migrations_not_applied(monkeypatch):
+    from typer.testing import CliRunner
+
+    from oversight import health
+    from oversight.cli import database
+    from oversight.cli.main import app
+
+    monkeypatch.setattr(health, "migrations", lambda: health.Check(
+        "migrations", False, "1 not applied (metrics.0099_x); run `oversight migrate`"))
+    monkeypatch.setattr(database.os, "execv", lambda *a: pytest.fail("gunicorn started"))
+    result = CliRunner().invoke(app, ["serve"])
+    assert result.exit_code == 1
+    assert "migrations: 1 not applied (metrics.0099_x)" in result.output

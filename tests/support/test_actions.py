@@ -38,7 +38,8 @@ def test_working_days_late(due, today, expected):
 
 @pytest.fixture
 def actions(world):
-    decide(world, 3, quarter="Q3 2021/22", rationale="Quality")
+    # Published: the owner (the trust's user) must be able to see the case the actions serve.
+    decide(world, 3, quarter="Q3 2021/22", rationale="Quality", publish=True)
     case = SupportCase.objects.get()
     late = raise_action(
         user=world.soag,

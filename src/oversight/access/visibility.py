@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Q
+
 from oversight.access.models import Role
 from oversight.access.rules import role_scope
 from oversight.organisations.models import Organisation
@@ -81,3 +83,64 @@ def only_visible(user, qs, restricted, restriction_of):
     (e.g. Part B agenda items among Part A ones)."""
     hidden = [row.pk for row in qs.filter(restricted) if not may_see(user, restriction_of(row))]
     return qs.exclude(pk__in=hidden) if hidden else qs
+
+
+# ----------------------------------------------------------------------------- stored data
+# The filters below say the same as may_see for whole tables at once, so lists, pages, the API
+# and exports need not fetch rows one by one.
+
+
+def batch_restriction(batch) -> Restriction:
+    """An import batch: unpublished while it is applied and unpublished, for the organisations
+    it holds figures or ratings for."""
+    if batch.published_at is not None or batch.status != batch.Status.APPLIED:
+        return PUBLIC
+    organisations = set(batch.observations.order_by().values_list("organisation_id", flat=True)
+                        .distinct())
+    organisations |= set(batch.cqc_ratings.values_list("organisation_id", flat=True))
+    return Restriction.unpublished(*organisations)
+
+
+def visible_batches_filter(user) -> Q:
+    """Import batches ``user`` may see: published and rejected ones, those the user loaded, and
+    unpublished ones every organisation of which the user may see unpublished (a regional team
+    of another region, an ICB team of another system and SOAG members see none of them)."""
+    from oversight.metrics.models import ImportBatch, Observation
+    from oversight.organisations.models import CqcRating
+
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    scope = unpublished_scope(user)
+    if scope is None:
+        return Q()
+    outside = (Exists(Observation.objects.filter(batch=OuterRef("pk"))
+                      .exclude(organisation_id__in=scope))
+               | Exists(CqcRating.objects.filter(batch=OuterRef("pk"))
+                        .exclude(organisation_id__in=scope)))
+    unpublished = Q(published_at__isnull=True, status=ImportBatch.Status.APPLIED)
+    return ~unpublished | Q(created_by=user.pk) | (unpublished & ~outside)
+
+
+def visible_ratings_filter(user) -> Q:
+    """CQC ratings ``user`` may see: those from published loads (or none), and unpublished
+    ones of organisations whose unpublished data the user may see."""
+    scope = unpublished_scope(user) if user.is_authenticated else frozenset()
+    if scope is None:
+        return Q()
+    return (Q(batch__isnull=True) | Q(batch__published_at__isnull=False)
+            | Q(organisation_id__in=scope))
+
+
+#: The roles that see a segment decision before it is published (with administrators):
+#: organisation users and SOAG members see it once published.
+SEES_UNPUBLISHED_DECISIONS = frozenset({Role.Kind.REGIONAL, Role.Kind.ICB})
+
+
+def visible_decisions_filter(user) -> Q:
+    """Segment decisions ``user`` may see: published ones, and unpublished ones of the subjects
+    the user's regional or ICB role covers (administrators: all). Support cases opened by a
+    decision follow it."""
+    scope = role_scope(user, SEES_UNPUBLISHED_DECISIONS)
+    if scope is None:
+        return Q()
+    return Q(publication__isnull=False) | scope

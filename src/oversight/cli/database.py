@@ -121,26 +121,51 @@ def _start_escalation() -> None:
     )
 
 
+def gunicorn_arguments(host: str, port: int, workers: int,
+                       environ: dict[str, str] | None = None) -> list[str]:
+    """gunicorn's command line. Forwarded headers (X-Forwarded-Proto and the like) are trusted
+    from the local proxy only when SECURE_PROXY says one terminates TLS in front; otherwise from
+    nobody, so a plain-HTTP request cannot pass itself off as HTTPS (and be sent HSTS)."""
+    environ = os.environ if environ is None else environ
+    behind_proxy = environ.get("SECURE_PROXY", "").strip().lower() in {"1", "true", "yes", "on"}
+    return [
+        "oversight.wsgi:application",
+        "--bind", f"{host}:{port}",
+        "--workers", str(workers),
+        "--access-logfile", "-",
+        "--forwarded-allow-ips", "127.0.0.1,::1" if behind_proxy else "",
+    ]
+
+
+def startup_problems() -> list[str]:
+    """What stops the site from serving (database unreachable, migrations not applied), said
+    plainly; empty when it may start."""
+    from oversight.health import database, migrations
+
+    db = database()
+    if not db.ok:
+        return [f"{db.detail} (check DATABASE_URL)"]
+    pending = migrations()
+    return [] if pending.ok else [f"migrations: {pending.detail}"]
+
+
 def serve(
     port: int = typer.Option(int(os.environ.get("PORT", "8000")), help="Port to listen on."),
     host: str = typer.Option("127.0.0.1", help="Address to bind."),
     workers: int = typer.Option(DEFAULT_WORKERS, help="gunicorn worker processes."),
 ) -> None:
-    """Serve the web application with gunicorn (static files through whitenoise)."""
+    """Serve the web application with gunicorn (static files through whitenoise), after
+    checking that the database answers and is migrated."""
     setup()
     from django.core.management import call_command
 
+    problems = startup_problems()
+    if problems:
+        for problem in problems:
+            console.print(f"[red]cannot start[/red]: {problem}")
+        raise typer.Exit(1)
     call_command("collectstatic", interactive=False, verbosity=0)
     console.print(f"Serving Oversight on http://{host}:{port}/  (Ctrl+C to stop)")
     _start_escalation()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    os.execv(
-        gunicorn,
-        [
-            gunicorn,
-            "oversight.wsgi:application",
-            "--bind", f"{host}:{port}",
-            "--workers", str(workers),
-            "--access-logfile", "-",
-        ],
-    )
+    os.execv(gunicorn, [gunicorn, *gunicorn_arguments(host, port, workers)])

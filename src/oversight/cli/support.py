@@ -67,11 +67,21 @@ def escalate_overdue_command(
         f"Overdue SOAG actions are escalated to the board now and every {_period(every)} "
         "while the site is served (OVERSIGHT_ESCALATE=0 leaves it to a scheduler of yours)."
     )
+    failing: str | None = None  # the error last reported: said once, not every run
     while True:
         try:
             _escalate(as_of, grace, quiet=True)
         except Exception as exc:  # noqa: BLE001 - keep serving; say what went wrong
-            console.print(f"[red]error[/red]: escalating overdue SOAG actions failed: {exc}")
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if reason != failing:
+                console.print(f"[red]error[/red]: escalating overdue SOAG actions failed: "
+                              f"{reason} (trying again every {every} s; said again only if "
+                              "the error changes)")
+            failing = reason
+        else:
+            if failing is not None:
+                console.print("Escalating overdue SOAG actions works again.")
+            failing = None
         for connection in connections.all(initialized_only=True):
             if not connection.in_atomic_block:  # (a test's transaction stays open)
                 connection.close()  # no connection held between runs

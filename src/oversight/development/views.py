@@ -52,11 +52,28 @@ def _plan_context(request: HttpRequest, plan: Plan, page: str) -> dict[str, Any]
 
 
 def plan_list(request: HttpRequest) -> HttpResponse:
-    found = list(visible_plans(request.user).select_related("system"))
+    today = timezone.localdate()
+    rows = []
+    for plan in visible_plans(request.user).select_related("system"):
+        actions = list(plans.plan_actions(plan))
+        rows.append(
+            {
+                "plan": plan,
+                "workstreams": plan.workstreams.count(),
+                "actions": len(actions),
+                "achieved": sum(a.achieved for a in actions),
+                "late": sum(a.is_late(today) for a in actions),
+                "latest": plan.checkpoints.order_by("-held_on").first(),
+            }
+        )
     return _page(
         request,
         "development/plan_list.jinja",
-        {"plans": found, "breadcrumbs": _crumbs(None)[:-1] + [{"text": "Development plans"}]},
+        {
+            "rows": rows,
+            "today": today,
+            "breadcrumbs": _crumbs(None)[:-1] + [{"text": "Development plans"}],
+        },
     )
 
 

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 
 from oversight.access.models import Role
 from oversight.access.rules import role_scope
+from oversight.access.visibility import visible_batches_filter
 from oversight.metrics.models import ImportBatch
 from oversight.organisations.models import Organisation
 
@@ -40,11 +41,14 @@ def upload_scope(user) -> frozenset[int] | None:
 
 
 def visible_batches(user) -> QuerySet[ImportBatch]:
-    """The import batches listed to the user (newest first): loaders only, and an organisation
-    user only their own loads, so nobody learns of another organisation's unpublished load."""
+    """The import batches listed to the user (newest first): loaders only; an organisation
+    user only their own loads; everyone only the unpublished loads they may see
+    (``oversight.access.visibility``), so nobody learns of another organisation's unpublished
+    load."""
     if not user.has_perm("metrics.load_data"):
         return ImportBatch.objects.none()
-    batches = ImportBatch.objects.select_related("created_by", "framework")
+    batches = ImportBatch.objects.select_related("created_by", "framework").filter(
+        visible_batches_filter(user))
     if upload_scope(user) is not None:
         batches = batches.filter(created_by=user)
     return batches
@@ -89,10 +93,8 @@ def can_load_data(user) -> bool:
 
 @rules.predicate
 def can_see_batch(user, batch) -> bool:
-    """Data loaders see every batch, organisation users only those they loaded."""
-    if not can_load_data(user):
-        return False
-    return upload_scope(user) is None or batch.created_by_id == user.pk
+    """Data loaders see the batches listed to them (``visible_batches``)."""
+    return batch is not None and visible_batches(user).filter(pk=batch.pk).exists()
 
 
 @rules.predicate

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from oversight.access.visibility import batch_restriction, may_see, visible_batches_filter
 from oversight.metrics.importing import FORMATS, ImportRejected, run_import
 from oversight.metrics.importing import template as template_format
 from oversight.metrics.models import Framework, ImportBatch, Observation, ObservationRevision
@@ -177,7 +178,13 @@ def observation_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if not request.user.has_perm("organisations.view_organisation", observation.organisation):
         raise PermissionDenied
-    revisions = observation.revisions.select_related("batch", "superseded_by").order_by("-id")
+    # A figure from an unpublished load, and the values earlier unpublished loads gave it, are
+    # seen only by those who see the organisation's unpublished data (SOAG members do not).
+    if not may_see(request.user, batch_restriction(observation.batch)):
+        raise PermissionDenied("This figure is not published yet.")
+    seen = ImportBatch.objects.filter(visible_batches_filter(request.user))
+    revisions = (observation.revisions.filter(batch__in=seen)
+                 .select_related("batch", "superseded_by").order_by("-id"))
     return render(
         request,
         "metrics/imports/history.jinja",

@@ -17,8 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from oversight.access.models import Role
-from oversight.access.rules import role_scope
+from oversight.access.visibility import visible_decisions_filter
 from oversight.metrics.models import Framework
 from oversight.organisations.models import Organisation, System
 from oversight.segmentation.models import Decision, DecisionPublication, Proposal
@@ -50,12 +49,8 @@ def current_decision(framework: Framework, subject: Organisation | System,
 
 
 def decision_visibility(user) -> Q:
-    """Filter of the decisions the user may see: published ones, and unpublished ones of the
-    subjects their regional or ICB role covers (administrators: every decision)."""
-    scope = role_scope(user, {Role.Kind.REGIONAL, Role.Kind.ICB})
-    if scope is None:
-        return Q()
-    return Q(publication__isnull=False) | scope
+    """Filter of the decisions the user may see (``oversight.access.visibility`` decides)."""
+    return visible_decisions_filter(user)
 
 
 def visible_decision(framework: Framework, subject: Organisation | System, quarter: str,

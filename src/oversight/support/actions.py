@@ -38,6 +38,9 @@ def raise_action(
         raise ValidationError({"title": "Give the action a title."})
     if case is not None and case.subject != subject:
         raise ValidationError({"case": "The support case is about another subject."})
+    if case is not None and not owner.has_perm("support.view_supportcase", case):
+        raise ValidationError({"owner": f"{owner.get_username()} may not see the support case "
+                                        "this action serves; choose an owner who may."})
     field = "organisation" if isinstance(subject, Organisation) else "system"
     with transaction.atomic():
         action = SoagAction.objects.create(

@@ -218,7 +218,9 @@ def _rsp(c: SupportCase) -> dict:
     }
 
 
-def _action(a: SoagAction) -> dict:
+def _action(a: SoagAction, user) -> dict:
+    """An action as ``user`` sees it: the case it serves only if the user may see that case
+    (a case opened by an unpublished decision is not named to those who may not see it)."""
     return {
         "id": a.pk,
         "kind": a.kind,
@@ -226,7 +228,8 @@ def _action(a: SoagAction) -> dict:
         "description": a.description,
         "subject_code": a.organisation.ods_code if a.organisation_id else a.system.code,
         "subject_type": "organisation" if a.organisation_id else "system",
-        "case_id": a.case_id,
+        "case_id": a.case_id if a.case_id and user.has_perm("support.view_supportcase",
+                                                             a.case) else None,
         "owner": a.owner.get_username(),
         "due": a.due,
         "status": a.status,
@@ -277,7 +280,8 @@ def read_rsp(request, case_id: int):
 
 
 def _actions(request):
-    return visible_actions(request.user).select_related("owner", "organisation", "system")
+    return visible_actions(request.user).select_related("owner", "organisation", "system",
+                                                         "case")
 
 
 @router.get("/actions", response=list[ActionOut])
@@ -285,13 +289,13 @@ def list_actions(request, status: str | None = None, overdue: bool | None = None
     qs = _actions(request)
     if status:
         qs = qs.filter(status=status)
-    rows = [_action(a) for a in qs]
+    rows = [_action(a, request.user) for a in qs]
     return [r for r in rows if overdue is None or r["overdue"] == overdue]
 
 
 @router.get("/actions/{action_id}", response=ActionOut)
 def read_action(request, action_id: int):
-    return _action(get_object_or_404(_actions(request), pk=action_id))
+    return _action(get_object_or_404(_actions(request), pk=action_id), request.user)
 
 
 @router.post("/actions", response={201: ActionOut})
@@ -333,4 +337,4 @@ def create_action(request, payload: ActionIn):
         )
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from None
-    return Status(201, _action(action))
+    return Status(201, _action(action, request.user))

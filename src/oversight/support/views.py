@@ -639,6 +639,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "active": "support",
             "action": action,
+            "sees_case": action.case_id is not None
+            and request.user.has_perm("support.view_supportcase", action.case),
             "form": form,
             "can_update": can_update,
             "late": working_days_late(action.due, today) if not action.is_done else 0,

@@ -20,6 +20,7 @@ from django.urls import reverse
 from markupsafe import Markup
 
 from oversight.access.rules import visible_organisations, visible_systems
+from oversight.access.visibility import visible_ratings_filter
 from oversight.metrics import charts
 from oversight.metrics.insight import Insights, data_version, insights, visibility
 from oversight.organisations.models import Organisation, OrganisationKind, Place, System
@@ -135,7 +136,7 @@ def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
             "systems": organisation.systems.all(),
             "standing": standings(request.user, [organisation])[organisation.pk],
             "history": history(organisation, user=request.user)[:HISTORY_ENTRIES],
-            "ratings": organisation.cqc_ratings.all(),
+            "ratings": organisation.cqc_ratings.filter(visible_ratings_filter(request.user)),
             "collaboratives": organisation.collaboratives.all(),
             "current": _current(organisation, request.user),
             "breadcrumbs": [

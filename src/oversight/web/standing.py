@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from oversight.access.visibility import visible_ratings_filter
 from oversight.metrics.models import Framework
 from oversight.organisations.models import CqcRating, Organisation
 from oversight.segmentation.decisions import decision_visibility
@@ -69,7 +70,8 @@ def standings(user, organisations: Sequence[Organisation]) -> dict[int, Standing
         )
     for s in out.values():
         s.segments.sort(key=lambda f: f.framework.year_start, reverse=True)
-    for rating in CqcRating.objects.filter(organisation_id__in=ids).order_by("published", "id"):
+    for rating in CqcRating.objects.filter(visible_ratings_filter(user),
+                                           organisation_id__in=ids).order_by("published", "id"):
         out[rating.organisation_id].cqc = rating
     for case in visible_cases(
         user, SupportCase.objects.filter(organisation_id__in=ids).exclude(status=CaseStatus.CLOSED)

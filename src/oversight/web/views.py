@@ -9,12 +9,12 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache, caches
-from django.db import connection
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from oversight.access.rules import role_scope, scoped, visible_organisations, visible_systems
+from oversight.health import checks
 from oversight.metrics import charts
 from oversight.metrics.insight import data_version, insights, visibility
 from oversight.metrics.rules import visible_batches
@@ -142,7 +142,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers and the smoke test: the app is up and the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+    """For load balancers and the smoke test: database, migrations and caches, each with what
+    is wrong; 503 when any is unhealthy."""
+    found = checks()
+    healthy = all(c.ok for c in found)
+    body = {"status": "ok" if healthy else "unhealthy",
+            **{c.name: {"ok": c.ok, "detail": c.detail} for c in found}}
+    return JsonResponse(body, status=200 if healthy else 503,
+                        headers={"Cache-Control": "no-store"})

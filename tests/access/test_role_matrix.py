@@ -1,0 +1,96 @@
+"""Every role against every page, API endpoint and export that can show what is not public.
+
+The world: an organisation (RGT) whose own user loaded a batch that is not yet published, in a
+system (QUE) of a region (Y61). Users of every role, including the regional team of another
+region, the ICB team and an organisation of another system and a SOAG member, ask each URL; the
+table says what each must get: a status, and whether the unpublished figure (88.5%) or the
+batch's name may appear. A new page that shows stored data goes in URLS; a governance Part B
+URL goes in the same table with its audience.
+
+Expected values are the rule of docs/importing.md ("Publication"): before publication only the
+loader's organisation, the ICB team of its system, the regional team of its region and
+administrators see it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from oversight.access.models import Role
+from tests.factories import OrganisationFactory, RoleFactory, SystemFactory
+from tests.metrics.test_publication import NEW, world  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db
+
+#: Who sees the organisation's unpublished data (docs/importing.md).
+SEE_UNPUBLISHED = {"loader", "icb", "regional", "admin"}
+ROLES = ["loader", "icb", "regional", "admin", "soag", "other_icb", "other_regional",
+         "other_organisation", "anonymous"]
+#: Roles that may not see RGT at all (their scope is elsewhere).
+OUT_OF_SCOPE = {"other_icb", "other_regional", "other_organisation"}
+
+
+@dataclass(frozen=True)
+class Url:
+    """A URL and what each role gets from it: ``status`` by role (default ``default``), and
+    whether the unpublished figure or batch must be absent from what a 200 returns."""
+
+    path: str
+    status: dict[str, int] = field(default_factory=dict)
+    default: int = 200
+    #: Text only SEE_UNPUBLISHED roles may receive ("{batch}" and "{observation}" are filled).
+    secret: str = NEW
+
+    def expected(self, role: str) -> int:
+        if role == "anonymous":
+            return self.status.get(role, 401 if self.path.startswith("/api/") else 302)
+        return self.status.get(role, self.default)
+
+
+REFUSED = {r: 403 for r in ["soag", *OUT_OF_SCOPE]}
+URLS = [
+    Url("/"),
+    Url("/organisations/RGT/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/organisations/RGT/metrics/OF0001/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/systems/QUE/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/systems/QUE/icons/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/organisations/"),
+    Url("/imports/", {"soag": 403}, secret='href="/imports/{batch}/"'),
+    Url("/imports/{batch}/", REFUSED),
+    Url("/imports/observations/{observation}/", REFUSED),
+    Url("/api/support/actions"),
+    Url("/api/support/cases"),
+    Url("/api/support/rsp"),
+]
+
+
+@pytest.fixture
+def everyone(world):  # noqa: F811
+    users = dict(world["users"])
+    other = SystemFactory(code="QYY", region=world["org"].region)
+    users["other_organisation"] = RoleFactory(
+        kind=Role.Kind.ORGANISATION, region=None,
+        organisation=OrganisationFactory(ods_code="RZZ", host_system=other)).user
+    return users
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_against_every_url(client, world, everyone, role):  # noqa: F811
+    """One role against the whole table (one database setup per role keeps the run short)."""
+    batch = world["batch"]
+    fill = {"batch": batch.pk, "observation": batch.observations.first().pk}
+    if role != "anonymous":
+        client.force_login(everyone[role])
+    wrong = []
+    for url in URLS:
+        path = url.path.format(**fill)
+        response = client.get(path)
+        if response.status_code != url.expected(role):
+            wrong.append(f"{path}: {response.status_code}, expected {url.expected(role)}")
+        elif response.status_code == 200 and role not in SEE_UNPUBLISHED:
+            secret = url.secret.format(**fill)
+            if secret in response.content.decode():
+                wrong.append(f"{path}: shows {secret!r}")
+    assert not wrong, f"{role}: " + "; ".join(wrong)
