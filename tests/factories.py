@@ -579,3 +579,35 @@ class RecordedFlagFactory(factory.django.DjangoModelFactory):
     evidence = "Enforcement undertakings under discussion with the regional team"
     in_force_from = dt.date(2022, 1, 10)
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class SchemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.Scheme"
+        django_get_or_create = ("version",)
+
+    version = factory.Sequence(lambda n: f"test-{n}")
+    title = "Test scheme of delegation"
+    kinds = factory.LazyFunction(lambda: {"approve": "Approve", "recommend": "Recommend"})
+
+
+class HolderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.Holder"
+
+    scheme = factory.SubFactory(SchemeFactory)
+    key = factory.Sequence(lambda n: f"H{n}")
+    name = factory.Sequence(lambda n: f"Holder {n}")
+
+
+class MatterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.Matter"
+
+    scheme = factory.SelfAttribute("holder.scheme")
+    holder = factory.SubFactory(HolderFactory)
+    table = 1
+    table_title = "Schedule of matters"
+    number = factory.Sequence(lambda n: n + 1)
+    text = "To approve business cases to support delivery of the STP"
+    kind = "approve"
