@@ -663,6 +663,8 @@ class RiskStatementFactory(factory.django.DjangoModelFactory):
     plan = factory.SubFactory(PlanFactory)
     theme = "Effective Governance"
     statement = "Ensuring boards have clarity on all key areas across all ICS levels"
+
+
 class RecordedFlagFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "segmentation.RecordedFlag"
@@ -674,3 +676,84 @@ class RecordedFlagFactory(factory.django.DjangoModelFactory):
     evidence = "Enforcement undertakings under discussion with the regional team"
     in_force_from = dt.date(2022, 1, 10)
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class SchemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.Scheme"
+        django_get_or_create = ("version",)
+
+    version = factory.Sequence(lambda n: f"test-{n}")
+    title = "Test scheme of delegation"
+    kinds = factory.LazyFunction(lambda: {"approve": "Approve", "recommend": "Recommend"})
+
+
+class HolderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.Holder"
+
+    scheme = factory.SubFactory(SchemeFactory)
+    key = factory.Sequence(lambda n: f"H{n}")
+    name = factory.Sequence(lambda n: f"Holder {n}")
+
+
+class MatterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.Matter"
+
+    scheme = factory.SelfAttribute("holder.scheme")
+    holder = factory.SubFactory(HolderFactory)
+    table = 1
+    table_title = "Schedule of matters"
+    number = factory.Sequence(lambda n: n + 1)
+    text = "To approve business cases to support delivery of the STP"
+    kind = "approve"
+
+
+class BusinessCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.BusinessCase"
+
+    title = factory.Sequence(lambda n: f"Project proposal {n}")
+    route = "sif"
+    amount_asked = 100000
+
+
+class StepDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.StepDecision"
+
+    case = factory.SubFactory(BusinessCaseFactory)
+    step = "clinical_vision"
+    meeting = factory.SubFactory(MeetingFactory)
+    body = factory.SelfAttribute("meeting.body")
+    decided_at = factory.LazyFunction(timezone.now)
+    reason = "Clinical vision agreed"
+
+
+class SignOffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.SignOff"
+
+    case = factory.SubFactory(BusinessCaseFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    authority = "Board"
+    signed_on = dt.date(2018, 3, 1)
+
+
+class CriterionScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.CriterionScore"
+
+    case = factory.SubFactory(BusinessCaseFactory)
+    criterion = "priorities"
+    score = 3
+
+
+class MinutedDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.MinutedDecision"
+
+    entry = factory.SubFactory(MinuteEntryFactory)
+    matter = factory.SubFactory(MatterFactory)
+    outcome = "decision"

@@ -30,6 +30,10 @@ PAGES = {
     "governance-body": "/governance/SOAG/?year=2021/22",
     "governance-meeting": "{meeting}",
     "governance-interests": "/governance/interests/",
+    "risk-register": "/risks/?system=QUE",
+    "risk": "/risks/QUE-R001/",
+    "risk-heat-map": "/risks/heat-map/?system=QUE",
+    "risk-baf": "/risks/assurance-framework/?system=QUE",
 }
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_not_required
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from oversight.delegation.api import router as delegation_router
 from oversight.development.api import router as development_router
 from oversight.governance.api import router as governance_router
 from oversight.risks.api import router as risks_router
@@ -17,6 +18,7 @@ api = NinjaAPI(title="Oversight API", version="1", urls_namespace="api", auth=dj
 api.add_router("/support/", support_router)
 api.add_router("/development/", development_router)
 api.add_router("/governance/", governance_router)
+api.add_router("/delegation/", delegation_router)
 api.add_router("/risks/", risks_router)
 
 

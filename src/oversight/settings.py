@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "oversight.segmentation",
     "oversight.support",
     "oversight.governance",
+    "oversight.delegation",
     "oversight.risks",
     "oversight.development",
 ]

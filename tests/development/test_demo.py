@@ -130,3 +130,21 @@ def test_the_ratification_milestone_is_linked_to_the_partnership_board(world, de
     ratify.refresh_from_db()
     assert ratify.signed_off_by == board and len(summary.created) == 1
     assert load_development_demo().created == []
+
+
+def test_risk_statements_link_to_the_register_once_it_holds_them(client, world, demo_plan) -> None:
+    from tests.factories import RiskFactory
+
+    statement = RiskStatement.objects.get(
+        statement="Ensuring boards have clarity on all key areas across all ICS levels"
+    )
+    assert statement.risk is None
+    risk = RiskFactory(
+        system=world.system, title="Boards lack clarity on decisions at each level of the ICS"
+    )
+    assert load_development_demo().created == ["1 risk statement linked to the risk register"]
+    statement.refresh_from_db()
+    assert statement.risk == risk
+    client.force_login(world.admin)
+    page = client.get(f"/development/{demo_plan.pk}/asks-and-risks/").content.decode()
+    assert f"/risks/{risk.reference}/" in page

@@ -18,6 +18,7 @@ app = typer.Typer(
 def _register() -> None:
     from oversight.cli import (
         database,
+        delegation,
         development,
         governance,
         importing,
@@ -44,6 +45,7 @@ def _register() -> None:
     app.add_typer(rebase.app, name="rebase")
     app.add_typer(development.app, name="development")
     app.add_typer(risks.app, name="risks")
+    app.add_typer(delegation.app, name="delegation")
 
 
 _register()

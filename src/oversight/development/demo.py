@@ -131,7 +131,7 @@ def load_development_demo() -> DevelopmentDemoSummary:
         raise RuntimeError(f"load the demo reference data first: {exc}") from exc
     existing = Plan.objects.filter(system=system, published_on=meta["published_on"]).first()
     if existing is not None:
-        summary.created += link_governance(existing)
+        summary.created += link_governance(existing) + link_risks(existing)
         return summary
     with transaction.atomic():
         with on(meta["published_on"]):  # the plan and its history bear the plan's date
@@ -142,7 +142,7 @@ def load_development_demo() -> DevelopmentDemoSummary:
         )
         held = load_checkpoints(plan)
         summary.created.append(f"{held} quarterly checkpoints")
-        summary.created += link_governance(plan)
+        summary.created += link_governance(plan) + link_risks(plan)
     return summary
 
 
@@ -254,6 +254,58 @@ def link_governance(plan: Plan) -> list[str]:
             action.save(update_fields=["signed_off_by"])
             linked.append(f"sign-off of '{text[:40]}…' by {body.short_name}")
     return linked
+
+
+#: Risk statements held in detail on the system's risk register (the risks demo's titles).
+ON_THE_REGISTER = {
+    "A systemised approach to planning and implementation of Population Health Management": (
+        "Population health management not systematised across places"
+    ),
+    "Ensuring a meaningful impact on health inequalities": (
+        "ICS development has no meaningful impact on health inequalities"
+    ),
+    "Ensuring boards have clarity on all key areas across all ICS levels": (
+        "Boards lack clarity on decisions at each level of the ICS"
+    ),
+    "Achieving effective ground-up, local place-based infrastructure": (
+        "Place-based infrastructure not in place for the North and South partnerships"
+    ),
+    "Resolving tensions resulting from changes": (
+        "Tensions between partners resulting from changes in roles"
+    ),
+    "Developing effective ways of working with and between district, county and city councils, "
+    "primary care and acute partners to benefit our system": (
+        "Ways of working with district, county and city councils not effective"
+    ),
+    "Retaining the senior commissioning team and the inter-dependencies of system role "
+    "recruitment": "Loss of the senior commissioning team through the ICS transition",
+    "Developing a workforce plan that is truly ambitious and addresses the system needs": (
+        "Workforce plan not ambitious enough for the system's needs"
+    ),
+    "How to secure the investment to maintain the changes in clinical practice we have made "
+    "during pandemic": "Investment to keep the changes in clinical practice made in the pandemic",
+    "How to work with NHSE/I to develop an approach to support that is flexible and accounts for "
+    "our local issues": "Support from NHS England not flexible to local issues",
+}
+
+
+def link_risks(plan: Plan) -> list[str]:
+    """Link the plan's risk statements to the risk register's entries that hold their detail,
+    once the register is loaded (``oversight.risks``, a sibling domain: looked up in the app
+    registry)."""
+    Risk = apps.get_model("risks", "Risk")
+    linked = 0
+    for statement in plan.risk_statements.filter(risk__isnull=True):
+        title = ON_THE_REGISTER.get(statement.statement)
+        risk = Risk.objects.filter(system=plan.system, title=title).first() if title else None
+        if risk is not None:
+            statement.risk = risk
+            statement._change_reason = "the risk register holds its detail"
+            statement.save(update_fields=["risk"])
+            linked += 1
+    if not linked:
+        return []
+    return [f"{linked} risk statement{'' if linked == 1 else 's'} linked to the risk register"]
 
 
 def _status_at(action: Action, index: int, end: dt.date) -> tuple[str, str]:

@@ -213,6 +213,12 @@ def asks_and_risks(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _plan_or_403(request, pk)
     risks: dict[str, list] = {}
     for statement in plan.risk_statements.select_related("risk"):
+        # The register's entry is shown only to those the register lets see it.
+        statement.shown_risk = (
+            statement.risk
+            if statement.risk_id and request.user.has_perm("risks.view_risk", statement.risk)
+            else None
+        )
         risks.setdefault(statement.theme, []).append(statement)
     return _page(
         request,

@@ -1,0 +1,65 @@
+"""JSON API for the scheme of delegation (django-ninja router, mounted at
+``/api/delegation/``): the current scheme's matters, optionally those answering a question, and a
+matter with its chain of delegation. Read only; the scheme is the STP's published framework."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from oversight.delegation.models import Matter
+from oversight.delegation.scheme import chain, current_scheme, who
+
+router = Router(tags=["delegation"])
+
+
+class MatterOut(Schema):
+    id: int
+    reference: str = Field(description='Table and position, e.g. "5.13".')
+    matter: str
+    held_by: str = Field(description="Who holds it: the body, or its chair or secretariat.")
+    holder: str
+    kind: str
+    delegated_by: str | None = Field(description="None: reserved to a statutory organisation.")
+
+
+class MatterDetailOut(MatterOut):
+    chain: list[str] = Field(description="The holder, then who delegated to it, upwards.")
+    scheme_version: str
+
+
+class SchemeFilter(Schema):
+    q: str | None = Field(None, max_length=200, description="Words of the matter.")
+
+
+def _out(m: Matter) -> dict:
+    return {
+        "id": m.pk,
+        "reference": m.reference,
+        "matter": m.text,
+        "held_by": m.held_by_label,
+        "holder": m.holder.name,
+        "kind": m.kind,
+        "delegated_by": m.delegated_by.name if m.delegated_by else None,
+    }
+
+
+@router.get("/matters", response=list[MatterOut], summary="The current scheme's matters")
+def matters(request, filters: Query[SchemeFilter]):
+    scheme = current_scheme()
+    if scheme is None:
+        raise HttpError(404, "No scheme of delegation is loaded")
+    if filters.q:
+        found = who(filters.q, scheme)
+    else:
+        found = list(scheme.matters.select_related("holder", "delegated_by"))
+    return [_out(m) for m in found]
+
+
+@router.get("/matters/{matter_id}", response=MatterDetailOut, summary="A matter and its chain")
+def matter(request, matter_id: int):
+    m = get_object_or_404(
+        Matter.objects.select_related("scheme", "holder", "delegated_by"), pk=matter_id
+    )
+    return _out(m) | {"chain": [h.name for h in chain(m)], "scheme_version": m.scheme.version}
