@@ -568,6 +568,8 @@ class RiskStatementFactory(factory.django.DjangoModelFactory):
     plan = factory.SubFactory(PlanFactory)
     theme = "Effective Governance"
     statement = "Ensuring boards have clarity on all key areas across all ICS levels"
+
+
 class RecordedFlagFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "segmentation.RecordedFlag"
@@ -611,3 +613,52 @@ class MatterFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: n + 1)
     text = "To approve business cases to support delivery of the STP"
     kind = "approve"
+
+
+class BusinessCaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.BusinessCase"
+
+    title = factory.Sequence(lambda n: f"Project proposal {n}")
+    route = "sif"
+    amount_asked = 100000
+
+
+class StepDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.StepDecision"
+
+    case = factory.SubFactory(BusinessCaseFactory)
+    step = "clinical_vision"
+    meeting = factory.SubFactory(MeetingFactory)
+    body = factory.SelfAttribute("meeting.body")
+    decided_at = factory.LazyFunction(timezone.now)
+    reason = "Clinical vision agreed"
+
+
+class SignOffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.SignOff"
+
+    case = factory.SubFactory(BusinessCaseFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    authority = "Board"
+    signed_on = dt.date(2018, 3, 1)
+
+
+class CriterionScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.CriterionScore"
+
+    case = factory.SubFactory(BusinessCaseFactory)
+    criterion = "priorities"
+    score = 3
+
+
+class MinutedDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.MinutedDecision"
+
+    entry = factory.SubFactory(MinuteEntryFactory)
+    matter = factory.SubFactory(MatterFactory)
+    outcome = "decision"

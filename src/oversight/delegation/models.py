@@ -5,6 +5,7 @@ every change keeps who, when and why (django-simple-history)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -136,3 +137,104 @@ class MinutedDecision(models.Model):
         if self.outcome == Outcome.RECOMMENDATION:
             return f"Recommendation to {self.recommended_to} under {self.matter.reference}"
         return f"Decision under {self.matter.reference}"
+
+
+class CaseStatus(models.TextChoices):
+    """Where a project proposal is on its route (the step last completed)."""
+
+    PROPOSED = "proposed", "Proposed"
+    CLINICAL_VISION = "clinical_vision", "Clinical vision set"
+    VISION = "vision", "Vision approved"
+    GATEWAY = "gateway", "Gateway proposal approved"
+    PROPOSALS = "proposals", "Proposals approved"
+    FULL_CASE = "full_case", "Full business case developed"
+    EVALUATION = "evaluation", "Evaluated by the Investment Committee"
+    APPROVAL = "approval", "Approved"
+    REFUSED = "refused", "Not funded"
+
+
+class BusinessCase(models.Model):
+    """A project proposal on one of the three routes (seed 003 §9.1.1), through its outline and
+    full business case stages (``oversight.delegation.business_cases``)."""
+
+    title = models.CharField(max_length=300)
+    route = models.CharField(max_length=10, help_text="sif, local or none (business-cases.yaml).")
+    amount_asked = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    amount_awarded = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    delivery_group = models.ForeignKey(
+        Body, on_delete=models.PROTECT, null=True, blank=True, related_name="business_cases"
+    )
+    affected_organisations = models.ManyToManyField(
+        "organisations.Organisation", blank=True, related_name="business_cases"
+    )
+    status = models.CharField(
+        max_length=20, choices=CaseStatus.choices, default=CaseStatus.PROPOSED
+    )
+    outcome = models.CharField(max_length=10, blank=True, help_text="The committee's outcome.")
+    history = HistoricalRecords(m2m_fields=[affected_organisations])
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class StepDecision(models.Model):
+    """One body's decision on a step of a case, at a meeting: who, when, which meeting, why."""
+
+    case = models.ForeignKey(BusinessCase, on_delete=models.CASCADE, related_name="decisions")
+    step = models.CharField(max_length=20)
+    body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="+")
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+    reason = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "step", "body"], name="step_decided_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.step} by {self.body.short_name} on {self.meeting.date}"
+
+
+class SignOff(models.Model):
+    """An affected organisation's formal sign-off of the full business case."""
+
+    case = models.ForeignKey(BusinessCase, on_delete=models.CASCADE, related_name="sign_offs")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    authority = models.CharField(
+        max_length=200, help_text="E.g. Board, CCG CEC or the delegated authority."
+    )
+    signed_on = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "organisation"], name="sign_off_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: signed off by {self.organisation} ({self.authority})"
+
+
+class CriterionScore(models.Model):
+    """The Investment Committee's score of a case against one of its criteria."""
+
+    case = models.ForeignKey(BusinessCase, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.CharField(max_length=30)
+    score = models.PositiveSmallIntegerField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "criterion"], name="criterion_scored_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case}: {self.criterion} {self.score}"

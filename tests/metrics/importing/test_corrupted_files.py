@@ -188,6 +188,10 @@ template_cells = st.one_of(
     st.tuples(st.just("value"), st.floats(100.001, 1e9).map(lambda v: f"{v:.3f}")),
     st.tuples(st.just("value"), st.floats(-1e9, -0.001).map(lambda v: f"{v:.3f}")),
     st.tuples(st.just("period_end"), st.just("2025-03-31")),  # before every start
+    # implausible for what reads them (checks.py): not finite, outside the framework years
+    st.tuples(st.just("value"), st.sampled_from(["1e999", "-1e999", "1e300"])),
+    st.tuples(st.just("period_start"), st.sampled_from(["0000-01-01", "1899-12-31",
+                                                        "9999-12-31"])),
 )
 template_corruptions = st.one_of(
     template_cells,
@@ -240,6 +244,8 @@ nof_corruptions = st.one_of(
     st.tuples(st.just("Median_value"), bad_numbers),
     st.tuples(st.just("Rank"), bad_numbers),
     st.tuples(st.just("Value"), st.floats(100.01, 1e6).map(lambda v: f"{v:.2f}")),
+    st.tuples(st.just("Value"), st.sampled_from(["1e999", "1e300"])),
+    st.tuples(st.just("Rank"), st.sampled_from(["0", "4", "1.5", "-1", "1e999"])),
     st.tuples(st.just("Quarter"), st.sampled_from(["Q5 2025/26", "2025 Q1", "Q1 2025-26"])),
     st.tuples(st.just("Metric_ID"), st.sampled_from(["OF9999", "OF006", "XX0061"])),
     st.tuples(st.just("Trust_code"), st.just("")),
@@ -295,6 +301,8 @@ cqc_corruptions = st.one_of(
     st.tuples(st.sampled_from(CQC[2:]), st.sampled_from(["Great", "Bad", "Requires", "5"])),
     st.tuples(st.just("Overall"), st.just("")),
     st.tuples(st.just("Publication Date"), bad_dates),
+    st.tuples(st.just("Publication Date"), st.sampled_from(["2999-01-01", "0000-01-01",
+                                                            "1999-12-31"])),
     st.tuples(st.just("Provider ODS Code"), codes.filter(lambda c: c not in ORGS)),
     st.tuples(st.just("duplicate"), st.just("")),
     st.tuples(
