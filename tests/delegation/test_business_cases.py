@@ -158,3 +158,24 @@ def test_scores_and_outcome_are_checked(meetings, orgs):
         reason="Half the pilot",
     )  # fmt: skip
     assert case.amount_awarded == Decimal("100000")
+
+
+def test_pipeline_page_by_stage_with_the_fund_remaining(client, meetings, orgs):
+    from tests.factories import RoleFactory
+
+    client.force_login(RoleFactory().user)
+    done = _case("sif", meetings, orgs, amount=Decimal("400000"))
+    _outline(done, meetings)
+    _sign_all(done, orgs)
+    evaluate_case(
+        done, meetings["IC"], scores=SCORES, outcome="part", amount_awarded=Decimal("150000"),
+        reason="Pilot first",
+    )  # fmt: skip
+    waiting = _case("sif", meetings, orgs, amount=Decimal("90000"))
+    _outline(waiting, meetings)
+    html = client.get("/governance/business-cases/").content.decode()
+    # 5,000,000 (the demo fund) - 150,000 awarded = 4,850,000; 90,000 waits for the committee.
+    assert "£4,850,000" in html and "£90,000" in html
+    page = client.get(f"/governance/business-cases/{done.pk}/").content.decode()
+    assert "Fund in part: £150,000" in page and "Pilot first" in page and "4 of 5" in page
+    assert client.get("/governance/business-cases/999999/").status_code == 404

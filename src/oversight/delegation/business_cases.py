@@ -295,3 +295,33 @@ def evaluate_case(
             CriterionScore(case=case, criterion=key, score=value), user=user, reason="Scored", at=at
         )
     return record(case, user=user, reason=f"Investment Committee: {label}", at=at)
+
+
+def fund_remaining() -> tuple[Decimal, Decimal]:
+    """The System Investment Fund's total and what remains after the amounts awarded to cases
+    on the fund's route."""
+    total = Decimal(str(route_rules()["fund"]["total"]))
+    awarded = sum(
+        (c.amount_awarded or Decimal(0))
+        for c in BusinessCase.objects.filter(route="sif", amount_awarded__isnull=False)
+    )
+    return total, total - awarded
+
+
+def pipeline() -> list[dict[str, Any]]:
+    """The cases by stage (outline, full, decided) and route, each with its next step."""
+    rules = route_rules()
+    stage_of = {r["step"]: r["stage"] for r in rules["steps"]}
+    rows = []
+    for case in BusinessCase.objects.select_related("delivery_group").order_by("pk"):
+        step = next_step(case)
+        rows.append(
+            {
+                "case": case,
+                "route": rules["routes"][case.route]["label"],
+                "stage": stage_of[step] if step else "decided",
+                "next": step_rule(step)["label"] if step else case.get_status_display(),
+                "waiting_for_funding": step == "evaluation",
+            }
+        )
+    return rows

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache, caches
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -20,7 +19,8 @@ from oversight.metrics.insight import data_version, insights, visibility
 from oversight.metrics.rules import visible_batches
 from oversight.organisations.models import Organisation
 from oversight.segmentation.changes import recent_decisions, segment_changes
-from oversight.support.models import ACTION_DONE, SoagAction
+from oversight.support.models import ACTION_DONE
+from oversight.support.rules import visible_actions
 
 #: Failed sign-ins allowed per username and address before the pair is locked out.
 LOGIN_FAILURE_LIMIT = getattr(settings, "LOGIN_FAILURE_LIMIT", 5)
@@ -31,6 +31,8 @@ LOGIN_ADDRESS_FAILURE_LIMIT = getattr(settings, "LOGIN_ADDRESS_FAILURE_LIMIT", 2
 LOGIN_LOCKOUT_SECONDS = getattr(settings, "LOGIN_LOCKOUT_SECONDS", 15 * 60)
 #: Home page concerns are computed for at most this many organisations (the user's scope).
 HOME_ORGANISATION_LIMIT = 300
+#: Open SOAG actions listed on the home page (the soonest due; the action list has them all).
+HOME_ACTION_LIMIT = 20
 
 
 def _throttle_key(request: HttpRequest, username: str) -> str:
@@ -129,9 +131,9 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = Organisation.objects.filter(pk__in=[o.pk for o in mine])
     scope_systems = systems if mine else systems.none()
     framework, changes = segment_changes(scope, scope_systems)
-    actions = SoagAction.objects.exclude(status__in=ACTION_DONE).filter(
-        Q(owner=request.user) | Q(organisation__in=scope) | Q(system__in=scope_systems)
-    ).select_related("organisation", "system", "owner").distinct()[:20]
+    actions = (visible_actions(request.user).exclude(status__in=ACTION_DONE)
+               .select_related("organisation", "system", "owner")
+               .order_by("due", "id")[:HOME_ACTION_LIMIT])
     return render(
         request,
         "web/home.jinja",
