@@ -93,6 +93,59 @@ def case(step: str) -> Callable[[Site], str]:
     return lambda s: f"/support/cases/{s.case.pk}/{step}/"
 
 
+@pytest.fixture
+def governance(site: Site, settings: Any, tmp_path: Path) -> None:
+    """A SOAG the regional user chairs and serves as secretariat, with a meeting whose agenda
+    item has a paper, its terms of reference, a declaration and draft minutes."""
+    from oversight.governance.minutes import draft_minutes
+    from oversight.governance.models import Position
+    from oversight.organisations.models import System
+    from tests.factories import (
+        AgendaItemFactory,
+        BodyFactory,
+        DeclarationFactory,
+        MeetingFactory,
+        MembershipFactory,
+        PaperFactory,
+        PaperVersionFactory,
+        PersonFactory,
+        TermsOfReferenceFactory,
+    )
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    body = BodyFactory(soag=True, system=System.objects.get(code="QUE"))
+    TermsOfReferenceFactory(body=body, version="1.7", key_amendments="Quoracy: 3 ICB, 1 NHSE/I")
+    regional = PersonFactory(name="Rae Regional", user=site.regional)
+    MembershipFactory(body=body, person=regional, position=Position.CHAIR, sector="Lay Chair")
+    MembershipFactory(body=body, person=regional, position=Position.SECRETARIAT, sector="")
+    member = MembershipFactory(
+        body=body, quoracy_group="icb_member", nominated_deputy=PersonFactory(name="Dev Deputy")
+    )
+    DeclarationFactory(person=member.person)
+    item = AgendaItemFactory(meeting=MeetingFactory(body=body), number="1", title="UEC")
+    PaperVersionFactory(paper=PaperFactory(item=item, title="UEC plans"), number=1)
+    draft_minutes(item.meeting)
+
+
+def _meeting(path: str = "") -> Callable[[Site], str]:
+    def url(s: Site) -> str:
+        from oversight.governance.models import Meeting
+
+        meeting = Meeting.objects.get()
+        item = meeting.items.get()
+        return f"/governance/meetings/{meeting.pk}/" + path.format(item=item.pk)
+
+    return url
+
+
+def _paper_version(s: Site) -> str:
+    from oversight.governance.models import Paper
+
+    return f"/governance/papers/{Paper.objects.get().pk}/versions/new/"
+
+
+GOV = ("governance",)
+
 PAGES = [
     Page("sign-in", lambda s: "/sign-in/", sign_in_wrongly, signed_in=False),
     Page("home", lambda s: "/"),
@@ -164,6 +217,19 @@ PAGES = [
     Page("action", lambda s: f"/support/actions/{s.action.pk}/"),
     Page("new action", lambda s: "/support/actions/new/", submit("Save")),
     Page("notifications", lambda s: "/support/notifications/"),
+    # governance
+    Page("governance bodies", lambda s: "/governance/", needs=GOV),
+    Page("governance body", lambda s: "/governance/SOAG/", submit("Call the meeting"), needs=GOV),
+    Page("governance meeting", _meeting(), needs=GOV),
+    Page("agenda item", _meeting("items/new/"), submit("Add item"), needs=GOV),
+    Page("paper", _meeting("items/{item}/papers/new/"), submit("Add paper"), needs=GOV),
+    Page("paper version", _paper_version, submit("Upload"), needs=GOV),
+    Page("conflict ruling", _meeting("items/{item}/ruling/"), submit("Record ruling"), needs=GOV),
+    Page("minute", _meeting("items/{item}/minute/"), needs=GOV),  # every field optional
+    Page(
+        "minute action", _meeting("items/{item}/minute/action/"), submit("Raise action"), needs=GOV
+    ),
+    Page("register of interests", lambda s: "/governance/interests/", needs=GOV),
     # development plans
     Page("development plans", lambda s: "/development/", needs=DEV),
     Page("plan on a page", development(), needs=DEV),

@@ -77,12 +77,17 @@ def test_domain_appetite_applies_without_an_objective(world):
 
 
 def test_score_of_15_escalates_to_the_board_by_rule(world):
+    from oversight.support.models import Notification
+
     risk = _risk(world, score=(3, 5))
     risk.refresh_from_db()
     assert risk.level == "board"
     event = RiskEvent.objects.get(risk=risk, event="escalate")
     assert event.by is None
     assert "Current score of 15 or more" in event.reason
+    told = Notification.objects.get(recipient=world.icb)  # the owner
+    assert told.subject == f"Risk {risk.reference} escalated to board"
+    assert told.link == risk.get_absolute_url()
 
 
 def test_review_lowers_the_score_and_the_rule_de_escalates(world):

@@ -6,7 +6,8 @@ file's escalation levels: group -> executive -> board). It moves up or down by a
 scoring file's escalation rules, :func:`apply_rules`) or by a decision (:func:`escalate`, at a
 meeting or by its owner). Every change goes through here and is recorded as a ``RiskEvent``
 with who, when and why, in the same transaction (``support.lifecycle.required_reason``: no
-change without its why).
+change without its why); an escalation or de-escalation tells the risk's owner and manager
+(``support.notify.tell``: in the app, and by email once the transaction commits).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from oversight.risks.models import (
     RiskStatus,
 )
 from oversight.support.lifecycle import required_reason
+from oversight.support.notify import tell
 
 __all__ = [
     "ActionLifecycle",
@@ -221,10 +223,20 @@ def escalate(
         risk._change_reason = f"{'escalate' if up else 'de_escalate'}: {reason}"[:100]
         risk.save(update_fields=["level", "held_by", "escalated_by_rule"])
         where = f" ({risk.held_by.name})" if risk.held_by_id else ""
-        return record(
+        done = record(
             risk, "escalate" if up else "de_escalate", user, f"{reason}{where}".strip(),
             source=source, target=level, item=item,
         )
+        people = [p for p in (risk.owner, risk.manager) if p is not None and p.is_active]
+        if people:
+            verb = "escalated to" if up else "de-escalated to"
+            tell(
+                people,
+                f"Risk {risk.reference} {verb} {scoring.level_name(level).lower()}",
+                f"{risk.title}: {verb} {scoring.level_name(level).lower()}{where}. {reason}",
+                link=risk.get_absolute_url(),
+            )
+        return done
 
 
 def apply_rules(today: dt.date | None = None, risks=None) -> list[RiskEvent]:
