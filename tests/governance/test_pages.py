@@ -698,3 +698,13 @@ def test_terms_responsibilities_and_versions_on_the_body_page(client, site):
     terms.save()
     page = html(as_user(client, site.user("member")).get("/governance/SOAG/"))
     assert "I. lead the development of a dashboard" in page and "Review overdue" in page
+
+
+def test_bodies_and_meetings_link_to_their_pages(db) -> None:
+    """Reminders and lists link with get_absolute_url: the namespaced page names."""
+    from tests.factories import BodyFactory, MeetingFactory
+
+    body = BodyFactory(short_name="SOAG")
+    meeting = MeetingFactory(body=body)
+    assert body.get_absolute_url() == "/governance/SOAG/"
+    assert meeting.get_absolute_url() == f"/governance/meetings/{meeting.pk}/"
