@@ -400,6 +400,101 @@ class RiskEventFactory(factory.django.DjangoModelFactory):
     reason = "Raised on the register."
 
 
+# ----------------------------------------------------------- segmentation, support, rebases
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """A current computed proposal for an organisation (pass ``system=`` and
+    ``organisation=None`` for a system)."""
+
+    class Meta:
+        model = "segmentation.Proposal"
+
+    framework = factory.SubFactory(FrameworkFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    system = None
+    quarter = "Q2 2021/22"
+    quarter_end = dt.date(2021, 9, 30)
+    segment = 2
+    digest = factory.Sequence(lambda n: f"digest-{n}")
+    inputs_version = "test"
+    computed_at = factory.LazyFunction(timezone.now)
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """A decision as stored (tests of the workflow use ``segmentation.decisions``'
+    ``record_decision``, which checks permissions and supersedes the previous one)."""
+
+    class Meta:
+        model = "segmentation.Decision"
+
+    framework = factory.SubFactory(FrameworkFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    system = None
+    quarter = "Q2 2021/22"
+    quarter_end = dt.date(2021, 9, 30)
+    segment = 2
+    effective_from = dt.date(2021, 10, 1)
+    decided_by = factory.SubFactory(UserFactory)
+    decided_at = factory.LazyFunction(timezone.now)
+
+
+class SupportCaseFactory(factory.django.DjangoModelFactory):
+    """A targeted support case for an organisation, opened by hand."""
+
+    class Meta:
+        model = "support.SupportCase"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    system = None
+    framework = factory.SubFactory(FrameworkFactory)
+    segment = 2
+    kind = "targeted"
+
+
+class RecoverySupportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "support.RecoverySupport"
+
+    case = factory.SubFactory(SupportCaseFactory, kind="rsp", segment=5)
+
+
+class ExitCriterionFactory(factory.django.DjangoModelFactory):
+    """An exit criterion judged by people (no metric, no CQC rating) unless told otherwise."""
+
+    class Meta:
+        model = "support.ExitCriterion"
+
+    rsp = factory.SubFactory(RecoverySupportFactory)
+    description = factory.Sequence(lambda n: f"Exit criterion {n}")
+
+
+class SoagActionFactory(factory.django.DjangoModelFactory):
+    """An open SOAG action for an organisation, raised and owned by one user."""
+
+    class Meta:
+        model = "support.SoagAction"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    system = None
+    kind = "plan"
+    title = factory.Sequence(lambda n: f"Action {n}")
+    owner = factory.SubFactory(UserFactory)
+    due = dt.date(2030, 1, 31)
+    created_by = factory.SelfAttribute("owner")
+
+
+class RebaseFactory(factory.django.DjangoModelFactory):
+    """A rebase of one organisation's series (``organisation=None``: every organisation's)."""
+
+    class Meta:
+        model = "metrics.Rebase"
+
+    metric = factory.SubFactory(MetricFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    date = dt.date(2023, 7, 1)
+    reason = "Pathway change"
+
 # ----------------------------------------------------------------------------- development plans
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from oversight.engine.units import format_value
+from oversight.ui.forms import error_list
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -50,6 +51,7 @@ def environment(**options: Any) -> Environment:
             "csrf_token_value": get_token,
             "csp_nonce": get_nonce,
             "debug": settings.DEBUG,
+            "form_error_list": error_list,
         }
     )
     env.filters["intcomma"] = intcomma

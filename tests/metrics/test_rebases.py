@@ -32,6 +32,7 @@ from tests.factories import (
     MetricFactory,
     ObservationFactory,
     OrganisationFactory,
+    RebaseFactory,
     RegionFactory,
     RoleFactory,
     SystemFactory,
@@ -97,18 +98,18 @@ def _add(client, user, date: dt.date | str, reason: str = "New referral pathway"
 
 
 def test_unique_per_series_and_date_including_metric_wide(world):
-    Rebase.objects.create(metric=world.metric, organisation=world.org, date=month(7),
+    RebaseFactory(metric=world.metric, organisation=world.org, date=month(7),
                           reason="a")
-    Rebase.objects.create(metric=world.metric, organisation=None, date=month(7), reason="b")
+    RebaseFactory(metric=world.metric, organisation=None, date=month(7), reason="b")
     for org in (world.org, None):
         with pytest.raises(IntegrityError), transaction.atomic():
-            Rebase.objects.create(metric=world.metric, organisation=org, date=month(7),
+            RebaseFactory(metric=world.metric, organisation=org, date=month(7),
                                   reason="again")
 
 
 def test_reason_is_required_by_the_database(world):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Rebase.objects.create(metric=world.metric, organisation=world.org, date=month(7),
+        RebaseFactory(metric=world.metric, organisation=world.org, date=month(7),
                               reason="")
 
 

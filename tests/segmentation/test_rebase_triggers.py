@@ -12,13 +12,13 @@ import datetime as dt
 import numpy as np
 
 from oversight.engine import triggers as tr
-from oversight.metrics.models import Rebase
 from oversight.segmentation.proposals import _rebase_ends
 from tests.factories import (
     ImportBatchFactory,
     MetricFactory,
     ObservationFactory,
     OrganisationFactory,
+    RebaseFactory,
 )
 
 VALUES = [10, 12, 11, 13, 12, 14, 30, 33, 31, 34, 32, 35]
@@ -56,9 +56,9 @@ def test_rebases_reach_the_engine_by_period_end(db):
             ObservationFactory(metric=metric, organisation=o, batch=batch,
                                period_start=_end(i).replace(day=1), period_end=_end(i),
                                period_label=f"m{i}", value=1.0)
-    Rebase.objects.create(metric=metric, organisation=org, date=_end(7).replace(day=1),
+    RebaseFactory(metric=metric, organisation=org, date=_end(7).replace(day=1),
                           reason="pathway")
-    Rebase.objects.create(metric=metric, organisation=None, date=_end(8).replace(day=1),
+    RebaseFactory(metric=metric, organisation=None, date=_end(8).replace(day=1),
                           reason="definition")
     ends = _rebase_ends({metric.pk: 0}, {org.pk: 0, other.pk: 1})
     assert {k: sorted(v) for k, v in ends.items()} == {

@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 
 from oversight.support.actions import raise_action
-from oversight.support.models import ExitCriterion, SoagAction, SupportCase
+from oversight.support.models import SoagAction, SupportCase
+from tests.factories import ExitCriterionFactory
 from tests.support.conftest import decide
 
 
@@ -18,10 +19,10 @@ from tests.support.conftest import decide
 def rsp_case(world) -> SupportCase:
     decide(world, 4, subject=world.system, rationale="Finance")
     case = SupportCase.objects.get()
-    ExitCriterion.objects.create(
+    ExitCriterionFactory(
         rsp=case.rsp, description="Financial plan delivered", met=True, evidence="Month 12 accounts"
     )
-    ExitCriterion.objects.create(rsp=case.rsp, description="Leadership review")
+    ExitCriterionFactory(rsp=case.rsp, description="Leadership review")
     return case
 
 

@@ -16,13 +16,12 @@ from oversight.support.lifecycle import fire
 from oversight.support.models import (
     CaseKind,
     CaseStatus,
-    ExitCriterion,
     Notification,
     SupportCase,
     Transition,
 )
 from oversight.support.offers import support_offers
-from tests.factories import MetricFactory, ThemeFactory
+from tests.factories import ExitCriterionFactory, MetricFactory, ThemeFactory
 from tests.support.conftest import decide
 
 
@@ -174,17 +173,17 @@ def test_full_rsp_life_cycle_to_exit_with_cqc_recommendation(world):
         valid_max=None,
     )
     criteria = [
-        ExitCriterion.objects.create(
+        ExitCriterionFactory(
             rsp=case.rsp,
             description="Deficit at most £5m",
             metric=metric,
             threshold=5,
             direction="at_most",
         ),
-        ExitCriterion.objects.create(
+        ExitCriterionFactory(
             rsp=case.rsp, description="CQC Good overall", cqc_rating="good"
         ),
-        ExitCriterion.objects.create(rsp=case.rsp, description="Leadership capability review"),
+        ExitCriterionFactory(rsp=case.rsp, description="Leadership capability review"),
     ]
     for i, criterion in enumerate(criteria):
         blockers = cases.exit_blockers(case)
@@ -238,7 +237,7 @@ def test_exit_needs_the_regional_decide_permission(world):
         partners_involved="y",
         stocktake_on=dt.date(2021, 11, 1),
     )
-    c = ExitCriterion.objects.create(rsp=case.rsp, description="Plan delivered")
+    c = ExitCriterionFactory(rsp=case.rsp, description="Plan delivered")
     cases.judge_criterion(c, world.regional, met=True, evidence="Audit")
     with pytest.raises(PermissionDenied):
         cases.exit_rsp(case, world.icb, reason="ICB tries", quarter="Q4 2022/23")
@@ -252,7 +251,7 @@ def test_a_long_judgement_is_kept_whole_in_the_case_history(world):
     decide(world, 4)
     case = SupportCase.objects.get()
     appoint(case)
-    c = ExitCriterion.objects.create(
+    c = ExitCriterionFactory(
         rsp=case.rsp,
         description="System financial recovery plan agreed by every partner and the ICB board",
     )

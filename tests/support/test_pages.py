@@ -9,7 +9,7 @@ import pytest
 from oversight.support import cases
 from oversight.support.actions import raise_action
 from oversight.support.models import CaseStatus, ExitCriterion, SoagAction, SupportCase
-from tests.factories import MetricFactory, ObservationFactory, ThemeFactory
+from tests.factories import ExitCriterionFactory, MetricFactory, ObservationFactory, ThemeFactory
 from tests.support.conftest import decide
 
 
@@ -147,7 +147,7 @@ def test_case_detail_shows_progress_with_spc_icons(client, world, rsp_case):
             period_label=start.strftime("%b-%y"),
             value=v,
         )
-    ExitCriterion.objects.create(
+    ExitCriterionFactory(
         rsp=rsp_case.rsp,
         description="4-hour at least 85%",
         metric=metric,
@@ -298,7 +298,7 @@ def test_exit_criterion_progress_uses_only_figures_the_viewer_may_see(world, rsp
         value=92,
         batch=ImportBatchFactory(published_at=None),
     )
-    ExitCriterion.objects.create(
+    ExitCriterionFactory(
         rsp=rsp_case.rsp,
         description="4-hour at least 85%",
         metric=metric,

@@ -116,3 +116,23 @@ def test_home_tags_a_rejected_load(client):
     client.force_login(role.user)
     page = client.get("/").content.decode()
     assert "bad.csv</a> <strong class=\"nhsuk-tag nhsuk-tag--red\">Rejected</strong>" in page
+
+
+def test_one_address_trying_many_usernames_is_locked_out(client, django_user_model):
+    """Counted per address as well as per username: 30 usernames from one address are not all
+    tried; another address is not affected."""
+    from oversight.web.views import LOGIN_ADDRESS_FAILURE_LIMIT
+
+    django_user_model.objects.create_user("erin", password="the-right-password-1")
+    for n in range(LOGIN_ADDRESS_FAILURE_LIMIT):
+        r = client.post(reverse("login"), {"username": f"user{n}", "password": "wrong"},
+                        REMOTE_ADDR="203.0.113.7")
+        assert r.status_code == 200, n
+    locked = client.post(reverse("login"), {"username": "erin",
+                                            "password": "the-right-password-1"},
+                         REMOTE_ADDR="203.0.113.7")
+    assert locked.status_code == 429
+    elsewhere = client.post(reverse("login"), {"username": "erin",
+                                               "password": "the-right-password-1"},
+                            REMOTE_ADDR="198.51.100.9")
+    assert elsewhere.status_code == 302

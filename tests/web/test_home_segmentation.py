@@ -1,15 +1,21 @@
 """The home page: segment changes, new triggers, decisions and open actions in the user's scope."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
 from oversight.access.models import Role
-from oversight.segmentation.models import Proposal
-from oversight.support.models import ActionKind, SoagAction
-from tests.factories import FrameworkFactory, OrganisationFactory, RoleFactory
+from oversight.support.models import ActionKind
+from tests.factories import (
+    FrameworkFactory,
+    OrganisationFactory,
+    ProposalFactory,
+    RoleFactory,
+    SoagActionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +26,7 @@ def _clear_cache():
 
 
 def propose(framework, org, quarter, quarter_end, segment, rules=()):
-    return Proposal.objects.create(
+    return ProposalFactory(
         framework=framework, organisation=org, quarter=quarter, quarter_end=quarter_end,
         segment=segment, reasons=[{"rule": r, "label": r.replace("_", " ")} for r in rules],
         digest=f"{org.pk}{quarter}{segment}", inputs_version="test",
@@ -58,11 +64,11 @@ def test_home_shows_segment_moves_and_new_triggers_in_scope_only(client, world):
 
 
 def test_home_lists_open_actions_and_flags_overdue(client, world):
-    SoagAction.objects.create(
+    SoagActionFactory(
         organisation=world["rgt"], kind=ActionKind.PLAN, title="Agree a financial recovery plan",
         owner=world["user"], due=dt.date(2020, 1, 31), created_by=world["user"],
     )
-    SoagAction.objects.create(
+    SoagActionFactory(
         organisation=world["rgt"], kind=ActionKind.PEER_REVIEW, title="Finished review",
         owner=world["user"], due=dt.date(2020, 1, 31), created_by=world["user"],
         status="completed",
@@ -99,6 +105,26 @@ def test_home_concerns_skip_stale_series_and_report_a_measure_once():
         ("RGT", stale.pk): cell(stale, dt.date(2019, 3, 1)),
     })
     assert [c.metric.pk for c in found.new_concerns()] == [in_2025.pk]
+
+
+def test_organisation_user_sees_the_same_open_actions_on_home_as_in_the_action_list(
+        client, world):
+    """Which SOAG actions a user sees is support.rules.visible_actions' answer, on both pages:
+    the organisation's own, and any the user owns; not the system's, nor a neighbour's."""
+    rgt = world["rgt"]
+    staff = RoleFactory(kind=Role.Kind.ORGANISATION, region=None, system=None,
+                        organisation=rgt).user
+    overseer = world["user"]
+    own = SoagActionFactory(organisation=rgt, owner=overseer)
+    owned = SoagActionFactory(organisation=world["elsewhere"], owner=staff)
+    SoagActionFactory(organisation=None, system=rgt.host_system, owner=overseer)
+    SoagActionFactory(organisation=world["rgn"], owner=overseer)
+    client.force_login(staff)
+    links = re.compile(r'href="/support/actions/(\d+)/"')
+    on_home = {int(pk) for pk in links.findall(client.get("/").content.decode())}
+    in_list = {int(pk) for pk in links.findall(
+        client.get("/support/actions/").content.decode())}
+    assert on_home == in_list == {own.pk, owned.pk}
 
 
 def test_a_move_from_a_trigger_already_firing_names_it(client, world):

@@ -11,7 +11,6 @@ from django.utils import timezone
 from oversight.access.models import Role
 from oversight.metrics.models import Framework
 from oversight.segmentation.decisions import record_decision
-from oversight.segmentation.models import Proposal
 from oversight.support.actions import raise_action
 from oversight.support.models import CaseKind, SupportCase
 from tests.factories import (
@@ -19,6 +18,7 @@ from tests.factories import (
     FrameworkFactory,
     OrganisationFactory,
     PlaceFactory,
+    ProposalFactory,
     RegionFactory,
     RoleFactory,
     SystemFactory,
@@ -53,7 +53,7 @@ def place_world():
         ("Q1 2021/22", dt.date(2021, 6, 30), 2),
         ("Q2 2021/22", dt.date(2021, 9, 30), 3),
     ]:
-        Proposal.objects.create(
+        ProposalFactory(
             framework=framework,
             organisation=trust,
             quarter=quarter,

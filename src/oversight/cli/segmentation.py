@@ -30,12 +30,9 @@ def recompute(
     """Recompute proposals from the stored observations; writes only what changed."""
     setup()
     from oversight.engine.nof import RulesError
+    from oversight.frameworks import rules_path
     from oversight.metrics.models import Framework
-    from oversight.segmentation.proposals import (
-        SegmentationError,
-        recompute_proposals,
-        rules_path,
-    )
+    from oversight.segmentation.proposals import SegmentationError, recompute_proposals
 
     codes = framework or [f.code for f in Framework.objects.order_by("year_start")
                           if rules_path(f.code).is_file()]

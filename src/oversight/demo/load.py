@@ -210,13 +210,13 @@ def _load_proposals_and_support(summary: DemoSummary) -> None:
     tells its story: proposals with reasons, C&P mid-way through the Recovery Support
     Programme, a trust that has exited it. Both steps are idempotent."""
     from oversight.development.demo import load_development_demo
-    from oversight.frameworks import framework_dirs
+    from oversight.frameworks import framework_dirs, rules_path
     from oversight.governance.demo import load_governance_demo
     from oversight.segmentation.proposals import recompute_proposals
     from oversight.support.demo import load_support_demo
 
     for folder in framework_dirs():
-        if (folder / "rules.yaml").is_file():
+        if rules_path(folder.name).is_file():
             summary.follow_on.append("Proposals " + recompute_proposals(folder.name).describe())
     summary.follow_on.append(load_support_demo().describe())
     summary.follow_on.append(load_governance_demo().describe())
@@ -519,87 +519,25 @@ def _load_observations(
     progress: bool,
     summary: DemoSummary,
 ) -> None:
-    covered = set(
-        Observation.objects.filter(batch=batch).values_list("metric_id", flat=True).distinct()
-    )
-    todo = []
-    metrics = eligible_metrics()
-    by_key = {(m.framework_id, m.code): m for m in metrics}
-    for metric in metrics:
-        shape = _shape(metric)
-        label = f"{metric.framework.code}:{metric.code}"
-        if shape is None or not _window(metric, shape, months):
-            summary.metrics_skipped.append(label)
-        elif metric.pk not in covered:
-            todo.append((metric, shape))
+    """Draw every eligible metric's demo series not in ``batch`` yet (real A&E figures
+    before the synthetic window when the shared data is there) and store them."""
+    todo = _metrics_to_draw(batch, months, summary)
     if not todo:
         return
-    demo_codes = sorted(s["ods_code"] for s in _org_specs())
-    by_code = {o.ods_code: o for o in Organisation.objects.filter(ods_code__in=demo_codes)}
-    codes = [c for c in demo_codes if c in by_code]
-    latent, size = organisation_traits(demo_codes)
-    kind_of = {s["ods_code"]: s["kind"] for s in _org_specs()}
-    size = size * np.array([KIND_SCALE.get(kind_of[c], 1.0) for c in demo_codes])
-    index = {c: i for i, c in enumerate(demo_codes)}
-    story = stories()
-    all_stories = [story.get(c, frozenset()) for c in demo_codes]
-    cqc = {
-        o.ods_code: [
-            (r.published, {q: getattr(r, q) for q in ("overall", "well_led")})
-            for r in sorted(o.cqc_ratings.all(), key=lambda r: r.published)
-        ]
-        for o in Organisation.objects.prefetch_related("cqc_ratings").filter(
-            kind__in=_trust_kinds()
-        )
-    }
+    population = _Population.of_demo()
     ae_rows = _read_ae(shared_data, summary) if real_data else []
-    orgs = [by_code[c] for c in codes]
-
     with _progress(progress) as live:
         task = live.add_task("Demo observations", total=len(todo)) if live else None
         for metric, shape in todo:
             window = _window(metric, shape, months)
-            drawn = _series_periods(metric, shape, months)
             kinds = set(metric.org_kinds)
-            applicable = [o for o in orgs if o.kind in kinds and _open_during(o, window)]
-            starts = [p.start for p in drawn]
-            if shape.cqc:
-                rows = _cqc_rows(shape, window, applicable, cqc)
-            else:
-                if metric.code in SUMS:  # the sum of its parts' own series
-                    parts = [by_key[metric.framework_id, code] for code in SUMS[metric.code]]
-                    values = np.round(
-                        sum(
-                            generate(_shape(part), part.code, starts, latent, size, all_stories)[0]
-                            for part in parts
-                        ),
-                        shape.decimals,
-                    )
-                    numerators = denominators = None
-                else:
-                    values, numerators, denominators = generate(
-                        shape, metric.code, starts, latent, size, all_stories
-                    )
-                rows = []
-                for org in applicable:
-                    i = index[org.ods_code]
-                    for j, period in enumerate(drawn):
-                        if _in_force(metric, period) and _open_in(org, period):
-                            rows.append(
-                                (
-                                    org.pk,
-                                    period,
-                                    float(values[i, j]),
-                                    None if numerators is None else float(numerators[i, j]),
-                                    None if denominators is None else float(denominators[i, j]),
-                                )
-                            )
+            rows = _demo_rows(metric, shape, months, window, population)
             if (
                 ae_rows
                 and metric.code in AE_REAL
                 and kinds & {"acute", "community", "mental_health_community"}
             ):
-                real = _ae_rows(ae_rows, by_code, kinds, *AE_REAL[metric.code])
+                real = _ae_rows(ae_rows, population.by_code, kinds, *AE_REAL[metric.code])
                 summary.real_ae_observations += len(real)
                 rows += real
                 if real and window:
@@ -608,6 +546,110 @@ def _load_observations(
             summary.metrics_generated.append(f"{metric.framework.code}:{metric.code}")
             if live:
                 live.advance(task)
+
+
+def _metrics_to_draw(batch: ImportBatch, months: int,
+                     summary: DemoSummary) -> list[tuple[Metric, Shape]]:
+    """Eligible metrics with a shape and a window that ``batch`` holds no figures for yet;
+    those without a shape or window go to the summary's skipped list."""
+    covered = set(
+        Observation.objects.filter(batch=batch).values_list("metric_id", flat=True).distinct()
+    )
+    todo = []
+    for metric in eligible_metrics():
+        shape = _shape(metric)
+        if shape is None or not _window(metric, shape, months):
+            summary.metrics_skipped.append(f"{metric.framework.code}:{metric.code}")
+        elif metric.pk not in covered:
+            todo.append((metric, shape))
+    return todo
+
+
+@dataclass
+class _Population:
+    """The demo's organisations with what the series generator draws from: each one's latent
+    performance, size (scaled by kind) and story, and the trusts' CQC rating history."""
+
+    codes: list[str]  # every demo ODS code, sorted: the generator's row order
+    by_code: dict[str, Organisation]
+    latent: np.ndarray
+    size: np.ndarray
+    stories: list[frozenset[str]]
+    cqc: dict[str, list[tuple[dt.date, dict[str, str]]]]
+    metrics: dict[tuple[int, str], Metric]  # (framework id, code): parts of summed metrics
+
+    @classmethod
+    def of_demo(cls) -> _Population:
+        codes = sorted(s["ods_code"] for s in _org_specs())
+        latent, size = organisation_traits(codes)
+        kind_of = {s["ods_code"]: s["kind"] for s in _org_specs()}
+        story = stories()
+        return cls(
+            codes=codes,
+            by_code={o.ods_code: o for o in Organisation.objects.filter(ods_code__in=codes)},
+            latent=latent,
+            size=size * np.array([KIND_SCALE.get(kind_of[c], 1.0) for c in codes]),
+            stories=[story.get(c, frozenset()) for c in codes],
+            cqc={
+                o.ods_code: [
+                    (r.published, {q: getattr(r, q) for q in ("overall", "well_led")})
+                    for r in sorted(o.cqc_ratings.all(), key=lambda r: r.published)
+                ]
+                for o in Organisation.objects.prefetch_related("cqc_ratings").filter(
+                    kind__in=_trust_kinds()
+                )
+            },
+            metrics={(m.framework_id, m.code): m for m in eligible_metrics()},
+        )
+
+    @property
+    def organisations(self) -> list[Organisation]:
+        """The demo organisations in the database, in code order."""
+        return [self.by_code[c] for c in self.codes if c in self.by_code]
+
+    def draw(self, metric: Metric, shape: Shape, starts: list[dt.date],
+             ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+        """Values (and numerators, denominators) of every organisation x period; a summed
+        metric is the sum of its parts' own series."""
+        if metric.code not in SUMS:
+            return generate(shape, metric.code, starts, self.latent, self.size, self.stories)
+        parts = [self.metrics[metric.framework_id, code] for code in SUMS[metric.code]]
+        values = np.round(
+            sum(
+                generate(_shape(part), part.code, starts, self.latent, self.size,
+                         self.stories)[0]
+                for part in parts
+            ),
+            shape.decimals,
+        )
+        return values, None, None
+
+
+def _demo_rows(metric: Metric, shape: Shape, months: int, window: list[Period],
+               population: _Population) -> list[tuple]:
+    """The synthetic figures of one metric: (organisation id, period, value, numerator,
+    denominator) for every applicable organisation open in a period the metric is in force."""
+    drawn = _series_periods(metric, shape, months)
+    kinds = set(metric.org_kinds)
+    applicable = [o for o in population.organisations
+                  if o.kind in kinds and _open_during(o, window)]
+    if shape.cqc:
+        return _cqc_rows(shape, window, applicable, population.cqc)
+    values, numerators, denominators = population.draw(metric, shape, [p.start for p in drawn])
+    row_of = {c: i for i, c in enumerate(population.codes)}
+    rows = []
+    for org in applicable:
+        i = row_of[org.ods_code]
+        for j, period in enumerate(drawn):
+            if _in_force(metric, period) and _open_in(org, period):
+                rows.append((
+                    org.pk,
+                    period,
+                    float(values[i, j]),
+                    None if numerators is None else float(numerators[i, j]),
+                    None if denominators is None else float(denominators[i, j]),
+                ))
+    return rows
 
 
 def _rebase_at_window(metric: Metric, start: dt.date) -> None:

@@ -15,6 +15,10 @@ from markupsafe import Markup, escape
 
 from oversight.engine.spc import ASSURANCES, VARIATIONS
 from oversight.engine.spc.icons import ICON_VIEWBOX, assurance_drawing, variation_drawing
+
+# The icon key of a page (what each icon says), for templates: ``charts.VARIATION_LEGEND``.
+from oversight.engine.spc.vocabulary import ASSURANCE_LEGEND as ASSURANCE_LEGEND
+from oversight.engine.spc.vocabulary import VARIATION_LEGEND as VARIATION_LEGEND
 from oversight.engine.units import format_value, nice_ticks, tick_label
 
 VALUE_LINE = "#5D6D7E"

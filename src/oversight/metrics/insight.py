@@ -37,6 +37,7 @@ from oversight.access.visibility import unpublished_scope
 from oversight.engine import ranking, spc
 from oversight.engine.accumulation import monthly_movement
 from oversight.engine.spc.core import CONCERN
+from oversight.engine.spc.vocabulary import CONCERN_VARIATIONS, assurance_label, variation_label
 from oversight.metrics.models import (
     ImportBatch,
     Metric,
@@ -55,24 +56,6 @@ SPARKLINE_POINTS = 24
 #: How long a national peer ranking stays cached (it is also keyed by the data version).
 RANKING_CACHE_SECONDS = 600
 
-VARIATION_TEXT = {
-    "common_cause": "Common cause variation",
-    "improvement_high": "Special cause improvement (high)",
-    "improvement_low": "Special cause improvement (low)",
-    "concern_high": "Special cause concern (high)",
-    "concern_low": "Special cause concern (low)",
-    "neutral_high": "Special cause neutral (high)",
-    "neutral_low": "Special cause neutral (low)",
-}
-#: Variation icons that show special-cause concern.
-CONCERN_VARIATIONS = frozenset({"concern_high", "concern_low"})
-ASSURANCE_TEXT = {
-    "consistent_pass": "Consistently passes the target",
-    "consistent_fail": "Consistently fails the target",
-    "inconsistent": "Inconsistently passes and fails the target",
-}
-
-
 class IconTexts:
     """Readable text of a Making Data Count icon pair, for cells and whole series alike."""
 
@@ -82,11 +65,11 @@ class IconTexts:
 
     @property
     def variation_text(self) -> str:
-        return VARIATION_TEXT[self.variation]
+        return variation_label(self.variation)
 
     @property
     def assurance_text(self) -> str:
-        return ASSURANCE_TEXT[self.assurance] if self.assurance else "No target"
+        return assurance_label(self.assurance)
 
 
 @dataclass(frozen=True, slots=True)

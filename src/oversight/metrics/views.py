@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from oversight.metrics.models import Framework
+from oversight.ui.pages import breadcrumbs
 
 
 def framework_list(request: HttpRequest) -> HttpResponse:
@@ -22,10 +23,6 @@ def framework_detail(request: HttpRequest, code: str) -> HttpResponse:
             "active": "metrics",
             "framework": framework,
             "themes": themes,
-            "breadcrumbs": [
-                {"href": "/", "text": "Home"},
-                {"href": "/metrics/", "text": "Metric catalogue"},
-                {"text": framework.name},
-            ],
+            "breadcrumbs": breadcrumbs(("Metric catalogue", "/metrics/"), (framework.name, None)),
         },
     )

@@ -21,6 +21,7 @@ from oversight.metrics.importing import template as template_format
 from oversight.metrics.models import Framework, ImportBatch, Observation, ObservationRevision
 from oversight.metrics.rules import upload_scope, visible_batches
 from oversight.organisations.models import CqcRatingRevision
+from oversight.ui.pages import breadcrumbs
 
 FORMAT_LABELS = {
     "template": "Oversight template (CSV or XLSX)",
@@ -28,7 +29,8 @@ FORMAT_LABELS = {
     "ae": "NHS England A&E attendances and emergency admissions, monthly (CSV)",
     "cqc": "CQC ratings (CSV)",
 }
-CRUMBS = [{"href": "/", "text": "Home"}, {"href": "/imports/", "text": "Data loads"}]
+#: The data loads page, first in the breadcrumbs of its batch and observation pages.
+DATA_LOADS = ("Data loads", "/imports/")
 # The browser names its upload with a random token to poll /imports/progress/<token>/.
 PROGRESS_TOKEN = re.compile(r"^[A-Za-z0-9-]{16,64}$")
 PROGRESS_SECONDS = 3600
@@ -66,7 +68,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
         "formats": FORMAT_LABELS,
         "chosen": "template",
         "frameworks": Framework.objects.all(),
-        "breadcrumbs": CRUMBS[:1] + [{"text": "Data loads"}],
+        "breadcrumbs": breadcrumbs(("Data loads", None)),
     }
     status = 200
     if request.method == "POST":
@@ -152,7 +154,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ).select_related("rating__organisation")[:500],
             "may_publish": batch.status == ImportBatch.Status.APPLIED
             and request.user.has_perm("metrics.publish_importbatch", batch),
-            "breadcrumbs": [*CRUMBS, {"text": f"Batch {batch.pk}"}],
+            "breadcrumbs": breadcrumbs(DATA_LOADS, (f"Batch {batch.pk}", None)),
         },
     )
 
@@ -192,7 +194,7 @@ def observation_history(request: HttpRequest, pk: int) -> HttpResponse:
             "active": "imports",
             "observation": observation,
             "revisions": revisions,
-            "breadcrumbs": [*CRUMBS, {"text": f"Observation {observation.pk}"}],
+            "breadcrumbs": breadcrumbs(DATA_LOADS, (f"Observation {observation.pk}", None)),
         },
     )
 

@@ -16,6 +16,7 @@ from oversight.metrics.forms import rebase_form
 from oversight.metrics.insight import metric_series, national_ranks, peer_values, visibility
 from oversight.metrics.models import Metric, Polarity
 from oversight.organisations.models import Organisation, OrganisationKind
+from oversight.ui.pages import breadcrumbs
 
 
 def page_subject(request: HttpRequest, ods_code: str, metric_code: str,
@@ -89,12 +90,11 @@ def organisation_metric(request: HttpRequest, ods_code: str, metric_code: str,
             "kind_label": OrganisationKind(organisation.kind).label,
             "rebase_form": form if may_rebase else None,
             "removable_rebases": removable,
-            "breadcrumbs": [
-                {"href": "/", "text": "Home"},
-                {"href": "/organisations/", "text": "Organisations"},
-                {"href": organisation.get_absolute_url(), "text": organisation.name},
-                {"text": metric.name},
-            ],
+            "breadcrumbs": breadcrumbs(
+                ("Organisations", "/organisations/"),
+                (organisation.name, organisation.get_absolute_url()),
+                (metric.name, None),
+            ),
         },
         status=status,
     )

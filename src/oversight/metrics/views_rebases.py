@@ -17,6 +17,7 @@ from oversight.metrics.models import Metric, Rebase
 from oversight.metrics.rebases import RebaseError, record_rebase
 from oversight.metrics.views_metric import organisation_metric, page_subject
 from oversight.organisations.models import Organisation
+from oversight.ui.pages import breadcrumbs
 
 
 def _page(organisation: Organisation, metric: Metric) -> str:
@@ -62,10 +63,9 @@ def rebase_remove(request: HttpRequest, ods_code: str, metric_code: str,
     return render(request, "metrics/rebase_remove.jinja", {
         "active": "organisations", "organisation": organisation, "metric": metric,
         "rebase": rebase, "back": page,
-        "breadcrumbs": [
-            {"href": "/", "text": "Home"},
-            {"href": organisation.get_absolute_url(), "text": organisation.name},
-            {"href": page, "text": metric.name},
-            {"text": "Remove a rebase"},
-        ],
+        "breadcrumbs": breadcrumbs(
+            (organisation.name, organisation.get_absolute_url()),
+            (metric.name, page),
+            ("Remove a rebase", None),
+        ),
     })

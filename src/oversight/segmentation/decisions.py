@@ -20,6 +20,7 @@ from django.utils import timezone
 from oversight.access.visibility import visible_decisions_filter
 from oversight.metrics.models import Framework
 from oversight.organisations.models import Organisation, System
+from oversight.organisations.subjects import subject_keys
 from oversight.segmentation.models import Decision, DecisionPublication, Proposal
 
 SEGMENTS = {
@@ -28,23 +29,17 @@ SEGMENTS = {
 }
 
 
-def subject_filter(subject: Organisation | System) -> dict[str, object]:
-    if isinstance(subject, Organisation):
-        return {"organisation": subject}
-    return {"system": subject}
-
-
 def current_proposal(framework: Framework, subject: Organisation | System,
                      quarter: str) -> Proposal | None:
     return Proposal.objects.filter(
-        framework=framework, quarter=quarter, current=True, **subject_filter(subject)
+        framework=framework, quarter=quarter, current=True, **subject_keys(subject)
     ).first()
 
 
 def current_decision(framework: Framework, subject: Organisation | System,
                      quarter: str) -> Decision | None:
     return Decision.objects.current().filter(
-        framework=framework, quarter=quarter, **subject_filter(subject)
+        framework=framework, quarter=quarter, **subject_keys(subject)
     ).first()
 
 
@@ -58,7 +53,7 @@ def visible_decision(framework: Framework, subject: Organisation | System, quart
     """The newest decision for the subject and quarter the user may see (the current one for
     those who see unpublished decisions; otherwise the latest published)."""
     return (Decision.objects.filter(decision_visibility(user)).filter(
-        framework=framework, quarter=quarter, **subject_filter(subject))
+        framework=framework, quarter=quarter, **subject_keys(subject))
         .select_related("decided_by", "publication").order_by("-decided_at", "-id").first())
 
 
@@ -112,14 +107,14 @@ def record_decision(
         proposal = current_proposal(framework, subject, quarter)
         previous = (
             Decision.objects.select_for_update(of=("self",)).current()
-            .filter(framework=framework, quarter=quarter, **subject_filter(subject)).first()
+            .filter(framework=framework, quarter=quarter, **subject_keys(subject)).first()
         )
         decision = Decision(
             framework=framework, quarter=quarter, quarter_end=quarter_end, segment=segment,
             proposal=proposal, proposed_segment=proposal.segment if proposal else None,
             rationale=rationale.strip(), system_leader_views=system_leader_views.strip(),
             effective_from=effective_from or timezone.localdate(), decided_by=user,
-            decided_at=timezone.now(), supersedes=previous, **subject_filter(subject),
+            decided_at=timezone.now(), supersedes=previous, **subject_keys(subject),
         )
         decision.full_clean(exclude=["supersedes"])
         decision.save()
@@ -143,9 +138,9 @@ def history(subject: Organisation | System, framework: Framework | None = None,
             user=None) -> list[HistoryEntry]:
     """Every proposal (current or replaced) and every decision (those ``user`` may see, when
     given), newest first."""
-    proposals = (Proposal.objects.filter(**subject_filter(subject)).select_related("framework")
+    proposals = (Proposal.objects.filter(**subject_keys(subject)).select_related("framework")
                  .defer(*Proposal.EVIDENCE))  # the timeline shows segments, not evidence
-    decisions = Decision.objects.filter(**subject_filter(subject)).select_related(
+    decisions = Decision.objects.filter(**subject_keys(subject)).select_related(
         "framework", "decided_by", "supersedes", "publication")
     if user is not None:
         decisions = decisions.filter(decision_visibility(user))
@@ -184,11 +179,11 @@ class CurrentSegment:
 
 def current_segment(framework: Framework, subject: Organisation | System, user) -> CurrentSegment:
     decision = (Decision.objects.filter(decision_visibility(user))
-                .filter(framework=framework, **subject_filter(subject))
+                .filter(framework=framework, **subject_keys(subject))
                 .select_related("decided_by", "publication")
                 .order_by("-quarter_end", "-decided_at", "-id").first())
     proposal = (Proposal.objects.filter(framework=framework, current=True,
-                                        **subject_filter(subject))
+                                        **subject_keys(subject))
                 .defer(*Proposal.EVIDENCE).order_by("-quarter_end").first())
     if proposal is not None and decision is not None and (
         proposal.quarter_end <= decision.quarter_end

@@ -14,39 +14,18 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from oversight.organisations.subjects import OneSubject, one_subject
 
-class Subject(models.Model):
-    """Who a proposal or decision is about: an organisation, or a system (never both)."""
+
+class Subject(OneSubject):
+    """Who a proposal or decision is about (an organisation or a system), and when."""
 
     framework = models.ForeignKey("metrics.Framework", on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+",
-    )
-    system = models.ForeignKey(
-        "organisations.System", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     quarter = models.CharField(max_length=12, help_text='Financial quarter, e.g. "Q2 2025/26".')
     quarter_end = models.DateField()
 
     class Meta:
         abstract = True
-
-    @property
-    def subject(self):
-        return self.organisation or self.system
-
-    @property
-    def subject_code(self) -> str:
-        return self.organisation.ods_code if self.organisation_id else self.system.code
-
-
-def _one_subject(name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(organisation__isnull=False, system__isnull=True)
-        | Q(organisation__isnull=True, system__isnull=False),
-        name=name,
-    )
 
 
 class Proposal(Subject):
@@ -67,7 +46,7 @@ class Proposal(Subject):
     class Meta:
         ordering = ["-quarter_end", "-computed_at"]
         constraints = [
-            _one_subject("proposal_one_subject"),
+            one_subject("proposal_one_subject"),
             models.UniqueConstraint(
                 fields=["framework", "organisation", "quarter"], condition=Q(current=True),
                 name="proposal_current_per_organisation",
@@ -114,7 +93,7 @@ class Decision(Subject):
     class Meta:
         ordering = ["-decided_at", "-id"]
         constraints = [
-            _one_subject("decision_one_subject"),
+            one_subject("decision_one_subject"),
             models.CheckConstraint(
                 condition=Q(proposed_segment__isnull=True) | Q(segment=F("proposed_segment"))
                 | ~Q(rationale=""),
@@ -172,7 +151,7 @@ class DecisionPublication(models.Model):
         return f"decision {self.decision_id} published {self.published_at:%Y-%m-%d %H:%M}"
 
 
-class RecordedFlag(models.Model):
+class RecordedFlag(OneSubject):
     """A kind-specific criterion of the segment descriptions, recorded with its evidence.
 
     Seed 000 section 1.2: a trust's actual or suspected licence breach, a CCG without an agreed
@@ -195,13 +174,6 @@ class RecordedFlag(models.Model):
         ACTUAL = "actual", "Actual"
         SUSPECTED = "suspected", "Suspected"
 
-    organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+",
-    )
-    system = models.ForeignKey(
-        "organisations.System", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     code = models.CharField(max_length=30, choices=Code.choices)
     status = models.CharField(
         max_length=10, choices=Status.choices, blank=True,
@@ -225,7 +197,7 @@ class RecordedFlag(models.Model):
     class Meta:
         ordering = ["-in_force_from", "id"]
         constraints = [
-            _one_subject("recorded_flag_one_subject"),
+            one_subject("recorded_flag_one_subject"),
             models.CheckConstraint(condition=~Q(evidence=""), name="recorded_flag_evidence"),
             models.CheckConstraint(
                 condition=Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gte=F("in_force_from")),
@@ -234,8 +206,7 @@ class RecordedFlag(models.Model):
         ]
 
     def __str__(self) -> str:
-        subject = self.organisation or self.system
-        return f"{self.get_code_display()}: {subject} from {self.in_force_from:%Y-%m-%d}"
+        return f"{self.get_code_display()}: {self.subject} from {self.in_force_from:%Y-%m-%d}"
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -27,7 +27,7 @@ from django.utils import timezone
 from oversight.engine import nof, periods
 from oversight.engine import triggers as tr
 from oversight.engine.segmentation import nof_reasons, population_signal
-from oversight.frameworks import FRAMEWORKS_DIR
+from oversight.frameworks import rules_path
 from oversight.metrics.insight import published_now, published_values
 from oversight.metrics.models import Framework, ImportBatch, Metric, Observation
 from oversight.metrics.rebases import dates_for, rebase_dates
@@ -88,10 +88,6 @@ class Computed:
             digests=[_digest(r) for r in rows],
             build=lambda indices: [rows[i] for i in indices],
         )
-
-
-def rules_path(framework: str) -> Path:
-    return FRAMEWORKS_DIR / framework / "rules.yaml"
 
 
 def load_rules(framework: Framework) -> tr.CriteriaRules | nof.NofRules:

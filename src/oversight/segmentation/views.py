@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,9 +16,11 @@ from oversight.access.rules import visible_organisations, visible_systems
 from oversight.engine import nof
 from oversight.engine.segmentation import nof_what_if
 from oversight.engine.triggers import CriteriaRules, RulesError, what_if
+from oversight.frameworks import rules_path
 from oversight.metrics.insight import insights, visibility
 from oversight.metrics.models import Framework, Metric
 from oversight.organisations.models import Organisation, OrganisationKind, Region, System
+from oversight.organisations.subjects import subject_keys
 from oversight.segmentation.decisions import (
     SEGMENTS,
     current_segment,
@@ -26,11 +28,12 @@ from oversight.segmentation.decisions import (
     history,
     publish_decision,
     record_decision,
-    subject_filter,
     visible_decision,
 )
 from oversight.segmentation.models import Decision, Proposal
-from oversight.segmentation.proposals import SegmentationError, load_rules, rules_path
+from oversight.segmentation.proposals import SegmentationError, load_rules
+from oversight.ui.forms import error_list
+from oversight.ui.pages import breadcrumbs
 
 #: A decision's number as the publish button posts it (a bigint's worth of digits at most).
 DECISION_NUMBER = re.compile(r"[0-9]{1,18}")
@@ -159,7 +162,7 @@ def overview(request: HttpRequest) -> HttpResponse:
                 "ambulance"}],
         "segments": SEGMENTS[framework.method] if framework else (),
         "selected": {"region": region, "system": system_code, "kind": kind, "segment": segment},
-        "breadcrumbs": [{"href": "/", "text": "Home"}, {"text": "Segmentation"}],
+        "breadcrumbs": breadcrumbs(("Segmentation", None)),
     }
     template = (
         "segmentation/_overview_rows.jinja" if request.htmx else "segmentation/overview.jinja"
@@ -262,14 +265,6 @@ def headline_reasons(reasons: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _error_list(form: forms.Form | None) -> list[dict[str, str]]:
-    """The error summary's links: each to its field, errors not about one field to the form."""
-    if form is None or not form.errors:
-        return []
-    return [{"text": e, "href": f"#id_{name}" if name in form.fields else "#decision"}
-            for name, errors in form.errors.items() for e in errors]
-
-
 def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpResponse:
     available = _frameworks()
     framework = _framework(request, available)
@@ -286,7 +281,7 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
             return HttpResponseBadRequest("publish must name a decision by its number")
         decision = get_object_or_404(Decision.objects.select_related("organisation", "system"),
                                      pk=int(request.POST["publish"]), framework=framework,
-                                     **subject_filter(subject))
+                                     **subject_keys(subject))
         publish_decision(request.user, decision)
         return redirect(request.path + f"?framework={framework.code}&quarter={decision.quarter}")
     if request.method == "POST":
@@ -350,13 +345,15 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         "segments_systems": getattr(rules, "systems", False),  # the scored method: no systems
         "history": history(subject, framework, request.user),
         "form": form, "can_decide": can_decide, "metric_url": metric_url,
-        "error_list": _error_list(form),
+        # errors not about one field link to the decision form
+        "error_list": error_list(form, {NON_FIELD_ERRORS: "#decision"}) if form else [],
         "headline": headline_reasons(proposal.reasons or []) if proposal else [],
         "current": current_segment(framework, subject, request.user),
         "evidence_code": evidence_code, **related,
-        "breadcrumbs": [{"href": "/", "text": "Home"},
-                        {"href": reverse("segmentation"), "text": "Segmentation"},
-                        {"text": subject.name}],
+        "breadcrumbs": breadcrumbs(
+            ("Segmentation", reverse("segmentation")),
+            (subject.name, None),
+        ),
     })
 
 
@@ -411,9 +408,10 @@ def league(request: HttpRequest) -> HttpResponse:
         "quarter": quarter, "rows": rows, "peer_groups": peer_groups, "peer": peer,
         "filter_problems": problems,
         "domains": domains, "cut_summary": cut_summary,
-        "breadcrumbs": [{"href": "/", "text": "Home"},
-                        {"href": reverse("segmentation"), "text": "Segmentation"},
-                        {"text": "NOF 2025/26 league table"}],
+        "breadcrumbs": breadcrumbs(
+            ("Segmentation", reverse("segmentation")),
+            ("NOF 2025/26 league table", None),
+        ),
     })
 
 
@@ -478,8 +476,9 @@ def rules_page(request: HttpRequest, code: str) -> HttpResponse:
         "active": "segmentation", "framework": framework, "rules": rules, "rows": rows,
         "path": rules_path(code).relative_to(rules_path(code).parents[3]),
         "frameworks": _frameworks(),
-        "breadcrumbs": [{"href": "/", "text": "Home"},
-                        {"href": reverse("segmentation"), "text": "Segmentation"},
-                        {"text": f"{framework.name} rules"}],
+        "breadcrumbs": breadcrumbs(
+            ("Segmentation", reverse("segmentation")),
+            (f"{framework.name} rules", None),
+        ),
     })
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from oversight.organisations.models import Organisation, System
+from oversight.organisations.subjects import subject_keys
 from oversight.segmentation.decisions import record_decision
 from oversight.segmentation.models import Decision
 from oversight.support.lifecycle import fire, record, required_reason
@@ -34,13 +35,9 @@ from oversight.support.progress import progress_of
 log = logging.getLogger(__name__)
 
 
-def subject_filter(subject: Organisation | System) -> dict[str, object]:
-    return {"organisation": subject} if isinstance(subject, Organisation) else {"system": subject}
-
-
 def open_case_of(subject: Organisation | System) -> SupportCase | None:
     return (
-        SupportCase.objects.filter(**subject_filter(subject))
+        SupportCase.objects.filter(**subject_keys(subject))
         .exclude(status=CaseStatus.CLOSED)
         .first()
     )
@@ -74,7 +71,7 @@ def open_for_decision(decision: Decision) -> SupportCase | None:
     with transaction.atomic():
         current = (
             SupportCase.objects.select_for_update()
-            .filter(**subject_filter(subject))
+            .filter(**subject_keys(subject))
             .exclude(status=CaseStatus.CLOSED)
             .first()
         )
@@ -134,7 +131,7 @@ def _open(
 ) -> SupportCase:
     if follows is None:
         follows = (
-            SupportCase.objects.filter(closed_at__isnull=False, **subject_filter(subject))
+            SupportCase.objects.filter(closed_at__isnull=False, **subject_keys(subject))
             .order_by("-closed_at")
             .first()
         )
@@ -153,7 +150,7 @@ def _open(
                 financial_controls=req.financial_controls,
                 advisory_senior_appointments=req.advisory_senior_appointments,
                 follows=follows,
-                **subject_filter(subject),
+                **subject_keys(subject),
             )
     except IntegrityError as exc:
         raise ValidationError(f"{subject.name} already has an open support case.") from exc

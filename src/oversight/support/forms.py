@@ -17,30 +17,9 @@ from oversight.support.models import (
     RecoverySupport,
     SupportCase,
 )
+from oversight.ui.forms import NhsForm, NhsModelForm
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-class NhsForm(forms.Form):
-    """Adds the NHS.UK classes to every widget."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            w = field.widget
-            css = {
-                forms.Textarea: "nhsuk-textarea",
-                forms.Select: "nhsuk-select",
-                forms.CheckboxInput: "nhsuk-checkboxes__input",
-                forms.RadioSelect: "nhsuk-radios__input",
-            }.get(type(w), "nhsuk-input")
-            w.attrs["class"] = (w.attrs.get("class", "") + " " + css).strip()
-            if isinstance(w, forms.Textarea):
-                w.attrs.setdefault("rows", 3)
-
-
-class NhsModelForm(NhsForm, forms.ModelForm):
-    pass
 
 
 def _users():

@@ -17,9 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-SUBJECT_ONE = Q(organisation__isnull=False, system__isnull=True) | Q(
-    organisation__isnull=True, system__isnull=False
-)
+from oversight.organisations.subjects import OneSubject, one_subject
 
 
 class CaseKind(models.TextChoices):
@@ -34,23 +32,9 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
-class SupportCase(models.Model):
+class SupportCase(OneSubject):
     """Support for one organisation or system, opened by a segment decision (or by hand)."""
 
-    organisation = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="support_cases",
-    )
-    system = models.ForeignKey(
-        "organisations.System",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="support_cases",
-    )
     framework = models.ForeignKey("metrics.Framework", on_delete=models.PROTECT, related_name="+")
     segment = models.PositiveSmallIntegerField()
     decision = models.ForeignKey(
@@ -97,7 +81,7 @@ class SupportCase(models.Model):
     class Meta:
         ordering = ["-opened_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=SUBJECT_ONE, name="support_case_one_subject"),
+            one_subject("support_case_one_subject"),
             # No duplicate open case: one case that is not closed per subject.
             models.UniqueConstraint(
                 fields=["organisation"],
@@ -117,22 +101,6 @@ class SupportCase(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("support_case", args=[self.pk])
-
-    @property
-    def subject(self):
-        return self.organisation or self.system
-
-    @property
-    def subject_code(self) -> str:
-        return self.organisation.ods_code if self.organisation_id else self.system.code
-
-    @property
-    def subject_name(self) -> str:
-        return str(self.subject.name)
-
-    @property
-    def region(self):
-        return self.organisation.region if self.organisation_id else self.system.region
 
     @property
     def is_open(self) -> bool:
@@ -331,23 +299,9 @@ class ActionStatus(models.TextChoices):
 ACTION_DONE = (ActionStatus.COMPLETED, ActionStatus.CANCELLED)
 
 
-class SoagAction(models.Model):
+class SoagAction(OneSubject):
     """An action or intervention SOAG requires of a delivery partner."""
 
-    organisation = models.ForeignKey(
-        "organisations.Organisation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="soag_actions",
-    )
-    system = models.ForeignKey(
-        "organisations.System",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="soag_actions",
-    )
     case = models.ForeignKey(
         SupportCase, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
     )
@@ -373,7 +327,7 @@ class SoagAction(models.Model):
     class Meta:
         ordering = ["due", "id"]
         constraints = [
-            models.CheckConstraint(condition=SUBJECT_ONE, name="soag_action_one_subject")
+            one_subject("soag_action_one_subject")
         ]
 
     def __str__(self) -> str:
@@ -381,10 +335,6 @@ class SoagAction(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("support_action", args=[self.pk])
-
-    @property
-    def subject(self):
-        return self.organisation or self.system
 
     @property
     def is_done(self) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from oversight.frameworks import FRAMEWORKS_DIR
+from oversight.frameworks import FRAMEWORKS_DIR, framework_file
 from oversight.frameworks.catalogue import SLUG, CatalogueError
 from oversight.frameworks.datafile import NodeReader
 
@@ -229,7 +229,7 @@ def _read_segment(
 @functools.cache
 def support_offers(framework_code: str) -> SupportOffers | None:
     """The shipped offers of a framework year, or None when it has no support.yaml."""
-    path = FRAMEWORKS_DIR / framework_code / FILE_NAME
+    path = framework_file(framework_code, FILE_NAME)
     if not path.is_file():
         return None
     return read_support(path)

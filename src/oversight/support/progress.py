@@ -10,15 +10,10 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from oversight.engine import spc
+from oversight.engine.spc.vocabulary import assurance_label, variation_label
 from oversight.engine.units import format_value
 from oversight.metrics import charts
-from oversight.metrics.insight import (
-    ASSURANCE_TEXT,
-    PUBLISHED,
-    VARIATION_TEXT,
-    Visibility,
-    load_observations,
-)
+from oversight.metrics.insight import PUBLISHED, Visibility, load_observations
 from oversight.metrics.rebases import series_rebases
 from oversight.organisations.models import Organisation
 from oversight.support.models import ExitCriterion, SupportCase
@@ -51,14 +46,13 @@ class CriterionProgress:
     def variation_icon(self) -> Markup:
         if self.variation is None:
             return Markup("")
-        return charts.variation_icon(self.variation, VARIATION_TEXT[self.variation])
+        return charts.variation_icon(self.variation, variation_label(self.variation))
 
     @property
     def assurance_icon(self) -> Markup:
         if self.variation is None:
             return Markup("")
-        text = ASSURANCE_TEXT[self.assurance] if self.assurance else "No target"
-        return charts.assurance_icon(self.assurance, text)
+        return charts.assurance_icon(self.assurance, assurance_label(self.assurance))
 
 
 def measured_organisation(case: SupportCase) -> Organisation | None:

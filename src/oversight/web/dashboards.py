@@ -25,6 +25,7 @@ from oversight.metrics import charts
 from oversight.metrics.insight import Insights, data_version, insights, visibility
 from oversight.organisations.models import Organisation, OrganisationKind, Place, System
 from oversight.segmentation.decisions import history, newest_current_segment
+from oversight.ui.pages import breadcrumbs
 from oversight.web.standing import standings
 
 #: Segmentation events (proposals and decisions) shown on an organisation page.
@@ -139,11 +140,10 @@ def organisation_detail(request: HttpRequest, ods_code: str) -> HttpResponse:
             "ratings": organisation.cqc_ratings.filter(visible_ratings_filter(request.user)),
             "collaboratives": organisation.collaboratives.all(),
             "current": _current(organisation, request.user),
-            "breadcrumbs": [
-                {"href": "/", "text": "Home"},
-                {"href": "/organisations/", "text": "Organisations"},
-                {"text": organisation.name},
-            ],
+            "breadcrumbs": breadcrumbs(
+                ("Organisations", "/organisations/"),
+                (organisation.name, None),
+            ),
         },
     )
 
@@ -275,11 +275,7 @@ def system_detail(request: HttpRequest, code: str) -> HttpResponse:
             "members": members,
             "collaboratives": system.collaboratives.prefetch_related("members"),
             "current": _current(system, request.user),
-            "breadcrumbs": [
-                {"href": "/", "text": "Home"},
-                {"href": "/systems/", "text": "Systems"},
-                {"text": system.name},
-            ],
+            "breadcrumbs": breadcrumbs(("Systems", "/systems/"), (system.name, None)),
         },
     )
 
@@ -297,12 +293,11 @@ def system_icons(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "dashboards/system_icons.jinja",
-        context | {"breadcrumbs": [
-            {"href": "/", "text": "Home"},
-            {"href": "/systems/", "text": "Systems"},
-            {"href": system.get_absolute_url(), "text": system.name},
-            {"text": "Icon summary"},
-        ]},
+        context | {"breadcrumbs": breadcrumbs(
+            ("Systems", "/systems/"),
+            (system.name, system.get_absolute_url()),
+            ("Icon summary", None),
+        )},
     )
 
 
@@ -320,11 +315,10 @@ def place_detail(request: HttpRequest, code: str, place_code: str) -> HttpRespon
             "members": members,
             "standings": standings(request.user, context["shown"]),
             "neighbourhoods": place.neighbourhoods.all(),
-            "breadcrumbs": [
-                {"href": "/", "text": "Home"},
-                {"href": "/systems/", "text": "Systems"},
-                {"href": system.get_absolute_url(), "text": system.name},
-                {"text": place.name},
-            ],
+            "breadcrumbs": breadcrumbs(
+                ("Systems", "/systems/"),
+                (system.name, system.get_absolute_url()),
+                (place.name, None),
+            ),
         },
     )

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache, caches
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -20,14 +19,20 @@ from oversight.metrics.insight import data_version, insights, visibility
 from oversight.metrics.rules import visible_batches
 from oversight.organisations.models import Organisation
 from oversight.segmentation.changes import recent_decisions, segment_changes
-from oversight.support.models import ACTION_DONE, SoagAction
+from oversight.support.models import ACTION_DONE
+from oversight.support.rules import visible_actions
 
 #: Failed sign-ins allowed per username and address before the pair is locked out.
 LOGIN_FAILURE_LIMIT = getattr(settings, "LOGIN_FAILURE_LIMIT", 5)
+#: Failed sign-ins allowed from one address, whatever the usernames, before it is locked out
+#: (one address trying many usernames; an office behind one NAT address gets room to spare).
+LOGIN_ADDRESS_FAILURE_LIMIT = getattr(settings, "LOGIN_ADDRESS_FAILURE_LIMIT", 20)
 #: How long a lock-out lasts, in seconds.
 LOGIN_LOCKOUT_SECONDS = getattr(settings, "LOGIN_LOCKOUT_SECONDS", 15 * 60)
 #: Home page concerns are computed for at most this many organisations (the user's scope).
 HOME_ORGANISATION_LIMIT = 300
+#: Open SOAG actions listed on the home page (the soonest due; the action list has them all).
+HOME_ACTION_LIMIT = 20
 
 
 def _throttle_key(request: HttpRequest, username: str) -> str:
@@ -35,8 +40,21 @@ def _throttle_key(request: HttpRequest, username: str) -> str:
     return "oversight:login-failures:" + hashlib.sha256(who.encode()).hexdigest()
 
 
+def _address_key(request: HttpRequest) -> str:
+    address = request.META.get("REMOTE_ADDR", "")
+    return "oversight:login-failures-from:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def _counts(request: HttpRequest) -> list[tuple[str, int]]:
+    """(cache key, limit) of the counts a failed sign-in adds to: the username at the
+    address, and the address whatever the username."""
+    return [(_throttle_key(request, request.POST.get("username", "")), LOGIN_FAILURE_LIMIT),
+            (_address_key(request), LOGIN_ADDRESS_FAILURE_LIMIT)]
+
+
 class ThrottledLoginView(auth_views.LoginView):
-    """Django's sign-in, locked for a while after too many failures for a username + address.
+    """Django's sign-in, locked for a while after too many failures for a username + address,
+    or from one address whatever the usernames tried.
 
     The count lives in the "throttle" cache, which is the database, so every server process
     and host shares it (a per-process count would multiply the allowed guesses). A locked
@@ -48,8 +66,8 @@ class ThrottledLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        key = _throttle_key(request, request.POST.get("username", ""))
-        if caches["throttle"].get(key, 0) >= LOGIN_FAILURE_LIMIT:
+        store = caches["throttle"]
+        if any(store.get(key, 0) >= limit for key, limit in _counts(request)):
             form = self.get_form()
             minutes = LOGIN_LOCKOUT_SECONDS // 60
             form.add_error(None, f"Too many failed sign-in attempts. Try again in {minutes} "
@@ -60,14 +78,15 @@ class ThrottledLoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        key = _throttle_key(self.request, self.request.POST.get("username", ""))
         failures = caches["throttle"]
-        try:
-            failures.incr(key)
-        except ValueError:
-            failures.set(key, 1, LOGIN_LOCKOUT_SECONDS)
-        else:
-            failures.touch(key, LOGIN_LOCKOUT_SECONDS)
+        for key, _ in _counts(self.request):
+            if not failures.add(key, 1, LOGIN_LOCKOUT_SECONDS):
+                try:
+                    failures.incr(key)
+                except ValueError:  # expired between add and incr
+                    failures.set(key, 1, LOGIN_LOCKOUT_SECONDS)
+                else:
+                    failures.touch(key, LOGIN_LOCKOUT_SECONDS)
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -112,9 +131,9 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = Organisation.objects.filter(pk__in=[o.pk for o in mine])
     scope_systems = systems if mine else systems.none()
     framework, changes = segment_changes(scope, scope_systems)
-    actions = SoagAction.objects.exclude(status__in=ACTION_DONE).filter(
-        Q(owner=request.user) | Q(organisation__in=scope) | Q(system__in=scope_systems)
-    ).select_related("organisation", "system", "owner").distinct()[:20]
+    actions = (visible_actions(request.user).exclude(status__in=ACTION_DONE)
+               .select_related("organisation", "system", "owner")
+               .order_by("due", "id")[:HOME_ACTION_LIMIT])
     return render(
         request,
         "web/home.jinja",

@@ -27,6 +27,7 @@ from oversight.engine.spc.icons import (
     variation_drawing,
 )
 from oversight.engine.spc.summary import ASSURANCES, VARIATIONS, SpcSummary
+from oversight.engine.spc.vocabulary import ASSURANCE_LABELS, VARIATION_LABELS
 from oversight.engine.units import format_value, nice_ticks, tick_label
 
 __all__ = ["COLOURS", "render_svg", "series_svg"]
@@ -40,20 +41,8 @@ _POINT_COLOUR = (
 )
 
 #: What each icon means, for its ``<title>`` and the chart's description.
-_VARIATION_TEXT = {
-    "common_cause": "Common cause variation",
-    "improvement_high": "Improvement (high)",
-    "improvement_low": "Improvement (low)",
-    "concern_high": "Concern (high)",
-    "concern_low": "Concern (low)",
-    "neutral_high": "Special cause, neutral (high)",
-    "neutral_low": "Special cause, neutral (low)",
-}
-_ASSURANCE_TEXT = {
-    "consistent_pass": "Consistently passes target",
-    "consistent_fail": "Consistently fails target",
-    "inconsistent": "Hit and miss against target",
-}
+_VARIATION_TEXT = VARIATION_LABELS
+_ASSURANCE_TEXT = ASSURANCE_LABELS
 _ICON_SIZE = 52
 
 

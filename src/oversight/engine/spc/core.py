@@ -390,31 +390,12 @@ def compute(
     SpcResult
         One entry per point, sorted by series (labels sorted) then date.
     """
-    if fix_after_n_points is not None and (
-        isinstance(fix_after_n_points, bool) or not float(fix_after_n_points) >= 12
-    ):
-        raise ValueError(
-            "fix_after_n_points must be a single numeric that is greater than or equal to 12."
-        )
-    if int(run_length) < 2 or int(trend_length) < 2:
-        raise ValueError("run_length and trend_length must be at least 2")
-    run_length, trend_length = int(run_length), int(trend_length)
-
-    s_in = np.asarray(series_ids)
-    d_in = _as_dates(dates)
-    y_in = np.asarray(values, dtype=np.float64)
-    if not (s_in.ndim == d_in.ndim == y_in.ndim == 1) or not (s_in.size == d_in.size == y_in.size):
-        raise ValueError("series_ids, dates and values must be 1-d and of equal length")
-    if np.isnat(d_in).any():
-        raise SpcInputError("missing date", int(np.flatnonzero(np.isnat(d_in))[0]))
-    bad = ~np.isfinite(y_in)
-    if bad.any():
-        raise SpcInputError("value is not a finite number", int(np.flatnonzero(bad)[0]))
+    run_length, trend_length = _checked_options(fix_after_n_points, run_length, trend_length)
+    s_in, d_in, y_in = _checked_columns(series_ids, dates, values)
 
     codes, labels, order = _sort_series(s_in, d_in)
-    identity = order is None
-    d = d_in if identity else d_in[order]
-    y = y_in if identity else y_in[order]
+    d = d_in if order is None else d_in[order]
+    y = y_in if order is None else y_in[order]
     n = y.size
 
     series_start = np.zeros(n, dtype=bool)
@@ -428,62 +409,23 @@ def compute(
     )
     targets = _per_series(target, labels, None, _target_value, "target").astype(np.float64)
 
-    # Rebase flags and groups: cumulative count of rebase dates within each series.
     flag = _rebase_flags(rebase, labels, codes, d)
     flag_any = bool(flag.any())
-    if flag_any:
-        cs = np.cumsum(flag, dtype=np.int64)
-        base = (cs - flag)[series_start]
-        rebase_group = cs - np.repeat(base, np.diff(series_offsets))
-    else:
-        rebase_group = np.zeros(n, dtype=np.int64)
-
+    rebase_group = _rebase_groups(flag, series_start, series_offsets) if flag_any else (
+        np.zeros(n, dtype=np.int64))
     start = series_start | flag if flag_any else series_start
     segments = _Segments(np.flatnonzero(start), n, None if flag_any else codes)
     seg_len = segments.lengths
-    scratch = np.empty(n)
 
-    if n:
-        fixed = fix_after_n_points is not None and bool(np.any(seg_len > fix_after_n_points))
-        if fixed:
-            pos = np.arange(n) - np.repeat(segments.starts, seg_len)
-            in_fix = pos < fix_after_n_points
-            n_fix = np.minimum(seg_len, fix_after_n_points)
-            mean_seg = _segment_mean(y, in_fix, segments, n_fix.astype(float), scratch)
-        else:
-            mean_seg = _segment_mean(y, None, segments, None, scratch)
-        mr = np.empty(n)
-        mr[0] = 0.0
-        np.subtract(y[1:], y[:-1], out=mr[1:])
-        np.abs(mr, out=mr)
-        mr[start] = 0.0
-        if fixed:
-            mr_ok = ~start & in_fix
-            amr_seg = _segment_mean(mr, mr_ok, segments, n_fix - 1.0, scratch)
-        else:
-            mr_ok = ~start
-            amr_seg = _segment_mean(mr, mr_ok, segments, seg_len - 1.0, scratch)
-        if screen_outliers:
-            with np.errstate(invalid="ignore"):
-                mr_ok &= segments.compare(np.less, mr, MR_SCREEN * amr_seg)
-            amr_seg = _segment_mean(mr, mr_ok, segments, None, scratch)
-        del mr, scratch
-    else:
-        mean_seg = amr_seg = np.zeros(0)
-
+    mean_seg, amr_seg = _mean_and_moving_range(y, start, segments, fix_after_n_points,
+                                               screen_outliers)
     # Limits per segment; the same float operations as on every point, so identical results.
     lpl_seg = mean_seg - LIMIT * amr_seg
     upl_seg = mean_seg + LIMIT * amr_seg
     nlpl_seg = mean_seg - LIMIT_CLOSE * amr_seg
     nupl_seg = mean_seg + LIMIT_CLOSE * amr_seg
-    outside = segments.compare(np.greater, y, upl_seg)
-    outside |= segments.compare(np.less, y, lpl_seg)
-    # sign(y - mean) from two comparisons (identical for finite values)
-    rtm = segments.compare(np.greater, y, mean_seg).view(np.int8)
-    rtm -= segments.compare(np.less, y, mean_seg).view(np.int8)
-    close = segments.compare(np.less, y, nlpl_seg)
-    close |= segments.compare(np.greater, y, nupl_seg)
-    close &= ~outside
+    outside, rtm, close = _against_limits(y, segments, mean_seg, (lpl_seg, upl_seg),
+                                          (nlpl_seg, nupl_seg))
 
     sct = rules.special_cause_type(
         y, rtm, close, outside, start, run_length=run_length, trend_length=trend_length
@@ -520,6 +462,104 @@ def compute(
         trend_length=trend_length,
         warnings=warnings,
     )
+
+
+def _checked_options(fix_after_n_points: int | None, run_length: int,
+                     trend_length: int) -> tuple[int, int]:
+    """Refuse options the reference refuses; the run and trend lengths as integers."""
+    if fix_after_n_points is not None and (
+        isinstance(fix_after_n_points, bool) or not float(fix_after_n_points) >= 12
+    ):
+        raise ValueError(
+            "fix_after_n_points must be a single numeric that is greater than or equal to 12."
+        )
+    if int(run_length) < 2 or int(trend_length) < 2:
+        raise ValueError("run_length and trend_length must be at least 2")
+    return int(run_length), int(trend_length)
+
+
+def _checked_columns(
+    series_ids: ArrayLike, dates: ArrayLike, values: ArrayLike
+) -> tuple[NDArray[Any], NDArray[np.datetime64], NDArray[np.float64]]:
+    """The three input columns as arrays: 1-d, equal length, dates present, values finite
+    (``SpcInputError`` names the first bad row)."""
+    s_in = np.asarray(series_ids)
+    d_in = _as_dates(dates)
+    y_in = np.asarray(values, dtype=np.float64)
+    if not (s_in.ndim == d_in.ndim == y_in.ndim == 1) or not (s_in.size == d_in.size == y_in.size):
+        raise ValueError("series_ids, dates and values must be 1-d and of equal length")
+    if np.isnat(d_in).any():
+        raise SpcInputError("missing date", int(np.flatnonzero(np.isnat(d_in))[0]))
+    bad = ~np.isfinite(y_in)
+    if bad.any():
+        raise SpcInputError("value is not a finite number", int(np.flatnonzero(bad)[0]))
+    return s_in, d_in, y_in
+
+
+def _rebase_groups(flag: NDArray[np.bool_], series_start: NDArray[np.bool_],
+                   series_offsets: NDArray[np.intp]) -> NDArray[np.int64]:
+    """Each point's rebase group: how many rebase dates came before it in its series."""
+    cs = np.cumsum(flag, dtype=np.int64)
+    base = (cs - flag)[series_start]
+    return cs - np.repeat(base, np.diff(series_offsets))
+
+
+def _mean_and_moving_range(
+    y: NDArray[np.float64], start: NDArray[np.bool_], segments: _Segments,
+    fix_after_n_points: int | None, screen_outliers: bool,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Mean and average moving range of every segment (series or rebase group): over its first
+    ``fix_after_n_points`` points when fixed, moving ranges of 3.267 x their mean or more left
+    out when screening outliers."""
+    n = y.size
+    if not n:
+        return np.zeros(0), np.zeros(0)
+    seg_len = segments.lengths
+    scratch = np.empty(n)
+    fixed = fix_after_n_points is not None and bool(np.any(seg_len > fix_after_n_points))
+    if fixed:
+        pos = np.arange(n) - np.repeat(segments.starts, seg_len)
+        in_fix = pos < fix_after_n_points
+        n_fix = np.minimum(seg_len, fix_after_n_points)
+        mean_seg = _segment_mean(y, in_fix, segments, n_fix.astype(float), scratch)
+    else:
+        mean_seg = _segment_mean(y, None, segments, None, scratch)
+    mr = np.empty(n)
+    mr[0] = 0.0
+    np.subtract(y[1:], y[:-1], out=mr[1:])
+    np.abs(mr, out=mr)
+    mr[start] = 0.0
+    if fixed:
+        mr_ok = ~start & in_fix
+        amr_seg = _segment_mean(mr, mr_ok, segments, n_fix - 1.0, scratch)
+    else:
+        mr_ok = ~start
+        amr_seg = _segment_mean(mr, mr_ok, segments, seg_len - 1.0, scratch)
+    if screen_outliers:
+        with np.errstate(invalid="ignore"):
+            mr_ok &= segments.compare(np.less, mr, MR_SCREEN * amr_seg)
+        amr_seg = _segment_mean(mr, mr_ok, segments, None, scratch)
+    return mean_seg, amr_seg
+
+
+def _against_limits(
+    y: NDArray[np.float64], segments: _Segments, mean_seg: NDArray[np.float64],
+    limits: tuple[NDArray[np.float64], NDArray[np.float64]],
+    close_limits: tuple[NDArray[np.float64], NDArray[np.float64]],
+) -> tuple[NDArray[np.bool_], NDArray[np.int8], NDArray[np.bool_]]:
+    """Where every point sits: outside its process limits, sign of (value - mean), and close to
+    a limit (beyond two sigma, inside three)."""
+    lpl_seg, upl_seg = limits
+    nlpl_seg, nupl_seg = close_limits
+    outside = segments.compare(np.greater, y, upl_seg)
+    outside |= segments.compare(np.less, y, lpl_seg)
+    # sign(y - mean) from two comparisons (identical for finite values)
+    rtm = segments.compare(np.greater, y, mean_seg).view(np.int8)
+    rtm -= segments.compare(np.less, y, mean_seg).view(np.int8)
+    close = segments.compare(np.less, y, nlpl_seg)
+    close |= segments.compare(np.greater, y, nupl_seg)
+    close &= ~outside
+    return outside, rtm, close
 
 
 def classify_points(

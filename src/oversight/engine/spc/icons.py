@@ -7,22 +7,16 @@ a white disc with a coloured ring. Variation: five dots, flat and grey for commo
 (H) or falling (L) for special cause with the last two dots in the ring's colour. Assurance: the
 target as a red line under P (consistently passes), F (consistently fails) or ? (hit and miss);
 a dashed grey ring when there is no assurance icon (no target, or a neutral direction). Colours
-are NHSRplotthedots' ``ptd_spc_colours()`` (:data:`COLOURS`).
+are NHSRplotthedots' ``ptd_spc_colours()`` (``vocabulary.COLOURS``).
 """
 
 from __future__ import annotations
 
-#: NHSRplotthedots' ``ptd_spc_colours()`` defaults, shared by charts and icons.
-COLOURS: dict[str, str] = {
-    "common_cause": "#a6a6a6",
-    "special_cause_improvement": "#00b0f0",
-    "special_cause_concern": "#e46c0a",
-    "special_cause_neutral": "#490092",
-    "value_line": "#a6a6a6",
-    "mean_line": "#000000",
-    "limits": "#a6a6a6",
-    "target": "#de1b1b",
-}
+from oversight.engine.spc.vocabulary import COLOURS
+
+__all__ = ["ASSURANCE_STYLE", "COLOURS", "ICON_VIEWBOX", "VARIATION_STYLE",
+           "assurance_drawing", "variation_drawing"]
+
 #: The viewBox every icon drawing is made for.
 ICON_VIEWBOX = "0 0 40 40"
 

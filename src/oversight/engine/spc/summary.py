@@ -16,24 +16,10 @@ from oversight.engine.spc.core import (
     POINT_TYPES,
     SpcResult,
 )
+from oversight.engine.spc.vocabulary import ASSURANCE_ICON_FILES, ASSURANCES, VARIATIONS
 
-#: Variation icon codes (index = code); the reference's icon file is ``variation/<name>.svg``.
-VARIATIONS: tuple[str, ...] = (
-    "common_cause",
-    "improvement_high",
-    "improvement_low",
-    "concern_high",
-    "concern_low",
-    "neutral_high",
-    "neutral_low",
-)
-#: Assurance codes (index = code); -1 means no assurance icon (no target, or neutral direction).
-ASSURANCES: tuple[str, ...] = ("consistent_pass", "consistent_fail", "inconsistent")
-ASSURANCE_ICON_FILES: dict[str, str] = {
-    "consistent_pass": "assurance/pass.svg",
-    "consistent_fail": "assurance/fail.svg",
-    "inconsistent": "assurance/inconsistent.svg",
-}
+__all__ = ["ASSURANCES", "ASSURANCE_ICON_FILES", "VARIATIONS", "SpcSummary", "assurance_icons",
+           "summarise", "summarise_groups", "variation_icons"]
 
 
 @dataclass(frozen=True, eq=False)
