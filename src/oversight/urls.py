@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("oversight.development.urls")),
     path("governance/delegation/", include("oversight.delegation.urls")),
     path("governance/business-cases/", include("oversight.delegation.urls_cases")),
+    path("governance/urgent-decisions/", include("oversight.delegation.urls_urgent")),
     path("governance/", include("oversight.governance.urls")),
     path("", include("oversight.risks.urls")),
     path("api/", api.urls()),

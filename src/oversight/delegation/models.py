@@ -238,3 +238,72 @@ class CriterionScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case}: {self.criterion} {self.score}"
+
+
+class UrgentDecision(models.Model):
+    """An urgent decision of the chair of the Health and Care Executive (seed 003 §9.12)."""
+
+    title = models.CharField(max_length=300)
+    decision = models.TextField()
+    reason = models.TextField(help_text="Why it could not wait for the next meeting.")
+    partners = models.ManyToManyField("organisations.Organisation", related_name="urgent_decisions")
+    taken_on = models.DateField(null=True, blank=True)
+    taken_by = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords(m2m_fields=[partners])
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Consultation(models.Model):
+    """A partner's chair, chief executive or director of finance consulted on the decision."""
+
+    urgent = models.ForeignKey(
+        UrgentDecision, on_delete=models.CASCADE, related_name="consultations"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=30)
+    person = models.CharField(max_length=200)
+    consulted_on = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["urgent", "organisation", "role"], name="consulted_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.role}, {self.organisation})"
+
+
+class Ratification(models.Model):
+    """A partner's formal ratification of an urgent decision at its next available meeting."""
+
+    urgent = models.ForeignKey(
+        UrgentDecision, on_delete=models.CASCADE, related_name="ratifications"
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    meeting_on = models.DateField(help_text="The partner's next available meeting.")
+    forum = models.CharField(
+        max_length=200, help_text="E.g. Board, Governing Body, Cabinet (a council's constitution)."
+    )
+    ratified_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["urgent", "organisation"], name="ratified_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.urgent}: {self.organisation} ({self.forum})"
+
+    def overdue(self, today) -> bool:
+        """The partner's meeting has passed without ratifying the decision."""
+        return self.ratified_on is None and self.meeting_on < today
