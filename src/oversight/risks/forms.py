@@ -1,5 +1,5 @@
-"""Forms of the risk pages (NHS.UK classes from the page kit, ``ui.forms.NhsForm``). Choices that are
-configuration (themes, domains, lines, levels) come from the system's scoring file."""
+"""Forms of the risk pages (NHS.UK classes from the page kit, ``ui.forms.NhsForm``). Choices
+that are configuration (themes, domains, lines, levels) come from the system's scoring file."""
 
 from __future__ import annotations
 
