@@ -708,3 +708,33 @@ def test_bodies_and_meetings_link_to_their_pages(db) -> None:
     meeting = MeetingFactory(body=body)
     assert body.get_absolute_url() == "/governance/SOAG/"
     assert meeting.get_absolute_url() == f"/governance/meetings/{meeting.pk}/"
+
+
+def test_the_secretariat_records_ends_and_reviews_interests_on_the_register(client, site):
+    from oversight.governance.models import Declaration
+
+    ben = site.soag.icb[1].person
+    member = as_user(client, site.user("member"))
+    assert "Record a declaration" not in html(member.get("/governance/interests/"))
+    assert member.post("/governance/interests/", {}).status_code == 403
+    c = as_user(client, site.user("secretariat"))
+    assert "Record a declaration" in html(c.get("/governance/interests/"))
+    refused = c.post("/governance/interests/", {"declare-person": ben.pk, "declare-kind": "x"})
+    assert refused.status_code == 200 and "There is a problem" in html(refused)
+    assert not Declaration.objects.exists()
+    made = c.post("/governance/interests/", {
+        "declare-person": ben.pk, "declare-kind": "professional", "declare-financial": "on",
+        "declare-description": "Adviser to a digital supplier",
+        "declare-declared_on": "2021-09-01",
+    })
+    assert made.status_code == 302
+    declaration = Declaration.objects.get()
+    assert declaration.financial and declaration.history.first().history_user.username == (
+        "secretariat")
+    c.post(f"/governance/interests/{declaration.pk}/review/", {"on": "2022-08-30"})
+    too_early = c.post(f"/governance/interests/{declaration.pk}/end/", {"on": "2021-01-01"})
+    assert "cannot end before it was declared" in html(c.get(too_early.url))
+    c.post(f"/governance/interests/{declaration.pk}/end/", {"on": "2022-12-31"})
+    declaration.refresh_from_db()
+    assert declaration.reviewed_on == dt.date(2022, 8, 30)
+    assert declaration.ended_on == dt.date(2022, 12, 31)
