@@ -180,7 +180,7 @@ def test_plot_writes_accessible_svg(tmp_path: Path) -> None:
     text = (folder / "c.svg").read_text()
     assert "#00b0f0" in text  # improvement points (a run above the mean, higher is better)
     # the description names the icon in words (it said the internal name improvement_high)
-    assert "Variation: Improvement (high)" in root.find("svg:desc", ns).text
+    assert "Variation: Special cause improvement (high)" in root.find("svg:desc", ns).text
     assert 'data-icon="improvement_high"' in text
 
 
