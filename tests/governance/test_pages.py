@@ -738,3 +738,21 @@ def test_the_secretariat_records_ends_and_reviews_interests_on_the_register(clie
     declaration.refresh_from_db()
     assert declaration.reviewed_on == dt.date(2022, 8, 30)
     assert declaration.ended_on == dt.date(2022, 12, 31)
+
+
+def test_the_secretariat_marks_which_items_someone_attends_for(client, site):
+    """Attendance for which items is set from the page (none ticked: the whole meeting), and
+    marking the same person again keeps what is ticked."""
+    from oversight.governance.models import Attendance
+
+    guest = site.soag.icb[0].person
+    c = as_user(client, site.user("secretariat"))
+    page = html(c.get(f"/governance/meetings/{site.soag.meeting.pk}/"))
+    assert f'name="for_items" value="{site.part_a.pk}"' in page
+    mark(c, site, guest, "present", for_items=[site.part_a.pk])
+    attendance = Attendance.objects.get(person=guest)
+    assert list(attendance.for_items.all()) == [site.part_a]
+    mark(c, site, guest, "present")  # a client without the item boxes keeps the items
+    assert list(attendance.for_items.all()) == [site.part_a]
+    mark(c, site, guest, "present", items_shown="1")  # none ticked now: the whole meeting
+    assert not attendance.for_items.exists()
