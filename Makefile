@@ -22,7 +22,7 @@ node_modules/.installed: package.json
 	@touch $@
 
 # NHS.UK frontend's stylesheet without its remote fonts (src/oversight/web/assets.py).
-node_modules/.oversight/nhsuk/nhsuk-frontend.min.css: node_modules/.installed src/oversight/web/assets.py
+node_modules/.oversight/nhsuk/nhsuk-frontend.min.css: $(BIN)/oversight node_modules/.installed src/oversight/web/assets.py
 	$(BIN)/python -m oversight.web.assets node_modules
 
 setup: $(BIN)/oversight node_modules/.installed node_modules/.oversight/nhsuk/nhsuk-frontend.min.css

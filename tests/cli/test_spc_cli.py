@@ -179,7 +179,9 @@ def test_plot_writes_accessible_svg(tmp_path: Path) -> None:
     assert "20 points" in root.find("svg:desc", ns).text
     text = (folder / "c.svg").read_text()
     assert "#00b0f0" in text  # improvement points (a run above the mean, higher is better)
-    assert "Variation: improvement_high" in text
+    # the description names the icon in words (it said the internal name improvement_high)
+    assert "Variation: Special cause improvement (high)" in root.find("svg:desc", ns).text
+    assert 'data-icon="improvement_high"' in text
 
 
 #: Making Data Count icon conventions: ring colour (NHSRplotthedots' ptd_spc_colours: blue

@@ -115,3 +115,15 @@ def test_axes_read_in_the_unit_and_months_and_a_gap_is_a_gap() -> None:
     means = [e for e in root.iter(f"{SVG}line") if e.find(f"{SVG}title") is not None
              and e.find(f"{SVG}title").text.startswith("mean")]
     assert len(means) == 2 and means[0].find(f"{SVG}title").text == "mean 92.0%"
+
+
+def test_daily_points_are_named_by_day() -> None:
+    dates = [f"2021-02-{d:02d}" for d in range(1, 21)]
+    root = ET.fromstring(
+        render_svg(dates, [5.0 + (d % 3) for d in range(20)], [6.0] * 20, [3.0] * 20,
+                   [9.0] * 20, [0] * 20, title="t")
+    )
+    assert root.find(f"{SVG}desc").text.startswith("XmR chart of 20 points from 1 Feb 2021 to "
+                                                   "20 Feb 2021")
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "spc-month"]
+    assert labels[0] == "1 Feb 2021" and len(labels) > 2

@@ -698,3 +698,61 @@ def test_terms_responsibilities_and_versions_on_the_body_page(client, site):
     terms.save()
     page = html(as_user(client, site.user("member")).get("/governance/SOAG/"))
     assert "I. lead the development of a dashboard" in page and "Review overdue" in page
+
+
+def test_bodies_and_meetings_link_to_their_pages(db) -> None:
+    """Reminders and lists link with get_absolute_url: the namespaced page names."""
+    from tests.factories import BodyFactory, MeetingFactory
+
+    body = BodyFactory(short_name="SOAG")
+    meeting = MeetingFactory(body=body)
+    assert body.get_absolute_url() == "/governance/SOAG/"
+    assert meeting.get_absolute_url() == f"/governance/meetings/{meeting.pk}/"
+
+
+def test_the_secretariat_records_ends_and_reviews_interests_on_the_register(client, site):
+    from oversight.governance.models import Declaration
+
+    ben = site.soag.icb[1].person
+    member = as_user(client, site.user("member"))
+    assert "Record a declaration" not in html(member.get("/governance/interests/"))
+    assert member.post("/governance/interests/", {}).status_code == 403
+    c = as_user(client, site.user("secretariat"))
+    assert "Record a declaration" in html(c.get("/governance/interests/"))
+    refused = c.post("/governance/interests/", {"declare-person": ben.pk, "declare-kind": "x"})
+    assert refused.status_code == 200 and "There is a problem" in html(refused)
+    assert not Declaration.objects.exists()
+    made = c.post("/governance/interests/", {
+        "declare-person": ben.pk, "declare-kind": "professional", "declare-financial": "on",
+        "declare-description": "Adviser to a digital supplier",
+        "declare-declared_on": "2021-09-01",
+    })
+    assert made.status_code == 302
+    declaration = Declaration.objects.get()
+    assert declaration.financial and declaration.history.first().history_user.username == (
+        "secretariat")
+    c.post(f"/governance/interests/{declaration.pk}/review/", {"on": "2022-08-30"})
+    too_early = c.post(f"/governance/interests/{declaration.pk}/end/", {"on": "2021-01-01"})
+    assert "cannot end before it was declared" in html(c.get(too_early.url))
+    c.post(f"/governance/interests/{declaration.pk}/end/", {"on": "2022-12-31"})
+    declaration.refresh_from_db()
+    assert declaration.reviewed_on == dt.date(2022, 8, 30)
+    assert declaration.ended_on == dt.date(2022, 12, 31)
+
+
+def test_the_secretariat_marks_which_items_someone_attends_for(client, site):
+    """Attendance for which items is set from the page (none ticked: the whole meeting), and
+    marking the same person again keeps what is ticked."""
+    from oversight.governance.models import Attendance
+
+    guest = site.soag.icb[0].person
+    c = as_user(client, site.user("secretariat"))
+    page = html(c.get(f"/governance/meetings/{site.soag.meeting.pk}/"))
+    assert f'name="for_items" value="{site.part_a.pk}"' in page
+    mark(c, site, guest, "present", for_items=[site.part_a.pk])
+    attendance = Attendance.objects.get(person=guest)
+    assert list(attendance.for_items.all()) == [site.part_a]
+    mark(c, site, guest, "present")  # a client without the item boxes keeps the items
+    assert list(attendance.for_items.all()) == [site.part_a]
+    mark(c, site, guest, "present", items_shown="1")  # none ticked now: the whole meeting
+    assert not attendance.for_items.exists()

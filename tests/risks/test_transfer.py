@@ -174,3 +174,8 @@ def test_upload_page_names_row_and_column(client, world):
     body = response.content.decode()
     assert "partner.csv" in body and "<td>2</td><td>theme</td>" in body
     assert Risk.objects.count() == 0
+
+
+def test_a_damaged_workbook_is_refused_with_its_name(world):
+    with pytest.raises(transfer.RegisterFileError, match=r"partner\.xlsx: not a readable XLSX"):
+        transfer.import_register("partner.xlsx", b"PK\x03\x04 not really a zip", world.system)

@@ -249,6 +249,10 @@ class InterestFilterForm(forms.Form):
     )
 
 
+class InterestDateForm(forms.Form):
+    on = forms.DateField()
+
+
 class DeclareForm(NhsForm):
     person = forms.ModelChoiceField(queryset=Person.objects.order_by("name"))
     kind = forms.ChoiceField(choices=InterestKind.choices, widget=forms.RadioSelect)

@@ -16,18 +16,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
-
-
-def _link(name: str, *args) -> str:
-    """The page of an object, or "" while no page of that name exists."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
-
 
 # ----------------------------------------------------------------------------- people and bodies
 
@@ -185,7 +176,7 @@ class Body(models.Model):
         return f"{self.name} ({self.short_name})"
 
     def get_absolute_url(self) -> str:
-        return _link("governance_body", self.short_name)
+        return reverse("governance:body", args=[self.short_name])
 
     def clean(self) -> None:
         """Refuse a quoracy or deadline rule that cannot be applied (admin and forms)."""
@@ -415,7 +406,7 @@ class Meeting(models.Model):
         return f"{self.body.short_name} {self.date:%d %B %Y}{extra}"
 
     def get_absolute_url(self) -> str:
-        return _link("governance_meeting", self.pk)
+        return reverse("governance:meeting", args=[self.pk])
 
     @property
     def is_extraordinary(self) -> bool:

@@ -9,6 +9,7 @@ app_name = "governance"
 urlpatterns = [
     path("", views.body_list, name="bodies"),
     path("interests/", views.interests, name="interests"),
+    path("interests/<int:pk>/<str:change>/", views.interest_change, name="interest_change"),
     path("meetings/<int:pk>/", views_meeting.meeting_detail, name="meeting"),
     path("meetings/<int:pk>/attendance/", views_meeting.attendance, name="attendance"),
     path("meetings/<int:pk>/items/new/", views_meeting.item_new, name="item_new"),

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from oversight.engine.periods import financial_year, year_bounds
 from oversight.governance import forms, pages
+from oversight.governance.interests import declare_interest, end_interest, review_interest
 from oversight.governance.meetings import call_extraordinary, publish_schedule, schedule
 from oversight.governance.models import Body, Declaration, MeetingStatus
 
@@ -216,6 +217,24 @@ def meetings_ics(request: HttpRequest, short_name: str) -> HttpResponse:
 def interests(request: HttpRequest) -> HttpResponse:
     require(request, "governance.view_declaration")
     today = timezone.localdate()
+    can_record = request.user.has_perm("governance.record_declaration")
+    declare = forms.DeclareForm(initial={"declared_on": today}, prefix="declare")
+    if request.method == "POST":
+        require(request, "governance.record_declaration")
+        declare = forms.DeclareForm(request.POST, prefix="declare")
+        if declare.is_valid():
+            data = declare.cleaned_data
+            try:
+                made = declare_interest(
+                    data["person"], kind=data["kind"], description=data["description"],
+                    declared_on=data["declared_on"], financial=data["financial"],
+                    user=request.user,
+                )
+            except ValidationError as exc:
+                add_errors(declare, exc)
+            else:
+                messages.success(request, f"{made.person.name}'s interest is in the register.")
+                return redirect("/governance/interests/")
     form = forms.InterestFilterForm(request.GET or None)
     chosen = form.cleaned_data if form.is_valid() else {}
     qs = Declaration.objects.select_related("person__organisation", "organisation", "declared_at")
@@ -240,6 +259,32 @@ def interests(request: HttpRequest) -> HttpResponse:
             "today": today,
             "status": status,
             "due": sum(1 for d in rows if d.review_overdue(today)),
+            "declare": declare if can_record else None,
+            "can_record": can_record,
             "breadcrumbs": crumbs(("Governance", "/governance/"), ("Register of interests", None)),
         },
     )
+
+
+def interest_change(request: HttpRequest, pk: int, change: str) -> HttpResponse:
+    """End a declaration, or record its annual review, on a date (the secretariat, POST)."""
+    require(request, "governance.record_declaration")
+    if request.method != "POST":
+        return redirect("/governance/interests/")
+    declaration = get_object_or_404(Declaration.objects.select_related("person"), pk=pk)
+    form = forms.InterestDateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{declaration.person.name}: give the date as a date.")
+        return redirect("/governance/interests/")
+    on = form.cleaned_data["on"]
+    try:
+        if change == "end":
+            end_interest(declaration, on, user=request.user)
+        else:
+            review_interest(declaration, on, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, f"{declaration.person.name}: {' '.join(exc.messages)}")
+    else:
+        done = "ended" if change == "end" else "reviewed"
+        messages.success(request, f"{declaration.person.name}'s interest {done} on {on:%-d %B %Y}.")
+    return redirect("/governance/interests/")

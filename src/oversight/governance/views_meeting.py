@@ -143,8 +143,10 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
                 data["status"],
                 mode=data["mode"],
                 deputising_for=data["deputising_for"],
+                # The page's item boxes send nothing when none is ticked (the whole meeting):
+                # items_shown says they were there; a client without them keeps the items.
                 for_items=data["for_items"]
-                if "for_items" in request.POST
+                if "for_items" in request.POST or request.POST.get("items_shown")
                 else _items_of(meeting, data["person"]),
                 user=request.user,
             )

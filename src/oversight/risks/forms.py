@@ -1,5 +1,5 @@
-"""Forms of the risk pages (NHS.UK classes from ``support.forms.NhsForm``). Choices that are
-configuration (themes, domains, lines, levels) come from the system's scoring file."""
+"""Forms of the risk pages (NHS.UK classes from the page kit, ``ui.forms.NhsForm``). Choices
+that are configuration (themes, domains, lines, levels) come from the system's scoring file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from oversight.engine.risk import Scoring
 from oversight.risks.models import Assurance, Gap, ReviewDecision, ReviewFrequency, Risk
-from oversight.support.forms import NhsForm
+from oversight.ui.forms import NhsForm
 
 #: A date field's widget: ISO dates, the only value an <input type="date"> shows.
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -251,15 +251,41 @@ def read_rows(name: str, data: bytes) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _xlsx_rows(name: str, data: bytes) -> list[list[Any]]:
+    """The Register sheet (else the first), streamed (openpyxl read-only) within the workbook
+    limits every import keeps (``metrics/importing/limits.yaml``): a workbook whose zip declares
+    too many parts or bytes is refused before anything is decompressed, and reading stops past
+    the row and column limits."""
+    import zipfile
+
     from openpyxl import load_workbook
 
+    from oversight.metrics.importing.reading import workbook_limits
+
+    limits = workbook_limits()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise RegisterFileError(f"{name}: not a readable XLSX workbook ({exc})") from exc
+    declared = sum(p.file_size for p in parts)
+    if len(parts) > limits.max_parts or declared > limits.max_uncompressed_bytes:
+        raise RegisterFileError(
+            f"{name}: the workbook has {len(parts):,} parts unpacking to {declared:,} bytes; at "
+            f"most {limits.max_parts:,} parts and {limits.max_uncompressed_bytes:,} bytes are read"
+        )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise RegisterFileError(f"{name}: not a readable XLSX workbook ({exc})") from exc
     try:
         sheet = book["Register"] if "Register" in book.sheetnames else book.worksheets[0]
-        return [list(r) for r in sheet.iter_rows(values_only=True)]
+        rows = []
+        for row in sheet.iter_rows(values_only=True, max_col=len(COLUMNS) + len(COMPUTED)):
+            rows.append(list(row))
+            if len(rows) > limits.max_rows:
+                raise RegisterFileError(
+                    f"{name}: more than {limits.max_rows:,} rows; at most that many are read")
+        return rows
     finally:
         book.close()
 

@@ -65,6 +65,12 @@ class _Frame:
     days: float
     ticks: tuple[float, ...]
     unit: str
+    #: Points a month or more apart are named by month ('Apr 2016'), closer ones by day.
+    monthly: bool = True
+
+    def when(self, day: np.datetime64) -> str:
+        on = day.astype(dt.date)
+        return month_label(on) if self.monthly else on.strftime("%-d %b %Y")
 
     def x(self, when: np.datetime64) -> float:
         if self.days == 0:
@@ -86,9 +92,11 @@ def _frame(d: np.ndarray, pools: Sequence[np.ndarray], unit: str, size: tuple[in
     pool = np.concatenate([p[np.isfinite(p)] for p in pools])
     lo, hi = (float(pool.min()), float(pool.max())) if pool.size else (0.0, 1.0)
     days = float((d[-1] - d[0]) / np.timedelta64(1, "D")) if d.size else 0.0
+    spacing = np.diff(d).astype(float)
+    monthly = not spacing.size or float(np.median(spacing)) >= 28
     return _Frame(left, top, width - left - right, height - top - bottom,
                   d[0] if d.size else np.datetime64("1970-01-01"), days,
-                  tuple(nice_ticks(lo, hi)), unit)
+                  tuple(nice_ticks(lo, hi)), unit, monthly)
 
 
 def _runs(d: np.ndarray, groups: np.ndarray) -> list[tuple[int, int]]:
@@ -118,23 +126,29 @@ def _axes(f: _Frame, d: np.ndarray) -> list[str]:
                    'stroke="#e8edee" class="spc-grid"/>')
         out.append(f'<text x="{f.left - 6}" y="{y + 4:.1f}" text-anchor="end" '
                    f'class="spc-tick">{escape(tick_label(v, step, f.unit))}</text>')
-    for when in _month_ticks(f, d):
+    for when in _date_ticks(f, d):
         out.append(f'<text x="{f.x(when):.1f}" y="{bottom + 16}" text-anchor="middle" '
-                   f'class="spc-month">{month_label(when.astype(dt.date))}</text>')
+                   f'class="spc-month">{f.when(when)}</text>')
     return out
 
 
-def _month_ticks(f: _Frame, d: np.ndarray, room: float = 80) -> list[np.datetime64]:
-    """Dates of points to label: every month, quarter, half year, year or two years, counted
-    from April (the financial year), whichever is the finest that leaves ``room`` pixels
-    between labels."""
-    months = (d.astype("datetime64[M]").astype(int) - 3) % 12 if d.size else d
-    for stride in (1, 3, 6, 12, 24, 60):
-        picked = d[months % stride == 0] if stride <= 12 else _every(d[months == 0], stride // 12)
-        xs = [f.x(w) for w in picked]
-        if all(b - a >= room for a, b in zip(xs, xs[1:], strict=False)):
-            return list(picked)
-    return [d[0], d[-1]] if d.size else []
+def _date_ticks(f: _Frame, d: np.ndarray, room: float = 90) -> list[np.datetime64]:
+    """Dates of points to label. Monthly or sparser series: every month, quarter, half year,
+    year or two years, counted from April (the financial year), whichever is the finest that
+    leaves ``room`` pixels between labels; closer points: as many as fit, from the first."""
+    if f.monthly:
+        months = (d.astype("datetime64[M]").astype(int) - 3) % 12
+        for stride in (1, 3, 6, 12, 24, 60):
+            picked = (d[months % stride == 0] if stride <= 12
+                      else _every(d[months == 0], stride // 12))
+            xs = [f.x(w) for w in picked]
+            if len(picked) and all(b - a >= room for a, b in zip(xs, xs[1:], strict=False)):
+                return list(picked)
+    out: list[np.datetime64] = []
+    for when in d:
+        if not out or f.x(when) - f.x(out[-1]) >= room:
+            out.append(when)
+    return out
 
 
 def _every(aprils: np.ndarray, years: int) -> np.ndarray:
@@ -192,7 +206,7 @@ def _points(f: _Frame, d: np.ndarray, y: np.ndarray, pt: np.ndarray, runs) -> li
     for i, v in enumerate(y):
         out.append(
             f'<circle cx="{f.x(d[i]):.1f}" cy="{f.y(v):.1f}" r="3.5" fill="{_POINT_COLOUR[pt[i]]}">'
-            f"<title>{month_label(d[i].astype(dt.date))}: {escape(f.value(v))} "
+            f"<title>{f.when(d[i])}: {escape(f.value(v))} "
             f"({POINT_TYPES[pt[i]]})</title></circle>"
         )
     return out
@@ -227,7 +241,7 @@ def _icons(width: int, right: int, top: float, variation: str | None,
 def _description(f: _Frame, d, y, m, lo, hi, pt, target, variation, assurance, shown) -> str:
     if not y.size:
         return "No points to chart."
-    first, last = (month_label(x.astype(dt.date)) for x in (d[0], d[-1]))
+    first, last = f.when(d[0]), f.when(d[-1])
     limits = (f"Latest mean {f.value(m[-1])}, limits {f.value(lo[-1])} to {f.value(hi[-1])}. "
               if math.isfinite(m[-1]) else "")
     return (
