@@ -220,6 +220,9 @@ def _load_proposals_and_support(summary: DemoSummary) -> None:
             summary.follow_on.append("Proposals " + recompute_proposals(folder.name).describe())
     summary.follow_on.append(load_support_demo().describe())
     summary.follow_on.append(load_governance_demo().describe())
+    from oversight.delegation.demo import load_delegation_demo
+
+    summary.follow_on.append(load_delegation_demo().describe())
     from oversight.risks.demo import load_risks_demo
 
     summary.follow_on.append(load_risks_demo().describe())

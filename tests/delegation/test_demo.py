@@ -1,0 +1,47 @@
+"""The delegation demo on the governance demo's bodies: the whole scheme, three business cases
+(one per route, at different stages, one refused), an urgent decision awaiting one partner,
+dated as a story; loaded once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from oversight.delegation.demo import load_delegation_demo
+from oversight.delegation.models import (
+    BusinessCase,
+    CaseStatus,
+    Matter,
+    StepDecision,
+    UrgentDecision,
+)
+from oversight.delegation.urgent import status
+from tests.factories import BodyFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_tells_the_story():
+    for short in ["SPB", "HCE", "CAG", "DEG", "FPPG", "IC"]:
+        BodyFactory(short_name=short, name=short)
+    OrganisationFactory(ods_code="RGT", name="Cambridge University Hospitals")
+    OrganisationFactory(ods_code="RGN", name="North West Anglia")
+    load_delegation_demo()
+    assert Matter.objects.count() == 105
+    cases = {c.route: c for c in BusinessCase.objects.all()}
+    assert cases["sif"].status == CaseStatus.APPROVAL and cases["sif"].outcome == "part"
+    assert cases["local"].status == CaseStatus.REFUSED
+    assert cases["none"].status == CaseStatus.VISION
+    first = StepDecision.objects.order_by("decided_at").first()
+    assert (
+        first.decided_at.date() == dt.date(2022, 1, 17)
+        and first.meeting.date == first.decided_at.date()
+    )
+    urgent = UrgentDecision.objects.get()
+    states = {
+        p["organisation"].ods_code: p["state"]
+        for p in status(urgent, dt.date(2023, 1, 20))["partners"]
+    }
+    assert states == {"RGT": "ratified", "RGN": "awaiting"}
+    assert load_delegation_demo().describe() == "Delegation: already loaded"
