@@ -15,11 +15,10 @@ from typing import Any
 import numpy as np
 
 from oversight.engine import periods
+from oversight.frameworks import rules_path
 from oversight.frameworks.datafile import DataFileError, DataTree
 
-DEFAULT_RULES = (
-    Path(__file__).resolve().parents[2] / "frameworks" / "nof-2025-26" / "rules.yaml"
-)
+DEFAULT_RULES = rules_path("nof-2025-26")
 
 
 # ----------------------------------------------------------------------------- rules

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from oversight.engine.nof import RulesError
+from oversight.frameworks import FRAMEWORKS_DIR, rules_path
 from oversight.frameworks.datafile import DataTree
 
-FRAMEWORKS_DIR = Path(__file__).resolve().parents[2] / "frameworks"
 TRIGGERS = ("bottom_quartile", "dramatic_drop", "sustained_poor", "financial_plan", "cqc")
 #: Segment 4's severities (``segment_4.any_of``).
 SEVERITIES = ("critical_quality", "critical_finance")
@@ -195,8 +195,8 @@ JUDGEMENT_SECTIONS = {
 }
 
 
-def criteria_rules_path(framework: str) -> Path:
-    return FRAMEWORKS_DIR / framework / "rules.yaml"
+#: Where a framework year's criteria rules are: the frameworks package's one answer.
+criteria_rules_path = rules_path
 
 
 def load_criteria_rules(path: str | Path) -> CriteriaRules:
