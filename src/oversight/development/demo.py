@@ -13,13 +13,10 @@ So the demo shows actions achieved late, actions still late, and the history of 
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import time_machine
 import yaml
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -45,15 +42,9 @@ from oversight.development.models import (
 )
 from oversight.engine.periods import quarter_end
 from oversight.organisations.models import System
+from oversight.story import on
 
 PLAN_FILE = Path(__file__).with_name("demo_plan.yaml")
-LONDON = ZoneInfo("Europe/London")
-
-
-def on(day: dt.date) -> AbstractContextManager:
-    """Record what happens inside on ``day`` (10 am in London), as the support demo does: the
-    plan's and the checkpoints' history rows read the story's dates, not the load day."""
-    return time_machine.travel(dt.datetime.combine(day, dt.time(10), LONDON), tick=False)
 
 
 #: The checkpoints held since the plan: quarter, date held, who assessed (demo usernames).

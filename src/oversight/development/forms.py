@@ -9,24 +9,9 @@ from django.db.models import Q
 from oversight.development import key
 from oversight.development.models import Assessment, Checkpoint, Plan, Workstream
 from oversight.development.plans import canonical_quarter
+from oversight.ui.forms import NhsForm
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-class NhsForm(forms.Form):
-    """Adds the NHS.UK classes to every widget (as support's forms do; development may not
-    import support, a sibling domain)."""
-
-    CSS = {forms.Textarea: "nhsuk-textarea", forms.Select: "nhsuk-select"}
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            css = self.CSS.get(type(widget), "nhsuk-input")
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-            if isinstance(widget, forms.Textarea):
-                widget.attrs.setdefault("rows", 3)
 
 
 STATUS_REQUIRED = "Choose a delivery status"

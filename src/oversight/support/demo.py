@@ -19,17 +19,15 @@ Names of people are illustrative roles, not real appointments.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-import time_machine
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from oversight.metrics.models import Framework, Metric
 from oversight.organisations.models import Organisation, System
 from oversight.segmentation.decisions import publish_decision, record_decision
+from oversight.story import on
 from oversight.support import cases
 from oversight.support.actions import raise_action
 from oversight.support.lifecycle import fire
@@ -42,13 +40,6 @@ EXITED_TRUST = "RGN"
 SYSTEM_SEGMENT_3, SYSTEM_SEGMENT_4 = "Q1 2024/25", "Q4 2024/25"
 TRUST_SEGMENT_2 = "Q1 2024/25"
 DECIDER = "demo"  # the demo's regional user (oversight.demo.reference.DEMO_USERS)
-LONDON = ZoneInfo("Europe/London")
-
-
-def on(day: dt.date) -> AbstractContextManager:
-    """Record what happens inside on ``day`` (10 am in London): decisions, case steps, their
-    history rows and notifications read the story's dates, not the day the demo was loaded."""
-    return time_machine.travel(dt.datetime.combine(day, dt.time(10), LONDON), tick=False)
 
 
 @dataclass
