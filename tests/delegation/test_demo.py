@@ -12,6 +12,7 @@ from oversight.delegation.demo import load_delegation_demo
 from oversight.delegation.models import (
     BusinessCase,
     CaseStatus,
+    ImprovementProject,
     Matter,
     StepDecision,
     UrgentDecision,
@@ -23,8 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_tells_the_story():
-    for short in ["SPB", "HCE", "CAG", "DEG", "FPPG", "IC"]:
+    for short in ["SPB", "HCE", "CAG", "FPPG", "IC"]:
         BodyFactory(short_name=short, name=short)
+    BodyFactory(short_name="DEG", name="DEG", kind="delivery_group")
     OrganisationFactory(ods_code="RGT", name="Cambridge University Hospitals")
     OrganisationFactory(ods_code="RGN", name="North West Anglia")
     load_delegation_demo()
@@ -44,4 +46,6 @@ def test_the_demo_tells_the_story():
         for p in status(urgent, dt.date(2023, 1, 20))["partners"]
     }
     assert states == {"RGT": "ratified", "RGN": "awaiting"}
+    projects = {p.title: p.stage for p in ImprovementProject.objects.all()}
+    assert projects == {"Falls prevention": "deploy", "Outpatient transformation": "design"}
     assert load_delegation_demo().describe() == "Delegation: already loaded"
