@@ -495,6 +495,7 @@ class RebaseFactory(factory.django.DjangoModelFactory):
     date = dt.date(2023, 7, 1)
     reason = "Pathway change"
 
+
 # ----------------------------------------------------------------------------- development plans
 
 
@@ -757,3 +758,10 @@ class MinutedDecisionFactory(factory.django.DjangoModelFactory):
     entry = factory.SubFactory(MinuteEntryFactory)
     matter = factory.SubFactory(MatterFactory)
     outcome = "decision"
+
+
+class ImprovementProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.ImprovementProject"
+
+    title = factory.Sequence(lambda n: f"Improvement project {n}")

@@ -19,8 +19,9 @@ def story(transactional_db: Any) -> Any:
     from oversight.delegation.demo import load_delegation_demo
     from tests.factories import BodyFactory, OrganisationFactory, RoleFactory
 
-    for short in ["SPB", "HCE", "CAG", "DEG", "FPPG", "IC"]:
+    for short in ["SPB", "HCE", "CAG", "FPPG", "IC"]:
         BodyFactory(short_name=short, name=f"The {short}")
+    BodyFactory(short_name="DEG", name="The DEG", kind="delivery_group")
     OrganisationFactory(ods_code="RGT", name="Cambridge University Hospitals")
     OrganisationFactory(ods_code="RGN", name="North West Anglia")
     load_delegation_demo()
@@ -46,6 +47,7 @@ def test_who_decides_journey_and_pages_pass_axe(page: Any, live_server: Any, sto
     check_accessibility(page, "matter")
     page.goto(f"{live_server.url}/governance/business-cases/")
     expect(page.get_by_role("heading", name="Decided")).to_be_visible()
+    expect(page.locator("body")).to_contain_text("Falls prevention")
     check_accessibility(page, "business cases")
     refused = BusinessCase.objects.get(route="local")
     page.goto(f"{live_server.url}/governance/business-cases/{refused.pk}/")

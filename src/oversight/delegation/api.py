@@ -63,3 +63,86 @@ def matter(request, matter_id: int):
         Matter.objects.select_related("scheme", "holder", "delegated_by"), pk=matter_id
     )
     return _out(m) | {"chain": [h.name for h in chain(m)], "scheme_version": m.scheme.version}
+
+
+class BusinessCaseOut(Schema):
+    id: int
+    title: str
+    route: str
+    status: str
+    next_step: str | None = Field(description="The step the case waits for; None when decided.")
+    amount_asked: float
+    amount_awarded: float | None
+    outcome: str = Field(description="The Investment Committee's outcome, if evaluated.")
+
+
+class PartnerOut(Schema):
+    organisation: str
+    state: str = Field(description="ratified, awaiting, overdue or not reported")
+    meeting_on: str | None
+    ratified_on: str | None
+
+
+class UrgentOut(Schema):
+    id: int
+    title: str
+    decision: str
+    taken_on: str | None
+    not_consulted: list[str]
+    partners: list[PartnerOut]
+
+
+@router.get("/business-cases", response=list[BusinessCaseOut], summary="The business cases")
+def business_cases(request):
+    from oversight.delegation.business_cases import next_step
+    from oversight.delegation.models import BusinessCase
+
+    return [
+        {
+            "id": c.pk,
+            "title": c.title,
+            "route": c.route,
+            "status": c.status,
+            "next_step": next_step(c),
+            "amount_asked": float(c.amount_asked),
+            "amount_awarded": float(c.amount_awarded) if c.amount_awarded is not None else None,
+            "outcome": c.outcome,
+        }
+        for c in BusinessCase.objects.order_by("pk")
+    ]
+
+
+@router.get("/urgent-decisions", response=list[UrgentOut], summary="Urgent decisions")
+def urgent_decisions(request):
+    from django.utils import timezone
+
+    from oversight.delegation.models import UrgentDecision
+    from oversight.delegation.urgent import status
+
+    today = timezone.localdate()
+    out = []
+    for u in UrgentDecision.objects.order_by("-pk"):
+        s = status(u, today)
+        out.append(
+            {
+                "id": u.pk,
+                "title": u.title,
+                "decision": u.decision,
+                "taken_on": u.taken_on.isoformat() if u.taken_on else None,
+                "not_consulted": s["not_consulted"],
+                "partners": [
+                    {
+                        "organisation": p["organisation"].name,
+                        "state": p["state"],
+                        "meeting_on": p["ratification"].meeting_on.isoformat()
+                        if p["ratification"]
+                        else None,
+                        "ratified_on": p["ratification"].ratified_on.isoformat()
+                        if p["ratification"] and p["ratification"].ratified_on
+                        else None,
+                    }
+                    for p in s["partners"]
+                ],
+            }
+        )
+    return out

@@ -18,7 +18,8 @@ from oversight.delegation.business_cases import (
     propose,
     sign_off,
 )
-from oversight.delegation.models import BusinessCase, Scheme
+from oversight.delegation.models import BusinessCase, ImprovementProject, Scheme
+from oversight.delegation.projects import advance, sign_off_project
 from oversight.delegation.scheme import load_scheme
 from oversight.delegation.urgent import (
     consult,
@@ -65,6 +66,8 @@ def load_delegation_demo() -> DelegationDemoSummary:
         summary.created.append(f"{BusinessCase.objects.count()} business cases")
         _urgent(trusts)
         summary.created.append("an urgent decision awaiting ratification")
+        _projects(bodies, chairs)
+        summary.created.append("2 improvement projects")
     return summary
 
 
@@ -192,3 +195,24 @@ def _urgent(trusts) -> None:
         report_for_ratification(urgent, rgn, D(2023, 1, 26), "Board")
     with on(D(2023, 1, 12)):
         ratify(a, D(2023, 1, 12))
+
+
+def _projects(bodies, chairs) -> None:
+    """One project signed off and in Deploy; one in Design, waiting for an SRO."""
+    with on(D(2022, 2, 1)):
+        sro = record(Person(name="Director of Strategy (demo)"), reason="Demo SRO")
+        falls = record(
+            ImprovementProject(title="Falls prevention", group=bodies["DEG"], sro=sro),
+            reason="Project proposed",
+        )
+        record(
+            ImprovementProject(title="Outpatient transformation", group=bodies["DEG"]),
+            reason="Project proposed",
+        )
+    hce = _meeting(bodies["HCE"], chairs["HCE"], D(2022, 2, 3))
+    with on(D(2022, 2, 3)):
+        sign_off_project(falls, hce)
+    with on(D(2022, 4, 6)):
+        advance(falls, reason="Design complete; pilot in two practices")
+    with on(D(2022, 9, 7)):
+        advance(falls, reason="Pilot evaluated; rolling out across the system")

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from oversight.governance.models import Body, Meeting
+from oversight.governance.models import Body, Meeting, Person
 
 
 class Scheme(models.Model):
@@ -307,3 +307,40 @@ class Ratification(models.Model):
     def overdue(self, today) -> bool:
         """The partner's meeting has passed without ratifying the decision."""
         return self.ratified_on is None and self.meeting_on < today
+
+
+class ProjectStage(models.TextChoices):
+    """The STP programme cycle (seed 003 §9.1)."""
+
+    DESIGN = "design", "Design"
+    DEVELOP = "develop", "Develop"
+    DEPLOY = "deploy", "Deploy"
+    DELIVER = "deliver", "Deliver"
+
+
+class ImprovementProject(models.Model):
+    """An improvement project, signed off by the HCE only when allocated to a delivery or
+    enabling group and given an executive senior responsible officer (table 5)."""
+
+    title = models.CharField(max_length=300)
+    stage = models.CharField(
+        max_length=10, choices=ProjectStage.choices, default=ProjectStage.DESIGN
+    )
+    group = models.ForeignKey(
+        Body, on_delete=models.PROTECT, null=True, blank=True, related_name="projects"
+    )
+    sro = models.ForeignKey(
+        Person,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name="senior responsible officer",
+    )
+    signed_off_at_meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.title

@@ -15,7 +15,7 @@ from oversight.delegation.business_cases import (
     route_rules,
     step_rule,
 )
-from oversight.delegation.models import BusinessCase
+from oversight.delegation.models import BusinessCase, ImprovementProject
 
 STAGES = [
     ("outline", "Outline business case"),
@@ -45,6 +45,9 @@ def pipeline_page(request: HttpRequest) -> HttpResponse:
             "total": total,
             "remaining": remaining,
             "asked_waiting": asked,
+            "projects": ImprovementProject.objects.select_related(
+                "group", "sro", "signed_off_at_meeting"
+            ).order_by("title"),
             "breadcrumbs": _crumbs(("Business cases", None)),
         },
     )
