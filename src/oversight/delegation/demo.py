@@ -32,7 +32,7 @@ from oversight.governance.history import record
 from oversight.governance.meetings import record_attendance
 from oversight.governance.models import Body, Meeting, Membership, Person, Position
 from oversight.organisations.models import Organisation
-from oversight.support.demo import on
+from oversight.story import on
 
 DECIDING = ["HCE", "CAG", "DEG", "FPPG", "IC"]
 D = dt.date
