@@ -6,23 +6,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
 from oversight.risks.editing import change_risk
 from oversight.risks.lifecycle import fire
 from oversight.risks.models import Risk
 from oversight.risks.suggest import suggest_risks
-from oversight.segmentation.models import Proposal
-from tests.factories import CqcRatingFactory, FrameworkFactory
+from tests.factories import CqcRatingFactory, FrameworkFactory, ProposalFactory
 
 
 def _proposal(subject, quarter, quarter_end, segment, reasons, framework):
-    field = "system" if subject.__class__.__name__ == "System" else "organisation"
-    return Proposal.objects.create(
-        framework=framework, quarter=quarter, quarter_end=quarter_end, segment=segment,
-        reasons=reasons, digest="x", inputs_version="v", computed_at=timezone.now(),
-        **{field: subject},
-    )
+    keys = ({"system": subject, "organisation": None}
+            if subject.__class__.__name__ == "System" else {"organisation": subject})
+    return ProposalFactory(framework=framework, quarter=quarter, quarter_end=quarter_end,
+                           segment=segment, reasons=reasons, **keys)
 
 
 @pytest.fixture
