@@ -10,19 +10,13 @@ from django.templatetags.static import static
 from django.urls import reverse
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
-from oversight.engine.units import format_value
+from oversight.engine.units import format_value, plural
 from oversight.ui.forms import error_list
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     """`reverse` for templates: url('organisation', 'RGT')."""
     return reverse(name, args=args or None, kwargs=kwargs or None)
-
-
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """'1 problem', '2 problems', '1,204 rows': a count with its noun agreeing."""
-    word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{intcomma(count)} {word}"
 
 
 def kind_names(kinds: list[str]) -> str:

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from oversight.cli.django_setup import setup
+from oversight.engine.units import plural
 
 app = typer.Typer(
     help="ICS development plans: import and export workstreams and actions.",
@@ -103,7 +104,8 @@ def import_command(
         for p in problems.sorted():
             table.add_row(p.file, "" if p.row is None else str(p.row), p.column, p.reason)
         err.print(table, width=160)
-        err.print(f"[red]{problems.total} problem(s) in {len(problems.rows)} row(s)[/red]")
+        err.print(f"[red]{plural(problems.total, 'problem')} in "
+                  f"{plural(len(problems.rows), 'row')}[/red]")
         raise typer.Exit(1) from exc
     table = Table(
         title=f"{file.name} into {plan.title}: "

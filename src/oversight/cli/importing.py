@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from oversight.cli.django_setup import setup
+from oversight.engine.units import plural
 from oversight.exports import neutralise_row
 
 err = Console(stderr=True)
@@ -137,9 +138,9 @@ def _print_problems(exc) -> None:
     listed = len(problems.items)
     more = f" ({problems.total - listed} more not listed)" if problems.total > listed else ""
     rows = getattr(exc, "rows_read", None)
-    read = f" in {rows:,} rows read" if rows is not None else ""
+    read = f" in {plural(rows, 'row')} read" if rows else ""
     err.print(
-        f"[red]{problems.total:,} problem(s){read}; {len(problems.rows):,} row(s) "
+        f"[red]{plural(problems.total, 'problem')}{read}; {plural(len(problems.rows), 'row')} "
         f"rejected{more}[/red]"
     )
     batch_id = getattr(exc, "batch_id", None)

@@ -70,3 +70,9 @@ def tick_label(value: float, step: float, unit: str = "") -> str:
     if unit == "minutes":
         return f"{number} min"
     return number
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 problem', '2 problems', '1,204 rows': a count with its noun agreeing."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count:,} {word}"

@@ -107,3 +107,19 @@ def test_utf16_with_its_mark_is_read():
 def test_windows_1252_accents_and_symbols_side_by_side_are_still_read():
     data = "org_code,note\nRAA,Café – £5 “quoted” née\n".encode("cp1252")
     assert reading.read_table(data, "w.csv").frame["note"].to_list() == ["Café – £5 “quoted” née"]
+
+
+def test_classic_mac_line_endings_are_read_as_lines() -> None:
+    """A CSV saved with lone carriage returns (classic Mac OS, some Excel exports) was read as
+    one line and rejected for an 'empty column header'."""
+    data = b"org_code,metric_code,value\rRGT,AE4HR,77.5\rRGN,AE4HR,80.1\r"
+    table = reading.read_table(data, "mac.csv")
+    assert table.frame.get_column("org_code").to_list() == ["RGT", "RGN"]
+    assert table.frame.get_column("value").to_list() == ["77.5", "80.1"]
+
+
+def test_counts_agree_with_their_nouns() -> None:
+    from oversight.engine.units import plural
+
+    assert [plural(n, "row") for n in (0, 1, 2, 1204)] == ["0 rows", "1 row", "2 rows",
+                                                            "1,204 rows"]

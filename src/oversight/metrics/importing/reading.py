@@ -107,6 +107,8 @@ def read_table(data: bytes, file_name: str) -> SourceTable:
         encoding = "xlsx"
     else:
         text, encoding = decode(data, file_name)
+        if "\r" in text and "\n" not in text:  # classic Mac line endings: one line otherwise
+            text = text.replace("\r", "\n")
         header, frame = _read_csv(text, file_name)
     names = [normalise_header(h) for h in header]
     problems = Problems(file_name)
