@@ -210,3 +210,18 @@ def test_upload_page_offers_the_progress_bar_to_scripts(signed_in_client, sof):
     body = signed_in_client.get("/imports/").content.decode()
     assert 'data-upload-progress data-progress-url="/imports/progress/"' in body
     assert '<progress id="upload-progress-bar"' in body and "upload-progress.mjs" in body
+
+
+def test_a_binary_file_named_csv_is_a_clear_problem_not_a_500(signed_in_client, sof):
+    """Found by a new user: a program picked by mistake, renamed .csv, answered 500 and the
+    page showed 'Home null'."""
+    binary = bytes(range(256)) * 12
+    response = signed_in_client.post("/imports/", {
+        "file": SimpleUploadedFile("program.csv", binary, content_type="text/csv"),
+        "format": "template",
+    })
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "The file was rejected: nothing was written" in body
+    assert "UTF-8" in body  # names the encoding expected
+    assert not Observation.objects.exists()
