@@ -166,8 +166,11 @@ def test_same_trust_in_two_data_files_is_refused(shared_data: Path, tmp_path: Pa
     copy = tmp_path / "copy.csv"
     copy.write_bytes((shared_data / MH_Q1_Q2).read_bytes())
     with pytest.raises(NofInputError,
-                       match=r"trust G6V2S in Q1 2025/26 is also in .*copy.csv \(122 such"):
+                       match=r"copy.csv: trust G6V2S in Q1 2025/26 is also in .*/"
+                             + MH_Q1_Q2 + r" \(122 such"):
         segment_files([shared_data / MH_Q1_Q2, copy])
+    with pytest.raises(NofInputError, match=r"-q1-q2.csv: trust G6V2S .* is also in .*copy.csv"):
+        segment_files([copy, shared_data / MH_Q1_Q2])
 
 
 def test_league_table_errors_name_row_and_column(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from oversight.engine.nof.reading import (
 from oversight.engine.nof.rules import NofRules, load_rules
 from oversight.engine.nof.scoring import KEYS, compute_scores
 from oversight.engine.nof.segments import CUT_NAMES, segment
+from oversight.engine.units import plural
 
 
 def segment_files(
@@ -89,13 +90,15 @@ def _known_scores_only(inputs: pl.DataFrame, rules: NofRules) -> None:
 
 
 def _one_file_per_trust(frame: pl.DataFrame) -> None:
-    """A trust's quarter comes from one file: the same trust in two files is ambiguous."""
-    both = (frame.group_by("quarter", "trust_code").agg(pl.col("file").unique().sort())
+    """A trust's quarter comes from one file: the same trust in two files is ambiguous.
+    The file given later is the one named as the problem, whatever the paths sort as."""
+    both = (frame.group_by("quarter", "trust_code")
+            .agg(pl.col("file").unique(maintain_order=True))
             .filter(pl.col("file").list.len() > 1).sort("quarter", "trust_code"))
     if both.height:
         r = both.row(0, named=True)
         raise NofInputError(f"{r['file'][1]}: trust {r['trust_code']} in {r['quarter']} is also "
-                            f"in {r['file'][0]} ({both.height} such trust-quarter(s))")
+                            f"in {r['file'][0]} ({plural(both.height, 'such trust-quarter')})")
 
 
 def segment_file(
