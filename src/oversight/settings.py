@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "oversight.delegation",
     "oversight.risks",
     "oversight.development",
+    "oversight.reports",
 ]
 
 MIDDLEWARE = [
