@@ -147,3 +147,40 @@ def test_missing_file_is_named(business, pdf_text):
     pack, data = meeting_pack(business.meeting, AnonymousUser(), ItemPart.A)
     text = " ".join(" ".join(pdf_text(data)).split())
     assert "uec.pdf (version 1) could not be included: the file cannot be opened" in text
+
+
+def test_meeting_page_links_to_the_packs_part_b_only_for_those_entitled(business, client):
+    for username, part_b in (("chair", True), ("attendee", False)):
+        client.force_login(users(username)[username])
+        html = client.get(f"/governance/meetings/{business.meeting.pk}/").content.decode()
+        assert f'href="/reports/meetings/{business.meeting.pk}/pack/"' in html
+        assert (f'href="/reports/meetings/{business.meeting.pk}/pack/part-b/"' in html) is part_b
+
+
+def test_pack_page_lists_the_pack_and_downloads_it(business, client, pdf_text):
+    client.force_login(users("attendee")["attendee"])
+    url = f"/reports/meetings/{business.meeting.pk}/pack/"
+    html = client.get(url).content.decode()
+    assert "UEC dashboard: cover sheet and the paper (uec.pdf, version 1)" in html
+    assert "Workforce plan: cover sheet and a note to fetch workforce.docx" in html
+    assert SECRET not in html
+    response = client.post(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="SOAG-2021-08-31-meeting-pack.pdf"' in response["Content-Disposition"]
+    assert "Item 1: UEC dashboard" in "".join(pdf_text(response.content))
+    # someone who may see no Part B item gets no Part B pack, nor its page
+    assert client.get(f"{url}part-b/").status_code == 404
+    assert client.post(f"{url}part-b/").status_code == 404
+
+
+def test_part_b_pack_page_for_the_entitled(business, client):
+    client.force_login(users("guest")["guest"])
+    html = client.get(f"/reports/meetings/{business.meeting.pk}/pack/part-b/").content.decode()
+    assert f"{SECRET}: paper: cover sheet and the paper (secret.pdf, version 1)" in html
+    assert "UEC dashboard" not in html
+
+
+def test_unknown_meeting_is_404(db, client):
+    client.force_login(UserFactory())
+    assert client.get("/reports/meetings/999999/pack/").status_code == 404
