@@ -110,3 +110,52 @@ def meeting_pack_command(
     for entry in pack.not_included:
         err.print(f"not included: item {entry.item.number}, {entry.paper.title}: {entry.note}",
                   highlight=False)
+
+
+@app.command("segmentation-summary")
+def segmentation_summary_command(
+    quarter: Annotated[str, typer.Option(
+        "--quarter", help='Framework quarter, e.g. "Q2 2021/22".')],
+    output: Annotated[Path, typer.Option("--output", help="The file to write.")],
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="Output format.")] = (
+        ReportFormat.pdf
+    ),
+    system: Annotated[str | None, typer.Option(
+        "--system", help="One system (its code, e.g. QUE) instead of the whole region.")] = None,
+    region: Annotated[str | None, typer.Option(
+        "--region", help="The region (e.g. Y61); needed when the data spans several.")] = None,
+    user: Annotated[str | None, typer.Option(
+        "--user", help="Draw it as this user: unpublished decisions included if their role "
+                       "sees them; without it, published decisions and proposals only.")] = None,
+) -> None:
+    """The segmentation summary of a framework quarter for a region or one system: segments,
+    changes since the quarter before and their reasons."""
+    setup()
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+
+    from oversight.reports import formats
+    from oversight.reports.segmentation_summary import (
+        SummaryRefused,
+        document,
+        scope_of,
+        summary,
+    )
+
+    reader = AnonymousUser()
+    if user:
+        reader = get_user_model().objects.filter(username=user).first()
+        if reader is None:
+            raise fail(f"--user: no user named '{user}'", 2)
+    try:
+        # Every subject of the scope (the command line is the operator's); decisions as the
+        # reader may see them.
+        scope = scope_of(reader, system=system, region=region, within_roles=False)
+        result = summary(reader, quarter, scope, within_roles=False)
+    except (SummaryRefused, PermissionError) as exc:
+        raise fail(str(exc)) from None
+    data = formats.render(document(result, dt.date.today()), fmt.value, title=result.title,
+                          running_header=result.title)
+    write(output, data)

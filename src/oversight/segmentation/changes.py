@@ -30,7 +30,8 @@ class SegmentChange:
         return self.previous_segment is not None and self.segment != self.previous_segment
 
 
-def _fired(proposal: Proposal) -> set[str]:
+def fired_triggers(proposal: Proposal) -> set[str]:
+    """The rules behind a proposal, by their labels."""
     return {r.get("label") or r["rule"] for r in proposal.reasons if r.get("rule")}
 
 
@@ -64,14 +65,15 @@ def segment_changes(
     changes = []
     for proposal in now:
         earlier = before.get((proposal.organisation_id, proposal.system_id))
-        new_triggers = tuple(sorted(_fired(proposal) - (_fired(earlier) if earlier else set())))
+        before_triggers = fired_triggers(earlier) if earlier else set()
+        new_triggers = tuple(sorted(fired_triggers(proposal) - before_triggers))
         if earlier is None or earlier.segment != proposal.segment or new_triggers:
             changes.append(SegmentChange(
                 subject=proposal.subject, quarter=latest, previous_quarter=previous,
                 segment=proposal.segment,
                 previous_segment=earlier.segment if earlier else None,
                 new_triggers=new_triggers,
-                triggers=tuple(sorted(_fired(proposal))),
+                triggers=tuple(sorted(fired_triggers(proposal))),
             ))
     changes.sort(key=lambda c: (not c.moved, -c.segment, c.subject.name))
     return framework, changes
