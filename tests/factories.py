@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from oversight.access.models import Role
+from oversight.access.models import Role, SignInCount
 from oversight.governance import models as gov
 from oversight.metrics.models import Framework, ImportBatch, Metric, Observation, Theme
 from oversight.organisations.models import (
@@ -765,3 +765,12 @@ class ImprovementProjectFactory(factory.django.DjangoModelFactory):
         model = "delegation.ImprovementProject"
 
     title = factory.Sequence(lambda n: f"Improvement project {n}")
+
+
+class SignInCountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignInCount
+
+    key = factory.Sequence(lambda n: f"address:{n:064x}")
+    count = 1
+    until = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(minutes=15))
