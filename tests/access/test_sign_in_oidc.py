@@ -207,6 +207,22 @@ def test_an_error_from_the_provider_is_shown(client, provider):
     assert "did not sign you in" in text and "The user cancelled" in text
 
 
+def test_a_broken_role_map_is_a_page_not_an_error(client, provider, world, settings, tmp_path):
+    path = tmp_path / "roles.yaml"
+    path.write_text("claims: [\n")
+    settings.OIDC_ROLE_MAP = str(path)
+    provider.user = {"sub": "entra-0009", "roles": ["Oversight.Administrator"]}
+    assert "not set up correctly" in refused_page(client, sign_in(client))
+
+
+def test_a_switched_off_account_is_told_so(client, provider, world):
+    provider.user = {"sub": "entra-0010", "roles": ["Oversight.Administrator"]}
+    sign_in(client)
+    client.logout()
+    get_user_model().objects.filter(username="sso-entra-0010").update(is_active=False)
+    assert "switched off" in refused_page(client, sign_in(client))
+
+
 def test_an_unreachable_provider_is_a_page_not_an_error(client, provider, settings):
     settings.OIDC_OP_ISSUER = "http://127.0.0.1:9/nowhere"  # the discard port: refused
     text = refused_page(client, client.get(reverse("oidc_authenticate")))

@@ -34,7 +34,7 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
-from oversight.access.claims import Mapping, grants_for, role_map
+from oversight.access.claims import Mapping, RoleMapError, grants_for, role_map
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +225,9 @@ class Callback(OIDCAuthenticationCallbackView):
     def get(self, request: HttpRequest) -> HttpResponse:
         try:
             return super().get(request)
+        except RoleMapError as exc:
+            log.error("single sign-on: the role map is invalid: %s", exc)
+            refuse(request, "misconfigured")
         except SuspiciousOperation as exc:
             log.warning("single sign-on refused: %s", exc)
             reason = "expired" if "state" in str(exc) else "unverified"
@@ -235,6 +238,9 @@ class Callback(OIDCAuthenticationCallbackView):
         return self.login_failure()
 
     def login_failure(self) -> HttpResponse:
+        user = getattr(self, "user", None)
+        if REFUSED not in self.request.session and user is not None and not user.is_active:
+            refuse(self.request, "inactive")
         if REFUSED not in self.request.session:
             error = self.request.GET.get("error_description") or self.request.GET.get("error")
             refuse(self.request, "provider" if error else "expired",
@@ -257,6 +263,13 @@ REASONS = {
     "unavailable": ("Your identity provider could not be reached",
                     "Oversight could not complete your sign-in with your identity provider. Try "
                     "again later, or sign in with a username and password if you have one."),
+    "misconfigured": ("Single sign-on is not set up correctly",
+                      "Oversight cannot read the rules that turn your identity provider's roles "
+                      "into Oversight roles, so nobody can sign in this way for now. Tell your "
+                      "Oversight administrator (the server log names the problem)."),
+    "inactive": ("Your Oversight account is switched off",
+                 "Your identity provider confirmed who you are, but your Oversight account has "
+                 "been switched off. Ask your Oversight administrator."),
     "provider": ("Your identity provider did not sign you in",
                  "Your identity provider ended the sign-in without confirming who you are."),
 }
