@@ -121,6 +121,21 @@ def test_sustained_poor_months(rules, months: int, fires: bool) -> None:
     assert bool(ev.fired["sustained_poor"][0, 0]) is fires
 
 
+@pytest.mark.parametrize(("reports", "fires"), [(2, False), (3, True), (4, True)])
+def test_sustained_poor_reports(rules, reports: int, fires: bool) -> None:
+    """"...and at least 3 reports": metric A reported quarterly (June, September, December,
+    March; the months between not reported), org 0 in its bottom quartile at the last
+    `reports` of them, at the top before. Two quarterly reports already cover 6 months, so the
+    count of reports decides. Org 0 is at the top of B-E throughout."""
+    v = grid()
+    v[0, 1:5, :] = 100.0
+    v[:, 0, [0, 1, 3, 4, 6, 7, 9, 10]] = np.nan  # A: June, September, December, March only
+    for month in [2, 5, 8, 11][: 4 - reports]:
+        v[0, 0, month] = 100.0
+    ev = run(v, rules)
+    assert bool(ev.fired["sustained_poor"][0, 0]) is fires
+
+
 # --- financial plan: "year-to-date variance to plan below 0"
 
 
