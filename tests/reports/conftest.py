@@ -1,10 +1,13 @@
-"""A small system for the SOAG overview report: two trusts in one place, a board and its SOAG
-with one held meeting (a Part A item and a Part B item), segments published and not, figures
+"""Fixtures of the reports tests: the text of a PDF as pdftotext reads it (poppler-utils), and
+a small system for the SOAG overview report: two trusts in one place, a board and its SOAG with
+one held meeting (a Part A item and a Part B item), segments published and not, figures
 published and not, a board-level risk and a development plan assessed at a checkpoint."""
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import subprocess
 from types import SimpleNamespace
 
 import pytest
@@ -123,3 +126,20 @@ def world(db) -> SimpleNamespace:
                              since=dt.date(2021, 8, 1),
                              commentary={"soag": "The group met for the first time."})
     return w
+
+
+@pytest.fixture
+def pdf_text(tmp_path):
+    """pdftotext's reading of PDF bytes, page by page (form feed between pages); skips the test
+    when poppler-utils is not installed."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext not installed (Debian package poppler-utils)")
+
+    def read(data: bytes) -> list[str]:
+        path = tmp_path / "document.pdf"
+        path.write_bytes(data)
+        out = subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
+                             capture_output=True, text=True).stdout
+        return out.split("\f")[:-1] if out.endswith("\f") else out.split("\f")
+
+    return read

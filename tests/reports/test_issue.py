@@ -4,14 +4,17 @@ nothing the public may not see, and an issued version that later loads never cha
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 
 import pytest
+from docx import Document
 
 from oversight.engine.units import format_value
 from oversight.frameworks.segments import segment_table
 from oversight.governance.models import AssuranceLevel, Finding
 from oversight.metrics.models import Observation
+from oversight.reports.documents import document
 from oversight.reports.issue import draw, issue
 from oversight.reports.models import ReportVersion
 from oversight.support.offers import support_offers
@@ -126,3 +129,19 @@ def test_the_appendices_are_the_authors_choice(world):
     snap = draw(world.report, AS_AT)
     assert "data" not in snap and "membership" not in snap
     assert snap["terms"]["version"] == world.terms.version
+
+
+def test_pdf_and_word_hold_the_headings_figures_and_tables(world, version, pdf_text):
+    content, content_type, name = document(version, "pdf")
+    assert content_type == "application/pdf" and name.endswith("-v1.pdf")
+    text = " ".join(" ".join(pdf_text(content)).split())
+    for heading in ("Cover sheet", "3. What the group did since the last report",
+                    "Appendix A – Data appendix"):
+        assert heading in text
+    assert world.uec.item.title in text
+    assert format_value(80.0 + 6, world.metric.unit) in text  # RGT's July figure
+    word = Document(io.BytesIO(document(version, "docx")[0]))
+    captions = [t.rows[0].cells[0].text for t in word.tables]
+    assert "Item" in captions  # the meeting's decisions, assurance and findings by area
+    assert any(world.uec.item.title in c.text for t in word.tables for r in t.rows
+               for c in r.cells)

@@ -1,95 +1,165 @@
-"""`oversight report`: board reports written from the data (docs/reports.md).
+"""`oversight report`: board reports written from the data, as HTML, PDF or Word
+(docs/reports.md).
 
-`soag-overview` issues the SOAG overview report to a board meeting (a new frozen version) and
-writes it as HTML, PDF or Word.
+Each report is one command here; the documents themselves are built by oversight.reports.
+Errors go to stderr, never a traceback: exit 1 when the request is refused (unknown meeting,
+nothing to report), 2 when it is malformed (a bad option value).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from oversight.cli.django_setup import setup
 
-app = typer.Typer(help="Board reports: the SOAG overview and the meeting pack.",
+app = typer.Typer(help="Board reports: meeting packs, segmentation summaries, the SOAG overview.",
                   no_args_is_help=True)
-out = Console()
 err = Console(stderr=True)
 
 
-class ReportFormat(enum.StrEnum):
+class ReportFormat(StrEnum):
+    """The formats of oversight.reports.formats."""
+
+    html = "html"
     pdf = "pdf"
     docx = "docx"
-    html = "html"
+
+
+class PackFormat(StrEnum):
+    """A meeting pack joins PDF papers: PDF only."""
+
+    pdf = "pdf"
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print `message` as an error and return the exit to raise (`raise fail(...)`)."""
+    err.print(f"[red]error[/red]: {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def write(output: Path, data: bytes) -> None:
+    """Write a report whole, or not at all (written beside, then renamed into place)."""
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise fail(f"--output {output}: cannot write ({exc.strerror})") from None
+    err.print(f"wrote {output} ({len(data):,} bytes)", highlight=False)
+
+
+def progress_bar():
+    """A rich progress bar on stderr, and the callback (done, total, label) that moves it."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                   console=err, transient=True)
+    task = bar.add_task("Starting", total=1)
+
+    def advance(done: int, total: int, label: str) -> None:
+        bar.update(task, completed=done, total=total, description=label)
+
+    return bar, advance
+
+
+@app.command("meeting-pack")
+def meeting_pack_command(
+    meeting_id: Annotated[int, typer.Argument(help="The meeting's number (its page's URL).")],
+    output: Annotated[Path, typer.Option("--output", help="The PDF file to write.")],
+    fmt: Annotated[PackFormat, typer.Option("--format", help="Output format.")] = PackFormat.pdf,
+    part_b: Annotated[bool, typer.Option(
+        "--part-b", help="The confidential Part B pack instead (needs --user).")] = False,
+    user: Annotated[str | None, typer.Option(
+        "--user", help="Build the pack as this user: Part B items only if they may see them."
+    )] = None,
+) -> None:
+    """A governance meeting's pack as one PDF: agenda, then each paper's cover sheet and the
+    paper, in agenda order. Part B papers are only in the --part-b pack, for those entitled."""
+    setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+
+    from oversight.governance.models import ItemPart, Meeting
+    from oversight.reports.meeting_pack import PackRefused, meeting_pack
+
+    meeting = Meeting.objects.select_related("body").filter(pk=meeting_id).first()
+    if meeting is None:
+        raise fail(f"no meeting {meeting_id} (the number in its page's URL, "
+                   "/governance/meetings/N/)")
+    reader = AnonymousUser()
+    if user:
+        reader = get_user_model().objects.filter(username=user).first()
+        if reader is None:
+            raise fail(f"--user: no user named '{user}'", 2)
+    elif part_b:
+        raise fail("--part-b: give --user, the person the confidential pack is for", 2)
+    bar, advance = progress_bar()
+    try:
+        with bar:
+            pack, data = meeting_pack(meeting, reader, ItemPart.B if part_b else ItemPart.A,
+                                      advance)
+    except PackRefused as exc:
+        raise fail(str(exc)) from None
+    write(output, data)
+    for entry in pack.not_included:
+        err.print(f"not included: item {entry.item.number}, {entry.paper.title}: {entry.note}",
+                  highlight=False)
 
 
 def _day(value: str, option: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        err.print(f"[red]error[/red]: {option}: '{value}' is not a date (YYYY-MM-DD)")
-        raise typer.Exit(2) from None
+        raise fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)", 2) from None
 
 
 @app.command("soag-overview")
-def soag_overview(
+def soag_overview_command(
     system: Annotated[str, typer.Option("--system", help="System code, e.g. QUE.")],
-    meeting: Annotated[str, typer.Option("--meeting", help="The board meeting's date, "
-                                                           "YYYY-MM-DD.")],
-    output: Annotated[Path, typer.Option("--output", help="File to write.")],
+    meeting: Annotated[str, typer.Option(
+        "--meeting", help="The date of the board meeting the report goes to, YYYY-MM-DD.")],
+    output: Annotated[Path, typer.Option("--output", help="The file to write.")],
     since: Annotated[str | None, typer.Option(
-        "--since", help="Start of the period covered, YYYY-MM-DD (default: the day after "
-                        "the last report to the board).")] = None,
+        "--since", help="Start of the period covered, YYYY-MM-DD (default: the day after the "
+                        "board meeting of the last report).")] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", help="Output format.")] = (
         ReportFormat.pdf
     ),
 ) -> None:
-    """Issue the SOAG overview report to the system's board meeting and write it. Issuing
-    draws every part now and freezes it as a new version (the cover sheet and narrative are
-    those written on the report's page)."""
+    """Issue the SOAG overview report to the system's board meeting and write it: every part
+    is drawn now and frozen as a new version (the cover sheet and narrative are those written
+    on the report's page, /reports/)."""
     meeting_day = _day(meeting, "--meeting")
     since_day = _day(since, "--since") if since else None
     setup()
     from django.core.exceptions import ValidationError
 
     from oversight.organisations.models import System
-    from oversight.reports.documents import FORMATS, document
+    from oversight.reports.documents import document
     from oversight.reports.issue import issue
     from oversight.reports.preparing import board_meeting, start_report
 
-    if fmt.value not in FORMATS:
-        err.print(f"[red]error[/red]: --format: {fmt.value} is not available yet "
-                  f"(available: {', '.join(FORMATS)})")
-        raise typer.Exit(2)
     chosen = System.objects.filter(code=system.upper()).first()
     if chosen is None:
         known = ", ".join(System.objects.order_by("code").values_list("code", flat=True)[:12])
-        err.print(f"[red]error[/red]: --system: no system with code '{system}'"
-                  + (f" (systems: {known}, ...)" if known else ""))
-        raise typer.Exit(1)
+        raise fail(f"--system: no system with code '{system}'"
+                   + (f" (systems: {known}, ...)" if known else ""))
+    if not output.parent.is_dir():
+        raise fail(f"--output: no folder {output.parent}", 2)
     try:
         report = start_report(chosen, board_meeting(chosen, meeting_day), since=since_day)
     except ValidationError as exc:
-        err.print(f"[red]error[/red]: {' '.join(exc.messages)}")
-        raise typer.Exit(1) from None
-    if not output.parent.is_dir():
-        err.print(f"[red]error[/red]: --output: no folder {output.parent}")
-        raise typer.Exit(2)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
-        task = bar.add_task("Drawing the report", total=None)
-
-        def progress(done: int, total: int, part: str) -> None:
-            bar.update(task, completed=done, total=total, description=part)
-
-        version = issue(report, progress=progress)
-    content, _, _ = document(version, fmt.value)
-    output.write_bytes(content)
-    out.print(f"Issued version {version.number} of {report} "
-              f"({', '.join(version.snapshot['parts'])}); wrote {output}")
+        raise fail(" ".join(exc.messages)) from None
+    bar, advance = progress_bar()
+    with bar:
+        version = issue(report, progress=advance)
+        data, _, _ = document(version, fmt.value)
+    write(output, data)
+    err.print(f"issued version {version.number} of {report}", highlight=False)

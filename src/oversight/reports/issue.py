@@ -130,7 +130,7 @@ def long_date(iso: str | None, weekday: bool = False) -> str:
 
 def running_header(report: Report) -> str:
     """The meeting and item, for the header of every printed page."""
-    item = f", item {report.agenda_item}" if report.agenda_item else ""
+    item = f": item {report.agenda_item}" if report.agenda_item else ""
     return f"{report.meeting.body.name}, {report.meeting.date:%-d %B %Y}{item}"
 
 
