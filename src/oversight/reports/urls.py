@@ -2,11 +2,20 @@
 
 from django.urls import path
 
-from oversight.reports import views_meeting_pack, views_segmentation
+from oversight.reports import views, views_meeting_pack, views_segmentation
 
 app_name = "reports"
 
 urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("new/", views.report_new, name="new"),
+    path("<int:pk>/", views.report_detail, name="detail"),
+    path("<int:pk>/edit/", views.report_edit, name="edit"),
+    path("<int:pk>/preview/", views.report_preview, name="preview"),
+    path("<int:pk>/issue/", views.report_issue, name="issue"),
+    path("<int:pk>/versions/<int:number>/", views.version_detail, name="version"),
+    path("<int:pk>/versions/<int:number>/report.<str:fmt>", views.version_download,
+         name="download"),
     path("segmentation/", views_segmentation.summary_page, name="segmentation_summary"),
     path("meetings/<int:pk>/pack/", views_meeting_pack.pack_page, name="meeting_pack"),
     path("meetings/<int:pk>/pack/part-b/", views_meeting_pack.pack_page, {"part": "B"},
