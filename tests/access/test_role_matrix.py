@@ -23,9 +23,11 @@ from oversight.access.models import Role
 from oversight.governance.models import BodyKind
 from oversight.reports.issue import issue
 from tests.factories import (
+    AgendaItemFactory,
     BodyFactory,
     MeetingFactory,
     OrganisationFactory,
+    PaperFactory,
     ReportFactory,
     RoleFactory,
     SystemFactory,
@@ -87,6 +89,13 @@ URLS = [
     Url("/reports/{report}/preview/", PREPARERS_ONLY),
     Url("/reports/{report}/issue/", PREPARERS_ONLY),
     Url("/api/reports/"),
+    # The packs of a meeting of QUE's SOAG: the pack for whoever may read the meeting; the
+    # Part B pack for the Part B item's audience only (none of these roles): 404, as every
+    # Part B URL. The segmentation summary's subjects are those the reader's roles cover.
+    Url("/reports/meetings/{meeting}/pack/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/reports/meetings/{meeting}/pack/part-b/", {r: 403 for r in OUT_OF_SCOPE},
+        default=404),
+    Url("/reports/segmentation/"),
 ]
 
 
@@ -112,11 +121,23 @@ def report(world):  # noqa: F811
     return version.report
 
 
+@pytest.fixture
+def meeting(world):  # noqa: F811
+    """A SOAG meeting of the organisation's system with a Part A and a Part B item, each with
+    a paper."""
+    soag = BodyFactory(soag=True, system=world["org"].host_system)
+    meeting = MeetingFactory(body=soag, date=dt.date(2021, 10, 26))
+    for part in "AB":
+        PaperFactory(item=AgendaItemFactory(meeting=meeting, part=part))
+    return meeting
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_role_against_every_url(client, world, everyone, report, role):  # noqa: F811
+def test_role_against_every_url(client, world, everyone, report, meeting, role):  # noqa: F811
     """One role against the whole table (one database setup per role keeps the run short)."""
     batch = world["batch"]
-    fill = {"batch": batch.pk, "observation": batch.observations.first().pk, "report": report.pk}
+    fill = {"batch": batch.pk, "observation": batch.observations.first().pk, "report": report.pk,
+            "meeting": meeting.pk}
     if role != "anonymous":
         client.force_login(everyone[role])
     wrong = []

@@ -184,3 +184,41 @@ def test_part_b_pack_page_for_the_entitled(business, client):
 def test_unknown_meeting_is_404(db, client):
     client.force_login(UserFactory())
     assert client.get("/reports/meetings/999999/pack/").status_code == 404
+
+
+def test_cli_writes_the_pack_and_says_what_is_not_included(business, tmp_path, pdf_text):
+    from typer.testing import CliRunner
+
+    from oversight.cli.main import app
+
+    out = tmp_path / "pack.pdf"
+    result = CliRunner().invoke(app, ["report", "meeting-pack", str(business.meeting.pk),
+                                      "--format", "pdf", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "not included: item 2, Finance report: finance.pdf (version 1)" in result.output
+    assert SECRET not in "".join(pdf_text(out.read_bytes()))
+
+    secret = tmp_path / "part-b.pdf"
+    result = CliRunner().invoke(app, ["report", "meeting-pack", str(business.meeting.pk),
+                                      "--output", str(secret), "--part-b", "--user", "chair"])
+    assert result.exit_code == 0, result.output
+    assert SECRET in " ".join(" ".join(pdf_text(secret.read_bytes())).split())
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (["999999"], 1, "no meeting 999999"),
+    (["{meeting}", "--part-b"], 2, "--part-b: give --user"),
+    (["{meeting}", "--part-b", "--user", "attendee"], 1, "no Part B business you may see"),
+    (["{meeting}", "--user", "nobody"], 2, "--user: no user named 'nobody'"),
+])
+def test_cli_errors_are_clear(business, tmp_path, args, code, message):
+    from typer.testing import CliRunner
+
+    from oversight.cli.main import app
+
+    out = tmp_path / "pack.pdf"
+    args = [a.format(meeting=business.meeting.pk) for a in args]
+    result = CliRunner().invoke(app, ["report", "meeting-pack", *args, "--output", str(out)])
+    assert result.exit_code == code
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output and not out.exists()
