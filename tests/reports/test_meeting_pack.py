@@ -19,6 +19,7 @@ from oversight.reports import formats
 from oversight.reports.meeting_pack import PackRefused, meeting_pack
 from tests.factories import PersonFactory, UserFactory
 from tests.governance.conftest import soag  # noqa: F401 (the small SOAG of the governance tests)
+from tests.governance.test_demo import demo  # noqa: F401 (the governance demo)
 
 SECRET = "Undertakings at Example Trust"
 
@@ -222,3 +223,35 @@ def test_cli_errors_are_clear(business, tmp_path, args, code, message):
     assert result.exit_code == code
     assert message in " ".join(result.output.split())
     assert "Traceback" not in result.output and not out.exists()
+
+
+def test_the_demo_meeting_with_a_part_b_item(db, settings, tmp_path, pdf_text, request):
+    """The governance demo's meeting with a Part B item (its papers are PDFs): the public pack
+    holds every Part A paper and nothing of Part B; the Part B pack is for the item's audience
+    (expected titles from the database)."""
+    from oversight.governance.visibility import item_audience
+
+    request.getfixturevalue("demo")
+    item = AgendaItem.objects.filter(part=ItemPart.B).select_related("meeting").first()
+    meeting = item.meeting
+    public = " ".join(" ".join(pdf_text(meeting_pack(meeting, AnonymousUser())[1])).split())
+    part_a = Paper.objects.filter(item__meeting=meeting, item__part=ItemPart.A)
+    assert part_a.exists()
+    for paper in part_a:
+        assert f"Item {paper.item.number}: {paper.title}" in public
+    for paper in Paper.objects.filter(item__meeting=meeting, item__part=ItemPart.B):
+        assert paper.title not in public
+    assert item.title not in public
+
+    member = users_by_id(sorted(item_audience(item))[0])
+    confidential = meeting_pack(meeting, member, ItemPart.B)[1]
+    text = " ".join(" ".join(pdf_text(confidential)).split())
+    for paper in Paper.objects.filter(item=item):
+        assert f"Item {item.number}: {paper.title}" in text
+    assert not any(p.title in text for p in part_a)
+
+
+def users_by_id(pk):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=pk)
