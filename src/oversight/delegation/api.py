@@ -146,3 +146,35 @@ def urgent_decisions(request):
             }
         )
     return out
+
+
+class DisputeOut(Schema):
+    id: int
+    title: str
+    issue: str
+    raised_in: str = Field(description="The body where the issue arose.")
+    local_attempts: str = Field(description="How it was tried locally.")
+    business_case: int | None = Field(description="The business case it concerns, if any.")
+    referred_on: str
+    outcome: str | None = Field(description="The regional Bipartite's outcome; None: awaited.")
+    outcome_on: str | None
+
+
+@router.get("/disputes", response=list[DisputeOut], summary="Disputes referred to the Bipartite")
+def disputes(request):
+    from oversight.delegation.models import Dispute
+
+    return [
+        {
+            "id": d.pk,
+            "title": d.title,
+            "issue": d.issue,
+            "raised_in": d.raised_in.name,
+            "local_attempts": d.local_attempts,
+            "business_case": d.case_id,
+            "referred_on": d.referred_on.isoformat(),
+            "outcome": d.outcome or None,
+            "outcome_on": d.outcome_on.isoformat() if d.outcome_on else None,
+        }
+        for d in Dispute.objects.select_related("raised_in")
+    ]
