@@ -78,6 +78,10 @@ URLS = [
     # The case waits for its clinical vision: the committee's form sends its recorder back.
     Url("/governance/business-cases/{case}/evaluate/", RECORDERS | {"admin": 302}),
     Url("/governance/business-cases/{case}/sign-off/", RECORDERS),
+    Url("/governance/business-cases/projects/new/", RECORDERS),
+    Url("/governance/business-cases/projects/{project}/allocate/", RECORDERS),
+    Url("/governance/business-cases/projects/{project}/sign-off/", RECORDERS),
+    Url("/governance/business-cases/projects/{project}/advance/", RECORDERS),
     Url("/governance/urgent-decisions/"),
     Url("/governance/urgent-decisions/new/", RECORDERS),
     Url("/governance/urgent-decisions/{urgent}/consult/", RECORDERS),
@@ -115,6 +119,7 @@ def delegation(db):
         BodyFactory,
         BusinessCaseFactory,
         DisputeFactory,
+        ImprovementProjectFactory,
         MatterFactory,
         MeetingFactory,
         UrgentDecisionFactory,
@@ -135,6 +140,7 @@ def delegation(db):
         "case": case.pk,
         "urgent": UrgentDecisionFactory().pk,
         "dispute": DisputeFactory(raised_in=hce).pk,
+        "project": ImprovementProjectFactory().pk,
     }
 
 

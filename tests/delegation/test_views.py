@@ -271,6 +271,10 @@ def test_a_decision_minuted_under_its_matter_shows_on_the_matter_page(client, wo
     client.force_login(world["reader"])
     page = client.get(f"/governance/delegation/matters/{matter.pk}/").content.decode()
     assert "Business case approved" in page and "Dr Excluded has a conflict of interest" in page
+    [api] = client.get(f"/api/delegation/matters/{matter.pk}").json()["decisions"]
+    assert (api["outcome"], api["decision"], api["body"]) == (
+        "decision", "Business case approved", "The HCE")  # fmt: skip
+    assert api["conflicts"][0].startswith("Dr Excluded has a conflict of interest")
     assert client.get(url).status_code == 403
 
 
@@ -286,3 +290,29 @@ def test_an_inquorate_meeting_minutes_no_decision_under_a_matter(client, world):
     url = f"/governance/delegation/meetings/{hce.pk}/items/{item.pk}/decision/"
     html = _post(client, url, {"matter": matter.pk, "decision": "Approved"}, 400).content.decode()
     assert "No decision can be recorded" in html and not MinutedDecision.objects.exists()
+
+
+def test_an_improvement_project_from_design_to_deploy(client, world):
+    from oversight.delegation.models import ImprovementProject
+
+    deg = world["meetings"]["DEG"].body
+    client.force_login(world["secretary"])
+    _post(client, "/governance/business-cases/projects/new/",
+          {"title": "Falls prevention", "group": deg.pk})  # fmt: skip
+    project = ImprovementProject.objects.get()
+    base = f"/governance/business-cases/projects/{project.pk}/"
+    hce = world["meetings"]["HCE"]
+    html = _post(client, base + "sign-off/", {"meeting": hce.pk}, 400).content.decode()
+    assert "needs an executive senior responsible officer before sign-off" in html
+    html = _post(client, base + "advance/", {"reason": "Ready"}, 400).content.decode()
+    assert "sign-off to leave Design" in html
+    sro = PersonFactory(name="Director of Strategy")
+    _post(client, base + "allocate/", {"group": deg.pk, "sro": sro.pk})
+    _post(client, base + "sign-off/", {"meeting": hce.pk})
+    for reason in ["Design complete", "Pilot evaluated"]:
+        _post(client, base + "advance/", {"reason": reason})
+    project.refresh_from_db()
+    assert (project.stage, project.sro, project.signed_off_at_meeting) == ("deploy", sro, hce)
+    client.force_login(world["reader"])
+    assert client.get(base + "advance/").status_code == 403
+    assert client.get(base + "sign-off/").status_code == 403

@@ -15,7 +15,7 @@ from django.utils import timezone
 from oversight.delegation.business_cases import route_rules
 from oversight.delegation.models import BusinessCase, Matter, Ratification
 from oversight.delegation.urgent import roles
-from oversight.governance.models import AgendaItem, Body, BodyKind, Meeting
+from oversight.governance.models import AgendaItem, Body, BodyKind, Meeting, Person
 from oversight.governance.visibility import visible_items
 from oversight.organisations.models import Organisation
 from oversight.ui.forms import NhsForm, choice_field, nhs_widget
@@ -29,15 +29,20 @@ def _meeting_label(m: Meeting) -> str:
     return f"{m.body.short_name}, {m.date:%-d %B %Y}"
 
 
+def _body_label(b: Body) -> str:
+    return b.name
+
+
 def _item_label(i: AgendaItem) -> str:
     return f"{i.meeting.body.short_name} {i.meeting.date:%-d %b %Y}, item {i.number}: {i.title}"
 
 
 def _multiple(queryset: QuerySet, label: str, help_text: str = "") -> forms.Field:
-    widget = nhs_widget(forms.SelectMultiple(attrs={"size": 6}))
-    widget.attrs["class"] = "nhsuk-select"
     return forms.ModelMultipleChoiceField(
-        queryset=queryset, label=label, help_text=help_text, widget=widget
+        queryset=queryset,
+        label=label,
+        help_text=help_text,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
 
@@ -87,6 +92,7 @@ class ProposalForm(NhsForm):
         self.fields["route"].choices = [
             (key, r["label"]) for key, r in route_rules()["routes"].items()
         ]
+        self.fields["delivery_group"].label_from_instance = _body_label
 
 
 class StepForm(NhsForm):
@@ -258,7 +264,51 @@ class DisputeForm(NhsForm):
     )
     referred_on = forms.DateField(label="Referred on", widget=DATE)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["raised_in"].label_from_instance = _body_label
+
 
 class OutcomeForm(NhsForm):
     outcome = forms.CharField(widget=forms.Textarea, label="The Bipartite's outcome")
     outcome_on = forms.DateField(label="Decided on", widget=DATE)
+
+
+class ProjectForm(NhsForm):
+    """An improvement project, or its allocation (group and SRO)."""
+
+    title = forms.CharField(max_length=300)
+    group = forms.ModelChoiceField(
+        queryset=Body.objects.filter(
+            kind__in=[BodyKind.DELIVERY_GROUP, BodyKind.ENABLING_GROUP]
+        ).order_by("name"),
+        label="Delivery or enabling group",
+        required=False,
+    )
+    sro = forms.ModelChoiceField(
+        queryset=Person.objects.order_by("name"),
+        label="Executive senior responsible officer",
+        required=False,
+    )
+
+    def __init__(self, *args, allocation_only: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].label_from_instance = _body_label
+        if allocation_only:
+            del self.fields["title"]
+
+
+class ProjectSignOffForm(NhsForm):
+    meeting = forms.ModelChoiceField(queryset=Meeting.objects.none(), label="HCE meeting")
+
+    def __init__(self, *args, meetings: list[Meeting], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        offer(
+            self.fields["meeting"],
+            Meeting.objects.filter(pk__in=[m.pk for m in meetings]).select_related("body"),
+            _meeting_label,
+        )
+
+
+class AdvanceForm(NhsForm):
+    reason = forms.CharField(widget=forms.Textarea, help_text="Why it moves on: kept with it.")

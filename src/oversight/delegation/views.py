@@ -17,13 +17,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from oversight.delegation import forms
 from oversight.delegation.conflicts import conflict_lines
-from oversight.delegation.decisions import minute_decision
-from oversight.delegation.models import HeldBy, Matter, MinutedDecision
+from oversight.delegation.decisions import decisions_under, minute_decision
+from oversight.delegation.models import HeldBy, Matter
 from oversight.delegation.recording import record_with, require
 from oversight.delegation.scheme import by_holder, chain, current_scheme, who
 from oversight.governance.minutes import current_minutes
 from oversight.governance.models import Meeting, MinutesStatus
-from oversight.governance.visibility import may_see_item, visible_entries
+from oversight.governance.visibility import may_see_item
 from oversight.ui.pages import breadcrumbs
 
 ACTIVE = "governance"
@@ -73,28 +73,6 @@ def matter_page(request: HttpRequest, pk: int) -> HttpResponse:
             "breadcrumbs": _crumbs(SCHEME, (matter.reference, None)),
         },
     )
-
-
-def decisions_under(user, matter: Matter) -> list[dict[str, Any]]:
-    """The decisions and recommendations minuted under the matter (in the latest version of
-    each meeting's minutes) that the user may read (``governance.view_minuteentry``: the body's
-    readers, Part B only for its audience), newest first, each with its conflicts."""
-    links = (
-        MinutedDecision.objects.filter(entry__in=visible_entries(user), matter=matter)
-        .select_related("entry__item", "entry__minutes__meeting__body", "recommended_to")
-        .order_by("-entry__minutes__meeting__date", "-entry__minutes__version", "-pk")
-    )
-    seen: set[int] = set()
-    out = []
-    for d in links:
-        if d.entry.item_id in seen or not user.has_perm("governance.view_minuteentry", d.entry):
-            continue
-        seen.add(d.entry.item_id)
-        out.append(
-            {"link": d, "entry": d.entry, "meeting": d.entry.minutes.meeting,
-             "conflicts": conflict_lines(d.entry.item)}
-        )  # fmt: skip
-    return out
 
 
 def minute_under_matter(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
