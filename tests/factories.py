@@ -765,3 +765,14 @@ class ImprovementProjectFactory(factory.django.DjangoModelFactory):
         model = "delegation.ImprovementProject"
 
     title = factory.Sequence(lambda n: f"Improvement project {n}")
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    """A background job's record, as `oversight.jobs.background.start` makes it (queued)."""
+
+    class Meta:
+        model = "jobs.Job"
+
+    task = "tests.jobs.test_jobs.count_to"
+    what = factory.Sequence(lambda n: f"Job {n}")
+    started_by = factory.SubFactory(UserFactory)
