@@ -124,14 +124,20 @@ def test_the_fragment_polls_while_running_and_reloads_the_page_when_done(client,
 def test_a_queued_job_waits_for_the_worker_which_runs_it(client, starter, settings, media):
     """With the database backend a job is queued, not run; `oversight worker` runs it."""
     from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     record = start(count_to, user=starter, what="Count to two", n=2)
     assert record.state == Job.State.QUEUED
     assert "Waiting for the worker" in client.get(record.get_absolute_url()).content.decode()
+    # What the worker's loop does for each job (the loop itself closes the connection
+    # between jobs, which would end the test's transaction).
+    queued = DBTaskResult.objects.ready().get()
+    queued.claim("test-worker")
     Worker(queue_names=["*"], interval=0, batch=True, backend_name="default",
-           startup_delay=False, max_tasks=None, worker_id="test",
-           excluded_queue_names=[]).run()
+           startup_delay=False, max_tasks=None, worker_id="test-worker",
+           excluded_queue_names=[]).run_task(queued)
+    assert not DBTaskResult.objects.ready().exists()
     record.refresh_from_db()
     assert record.state == Job.State.SUCCEEDED and record.outcome == "Counted to 2"
 
