@@ -14,12 +14,22 @@ administrators see it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
 
 from oversight.access.models import Role
-from tests.factories import OrganisationFactory, RoleFactory, SystemFactory
+from oversight.governance.models import BodyKind
+from oversight.reports.issue import issue
+from tests.factories import (
+    BodyFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    ReportFactory,
+    RoleFactory,
+    SystemFactory,
+)
 from tests.metrics.test_publication import NEW, world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +60,8 @@ class Url:
 
 
 REFUSED = {r: 403 for r in ["soag", *OUT_OF_SCOPE]}
+#: Who prepares and issues board reports: the regional team and administrators.
+PREPARERS_ONLY = {r: 403 for r in ROLES if r not in ("regional", "admin", "anonymous")}
 URLS = [
     Url("/"),
     Url("/organisations/RGT/", {r: 403 for r in OUT_OF_SCOPE}),
@@ -63,6 +75,18 @@ URLS = [
     Url("/api/support/actions"),
     Url("/api/support/cases"),
     Url("/api/support/rsp"),
+    # Board reports: read by everyone whose roles cover the system, prepared by the regional
+    # team (and the group's secretariat); an issued report holds published figures only, so
+    # not even the roles that see unpublished data find the unpublished figure in it.
+    Url("/reports/"),
+    Url("/reports/new/", PREPARERS_ONLY),
+    Url("/reports/{report}/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/reports/{report}/versions/1/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/reports/{report}/versions/1/report.html", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/reports/{report}/edit/", PREPARERS_ONLY),
+    Url("/reports/{report}/preview/", PREPARERS_ONLY),
+    Url("/reports/{report}/issue/", PREPARERS_ONLY),
+    Url("/api/reports/"),
 ]
 
 
@@ -76,11 +100,23 @@ def everyone(world):  # noqa: F811
     return users
 
 
+@pytest.fixture
+def report(world):  # noqa: F811
+    """An issued board report of the organisation's system (QUE)."""
+    board = BodyFactory(short_name="SPB", kind=BodyKind.BOARD, system=world["org"].host_system)
+    soag = BodyFactory(soag=True, system=board.system, reports_to=board)
+    version = issue(ReportFactory(system=board.system, committee=soag,
+                                  meeting=MeetingFactory(body=board, date=dt.date(2021, 9, 15))),
+                    as_at=dt.date(2021, 9, 8))
+    assert NEW not in version.html and "88.5" not in str(version.snapshot)
+    return version.report
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_role_against_every_url(client, world, everyone, role):  # noqa: F811
+def test_role_against_every_url(client, world, everyone, report, role):  # noqa: F811
     """One role against the whole table (one database setup per role keeps the run short)."""
     batch = world["batch"]
-    fill = {"batch": batch.pk, "observation": batch.observations.first().pk}
+    fill = {"batch": batch.pk, "observation": batch.observations.first().pk, "report": report.pk}
     if role != "anonymous":
         client.force_login(everyone[role])
     wrong = []
