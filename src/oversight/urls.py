@@ -14,6 +14,7 @@ urlpatterns = [
     path("governance/delegation/", include("oversight.delegation.urls")),
     path("governance/business-cases/", include("oversight.delegation.urls_cases")),
     path("governance/urgent-decisions/", include("oversight.delegation.urls_urgent")),
+    path("governance/disputes/", include("oversight.delegation.urls_disputes")),
     path("governance/", include("oversight.governance.urls")),
     path("", include("oversight.risks.urls")),
     path("reports/", include("oversight.reports.urls")),

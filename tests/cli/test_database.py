@@ -30,7 +30,7 @@ def test_migrate_creates_the_schema_and_loads_the_catalogue(tmp_path):
     with sqlite3.connect(database) as connection:
         frameworks = connection.execute("SELECT code FROM metrics_framework").fetchall()
         metrics = connection.execute("SELECT COUNT(*) FROM metrics_metric").fetchone()[0]
-        throttle = connection.execute("SELECT COUNT(*) FROM oversight_throttle").fetchone()[0]
+        throttle = connection.execute("SELECT COUNT(*) FROM access_signincount").fetchone()[0]
     assert ("sof-2021-22",) in frameworks
     assert throttle == 0  # the shared sign-in throttle's table exists
     assert metrics > 0

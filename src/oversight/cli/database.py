@@ -67,7 +67,6 @@ def migrate() -> None:
     _create_postgres_database_if_missing()
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)  # the shared sign-in throttle (settings)
     frameworks = _load_catalogues()
     console.print(
         f"[green]Database ready[/green]: {len(frameworks)} framework catalogues loaded "
