@@ -17,6 +17,7 @@ urlpatterns = [
     path("governance/disputes/", include("oversight.delegation.urls_disputes")),
     path("governance/", include("oversight.governance.urls")),
     path("", include("oversight.risks.urls")),
+    path("", include("oversight.jobs.urls")),
     path("reports/", include("oversight.reports.urls")),
     path("api/", api.urls()),
     path("admin/", admin.site.urls),
