@@ -46,7 +46,8 @@ def test_report_journey(page, live_server, live_world):
     page.get_by_role("button", name="Start the report").click()
     expect(page.get_by_role("heading", name="Cover sheet and narrative")).to_be_visible()
     _checked(page, "cover sheet and narrative")
-    page.get_by_label("Lead (optional)", exact=True).fill("Priya Nair, Joint ICS Interim Accountable Officer")
+    page.get_by_label("Lead (optional)", exact=True).fill(
+        "Priya Nair, Joint ICS Interim Accountable Officer")
     page.get_by_label("Assure", exact=True).check()
     page.get_by_label("Commentary: What the group did since the last report").fill(
         "A good first meeting.")
