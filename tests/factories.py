@@ -854,3 +854,14 @@ class SignInCountFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"address:{n:064x}")
     count = 1
     until = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(minutes=15))
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    """A background job's record, as `oversight.jobs.background.start` makes it (queued)."""
+
+    class Meta:
+        model = "jobs.Job"
+
+    task = "tests.jobs.test_jobs.count_to"
+    what = factory.Sequence(lambda n: f"Job {n}")
+    started_by = factory.SubFactory(UserFactory)

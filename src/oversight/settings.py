@@ -59,7 +59,17 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": VAR_DIR / "import-progress",
     },
+    # Progress of running background jobs (oversight.jobs), files for the same reason.
+    "job_progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "job-progress",
+    },
 }
+
+# Background jobs (oversight.jobs, docs/jobs.md): Django's tasks framework, queued in the
+# database so a job survives a restart; `oversight worker` runs them (`oversight serve` starts
+# one beside the server). The tests run each job at once, inside the request (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -74,6 +84,7 @@ INSTALLED_APPS = [
     "ninja",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks_db",
     "oversight.web",
     "oversight.organisations",
     "oversight.metrics",
@@ -85,6 +96,7 @@ INSTALLED_APPS = [
     "oversight.risks",
     "oversight.development",
     "oversight.reports",
+    "oversight.jobs",
 ]
 
 MIDDLEWARE = [

@@ -62,6 +62,8 @@ class Url:
 
 
 REFUSED = {r: 403 for r in ["soag", *OUT_OF_SCOPE]}
+#: Only the administrator records under the scheme of delegation in this world.
+RECORDERS = {r: 403 for r in ROLES if r not in ("admin", "anonymous")}
 #: Who prepares and issues board reports: the regional team and administrators.
 PREPARERS_ONLY = {r: 403 for r in ROLES if r not in ("regional", "admin", "anonymous")}
 URLS = [
@@ -77,6 +79,37 @@ URLS = [
     Url("/api/support/actions"),
     Url("/api/support/cases"),
     Url("/api/support/rsp"),
+    # The scheme of delegation, business cases, urgent decisions and disputes: read by anyone
+    # signed in; recorded by the secretariats delegation.rules names (here only the
+    # administrator is one) and, for disputes, the regional team.
+    Url("/governance/delegation/"),
+    Url("/governance/delegation/matters/{matter}/"),
+    Url("/governance/delegation/meetings/{meeting}/items/{item}/decision/", RECORDERS),
+    Url("/governance/business-cases/"),
+    Url("/governance/business-cases/{case}/"),
+    Url("/governance/business-cases/new/", RECORDERS),
+    Url("/governance/business-cases/{case}/step/", RECORDERS),
+    # The case waits for its clinical vision: the committee's form sends its recorder back.
+    Url("/governance/business-cases/{case}/evaluate/", RECORDERS | {"admin": 302}),
+    Url("/governance/business-cases/{case}/sign-off/", RECORDERS),
+    Url("/governance/business-cases/projects/new/", RECORDERS),
+    Url("/governance/business-cases/projects/{project}/allocate/", RECORDERS),
+    Url("/governance/business-cases/projects/{project}/sign-off/", RECORDERS),
+    Url("/governance/business-cases/projects/{project}/advance/", RECORDERS),
+    Url("/governance/urgent-decisions/"),
+    Url("/governance/urgent-decisions/new/", RECORDERS),
+    Url("/governance/urgent-decisions/{urgent}/consult/", RECORDERS),
+    Url("/governance/urgent-decisions/{urgent}/take/", RECORDERS),
+    Url("/governance/urgent-decisions/{urgent}/report/", RECORDERS),
+    Url("/governance/urgent-decisions/{urgent}/ratify/", RECORDERS),
+    Url("/governance/disputes/"),
+    Url("/governance/disputes/new/", RECORDERS | {"regional": 200, "other_regional": 200}),
+    Url("/governance/disputes/{dispute}/outcome/",
+        RECORDERS | {"regional": 200, "other_regional": 200}),
+    Url("/api/delegation/matters"),
+    Url("/api/delegation/business-cases"),
+    Url("/api/delegation/urgent-decisions"),
+    Url("/api/delegation/disputes"),
     # Board reports: read by everyone whose roles cover the system, prepared by the regional
     # team (and the group's secretariat); an issued report holds published figures only, so
     # not even the roles that see unpublished data find the unpublished figure in it.
@@ -92,8 +125,8 @@ URLS = [
     # The packs of a meeting of QUE's SOAG: the pack for whoever may read the meeting; the
     # Part B pack for the Part B item's audience only (none of these roles): 404, as every
     # Part B URL. The segmentation summary's subjects are those the reader's roles cover.
-    Url("/reports/meetings/{meeting}/pack/", {r: 403 for r in OUT_OF_SCOPE}),
-    Url("/reports/meetings/{meeting}/pack/part-b/", {r: 403 for r in OUT_OF_SCOPE},
+    Url("/reports/meetings/{pack_meeting}/pack/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/reports/meetings/{pack_meeting}/pack/part-b/", {r: 403 for r in OUT_OF_SCOPE},
         default=404),
     Url("/reports/segmentation/"),
 ]
@@ -122,7 +155,7 @@ def report(world):  # noqa: F811
 
 
 @pytest.fixture
-def meeting(world):  # noqa: F811
+def pack_meeting(world):  # noqa: F811
     """A SOAG meeting of the organisation's system with a Part A and a Part B item, each with
     a paper."""
     soag = BodyFactory(soag=True, system=world["org"].host_system)
@@ -132,12 +165,48 @@ def meeting(world):  # noqa: F811
     return meeting
 
 
+@pytest.fixture
+def delegation(db):
+    """A matter, a business case at its first step, an HCE meeting with an item in draft
+    minutes, an urgent decision and a dispute: what the delegation URLs name."""
+    from oversight.governance.minutes import draft_minutes
+    from tests.factories import (
+        AgendaItemFactory,
+        BodyFactory,
+        BusinessCaseFactory,
+        DisputeFactory,
+        ImprovementProjectFactory,
+        MatterFactory,
+        MeetingFactory,
+        UrgentDecisionFactory,
+    )
+
+    hce = BodyFactory(short_name="HCE", name="Health and Care Executive")
+    BodyFactory(short_name="CAG", name="Care Advisory Group")
+    BodyFactory(short_name="IC", name="Investment Committee")
+    meeting = MeetingFactory(body=hce)
+    item = AgendaItemFactory(meeting=meeting)
+    draft_minutes(meeting)
+    case = BusinessCaseFactory()
+    case.affected_organisations.set([OrganisationFactory()])
+    return {
+        "matter": MatterFactory().pk,
+        "meeting": meeting.pk,
+        "item": item.pk,
+        "case": case.pk,
+        "urgent": UrgentDecisionFactory().pk,
+        "dispute": DisputeFactory(raised_in=hce).pk,
+        "project": ImprovementProjectFactory().pk,
+    }
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_role_against_every_url(client, world, everyone, report, meeting, role):  # noqa: F811
+def test_role_against_every_url(client, world, everyone, report, delegation,  # noqa: F811
+                                pack_meeting, role):
     """One role against the whole table (one database setup per role keeps the run short)."""
     batch = world["batch"]
-    fill = {"batch": batch.pk, "observation": batch.observations.first().pk, "report": report.pk,
-            "meeting": meeting.pk}
+    fill = {"batch": batch.pk, "observation": batch.observations.first().pk, "report": report.pk}
+    fill |= delegation | {"pack_meeting": pack_meeting.pk}
     if role != "anonymous":
         client.force_login(everyone[role])
     wrong = []
