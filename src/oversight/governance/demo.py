@@ -591,7 +591,7 @@ class Story:
             m.person.name: m for m in soag.memberships.members().select_related("person")
         }
 
-    # helpers
+    # the steps each meeting takes
 
     def attend(self, meeting: Meeting, names, *, apologies=(), deputies=(), remote=()):
         with on(meeting.date):
