@@ -12,7 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from oversight.cli.django_setup import setup
-from oversight.cli.files import TableFormat, print_rejection, write_export
+from oversight.cli.files import (
+    FormatOption,
+    OutputOption,
+    TableFormat,
+    print_rejection,
+    write_export,
+)
 
 app = typer.Typer(
     help="ICS development plans: import and export workstreams and actions.",
@@ -106,13 +112,9 @@ def import_command(
 
 @app.command("export")
 def export_command(
-    fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
-        TableFormat.csv
-    ),
+    fmt: FormatOption = TableFormat.csv,
     system: SystemOption = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="File to write (default standard output).")
-    ] = None,
+    output: OutputOption = None,
 ) -> None:
     """Write the plan's actions: theme,workstream,owner,action,deadline_text,due_date,status."""
     setup()

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Annotated, Protocol
 
 import typer
 from rich.console import Console
@@ -25,6 +25,12 @@ class TableFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
     json = "json"
+
+
+FormatOption = Annotated[TableFormat, typer.Option("--format", help="Output format.")]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", help="File to write (default standard output).")
+]
 
 
 def write_export(data: bytes, fmt: TableFormat, output: Path | None, what: str = "") -> None:

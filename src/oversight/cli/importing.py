@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from oversight.cli.django_setup import setup
-from oversight.cli.files import print_rejection
+from oversight.cli.files import OutputOption, print_rejection
 from oversight.exports import neutralise_row
 
 err = Console(stderr=True)
@@ -162,9 +162,6 @@ def template(
 #: Options the export commands share.
 OrgOption = Annotated[str | None, typer.Option("--org", help="Only this organisation (ODS).")]
 FormatOption = Annotated[ExportFormat, typer.Option("--format", help="Output format.")]
-OutputOption = Annotated[
-    Path | None, typer.Option("--output", help="File to write (default standard output).")
-]
 
 
 @export_app.command("observations")

@@ -11,7 +11,13 @@ import typer
 from rich.console import Console
 
 from oversight.cli.django_setup import setup
-from oversight.cli.files import TableFormat, print_problems, write_export
+from oversight.cli.files import (
+    FormatOption,
+    OutputOption,
+    TableFormat,
+    print_problems,
+    write_export,
+)
 
 app = typer.Typer(help="The system risk register: export, import, suggestions, escalation.",
                   no_args_is_help=True)
@@ -44,13 +50,9 @@ def _system(code: str | None):
 
 @app.command("export")
 def export_command(
-    fmt: Annotated[TableFormat, typer.Option("--format", help="Output format.")] = (
-        TableFormat.csv
-    ),
+    fmt: FormatOption = TableFormat.csv,
     system: SystemOption = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="File to write (default standard output).")
-    ] = None,
+    output: OutputOption = None,
 ) -> None:
     """Write the register: the template's columns, then computed ones (scores, band, level,
     appetite, review overdue)."""
