@@ -859,6 +859,7 @@ class Story:
             decision="The KPIs proposed by the ICPs are agreed for tracking progress; the "
             "People Board workforce plan is to be discussed at the next meeting.",
             assurance="limited",
+            finding="intervention",
         )
         self.minute(
             drafted,
@@ -876,6 +877,7 @@ class Story:
             "the shortage of qualified midwives and of other support staff (vacancies and "
             "absence).",
             assurance="reasonable",
+            finding="good",
         )
         self.minute(
             drafted,
@@ -884,6 +886,7 @@ class Story:
             "H2 planning and the development of the Medium-Term Financial Plan discussed. The "
             "approach to the SOF 4 exit plan was also considered.",
             assurance="limited",
+            finding="intervention",
             escalate_to_board=True,
             escalation="The likely SOF 4 rating on finance and the approach to the exit plan "
             "are reported to the System Partnership Board.",
