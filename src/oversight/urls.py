@@ -16,6 +16,7 @@ urlpatterns = [
     path("governance/urgent-decisions/", include("oversight.delegation.urls_urgent")),
     path("governance/", include("oversight.governance.urls")),
     path("", include("oversight.risks.urls")),
+    path("reports/", include("oversight.reports.urls")),
     path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -27,11 +27,14 @@ Expected values are the rules, not the code's answers:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
 
 from oversight.access.models import Role
+from oversight.governance.models import BodyKind
+from oversight.reports.issue import issue
 from tests.factories import (
     AgendaItemFactory,
     BodyFactory,
@@ -43,6 +46,7 @@ from tests.factories import (
     PaperVersionFactory,
     PersonFactory,
     PlanFactory,
+    ReportFactory,
     RiskFactory,
     RoleFactory,
     SystemFactory,
@@ -86,6 +90,8 @@ class Url:
 
 
 REFUSED = {r: 403 for r in ["soag", *OUT_OF_SCOPE]}
+#: Who prepares and issues board reports: the regional team and administrators.
+PREPARERS_ONLY = {r: 403 for r in ROLES if r not in ("regional", "admin", "anonymous")}
 URLS = [
     Url("/"),
     Url("/organisations/RGT/", {r: 403 for r in OUT_OF_SCOPE}),
@@ -133,6 +139,18 @@ URLS = [
     Url("/governance/delegation/"),
     Url("/governance/delegation/matters/{matter}/"),
     Url("/api/delegation/matters/{matter}"),
+    # Board reports: read by everyone whose roles cover the system, prepared by the regional
+    # team (and the group's secretariat); an issued report holds published figures only, so
+    # not even the roles that see unpublished data find the unpublished figure in it.
+    Url("/reports/"),
+    Url("/reports/new/", PREPARERS_ONLY),
+    Url("/reports/{report}/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/reports/{report}/versions/1/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/reports/{report}/versions/1/report.html", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/reports/{report}/edit/", PREPARERS_ONLY),
+    Url("/reports/{report}/preview/", PREPARERS_ONLY),
+    Url("/reports/{report}/issue/", PREPARERS_ONLY),
+    Url("/api/reports/"),
 ]
 
 
@@ -147,10 +165,23 @@ def everyone(world):  # noqa: F811
 
 
 @pytest.fixture
-def domains(world, everyone, settings, tmp_path):  # noqa: F811
+def report(world):  # noqa: F811
+    """An issued board report of the organisation's system (QUE)."""
+    board = BodyFactory(short_name="SPB", kind=BodyKind.BOARD, system=world["org"].host_system)
+    soag = BodyFactory(soag=True, system=board.system, reports_to=board)
+    version = issue(ReportFactory(system=board.system, committee=soag,
+                                  meeting=MeetingFactory(body=board, date=dt.date(2021, 9, 15))),
+                    as_at=dt.date(2021, 9, 8))
+    assert NEW not in version.html and "88.5" not in str(version.snapshot)
+    return version.report
+
+
+@pytest.fixture
+def domains(world, everyone, report, settings, tmp_path):  # noqa: F811
     """The governance, risk, development and delegation records the URLs name: QUE's SOAG (the
     SOAG member sits on it) with a meeting holding a Part B item and its paper; a risk of RGT
-    and one of RGN (another trust of QUE); QUE's development plan; a matter of the scheme."""
+    and one of RGN (another trust of QUE); QUE's development plan; a matter of the scheme; and
+    the issued board report (after it, so the SOAG is the one the report's board hears)."""
     settings.MEDIA_ROOT = tmp_path
     system = world["org"].host_system
     soag = BodyFactory(soag=True, system=system)
@@ -168,7 +199,8 @@ def domains(world, everyone, settings, tmp_path):  # noqa: F811
                                                    region=system.region))
     return {"meeting": meeting.pk, "part_b_paper": part_b_paper.pk,
             "rgt_risk": rgt_risk.reference, "rgn_risk": rgn_risk.reference,
-            "plan": PlanFactory(system=system).pk, "matter": MatterFactory().pk}
+            "plan": PlanFactory(system=system).pk, "matter": MatterFactory().pk,
+            "report": report.pk}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -18,6 +18,10 @@ WIDGET_CLASSES: dict[type[forms.Widget], str] = {
 }
 
 
+#: A date field's widget: the browser's date picker, the value as ``YYYY-MM-DD``.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class NhsForm(forms.Form):
     """Adds the NHS.UK classes to every widget."""
 
