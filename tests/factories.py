@@ -7,7 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from oversight.access.models import Role
+from oversight.access.models import Role, SignInCount
 from oversight.governance import models as gov
 from oversight.metrics.models import Framework, ImportBatch, Metric, Observation, Theme
 from oversight.organisations.models import (
@@ -845,3 +845,23 @@ class ReportVersionFactory(factory.django.DjangoModelFactory):
     html = "<!DOCTYPE html><html lang=\"en\"><head><title>Report</title></head><body></body></html>"
     sha256 = factory.LazyAttribute(
         lambda v: hashlib.sha256(v.html.encode()).hexdigest())
+
+
+class SignInCountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignInCount
+
+    key = factory.Sequence(lambda n: f"address:{n:064x}")
+    count = 1
+    until = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(minutes=15))
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    """A background job's record, as `oversight.jobs.background.start` makes it (queued)."""
+
+    class Meta:
+        model = "jobs.Job"
+
+    task = "tests.jobs.test_jobs.count_to"
+    what = factory.Sequence(lambda n: f"Job {n}")
+    started_by = factory.SubFactory(UserFactory)

@@ -90,6 +90,8 @@ class Url:
 
 
 REFUSED = {r: 403 for r in ["soag", *OUT_OF_SCOPE]}
+#: Only the administrator records under the scheme of delegation in this world.
+RECORDERS = {r: 403 for r in ROLES if r not in ("admin", "anonymous")}
 #: Who prepares and issues board reports: the regional team and administrators.
 PREPARERS_ONLY = {r: 403 for r in ROLES if r not in ("regional", "admin", "anonymous")}
 URLS = [
@@ -109,7 +111,7 @@ URLS = [
     Url("/governance/", secret=PART_B_TITLE, audience=PART_B_AUDIENCE),
     Url("/governance/SOAG/", {r: 403 for r in OUT_OF_SCOPE}, secret=PART_B_TITLE,
         audience=PART_B_AUDIENCE),
-    Url("/governance/meetings/{meeting}/", {r: 403 for r in OUT_OF_SCOPE}, secret=PART_B_TITLE,
+    Url("/governance/meetings/{soag_meeting}/", {r: 403 for r in OUT_OF_SCOPE}, secret=PART_B_TITLE,
         audience=PART_B_AUDIENCE, shown=True),
     Url("/governance/papers/{part_b_paper}/versions/1/",
         {r: 403 for r in OUT_OF_SCOPE} | {"loader": 404, "icb": 404, "regional": 404,
@@ -119,7 +121,7 @@ URLS = [
     Url("/api/governance/bodies", secret=PART_B_TITLE, audience=PART_B_AUDIENCE),
     Url("/api/governance/bodies/SOAG/meetings", {r: 404 for r in OUT_OF_SCOPE},
         secret=PART_B_TITLE, audience=PART_B_AUDIENCE),
-    Url("/api/governance/meetings/{meeting}/agenda", {r: 404 for r in OUT_OF_SCOPE},
+    Url("/api/governance/meetings/{soag_meeting}/agenda", {r: 404 for r in OUT_OF_SCOPE},
         secret=PART_B_TITLE, audience=PART_B_AUDIENCE, shown=True),
     # Risks: RGT's own risk, and RGN's (another trust of the same system).
     Url("/risks/?system=QUE", secret=OTHER_TRUST_RISK, audience=SEE_SYSTEM_RISKS, shown=True),
@@ -135,10 +137,38 @@ URLS = [
     Url("/development/"),
     Url("/development/{plan}/", {r: 403 for r in OUT_OF_SCOPE}),
     Url("/api/development/plans/{plan}", {r: 404 for r in OUT_OF_SCOPE}),
-    # Delegation: the scheme is read by anyone signed in.
+    # The scheme of delegation, business cases, urgent decisions and disputes: read by anyone
+    # signed in; recorded by the secretariats delegation.rules names (here only the
+    # administrator is one) and, for disputes, the regional team.
     Url("/governance/delegation/"),
     Url("/governance/delegation/matters/{matter}/"),
+    Url("/governance/delegation/meetings/{meeting}/items/{item}/decision/", RECORDERS),
+    Url("/governance/business-cases/"),
+    Url("/governance/business-cases/{case}/"),
+    Url("/governance/business-cases/new/", RECORDERS),
+    Url("/governance/business-cases/{case}/step/", RECORDERS),
+    # The case waits for its clinical vision: the committee's form sends its recorder back.
+    Url("/governance/business-cases/{case}/evaluate/", RECORDERS | {"admin": 302}),
+    Url("/governance/business-cases/{case}/sign-off/", RECORDERS),
+    Url("/governance/business-cases/projects/new/", RECORDERS),
+    Url("/governance/business-cases/projects/{project}/allocate/", RECORDERS),
+    Url("/governance/business-cases/projects/{project}/sign-off/", RECORDERS),
+    Url("/governance/business-cases/projects/{project}/advance/", RECORDERS),
+    Url("/governance/urgent-decisions/"),
+    Url("/governance/urgent-decisions/new/", RECORDERS),
+    Url("/governance/urgent-decisions/{urgent}/consult/", RECORDERS),
+    Url("/governance/urgent-decisions/{urgent}/take/", RECORDERS),
+    Url("/governance/urgent-decisions/{urgent}/report/", RECORDERS),
+    Url("/governance/urgent-decisions/{urgent}/ratify/", RECORDERS),
+    Url("/governance/disputes/"),
+    Url("/governance/disputes/new/", RECORDERS | {"regional": 200, "other_regional": 200}),
+    Url("/governance/disputes/{dispute}/outcome/",
+        RECORDERS | {"regional": 200, "other_regional": 200}),
+    Url("/api/delegation/matters"),
     Url("/api/delegation/matters/{matter}"),
+    Url("/api/delegation/business-cases"),
+    Url("/api/delegation/urgent-decisions"),
+    Url("/api/delegation/disputes"),
     # Board reports: read by everyone whose roles cover the system, prepared by the regional
     # team (and the group's secretariat); an issued report holds published figures only, so
     # not even the roles that see unpublished data find the unpublished figure in it.
@@ -178,10 +208,10 @@ def report(world):  # noqa: F811
 
 @pytest.fixture
 def domains(world, everyone, report, settings, tmp_path):  # noqa: F811
-    """The governance, risk, development and delegation records the URLs name: QUE's SOAG (the
-    SOAG member sits on it) with a meeting holding a Part B item and its paper; a risk of RGT
-    and one of RGN (another trust of QUE); QUE's development plan; a matter of the scheme; and
-    the issued board report (after it, so the SOAG is the one the report's board hears)."""
+    """The governance, risk and development records the URLs name: QUE's SOAG (the SOAG member
+    sits on it) with a meeting holding a Part B item and its paper; a risk of RGT and one of
+    RGN (another trust of QUE); QUE's development plan; and the issued board report (made
+    first, so the SOAG is the one the report's board hears)."""
     settings.MEDIA_ROOT = tmp_path
     system = world["org"].host_system
     soag = BodyFactory(soag=True, system=system)
@@ -197,17 +227,51 @@ def domains(world, everyone, report, settings, tmp_path):  # noqa: F811
     rgn_risk = RiskFactory(system=system, title=OTHER_TRUST_RISK)
     rgn_risk.organisations.add(OrganisationFactory(ods_code="RGN", host_system=system,
                                                    region=system.region))
-    return {"meeting": meeting.pk, "part_b_paper": part_b_paper.pk,
+    return {"soag_meeting": meeting.pk, "part_b_paper": part_b_paper.pk,
             "rgt_risk": rgt_risk.reference, "rgn_risk": rgn_risk.reference,
-            "plan": PlanFactory(system=system).pk, "matter": MatterFactory().pk,
-            "report": report.pk}
+            "plan": PlanFactory(system=system).pk, "report": report.pk}
+
+
+def delegation(db):
+    """A matter, a business case at its first step, an HCE meeting with an item in draft
+    minutes, an urgent decision and a dispute: what the delegation URLs name."""
+    from oversight.governance.minutes import draft_minutes
+    from tests.factories import (
+        AgendaItemFactory,
+        BodyFactory,
+        BusinessCaseFactory,
+        DisputeFactory,
+        ImprovementProjectFactory,
+        MeetingFactory,
+        UrgentDecisionFactory,
+    )
+
+    hce = BodyFactory(short_name="HCE", name="Health and Care Executive")
+    BodyFactory(short_name="CAG", name="Care Advisory Group")
+    BodyFactory(short_name="IC", name="Investment Committee")
+    meeting = MeetingFactory(body=hce)
+    item = AgendaItemFactory(meeting=meeting)
+    draft_minutes(meeting)
+    case = BusinessCaseFactory()
+    case.affected_organisations.set([OrganisationFactory()])
+    return {
+        "matter": MatterFactory().pk,
+        "meeting": meeting.pk,
+        "item": item.pk,
+        "case": case.pk,
+        "urgent": UrgentDecisionFactory().pk,
+        "dispute": DisputeFactory(raised_in=hce).pk,
+        "project": ImprovementProjectFactory().pk,
+    }
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_role_against_every_url(client, world, everyone, domains, role):  # noqa: F811
+def test_role_against_every_url(client, world, everyone, domains, delegation,  # noqa: F811
+                                role):
     """One role against the whole table (one database setup per role keeps the run short)."""
     batch = world["batch"]
     fill = {"batch": batch.pk, "observation": batch.observations.first().pk, **domains}
+    fill |= delegation
     if role != "anonymous":
         client.force_login(everyone[role])
     wrong = []

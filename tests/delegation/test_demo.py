@@ -8,12 +8,15 @@ import datetime as dt
 
 import pytest
 
+from oversight.delegation.conflicts import not_deciding
 from oversight.delegation.demo import load_delegation_demo
 from oversight.delegation.models import (
     BusinessCase,
     CaseStatus,
+    Dispute,
     ImprovementProject,
     Matter,
+    MinutedDecision,
     StepDecision,
     UrgentDecision,
 )
@@ -36,6 +39,16 @@ def test_the_demo_tells_the_story():
     final = cases["sif"].sign_offs.filter(final=True).order_by("signed_on")
     assert [s.signed_on for s in final] == [dt.date(2022, 6, 9), dt.date(2022, 6, 30)]
     assert cases["local"].status == CaseStatus.REFUSED
+    evaluated = cases["local"].decisions.get(step="evaluation")
+    assert [r.person.name for r in not_deciding(evaluated.item)] == [
+        "Director of Finance, RGN (demo)"  # the hub is North West Anglia's (RGN)
+    ]
+    approved = MinutedDecision.objects.get()
+    assert (approved.matter.reference, approved.entry.minutes.meeting.date) == (
+        "5.13", dt.date(2022, 5, 18))  # fmt: skip
+    dispute = Dispute.objects.get()
+    assert (dispute.case, dispute.referred_on, dispute.outcome_on) == (
+        cases["sif"], dt.date(2022, 7, 4), dt.date(2022, 7, 26))  # fmt: skip
     assert cases["none"].status == CaseStatus.VISION
     first = StepDecision.objects.order_by("decided_at").first()
     assert (

@@ -13,6 +13,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 WIDGET_CLASSES: dict[type[forms.Widget], str] = {
     forms.Textarea: "nhsuk-textarea",
     forms.Select: "nhsuk-select",
+    forms.SelectMultiple: "nhsuk-select",
     forms.CheckboxInput: "nhsuk-checkboxes__input",
     forms.RadioSelect: "nhsuk-radios__input",
 }
