@@ -232,6 +232,7 @@ def domains(world, everyone, report, settings, tmp_path):  # noqa: F811
             "plan": PlanFactory(system=system).pk, "report": report.pk}
 
 
+@pytest.fixture
 def delegation(db):
     """A matter, a business case at its first step, an HCE meeting with an item in draft
     minutes, an urgent decision and a dispute: what the delegation URLs name."""
