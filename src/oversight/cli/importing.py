@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from oversight.cli.django_setup import setup
-from oversight.engine.units import plural
+from oversight.cli.files import OutputOption, print_rejection
 from oversight.exports import neutralise_row
 
 err = Console(stderr=True)
@@ -108,7 +108,7 @@ def import_file(
             )
         except ImportRejected as exc:
             bar.stop()
-            _print_problems(exc)
+            print_rejection(exc)
             raise typer.Exit(1) from exc
     table = Table(title=f"{file.name}: {'dry run, nothing written' if dry_run else 'stored'}")
     for name in result.counts():
@@ -125,27 +125,6 @@ def import_file(
             f"{verb} {len(result.organisations_created)} organisation(s): "
             f"{', '.join(result.organisations_created)}"
         )
-
-
-def _print_problems(exc) -> None:
-    problems = exc.problems
-    table = Table(title=f"{problems.file}: rejected, nothing written")
-    for name in ("File", "Row", "Column", "Reason"):
-        table.add_column(name)
-    for p in problems.sorted():
-        table.add_row(p.file, "" if p.row is None else str(p.row), p.column, p.reason)
-    err.print(table, width=160)
-    listed = len(problems.items)
-    more = f" ({problems.total - listed} more not listed)" if problems.total > listed else ""
-    rows = getattr(exc, "rows_read", None)
-    read = f" in {plural(rows, 'row')} read" if rows else ""
-    err.print(
-        f"[red]{plural(problems.total, 'problem')}{read}; {plural(len(problems.rows), 'row')} "
-        f"rejected{more}[/red]"
-    )
-    batch_id = getattr(exc, "batch_id", None)
-    if batch_id is not None:
-        err.print(f"The attempt is recorded as rejected batch {batch_id}.")
 
 
 def template(
@@ -183,9 +162,6 @@ def template(
 #: Options the export commands share.
 OrgOption = Annotated[str | None, typer.Option("--org", help="Only this organisation (ODS).")]
 FormatOption = Annotated[ExportFormat, typer.Option("--format", help="Output format.")]
-OutputOption = Annotated[
-    Path | None, typer.Option("--output", help="File to write (default standard output).")
-]
 
 
 AsOption = Annotated[str | None, typer.Option(
