@@ -164,18 +164,37 @@ OrgOption = Annotated[str | None, typer.Option("--org", help="Only this organisa
 FormatOption = Annotated[ExportFormat, typer.Option("--format", help="Output format.")]
 
 
+AsOption = Annotated[str | None, typer.Option(
+    "--as", help="Only what this user may see (unpublished data: docs/importing.md).")]
+
+
+def _viewer(username: str | None):
+    """The user named by --as (None: the command line's administrator, who sees everything)."""
+    if username is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        err.print(f"[red]error[/red]: --as: no active user named '{username}'")
+        raise typer.Exit(2)
+    return user
+
+
 @export_app.command("observations")
 def export_observations(
     metric: Annotated[str | None, typer.Option("--metric", help="Only this metric code.")] = None,
     org: OrgOption = None,
     fmt: FormatOption = ExportFormat.csv,
     output: OutputOption = None,
+    viewer: AsOption = None,
 ) -> None:
     """Write stored observations with the batch and source row each figure came from."""
     setup()
     from oversight.metrics.importing.export import COLUMNS, observation_rows
 
-    _write_rows(observation_rows(metric=metric, org=org), COLUMNS, fmt, output)
+    rows = observation_rows(metric=metric, org=org, viewer=_viewer(viewer))
+    _write_rows(rows, COLUMNS, fmt, output)
 
 
 @export_app.command("cqc-ratings")
@@ -183,12 +202,13 @@ def export_cqc_ratings(
     org: OrgOption = None,
     fmt: FormatOption = ExportFormat.csv,
     output: OutputOption = None,
+    viewer: AsOption = None,
 ) -> None:
     """Write stored CQC ratings with the batch and source row each came from."""
     setup()
     from oversight.metrics.importing.export import CQC_COLUMNS, cqc_rating_rows
 
-    _write_rows(cqc_rating_rows(org=org), CQC_COLUMNS, fmt, output)
+    _write_rows(cqc_rating_rows(org=org, viewer=_viewer(viewer)), CQC_COLUMNS, fmt, output)
 
 
 def _write_rows(rows, columns: list[str], fmt: ExportFormat, output: Path | None) -> None:
