@@ -5,7 +5,7 @@ quarter before, and why.
 A subject's segment is its decision of the quarter where the reader may see one, else its
 proposal. Which decisions a reader sees (unpublished ones only for the regional team of the
 region, the ICB team of the system and administrators) is decided by
-oversight.access.visibility through segmentation.decisions.decision_visibility, never here.
+oversight.access.visibility (visible_decisions_filter), never here.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 
 from oversight.access.rules import visible_organisations, visible_systems
+from oversight.access.visibility import visible_decisions_filter
 from oversight.engine.periods import financial_quarter, quarter_bounds
 from oversight.metrics.models import Framework
 from oversight.organisations.models import Organisation, Region, System
 from oversight.segmentation.changes import fired_triggers
-from oversight.segmentation.decisions import decision_visibility
 from oversight.segmentation.models import Decision, Proposal
 
 
@@ -177,7 +177,7 @@ def summary(user, quarter: str, scope: Region | System, *, within_roles: bool = 
     proposals = _by_subject(Proposal.objects.filter(in_scope, framework=framework, current=True,
                                                     quarter__in=[quarter, before])
                             .select_related("organisation__place", "system"))
-    decisions = _by_subject(Decision.objects.filter(decision_visibility(user)).filter(
+    decisions = _by_subject(Decision.objects.filter(visible_decisions_filter(user)).filter(
         in_scope, framework=framework, quarter__in=[quarter, before])
         .select_related("organisation__place", "system", "publication")
         .order_by("decided_at", "id"))  # the newest the reader may see wins
