@@ -180,16 +180,9 @@ def _record_rejected(problems: Problems, result: ImportResult, loader) -> Import
             format=result.format,
             rows_read=result.rows_read,
             rejected=result.rejected,
-            # JSON in PostgreSQL cannot hold NUL, which a damaged header may carry.
-            problems=[
-                [p.row, _printable(p.column), _printable(p.reason)] for p in problems.sorted()
-            ],
+            problems=problems.as_rows(),
             problem_count=problems.total,
         )
-
-
-def _printable(text: str) -> str:
-    return text.replace("\x00", "\\x00")
 
 
 def _create_organisations(new: list[NewOrganisation]) -> dict[int, int]:
