@@ -66,6 +66,24 @@ def test_the_demo_tells_the_story():
     assert load_delegation_demo().describe() == "Delegation: already loaded"
 
 
+def test_the_demo_login_records_under_the_scheme(client):
+    from tests.factories import PersonFactory, UserFactory
+
+    demo = UserFactory(username="demo")
+    PersonFactory(user=demo)
+    for short in ["SPB", "HCE", "CAG", "FPPG", "IC"]:
+        BodyFactory(short_name=short, name=short)
+    BodyFactory(short_name="DEG", name="DEG", kind="delivery_group")
+    OrganisationFactory(ods_code="RGT", name="Cambridge University Hospitals")
+    OrganisationFactory(ods_code="RGN", name="North West Anglia")
+    load_delegation_demo()
+    client.force_login(demo)
+    waiting = BusinessCase.objects.get(route="none")  # waits for the DEG's gateway
+    assert client.get(f"/governance/business-cases/{waiting.pk}/step/").status_code == 200
+    assert client.get("/governance/urgent-decisions/new/").status_code == 200
+    assert client.get("/governance/disputes/new/").status_code == 200
+
+
 def test_api_lists_cases_and_urgent_decisions(client):
     from tests.factories import RoleFactory
 

@@ -155,8 +155,13 @@ def test_a_step_under_an_item_shows_the_member_excluded(client, world):
     ConflictRulingFactory(item=item, person=extra.person, ruling="excluded")
     client.force_login(world["secretary"])
     url = f"/governance/business-cases/{case.pk}/"
+    # Picking the meeting (HTMX sends it) offers only its agenda items.
+    other_meeting = MeetingFactory(body=cag.body, date=DAY.replace(day=2))
+    other = AgendaItemFactory(meeting=other_meeting)
+    html = client.get(url + f"step/?meeting={cag.pk}", HTTP_HX_REQUEST="true").content.decode()
+    assert "Frailty business case" in html and other.title not in html
+    assert 'hx-get=""' in html and 'hx-select="#id_item"' in html
     # An item of another meeting is refused on the form.
-    other = AgendaItemFactory(meeting=MeetingFactory(body=cag.body, date=DAY.replace(day=2)))
     html = _post(client, url + "step/", {"meeting": cag.pk, "item": other.pk, "reason": "x"}, 400)
     assert "on the agenda of another meeting" in html.content.decode()
     _post(client, url + "step/", {"meeting": cag.pk, "item": item.pk, "reason": "Vision set"})

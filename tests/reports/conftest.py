@@ -48,6 +48,11 @@ def at(day: dt.date) -> dt.datetime:
 
 @pytest.fixture
 def world(db) -> SimpleNamespace:
+    return build_world()
+
+
+def build_world() -> SimpleNamespace:
+    """The world's records (for the ``world`` fixture and the browser journey's)."""
     w = SimpleNamespace()
     w.framework = FrameworkFactory(code="sof-2021-22", name="System Oversight Framework 2021/22",
                                    year_start=dt.date(2021, 4, 1))

@@ -59,7 +59,7 @@ def test_the_regional_team_prepares_and_issues_a_report(client, world, regional)
 def test_a_meeting_of_another_system_is_refused_on_the_form(client, world, regional):
     client.force_login(regional)
     response = client.post("/reports/new/", {"system": world.system.code, "meeting": "999999"})
-    assert response.status_code == 422 and "Choose a board meeting." in response.text
+    assert response.status_code == 422 and "Choose a board meeting from the list." in response.text
 
 
 def test_the_secretariat_prepares_others_only_read_what_is_issued(client, world):

@@ -31,6 +31,7 @@ from oversight.delegation.urgent import (
     report_for_ratification,
     take,
 )
+from oversight.governance.demo import SECRETARIAT_USER
 from oversight.governance.history import record
 from oversight.governance.interests import declare_interest, rule_on_conflict
 from oversight.governance.meetings import add_item, record_attendance
@@ -90,7 +91,21 @@ def _chairs(bodies: dict[str, Body]) -> dict[str, Person]:
                 reason="Demo chair",
             )
             chairs[short] = person
+        _programme_office(bodies)
     return chairs
+
+
+def _programme_office(bodies: dict[str, Body]) -> None:
+    """The demo login (governance's secretariat) serves the deciding bodies too, so it can
+    record cases, steps, sign-offs, urgent decisions and disputes on the demo's pages."""
+    secretary = Person.objects.filter(user__username=SECRETARIAT_USER).first()
+    if secretary is None:
+        return
+    for short in DECIDING:
+        record(
+            Membership(body=bodies[short], person=secretary, position=Position.SECRETARIAT),
+            reason="Demo programme office",
+        )
 
 
 def _meeting(body: Body, chair: Person, day: dt.date) -> Meeting:

@@ -108,7 +108,11 @@ class StepForm(NhsForm):
     )
     reason = forms.CharField(widget=forms.Textarea, help_text=REASON)
 
-    def __init__(self, *args, meetings: list[Meeting], user, **kwargs) -> None:
+    def __init__(
+        self, *args, meetings: list[Meeting], user, chosen: str | None = None, **kwargs
+    ) -> None:
+        """``chosen``: the meeting picked so far (HTMX asks again on each pick, and the items
+        offered become that meeting's)."""
         super().__init__(*args, **kwargs)
         ids = [m.pk for m in meetings]
         offer(
@@ -116,6 +120,13 @@ class StepForm(NhsForm):
             Meeting.objects.filter(pk__in=ids).select_related("body").order_by("-date"),
             _meeting_label,
         )
+        self.fields["meeting"].widget.attrs.update(
+            {"hx-get": "", "hx-trigger": "change", "hx-target": "#id_item",
+             "hx-select": "#id_item", "hx-swap": "outerHTML"}
+        )  # fmt: skip
+        if chosen and chosen.isdigit() and int(chosen) in ids:
+            ids = [int(chosen)]
+            self.initial["meeting"] = ids[0]
         offer(
             self.fields["item"],
             visible_items(user, AgendaItem.objects.filter(meeting_id__in=ids))

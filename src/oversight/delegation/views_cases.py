@@ -193,9 +193,15 @@ def _step_or_back(request: HttpRequest, case: BusinessCase, wanted: str) -> str 
 
 
 def _meeting_form(request: HttpRequest, form_class: type[forms.StepForm], bodies: list[str]):
-    """A step's form offering the past meetings of ``bodies`` whose minutes the user keeps."""
+    """A step's form offering the past meetings of ``bodies`` whose minutes the user keeps;
+    ``?meeting=`` (HTMX, as a meeting is picked) offers that meeting's agenda items only."""
     meetings = forms.recordable_meetings(request.user, bodies)
-    return form_class(request.POST or None, meetings=meetings, user=request.user)
+    return form_class(
+        request.POST or None,
+        meetings=meetings,
+        user=request.user,
+        chosen=request.GET.get("meeting"),
+    )
 
 
 def case_step(request: HttpRequest, pk: int) -> HttpResponse:

@@ -33,7 +33,7 @@ import polars as pl
 from django.core.cache import cache
 from django.db.models import Max, Q
 
-from oversight.access.visibility import unpublished_scope
+from oversight.access.visibility import unpublished_batches, unpublished_scope
 from oversight.engine import ranking, spc
 from oversight.engine.accumulation import monthly_movement
 from oversight.engine.spc.core import CONCERN
@@ -217,9 +217,7 @@ PUBLISHED = Visibility()
 
 def visibility(user: Any) -> Visibility:
     """The viewer's visibility; the role query only runs when something is unpublished."""
-    hidden = frozenset(ImportBatch.objects.filter(published_at__isnull=True,
-                                                  status=ImportBatch.Status.APPLIED)
-                       .values_list("id", flat=True))
+    hidden = unpublished_batches()
     if not hidden:
         return Visibility(frozenset(), hidden)
     return Visibility(unpublished_scope(user), hidden)
@@ -539,9 +537,7 @@ def peer_tables(
 
 def published_now() -> Visibility:
     """Published values only, whoever asks."""
-    return Visibility(frozenset(), frozenset(
-        ImportBatch.objects.filter(published_at__isnull=True, status=ImportBatch.Status.APPLIED)
-        .values_list("id", flat=True)))
+    return Visibility(frozenset(), unpublished_batches())
 
 
 def national_ranks(
@@ -721,7 +717,8 @@ class MetricSeries(IconTexts):
     def latest(self) -> SeriesPoint | None:
         return self.points[-1] if self.points else None
 
-    def chart_svg(self, title: str, width: int = 800, height: int = 400) -> str:
+    def chart_svg(self, title: str, width: int = 800, height: int = 400,
+                  id_prefix: str = "") -> str:
         """The Making Data Count chart of the series (the engine's renderer)."""
         if not self.points:
             return ""
@@ -734,7 +731,7 @@ class MetricSeries(IconTexts):
             target=self.metric.standard, variation=self.variation, assurance=self.assurance,
             unit=self.metric.unit, markers=[(r.date, f"Rebase from {x.period_label}: {r.reason}")
                      for r in self.rebases for x in p if x.period_start == r.date],
-            width=width, height=height,
+            width=width, height=height, id_prefix=id_prefix,
         )
 
 

@@ -21,12 +21,16 @@ class NewReportForm(NhsForm):
         self.systems = {s.code: s for s in systems}
         self.meetings = {str(m.pk): m for m in meetings}
         self.fields["system"] = choice_field(
-            "System", [("", "Choose a system")] + [(s.code, s.name) for s in systems])
+            "System", [("", "Choose a system")] + [(s.code, s.name) for s in systems],
+            error_messages={"required": "Choose a system.",
+                            "invalid_choice": "Choose a system you prepare reports for."})
         self.fields["meeting"] = choice_field(
             "Board meeting", [("", "Choose a board meeting")] + [
                 (str(m.pk), f"{m.body.system.name}: {m.body.name}, {m.date:%-d %B %Y}")
                 for m in meetings],
-            help_text="The meeting the report goes to.")
+            help_text="The meeting the report goes to.",
+            error_messages={"required": "Choose a board meeting.",
+                            "invalid_choice": "Choose a board meeting from the list."})
         self.fields["since"] = forms.DateField(
             label="Period covered from", required=False, widget=DATE_INPUT,
             help_text="The day after the last report to the board. Leave empty to take it "
@@ -36,14 +40,10 @@ class NewReportForm(NhsForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        data["system"] = self.systems.get(data.get("system", ""))
-        data["meeting"] = self.meetings.get(data.get("meeting", ""))
-        if data["system"] is None:
-            self.add_error("system", "Choose a system.")
-        if data["meeting"] is None:
-            self.add_error("meeting", "Choose a board meeting.")
-        elif data["system"] is not None and data["meeting"].body.system_id != data["system"].pk:
-            self.add_error("meeting", f"Choose a board meeting of {data['system'].name}.")
+        system = data["system"] = self.systems.get(data.get("system", ""))
+        meeting = data["meeting"] = self.meetings.get(data.get("meeting", ""))
+        if system is not None and meeting is not None and meeting.body.system_id != system.pk:
+            self.add_error("meeting", f"Choose a board meeting of {system.name}.")
         return data
 
 

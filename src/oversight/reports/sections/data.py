@@ -124,7 +124,8 @@ def data_section(scope: Scope) -> dict[str, Any] | None:
                              **_cell(cell, sources_of(ids, cell), problem)})
             if rows:
                 themes.append({"theme": metric_list[0].theme.name, "metrics": rows})
-        out_subjects.append({"key": key, "name": name, "level": level, "themes": themes})
+        if themes:  # practices, PCNs and councils report none of the key metrics
+            out_subjects.append({"key": key, "name": name, "level": level, "themes": themes})
     return {
         "framework": framework.name,
         "subjects": out_subjects,
@@ -156,7 +157,7 @@ def _charts(found: Insights, organisations, metrics, viewer) -> list[dict[str, A
             "variation_text": series.variation_text,
             "assurance_text": series.assurance_text,
             "sources": sorted({f"{p.batch_name} (load {p.batch_id})" for p in series.points}),
-            "svg": series.chart_svg(title, *CHART_SIZE),
+            "svg": series.chart_svg(title, *CHART_SIZE, id_prefix=f"chart{len(charts) + 1}-"),
             "as_at": day(last.period_end),
         })
     return charts
