@@ -224,3 +224,38 @@ def test_real_ae_performance_comes_from_the_published_file(db, settings, shared_
     assert observation.numerator == attendances - breaches
     assert observation.value == pytest.approx(100 * (1 - breaches / attendances), abs=0.05)
     assert observation.period_label == "Mar-17"
+
+
+def test_nof_2025_26_segments_use_every_domain_of_each_trust_type(demo):
+    """Issue 13: an acute or ambulance trust's NOF 2025/26 segment came from the people domain
+    alone. Every domain the catalogue has metrics of for a trust type now gives a score."""
+    from oversight.segmentation.models import Proposal
+
+    proposals = Proposal.objects.filter(framework__code="nof-2025-26", current=True,
+                                        organisation__isnull=False, quarter="Q2 2025/26")
+    by_kind: dict[str, set[str]] = {}
+    for p in proposals.select_related("organisation"):
+        domains = {d for d, score in p.facts["domains"].items() if score is not None}
+        by_kind.setdefault(p.organisation.kind, set()).update(domains)
+    catalogue = {}
+    for metric in Metric.objects.filter(framework__code="nof-2025-26").select_related("theme"):
+        if metric.code.startswith(("OF4", "OF5")):  # domain and summary rows: outputs
+            continue
+        for kind in metric.org_kinds:
+            catalogue.setdefault(kind, set()).add(metric.theme.code)
+    for kind in ("acute", "ambulance", "mental_health", "community"):
+        assert by_kind[kind] == catalogue[kind], kind
+    assert len(by_kind["acute"]) == 5
+    acute = proposals.filter(organisation__kind="acute").first()
+    assert {m for m, *_ in acute.facts["scores"]} >= {"CAN62_SCORE", "AE4HR_SCORE",
+                                                     "SHMI_SCORE", "OF1082", "OF1080"}
+
+
+def test_the_directory_is_recorded_on_the_storys_dates(demo):
+    """Issue 13: every history row read the day the demo was loaded."""
+    que = Organisation.objects.get(ods_code="QUE")
+    assert que.history.earliest("history_date").history_date.date() == que.opened
+    rgt = Organisation.objects.get(ods_code="RGT")
+    assert rgt.history.earliest("history_date").history_date.date() == dt.date(2016, 4, 1)
+    today = dt.date.today()
+    assert not Organisation.history.filter(history_date__date=today).exists()

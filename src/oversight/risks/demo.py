@@ -38,6 +38,7 @@ from oversight.risks.lifecycle import escalate, fire
 from oversight.risks.models import ReviewDecision, Risk, RiskEvent, StrategicObjective
 from oversight.risks.reviews import Decision, add_risk_review, decide_risk_review
 from oversight.risks.suggest import suggest_risks
+from oversight.story import on
 from oversight.support.models import CaseKind, SupportCase
 
 SYSTEM = "QUE"
@@ -346,6 +347,11 @@ def _soag_review(soag: Body | None, secretary) -> str:
     register at every meeting)."""
     if soag is None:
         return "no SOAG: no committee review"
+    with on(SOAG_REVIEW):  # the meeting, attendance and their history read its day
+        return _soag_review_on_the_day(soag, secretary)
+
+
+def _soag_review_on_the_day(soag: Body, secretary) -> str:
     meeting = Meeting.objects.create(
         body=soag, date=SOAG_REVIEW, kind=MeetingKind.SCHEDULED, status=MeetingStatus.HELD,
         start_time=soag.start_time,
