@@ -765,3 +765,44 @@ class ImprovementProjectFactory(factory.django.DjangoModelFactory):
         model = "delegation.ImprovementProject"
 
     title = factory.Sequence(lambda n: f"Improvement project {n}")
+
+
+class UrgentDecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.UrgentDecision"
+
+    title = factory.Sequence(lambda n: f"Urgent decision {n}")
+    decision = "Open escalation beds"
+    reason = "The executive does not meet again in time"
+
+
+class ConsultationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.Consultation"
+
+    urgent = factory.SubFactory(UrgentDecisionFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "chair"
+    person = factory.Sequence(lambda n: f"Chair {n}")
+    consulted_on = dt.date(2022, 12, 19)
+
+
+class RatificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.Ratification"
+
+    urgent = factory.SubFactory(UrgentDecisionFactory, taken_on=dt.date(2022, 12, 20))
+    organisation = factory.SubFactory(OrganisationFactory)
+    meeting_on = dt.date(2023, 1, 12)
+    forum = "Board"
+
+
+class DisputeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "delegation.Dispute"
+
+    title = factory.Sequence(lambda n: f"Dispute {n}")
+    issue = "Who keeps the savings"
+    raised_in = factory.SubFactory(BodyFactory)
+    local_attempts = "Discussed at two meetings without agreement"
+    referred_on = dt.date(2022, 7, 1)

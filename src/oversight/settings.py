@@ -178,6 +178,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("OVERSIGHT_MEDIA_DIR", VAR_DIR / "media"))
 
+# Board reports in Word take their styles, headers and footers from the board's own template, a
+# .docx file (docs/reports.md); empty: python-docx's default document.
+OVERSIGHT_WORD_TEMPLATE = os.environ.get("OVERSIGHT_WORD_TEMPLATE", "")
+
 # Security. Cookies go over HTTPS only in a deployment (DATABASE_URL set, not debug; SECURE_COOKIES
 # overrides): the embedded demo is served over plain http on localhost. A deployment also gets
 # HSTS (sent on HTTPS responses only) and, behind a proxy that terminates TLS, trusts its

@@ -13,13 +13,22 @@ from django.core.exceptions import ValidationError
 from oversight.delegation.business_cases import (
     decide_step,
     evaluate_case,
+    missing_sign_offs,
     next_step,
     propose,
     sign_off,
+    still_to_decide,
 )
 from oversight.delegation.models import CaseStatus, CriterionScore
 from oversight.governance.meetings import record_attendance
-from tests.factories import BodyFactory, MeetingFactory, MembershipFactory, OrganisationFactory
+from tests.factories import (
+    AgendaItemFactory,
+    BodyFactory,
+    ConflictRulingFactory,
+    MeetingFactory,
+    MembershipFactory,
+    OrganisationFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +188,79 @@ def test_pipeline_page_by_stage_with_the_fund_remaining(client, meetings, orgs):
     page = client.get(f"/governance/business-cases/{done.pk}/").content.decode()
     assert "Fund in part: £150,000" in page and "Pilot first" in page and "4 of 5" in page
     assert client.get("/governance/business-cases/999999/").status_code == 404
+
+
+def _approved(route, meetings, orgs):
+    case = _case(route, meetings, orgs)
+    _outline(case, meetings)
+    if route != "none":
+        _sign_all(case, orgs)
+        evaluate_case(case, meetings["IC"], scores=SCORES, outcome="full", reason="Strong fit")
+    decide_step(case, "approval", meetings["HCE"], reason="Approved")
+    return case
+
+
+@pytest.mark.parametrize("route", ["sif", "local", "none"])
+def test_final_sign_off_by_every_organisation_completes_the_route(route, meetings, orgs):
+    """Seed 003 §9.1.1: after the HCE's approval, "appropriate formal sign off from relevant
+    local organisation(s)" on every route."""
+    case = _approved(route, meetings, orgs)
+    assert next_step(case) == "final_sign_off"
+    assert missing_sign_offs(case, final=True) == [o.name for o in orgs]
+    with pytest.raises(ValidationError, match="each organisation's formal sign-off"):
+        decide_step(case, "final_sign_off", meetings["HCE"], reason="x")
+    first = sign_off(case, orgs[0], authority="Board", signed_on=dt.date.today())
+    assert first.final and case.status == CaseStatus.APPROVAL
+    with pytest.raises(ValidationError, match="already given its final sign-off"):
+        sign_off(case, orgs[0], authority="Board", signed_on=dt.date.today())
+    sign_off(case, orgs[1], authority="Delegated authority", signed_on=dt.date.today())
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SIGNED_OFF and next_step(case) is None
+    assert case.history.first().history_change_reason == "Final formal sign-off complete"
+
+
+def test_final_sign_off_only_after_approval_and_not_before_it(meetings, orgs):
+    case = _case("sif", meetings, orgs)
+    _outline(case, meetings)
+    _sign_all(case, orgs)
+    evaluate_case(case, meetings["IC"], scores=SCORES, outcome="full", reason="Strong fit")
+    with pytest.raises(ValidationError, match="sign-off before the Investment Committee is past"):
+        sign_off(case, orgs[0], authority="Board", signed_on=dt.date(2018, 3, 2))
+    decide_step(case, "approval", meetings["HCE"], reason="Approved")
+    with pytest.raises(ValidationError, match="comes after the HCE's approval"):
+        sign_off(case, orgs[0], authority="Board", signed_on=dt.date(2000, 1, 1))
+    assert not case.sign_offs.filter(final=True).exists()
+
+
+def test_a_proposal_names_its_organisations(meetings):
+    with pytest.raises(ValidationError, match="Name the organisations"):
+        propose("Frailty hub", "sif", amount_asked=Decimal(1), delivery_group=None)
+    with pytest.raises(ValidationError, match="cannot be negative"):
+        propose("x", "sif", amount_asked=Decimal(-1), delivery_group=None,
+                organisations=[OrganisationFactory()])  # fmt: skip
+
+
+def test_a_body_decides_a_joint_step_once(meetings, orgs):
+    case = _case("sif", meetings, orgs)
+    for step, short in [("clinical_vision", "CAG"), ("vision", "HCE"), ("gateway", "DEG")]:
+        decide_step(case, step, meetings[short], reason="ok")
+    decide_step(case, "proposals", meetings["CAG"], reason="CAG agrees")
+    assert still_to_decide(case, "proposals") == ["FPPG"]
+    with pytest.raises(ValidationError, match="The CAG has already decided"):
+        decide_step(case, "proposals", meetings["CAG"], reason="again")
+
+
+def test_a_step_under_an_item_counts_quoracy_without_the_excluded(meetings, orgs):
+    """A member excluded for a conflict of interest leaves the item: with them gone the CAG
+    (one member) is inquorate for it, and no step is decided."""
+    case = _case("sif", meetings, orgs)
+    cag = meetings["CAG"]
+    member = cag.attendances.get().person
+    item = AgendaItemFactory(meeting=cag)
+    ConflictRulingFactory(item=item, person=member, ruling="excluded")
+    with pytest.raises(ValidationError, match="The CAG on 1 February 2018"):
+        decide_step(case, "clinical_vision", cag, item=item, reason="x")
+    other = AgendaItemFactory(meeting=meetings["HCE"])
+    with pytest.raises(ValidationError, match="not on the agenda of that meeting"):
+        decide_step(case, "clinical_vision", cag, item=other, reason="x")
+    assert not case.decisions.exists()

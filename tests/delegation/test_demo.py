@@ -32,7 +32,9 @@ def test_the_demo_tells_the_story():
     load_delegation_demo()
     assert Matter.objects.count() == 105
     cases = {c.route: c for c in BusinessCase.objects.all()}
-    assert cases["sif"].status == CaseStatus.APPROVAL and cases["sif"].outcome == "part"
+    assert cases["sif"].status == CaseStatus.SIGNED_OFF and cases["sif"].outcome == "part"
+    final = cases["sif"].sign_offs.filter(final=True).order_by("signed_on")
+    assert [s.signed_on for s in final] == [dt.date(2022, 6, 9), dt.date(2022, 6, 30)]
     assert cases["local"].status == CaseStatus.REFUSED
     assert cases["none"].status == CaseStatus.VISION
     first = StepDecision.objects.order_by("decided_at").first()

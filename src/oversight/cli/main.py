@@ -24,6 +24,7 @@ def _register() -> None:
         importing,
         nof,
         rebase,
+        report,
         risks,
         segmentation,
         spc,
@@ -46,6 +47,7 @@ def _register() -> None:
     app.add_typer(development.app, name="development")
     app.add_typer(risks.app, name="risks")
     app.add_typer(delegation.app, name="delegation")
+    app.add_typer(report.app, name="report")
 
 
 _register()

@@ -2,7 +2,8 @@
 through the outline and full business case stages, each step a recorded decision of the body the
 route gives (both bodies for a joint step) at a quorate meeting of that body. The affected
 organisations sign off before the Investment Committee; the committee scores the case against
-its criteria and funds it in full, in part, later or not. The route is data
+its criteria and funds it in full, in part, later or not; after the HCE's approval the relevant
+organisations give the final formal sign-off. The route is data
 (``business-cases.yaml``); the order is a python-statemachine machine."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
 from oversight.governance.history import record
-from oversight.governance.models import Body, Meeting
+from oversight.governance.models import AgendaItem, Body, Meeting
 from oversight.governance.quoracy import quoracy
 
 from .models import BusinessCase, CaseStatus, CriterionScore, SignOff, StepDecision
@@ -47,7 +48,8 @@ def needs_investment(case: BusinessCase) -> bool:
 
 class CaseRoute(StateMachine):
     """proposed -> clinical vision -> vision -> gateway -> proposals -> full case -> (evaluation
-    by the Investment Committee, where investment is needed) -> approval; or refused."""
+    by the Investment Committee, where investment is needed) -> approval -> final sign-off; or
+    refused."""
 
     proposed = State("Proposed", initial=True, value=CaseStatus.PROPOSED.value)
     clinical_vision = State("Clinical vision set", value=CaseStatus.CLINICAL_VISION.value)
@@ -56,7 +58,8 @@ class CaseRoute(StateMachine):
     proposals = State("Proposals approved", value=CaseStatus.PROPOSALS.value)
     full_case = State("Full business case developed", value=CaseStatus.FULL_CASE.value)
     evaluation = State("Evaluated", value=CaseStatus.EVALUATION.value)
-    approval = State("Approved", final=True, value=CaseStatus.APPROVAL.value)
+    approval = State("Approved", value=CaseStatus.APPROVAL.value)
+    signed_off = State("Finally signed off", final=True, value=CaseStatus.SIGNED_OFF.value)
     refused = State("Not funded", final=True, value=CaseStatus.REFUSED.value)
 
     set_clinical_vision = proposed.to(clinical_vision)
@@ -64,9 +67,10 @@ class CaseRoute(StateMachine):
     approve_gateway = vision.to(gateway)
     approve_proposals = proposals.from_(gateway)
     develop_full_case = proposals.to(full_case)
-    evaluate = full_case.to(evaluation, cond=["invests", "signed_off"])
-    refuse = full_case.to(refused, cond=["invests", "signed_off"])
+    evaluate = full_case.to(evaluation, cond=["invests", "signed_off_before"])
+    refuse = full_case.to(refused, cond=["invests", "signed_off_before"])
     approve = full_case.to(approval, unless="invests") | evaluation.to(approval)
+    finalise = approval.to(signed_off, cond="finally_signed_off")
 
     def __init__(self, case: BusinessCase) -> None:
         super().__init__(case, state_field="status")
@@ -74,8 +78,11 @@ class CaseRoute(StateMachine):
     def invests(self) -> bool:
         return needs_investment(self.model)
 
-    def signed_off(self) -> bool:
+    def signed_off_before(self) -> bool:
         return all_signed_off(self.model)
+
+    def finally_signed_off(self) -> bool:
+        return all_signed_off(self.model, final=True)
 
 
 #: The machine's event for each step of business-cases.yaml.
@@ -89,12 +96,13 @@ EVENTS = {
 }
 
 
-def all_signed_off(case: BusinessCase) -> bool:
-    return not missing_sign_offs(case)
+def all_signed_off(case: BusinessCase, *, final: bool = False) -> bool:
+    return not missing_sign_offs(case, final=final)
 
 
-def missing_sign_offs(case: BusinessCase) -> list[str]:
-    signed = set(case.sign_offs.values_list("organisation_id", flat=True))
+def missing_sign_offs(case: BusinessCase, *, final: bool = False) -> list[str]:
+    """The affected organisations yet to sign off (before the committee, or ``final``ly)."""
+    signed = set(case.sign_offs.filter(final=final).values_list("organisation_id", flat=True))
     return [o.name for o in case.affected_organisations.all() if o.pk not in signed]
 
 
@@ -105,7 +113,7 @@ def next_step(case: BusinessCase) -> str | None:
     ]
     if case.status == CaseStatus.PROPOSED:
         return order[0]
-    if case.status in (CaseStatus.APPROVAL, CaseStatus.REFUSED):
+    if case.status in (CaseStatus.SIGNED_OFF, CaseStatus.REFUSED):
         return None
     return order[order.index(case.status) + 1]
 
@@ -125,6 +133,15 @@ def propose(
         raise ValidationError(f"{route!r} is not a route: {', '.join(rules['routes'])}.")
     if not rules["routes"][route]["investment"] and amount_asked:
         raise ValidationError("A proposal that needs no investment asks for no amount.")
+    if amount_asked < 0:
+        raise ValidationError("The amount asked cannot be negative.")
+    if not title.strip():
+        raise ValidationError("Give the proposal a title.")
+    if not organisations:
+        raise ValidationError(
+            "Name the organisations the case affects: they sign it off before the Investment "
+            "Committee and give the final sign-off."
+        )
     with transaction.atomic():
         case = record(
             BusinessCase(
@@ -138,34 +155,87 @@ def propose(
     return case
 
 
+#: Where the sign-off before the Investment Committee may be given: the full case is developed
+#: (or still being developed), not yet before the committee.
+SIGN_OFF_BEFORE = {
+    CaseStatus.PROPOSED, CaseStatus.CLINICAL_VISION, CaseStatus.VISION, CaseStatus.GATEWAY,
+    CaseStatus.PROPOSALS, CaseStatus.FULL_CASE,
+}  # fmt: skip
+
+
+def sign_off_is_final(case: BusinessCase) -> bool:
+    """A sign-off recorded now is the final one: the HCE has approved the case."""
+    return case.status == CaseStatus.APPROVAL
+
+
+@transaction.atomic
 def sign_off(case, organisation, *, authority: str, signed_on: dt.date, user=None, at=None):
-    """An affected organisation's formal sign-off (board, CCG CEC or delegated authority)."""
+    """An affected organisation's formal sign-off (board, CCG CEC or delegated authority):
+    before the Investment Committee while the full case is developed, or the final sign-off
+    once the HCE has approved it; the last final sign-off completes the route."""
+    final = sign_off_is_final(case)
+    if not final and case.status not in SIGN_OFF_BEFORE:
+        raise ValidationError(
+            f"{case.title} is {case.get_status_display().lower()}: the sign-off before the "
+            "Investment Committee is past, and the final sign-off follows the HCE's approval."
+        )
     if not case.affected_organisations.filter(pk=organisation.pk).exists():
         raise ValidationError(f"{organisation.name} is not an organisation the case affects.")
     if not authority.strip():
         raise ValidationError("Say whose authority signed it off (board, CCG CEC, delegated).")
-    return record(
-        SignOff(case=case, organisation=organisation, authority=authority, signed_on=signed_on),
+    if case.sign_offs.filter(organisation=organisation, final=final).exists():
+        raise ValidationError(
+            f"{organisation.name} has already given its {'final ' if final else ''}sign-off."
+        )
+    approved = case.decisions.filter(step="approval").first()
+    if final and approved and signed_on < timezone.localdate(approved.decided_at):
+        raise ValidationError("The final sign-off comes after the HCE's approval.")
+    what = "Final sign-off" if final else "Signed off"
+    done = record(
+        SignOff(
+            case=case,
+            organisation=organisation,
+            authority=authority.strip(),
+            signed_on=signed_on,
+            final=final,
+        ),
         user=user,
-        reason=f"Signed off by {organisation.name} ({authority})",
+        reason=f"{what} by {organisation.name} ({authority.strip()})",
         at=at,
     )
+    if final and all_signed_off(case, final=True):
+        _fire(case, "finalise")
+        record(case, user=user, reason="Final formal sign-off complete", at=at)
+    return done
 
 
-def _check_meeting(case: BusinessCase, step: str, meeting: Meeting) -> None:
+def deciding_bodies(case: BusinessCase, step: str) -> list[str]:
+    """The short names of the bodies that decide the step (DEG: the case's delivery group)."""
+    return [
+        case.delivery_group.short_name if s == "DEG" and case.delivery_group else s
+        for s in step_rule(step)["bodies"]
+    ]
+
+
+def still_to_decide(case: BusinessCase, step: str) -> list[str]:
+    """The bodies of the step that have not yet decided it (both, for a joint step)."""
+    done = set(case.decisions.filter(step=step).values_list("body__short_name", flat=True))
+    return [s for s in deciding_bodies(case, step) if s not in done]
+
+
+def _check_meeting(
+    case: BusinessCase, step: str, meeting: Meeting, item: AgendaItem | None = None
+) -> None:
     rule = step_rule(step)
     body = meeting.body
-    expected = [
-        case.delivery_group.short_name if s == "DEG" and case.delivery_group else s
-        for s in rule["bodies"]
-    ]
-    if body.short_name not in expected and not (
-        "DEG" in rule["bodies"] and case.delivery_group is None and body.short_name == "DEG"
-    ):
+    expected = deciding_bodies(case, step)
+    if body.short_name not in expected:
         raise ValidationError(
             f"{rule['label']} is decided by {' and '.join(expected)}, not {body.name}."
         )
-    quorum = quoracy(meeting)
+    if item is not None and item.meeting_id != meeting.pk:
+        raise ValidationError(f"Item {item.number} is not on the agenda of that meeting.")
+    quorum = quoracy(meeting, item)
     if not quorum.quorate:
         raise ValidationError(f"{body.name} on {meeting.date:%-d %B %Y}: {quorum.reason}")
 
@@ -192,22 +262,32 @@ def decide_step(
     meeting: Meeting,
     *,
     reason: str,
+    item: AgendaItem | None = None,
     user=None,
     at: dt.datetime | None = None,
 ) -> StepDecision:
-    """Record the meeting's body's decision on the step; when every body of the step has
-    decided, the case moves on. Refused out of order, by the wrong body, or inquorate."""
+    """Record the meeting's body's decision on the step (under an agenda item, when given: its
+    quoracy after conflicted members leave); when every body of the step has decided, the case
+    moves on. Refused out of order, by the wrong body, twice by one body, or inquorate."""
     if not reason.strip():
         raise ValidationError("Say why (it is kept with the decision).")
     if step == "evaluation":
         raise ValidationError("The Investment Committee evaluates with evaluate_case.")
+    if step_rule(step).get("signed_by") == "organisations":
+        raise ValidationError(
+            f"{step_rule(step)['label']} is each organisation's formal sign-off, not a meeting's."
+        )
     if next_step(case) != step:
         waiting = next_step(case)
         raise ValidationError(
             f"{case.title} waits for: {step_rule(waiting)['label'] if waiting else 'nothing'}; "
             f"{step_rule(step)['label'].lower()} cannot be decided now."
         )
-    _check_meeting(case, step, meeting)
+    _check_meeting(case, step, meeting, item)
+    if case.decisions.filter(step=step, body=meeting.body).exists():
+        raise ValidationError(
+            f"{meeting.body.name} has already decided: {step_rule(step)['label'].lower()}."
+        )
     at = at or timezone.now()
     decision = record(
         StepDecision(
@@ -215,6 +295,7 @@ def decide_step(
             step=step,
             body=meeting.body,
             meeting=meeting,
+            item=item,
             decided_by=user,
             decided_at=at,
             reason=reason.strip(),
@@ -241,6 +322,7 @@ def evaluate_case(
     outcome: str,
     amount_awarded: Decimal | None = None,
     reason: str,
+    item: AgendaItem | None = None,
     user=None,
     at: dt.datetime | None = None,
 ) -> BusinessCase:
@@ -264,7 +346,7 @@ def evaluate_case(
         raise ValidationError(
             f"{case.title} waits for: {step_rule(waiting)['label'] if waiting else 'nothing'}."
         )
-    _check_meeting(case, "evaluation", meeting)
+    _check_meeting(case, "evaluation", meeting, item)
     proceeds = rules["outcomes"][outcome]["proceeds"]
     if outcome == "full":
         amount_awarded = case.amount_asked
@@ -282,6 +364,7 @@ def evaluate_case(
             step="evaluation",
             body=meeting.body,
             meeting=meeting,
+            item=item,
             decided_by=user,
             decided_at=at,
             reason=f"{label}: {reason.strip()}",

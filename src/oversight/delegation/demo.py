@@ -140,7 +140,8 @@ def _cases(bodies, chairs, trusts) -> None:
             delivery_group=bodies["DEG"],
             organisations=trusts,
         )
-    # Route 1: through the Investment Committee, funded in part, approved by the HCE.
+    # Route 1: through the Investment Committee, funded in part, approved by the HCE, then the
+    # trusts' boards give the final sign-off.
     _outline(frailty, bodies, chairs, D(2022, 1, 17), "full_case")
     for t in trusts:
         with on(D(2022, 4, 20)):
@@ -156,6 +157,9 @@ def _cases(bodies, chairs, trusts) -> None:
             reason="Strong fit with the frailty priority; fund the first two localities",
         )
     _step(frailty, "approval", bodies["HCE"], chairs, D(2022, 5, 18), "Approved as funded")
+    for t, day in zip(trusts, [D(2022, 6, 9), D(2022, 6, 30)], strict=True):
+        with on(day):
+            sign_off(frailty, t, authority="Board", signed_on=day)
     # Route 2: refused at the Investment Committee.
     _outline(discharge, bodies, chairs, D(2022, 2, 7), "full_case")
     with on(D(2022, 5, 10)):

@@ -150,6 +150,7 @@ class CaseStatus(models.TextChoices):
     FULL_CASE = "full_case", "Full business case developed"
     EVALUATION = "evaluation", "Evaluated by the Investment Committee"
     APPROVAL = "approval", "Approved"
+    SIGNED_OFF = "signed_off", "Finally signed off"
     REFUSED = "refused", "Not funded"
 
 
@@ -184,6 +185,14 @@ class StepDecision(models.Model):
     step = models.CharField(max_length=20)
     body = models.ForeignKey(Body, on_delete=models.PROTECT, related_name="+")
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(
+        "governance.AgendaItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The agenda item it was decided under (its conflicts of interest show).",
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -202,7 +211,8 @@ class StepDecision(models.Model):
 
 
 class SignOff(models.Model):
-    """An affected organisation's formal sign-off of the full business case."""
+    """An affected organisation's formal sign-off of the full business case: before the
+    Investment Committee, or (``final``) the final sign-off after the HCE's approval."""
 
     case = models.ForeignKey(BusinessCase, on_delete=models.CASCADE, related_name="sign_offs")
     organisation = models.ForeignKey(
@@ -212,11 +222,14 @@ class SignOff(models.Model):
         max_length=200, help_text="E.g. Board, CCG CEC or the delegated authority."
     )
     signed_on = models.DateField()
+    final = models.BooleanField(default=False, help_text="The final sign-off after approval.")
     history = HistoricalRecords()
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["case", "organisation"], name="sign_off_once")
+            models.UniqueConstraint(
+                fields=["case", "organisation", "final"], name="sign_off_once_per_stage"
+            )
         ]
 
     def __str__(self) -> str:
@@ -344,3 +357,39 @@ class ImprovementProject(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Dispute(models.Model):
+    """An issue that could not be resolved locally, referred to the regional Bipartite (seed
+    003 §9.14), with the Bipartite's outcome once it has met on it."""
+
+    title = models.CharField(max_length=300)
+    issue = models.TextField(help_text="What is in dispute.")
+    raised_in = models.ForeignKey(
+        Body, on_delete=models.PROTECT, related_name="disputes", help_text="Where it arose."
+    )
+    local_attempts = models.TextField(help_text="How it was tried locally, and why it failed.")
+    case = models.ForeignKey(
+        BusinessCase, on_delete=models.PROTECT, null=True, blank=True, related_name="disputes"
+    )
+    referred_on = models.DateField()
+    outcome = models.TextField(blank=True)
+    outcome_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-referred_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome="", outcome_on__isnull=True)
+                | (~models.Q(outcome="") & models.Q(outcome_on__isnull=False)),
+                name="dispute_outcome_dated",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def resolved(self) -> bool:
+        return self.outcome_on is not None

@@ -1,0 +1,112 @@
+"""`oversight report`: board reports written from the data, as HTML, PDF or Word
+(docs/reports.md).
+
+Each report is one command here; the documents themselves are built by oversight.reports.
+Errors go to stderr, never a traceback: exit 1 when the request is refused (unknown meeting,
+nothing to report), 2 when it is malformed (a bad option value).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from oversight.cli.django_setup import setup
+
+app = typer.Typer(help="Board reports: meeting packs, segmentation summaries, the SOAG overview.",
+                  no_args_is_help=True)
+err = Console(stderr=True)
+
+
+class ReportFormat(StrEnum):
+    """The formats of oversight.reports.formats."""
+
+    html = "html"
+    pdf = "pdf"
+    docx = "docx"
+
+
+class PackFormat(StrEnum):
+    """A meeting pack joins PDF papers: PDF only."""
+
+    pdf = "pdf"
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print `message` as an error and return the exit to raise (`raise fail(...)`)."""
+    err.print(f"[red]error[/red]: {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def write(output: Path, data: bytes) -> None:
+    """Write a report whole, or not at all (written beside, then renamed into place)."""
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        partial.write_bytes(data)
+        partial.replace(output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise fail(f"--output {output}: cannot write ({exc.strerror})") from None
+    err.print(f"wrote {output} ({len(data):,} bytes)", highlight=False)
+
+
+def progress_bar():
+    """A rich progress bar on stderr, and the callback (done, total, label) that moves it."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                   console=err, transient=True)
+    task = bar.add_task("Starting", total=1)
+
+    def advance(done: int, total: int, label: str) -> None:
+        bar.update(task, completed=done, total=total, description=label)
+
+    return bar, advance
+
+
+@app.command("meeting-pack")
+def meeting_pack_command(
+    meeting_id: Annotated[int, typer.Argument(help="The meeting's number (its page's URL).")],
+    output: Annotated[Path, typer.Option("--output", help="The PDF file to write.")],
+    fmt: Annotated[PackFormat, typer.Option("--format", help="Output format.")] = PackFormat.pdf,
+    part_b: Annotated[bool, typer.Option(
+        "--part-b", help="The confidential Part B pack instead (needs --user).")] = False,
+    user: Annotated[str | None, typer.Option(
+        "--user", help="Build the pack as this user: Part B items only if they may see them."
+    )] = None,
+) -> None:
+    """A governance meeting's pack as one PDF: agenda, then each paper's cover sheet and the
+    paper, in agenda order. Part B papers are only in the --part-b pack, for those entitled."""
+    setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import AnonymousUser
+
+    from oversight.governance.models import ItemPart, Meeting
+    from oversight.reports.meeting_pack import PackRefused, meeting_pack
+
+    meeting = Meeting.objects.select_related("body").filter(pk=meeting_id).first()
+    if meeting is None:
+        raise fail(f"no meeting {meeting_id} (the number in its page's URL, "
+                   "/governance/meetings/N/)")
+    reader = AnonymousUser()
+    if user:
+        reader = get_user_model().objects.filter(username=user).first()
+        if reader is None:
+            raise fail(f"--user: no user named '{user}'", 2)
+    elif part_b:
+        raise fail("--part-b: give --user, the person the confidential pack is for", 2)
+    bar, advance = progress_bar()
+    try:
+        with bar:
+            pack, data = meeting_pack(meeting, reader, ItemPart.B if part_b else ItemPart.A,
+                                      advance)
+    except PackRefused as exc:
+        raise fail(str(exc)) from None
+    write(output, data)
+    for entry in pack.not_included:
+        err.print(f"not included: item {entry.item.number}, {entry.paper.title}: {entry.note}",
+                  highlight=False)
