@@ -38,3 +38,14 @@ def test_the_rules_score_acute_and_ambulance_metrics_in_their_domains():
     assert {"CAN62", "AE4HR", "AMBC2", "SHMI", "OF0023"} <= rules.inputs
     assert rules.metrics["SHMI_SCORE"].domain == "effectiveness_and_experience"
     assert rules.metrics["AMBC2_SCORE"].higher_is_better is False
+
+
+def test_a_quarter_known_only_from_a_league_table_gets_no_annual_figures():
+    frame = rows(
+        ("2025-06-30", "Q1 2025/26", "AE4HR", 74.0),
+        ("2025-12-31", "Q3 2025/26", "OF5002", 2.4),  # the published average: not an input
+        ("2025-03-31", "Q4 2024/25", "OF0084", 6.9),
+    )
+    out = latest_per_quarter(frame, frozenset({"OF0084"}), frozenset({"AE4HR", "OF0084"}))
+    got = {(q, m) for q, m in out.select("quarter", "metric_id").iter_rows()}
+    assert got == {("Q1 2025/26", "AE4HR"), ("Q3 2025/26", "OF5002"), ("Q1 2025/26", "OF0084")}

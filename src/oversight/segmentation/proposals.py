@@ -367,7 +367,7 @@ def _scored(
         return Computed.empty(), [], 0
     annual = frozenset(Metric.objects.filter(framework=fw, frequency="annual").values_list(
         "code", flat=True))
-    long = _scored_long(rows, orgs, metrics, annual)
+    long = _scored_long(rows, orgs, metrics, annual, rules.inputs)
     if quarters is None:  # as for the criteria frameworks: from the framework's first year
         in_force = [q for q in set(long["quarter"])
                     if periods.quarter_bounds(q)[1] >= fw.year_start]
@@ -429,7 +429,8 @@ def _scored(
 
 
 def _scored_long(rows: list[tuple], orgs: dict[int, tuple[str, str, str]],
-                 metrics: dict[int, str], annual: frozenset[str] = frozenset()) -> pl.DataFrame:
+                 metrics: dict[int, str], annual: frozenset[str] = frozenset(),
+                 inputs: frozenset[str] | None = None) -> pl.DataFrame:
     """Stored NOF observations in the engine's long layout (trust type from the kind)."""
     org_col, met_col, end_col, label_col, value_col, rank_col, note_col = zip(*rows, strict=True)
     quarter_col = [
@@ -448,26 +449,35 @@ def _scored_long(rows: list[tuple], orgs: dict[int, tuple[str, str, str]],
         "rank": pl.Series(rank_col, dtype=pl.Float64),
         "note": pl.Series(note_col, dtype=pl.String),
     })
-    return latest_per_quarter(frame, annual)
+    return latest_per_quarter(frame, annual, inputs)
 
 
-def latest_per_quarter(frame: pl.DataFrame, annual: frozenset[str]) -> pl.DataFrame:
+def latest_per_quarter(frame: pl.DataFrame, annual: frozenset[str],
+                       inputs: frozenset[str] | None = None) -> pl.DataFrame:
     """One value per trust, metric and quarter, as NHS England's quarterly files give them: a
     monthly metric (the acute ones) on the latest month of the quarter ("latest month in the
     period", technical specification); an annual metric (staff survey, financial plan) on the
-    latest year ending within the twelve months before the quarter ends, in every quarter of
-    the other metrics' data (NHS England repeats the latest annual figure each quarter)."""
+    trust's latest year ending within the twelve months before the quarter ends, in each quarter
+    the trust has other metric values for (`inputs`: the metric ids scores are made from; None:
+    any), as NHS England repeats the latest annual figure each quarter. A quarter known only
+    from a league table gets none: its published average stands."""
     keys = ["quarter", "trust_code", "metric_id"]
-    yearly = frame.filter(pl.col("metric_id").is_in(list(annual)))
-    targets = frame.filter(~pl.col("metric_id").is_in(list(annual)))["quarter"].unique()
-    carried = []
-    for quarter in targets.to_list():
-        end = periods.quarter_bounds(quarter)[1]
-        since = (end - dt.timedelta(days=365)).isoformat()
-        recent = yearly.filter((pl.col("period_end") <= end.isoformat())
-                               & (pl.col("period_end") > since))
-        carried.append(recent.with_columns(quarter=pl.lit(quarter)))
-    frame = pl.concat([frame.filter(~pl.col("metric_id").is_in(list(annual))), *carried])
+    is_annual = pl.col("metric_id").is_in(list(annual))
+    scored = frame.filter(~is_annual)
+    if inputs is not None:
+        scored = scored.filter(pl.col("metric_id").is_in(list(inputs)))
+    targets = scored.select("quarter", "trust_code").unique()
+    ends = {q: periods.quarter_bounds(q)[1] for q in targets["quarter"].unique().to_list()}
+    targets = targets.with_columns(
+        q_end=pl.col("quarter").replace_strict({q: e.isoformat() for q, e in ends.items()}),
+        since=pl.col("quarter").replace_strict(
+            {q: (e - dt.timedelta(days=365)).isoformat() for q, e in ends.items()}),
+    )
+    carried = (frame.filter(is_annual).drop("quarter").join(targets, on="trust_code")
+               .filter((pl.col("period_end") <= pl.col("q_end"))
+                       & (pl.col("period_end") > pl.col("since")))
+               .drop("q_end", "since").select(frame.columns))
+    frame = pl.concat([frame.filter(~is_annual), carried])
     return (frame.sort("period_end")
             .unique(keys, keep="last", maintain_order=True)
             .drop("period_end"))
