@@ -29,7 +29,7 @@ import numpy as np
 
 from oversight.engine.periods import financial_year
 
-GENERATOR_VERSION = 3  # 3: NOF 2025/26 mental health and community figures from the published file
+GENERATOR_VERSION = 2
 SEED = 20250930
 
 # The synthetic window: 42 months, April 2022 (the last quarter of the CCGs) to September 2025
