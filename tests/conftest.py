@@ -71,3 +71,15 @@ def signed_in_client(client, db):
     client.force_login(role.user)
     client.user = role.user
     return client
+
+
+@pytest.fixture(autouse=True)
+def jobs_run_at_once(settings):
+    """Background jobs run inside the request that starts them (Django's immediate tasks
+    backend), their progress kept in memory: no worker in the tests."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "job_progress": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                         "LOCATION": "job-progress"},
+    }

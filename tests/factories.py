@@ -1,12 +1,13 @@
 """factory_boy factories for the domain models, shared by every test module."""
 
 import datetime as dt
+import hashlib
 
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from oversight.access.models import Role
+from oversight.access.models import Role, SignInCount
 from oversight.governance import models as gov
 from oversight.metrics.models import Framework, ImportBatch, Metric, Observation, Theme
 from oversight.organisations.models import (
@@ -806,3 +807,61 @@ class DisputeFactory(factory.django.DjangoModelFactory):
     raised_in = factory.SubFactory(BodyFactory)
     local_attempts = "Discussed at two meetings without agreement"
     referred_on = dt.date(2022, 7, 1)
+
+
+class ReportFactory(factory.django.DjangoModelFactory):
+    """A SOAG overview report to a board meeting of its system (seed 000's cover sheet)."""
+
+    class Meta:
+        model = "reports.Report"
+
+    system = factory.SubFactory(SystemFactory)
+    meeting = factory.SubFactory(
+        MeetingFactory,
+        body=factory.SubFactory(BodyFactory, kind=gov.BodyKind.BOARD,
+                                system=factory.SelfAttribute("...system")),
+        date=dt.date(2021, 9, 15),
+    )
+    committee = factory.SubFactory(
+        BodyFactory, soag=True, system=factory.SelfAttribute("..system"),
+        reports_to=factory.SelfAttribute("..meeting.body"),
+    )
+    since = dt.date(2021, 8, 1)
+    agenda_item = "2.4"
+    lead = "Jan Thomas, Joint Accountable Officer"
+    author = "Sharon Fox, Director of Governance"
+    purpose = "inform"
+    recommendation = "The Board is asked to note the outcomes of the meetings of the group."
+
+
+class ReportVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "reports.ReportVersion"
+
+    report = factory.SubFactory(ReportFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    as_at = dt.date(2021, 9, 8)
+    snapshot = factory.LazyFunction(dict)
+    html = "<!DOCTYPE html><html lang=\"en\"><head><title>Report</title></head><body></body></html>"
+    sha256 = factory.LazyAttribute(
+        lambda v: hashlib.sha256(v.html.encode()).hexdigest())
+
+
+class SignInCountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SignInCount
+
+    key = factory.Sequence(lambda n: f"address:{n:064x}")
+    count = 1
+    until = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(minutes=15))
+
+
+class JobFactory(factory.django.DjangoModelFactory):
+    """A background job's record, as `oversight.jobs.background.start` makes it (queued)."""
+
+    class Meta:
+        model = "jobs.Job"
+
+    task = "tests.jobs.test_jobs.count_to"
+    what = factory.Sequence(lambda n: f"Job {n}")
+    started_by = factory.SubFactory(UserFactory)

@@ -11,6 +11,7 @@ from ninja.security import django_auth
 from oversight.delegation.api import router as delegation_router
 from oversight.development.api import router as development_router
 from oversight.governance.api import router as governance_router
+from oversight.reports.api import router as reports_router
 from oversight.risks.api import router as risks_router
 from oversight.support.api import router as support_router
 
@@ -20,6 +21,7 @@ api.add_router("/development/", development_router)
 api.add_router("/governance/", governance_router)
 api.add_router("/delegation/", delegation_router)
 api.add_router("/risks/", risks_router)
+api.add_router("/reports/", reports_router)
 
 
 def urls() -> tuple[list, str, str]:

@@ -8,6 +8,7 @@ ALLOWED_HOSTS  comma-separated host names (default: localhost and 127.0.0.1)
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -47,14 +48,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
-# Per-process memory for computed pages; the sign-in throttle needs a count every server
-# process (and host) shares, so it lives in the database (`oversight migrate` creates the table).
+# Per-process memory for computed pages. (The sign-in throttle counts in the database, where
+# every server process and host shares its rows: access/throttle.py.)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "throttle": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "oversight_throttle",
-    },
     # Upload progress, read by every server process. Files, not the database: an import writes
     # inside one transaction, so progress written through the database would stay invisible
     # to other processes until the import commits (and SQLite admits one writer at a time).
@@ -62,7 +59,17 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": VAR_DIR / "import-progress",
     },
+    # Progress of running background jobs (oversight.jobs), files for the same reason.
+    "job_progress": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": VAR_DIR / "job-progress",
+    },
 }
+
+# Background jobs (oversight.jobs, docs/jobs.md): Django's tasks framework, queued in the
+# database so a job survives a restart; `oversight worker` runs them (`oversight serve` starts
+# one beside the server). The tests run each job at once, inside the request (tests/conftest.py).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -77,6 +84,7 @@ INSTALLED_APPS = [
     "ninja",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
+    "django_tasks_db",
     "oversight.web",
     "oversight.organisations",
     "oversight.metrics",
@@ -88,6 +96,7 @@ INSTALLED_APPS = [
     "oversight.risks",
     "oversight.development",
     "oversight.reports",
+    "oversight.jobs",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +119,32 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (below): answers only a provider's callback, and only when configured.
+    "oversight.access.oidc.SignOnBackend",
 ]
+
+# Single sign-on with OpenID Connect (docs/sign-in.md): on when OIDC_CLIENT_ID is set with an
+# issuer (endpoints from its discovery document) or the endpoints themselves. The username and
+# password sign-in stays.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_JWKS_URI", "")
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_END_SESSION_ENDPOINT", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile email")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_NONCE = True
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint for signing out at the provider
+OIDC_TIMEOUT = 10
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your NHS account")
+OIDC_ROLE_MAP = os.environ.get("OIDC_ROLE_MAP", str(PACKAGE_DIR / "access" / "sign-in-roles.yaml"))
+OIDC_ROLES_CLAIM = os.environ.get("OIDC_ROLES_CLAIM", "")
+OIDC_ORGANISATION_CLAIM = os.environ.get("OIDC_ORGANISATION_CLAIM", "")
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
 
 ROOT_URLCONF = "oversight.urls"
 WSGI_APPLICATION = "oversight.wsgi.application"
@@ -206,6 +240,11 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+# Signing out after a single sign-on redirects the sign-out form to the provider's end-session
+# endpoint, which browsers check against form-action: that one origin is added, nothing else.
+_provider = urlsplit(OIDC_OP_LOGOUT_ENDPOINT or OIDC_OP_ISSUER)
+if OIDC_RP_CLIENT_ID and _provider.scheme and _provider.netloc:
+    SECURE_CSP["form-action"].append(f"{_provider.scheme}://{_provider.netloc}")
 
 LOGGING = {
     "version": 1,

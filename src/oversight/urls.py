@@ -14,8 +14,11 @@ urlpatterns = [
     path("governance/delegation/", include("oversight.delegation.urls")),
     path("governance/business-cases/", include("oversight.delegation.urls_cases")),
     path("governance/urgent-decisions/", include("oversight.delegation.urls_urgent")),
+    path("governance/disputes/", include("oversight.delegation.urls_disputes")),
     path("governance/", include("oversight.governance.urls")),
     path("", include("oversight.risks.urls")),
+    path("", include("oversight.jobs.urls")),
+    path("reports/", include("oversight.reports.urls")),
     path("api/", api.urls()),
     path("admin/", admin.site.urls),
 ]

@@ -14,12 +14,22 @@ administrators see it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
 
 from oversight.access.models import Role
-from tests.factories import OrganisationFactory, RoleFactory, SystemFactory
+from oversight.governance.models import BodyKind
+from oversight.reports.issue import issue
+from tests.factories import (
+    BodyFactory,
+    MeetingFactory,
+    OrganisationFactory,
+    ReportFactory,
+    RoleFactory,
+    SystemFactory,
+)
 from tests.metrics.test_publication import NEW, world  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +60,10 @@ class Url:
 
 
 REFUSED = {r: 403 for r in ["soag", *OUT_OF_SCOPE]}
+#: Only the administrator records under the scheme of delegation in this world.
+RECORDERS = {r: 403 for r in ROLES if r not in ("admin", "anonymous")}
+#: Who prepares and issues board reports: the regional team and administrators.
+PREPARERS_ONLY = {r: 403 for r in ROLES if r not in ("regional", "admin", "anonymous")}
 URLS = [
     Url("/"),
     Url("/organisations/RGT/", {r: 403 for r in OUT_OF_SCOPE}),
@@ -63,6 +77,49 @@ URLS = [
     Url("/api/support/actions"),
     Url("/api/support/cases"),
     Url("/api/support/rsp"),
+    # The scheme of delegation, business cases, urgent decisions and disputes: read by anyone
+    # signed in; recorded by the secretariats delegation.rules names (here only the
+    # administrator is one) and, for disputes, the regional team.
+    Url("/governance/delegation/"),
+    Url("/governance/delegation/matters/{matter}/"),
+    Url("/governance/delegation/meetings/{meeting}/items/{item}/decision/", RECORDERS),
+    Url("/governance/business-cases/"),
+    Url("/governance/business-cases/{case}/"),
+    Url("/governance/business-cases/new/", RECORDERS),
+    Url("/governance/business-cases/{case}/step/", RECORDERS),
+    # The case waits for its clinical vision: the committee's form sends its recorder back.
+    Url("/governance/business-cases/{case}/evaluate/", RECORDERS | {"admin": 302}),
+    Url("/governance/business-cases/{case}/sign-off/", RECORDERS),
+    Url("/governance/business-cases/projects/new/", RECORDERS),
+    Url("/governance/business-cases/projects/{project}/allocate/", RECORDERS),
+    Url("/governance/business-cases/projects/{project}/sign-off/", RECORDERS),
+    Url("/governance/business-cases/projects/{project}/advance/", RECORDERS),
+    Url("/governance/urgent-decisions/"),
+    Url("/governance/urgent-decisions/new/", RECORDERS),
+    Url("/governance/urgent-decisions/{urgent}/consult/", RECORDERS),
+    Url("/governance/urgent-decisions/{urgent}/take/", RECORDERS),
+    Url("/governance/urgent-decisions/{urgent}/report/", RECORDERS),
+    Url("/governance/urgent-decisions/{urgent}/ratify/", RECORDERS),
+    Url("/governance/disputes/"),
+    Url("/governance/disputes/new/", RECORDERS | {"regional": 200, "other_regional": 200}),
+    Url("/governance/disputes/{dispute}/outcome/",
+        RECORDERS | {"regional": 200, "other_regional": 200}),
+    Url("/api/delegation/matters"),
+    Url("/api/delegation/business-cases"),
+    Url("/api/delegation/urgent-decisions"),
+    Url("/api/delegation/disputes"),
+    # Board reports: read by everyone whose roles cover the system, prepared by the regional
+    # team (and the group's secretariat); an issued report holds published figures only, so
+    # not even the roles that see unpublished data find the unpublished figure in it.
+    Url("/reports/"),
+    Url("/reports/new/", PREPARERS_ONLY),
+    Url("/reports/{report}/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/reports/{report}/versions/1/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/reports/{report}/versions/1/report.html", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/reports/{report}/edit/", PREPARERS_ONLY),
+    Url("/reports/{report}/preview/", PREPARERS_ONLY),
+    Url("/reports/{report}/issue/", PREPARERS_ONLY),
+    Url("/api/reports/"),
 ]
 
 
@@ -76,11 +133,59 @@ def everyone(world):  # noqa: F811
     return users
 
 
+@pytest.fixture
+def report(world):  # noqa: F811
+    """An issued board report of the organisation's system (QUE)."""
+    board = BodyFactory(short_name="SPB", kind=BodyKind.BOARD, system=world["org"].host_system)
+    soag = BodyFactory(soag=True, system=board.system, reports_to=board)
+    version = issue(ReportFactory(system=board.system, committee=soag,
+                                  meeting=MeetingFactory(body=board, date=dt.date(2021, 9, 15))),
+                    as_at=dt.date(2021, 9, 8))
+    assert NEW not in version.html and "88.5" not in str(version.snapshot)
+    return version.report
+
+
+@pytest.fixture
+def delegation(db):
+    """A matter, a business case at its first step, an HCE meeting with an item in draft
+    minutes, an urgent decision and a dispute: what the delegation URLs name."""
+    from oversight.governance.minutes import draft_minutes
+    from tests.factories import (
+        AgendaItemFactory,
+        BodyFactory,
+        BusinessCaseFactory,
+        DisputeFactory,
+        ImprovementProjectFactory,
+        MatterFactory,
+        MeetingFactory,
+        UrgentDecisionFactory,
+    )
+
+    hce = BodyFactory(short_name="HCE", name="Health and Care Executive")
+    BodyFactory(short_name="CAG", name="Care Advisory Group")
+    BodyFactory(short_name="IC", name="Investment Committee")
+    meeting = MeetingFactory(body=hce)
+    item = AgendaItemFactory(meeting=meeting)
+    draft_minutes(meeting)
+    case = BusinessCaseFactory()
+    case.affected_organisations.set([OrganisationFactory()])
+    return {
+        "matter": MatterFactory().pk,
+        "meeting": meeting.pk,
+        "item": item.pk,
+        "case": case.pk,
+        "urgent": UrgentDecisionFactory().pk,
+        "dispute": DisputeFactory(raised_in=hce).pk,
+        "project": ImprovementProjectFactory().pk,
+    }
+
+
 @pytest.mark.parametrize("role", ROLES)
-def test_role_against_every_url(client, world, everyone, role):  # noqa: F811
+def test_role_against_every_url(client, world, everyone, report, delegation, role):  # noqa: F811
     """One role against the whole table (one database setup per role keeps the run short)."""
     batch = world["batch"]
-    fill = {"batch": batch.pk, "observation": batch.observations.first().pk}
+    fill = {"batch": batch.pk, "observation": batch.observations.first().pk, "report": report.pk}
+    fill |= delegation
     if role != "anonymous":
         client.force_login(everyone[role])
     wrong = []

@@ -146,6 +146,61 @@ def _paper_version(s: Site) -> str:
 
 GOV = ("governance",)
 
+
+@pytest.fixture
+def delegation(site: Site) -> None:
+    """The delegation demo on factory bodies and trusts, the regional user the deciding bodies'
+    secretariat (so every recording form shows)."""
+    from oversight.delegation.demo import DECIDING, load_delegation_demo
+    from oversight.governance.models import Person, Position
+    from tests.factories import BodyFactory, MembershipFactory, OrganisationFactory
+
+    for short in ["SPB", "HCE", "CAG", "FPPG", "IC"]:
+        BodyFactory(short_name=short, name=f"The {short}")
+    BodyFactory(short_name="DEG", name="The DEG", kind="delivery_group")
+    OrganisationFactory(ods_code="RGT", name="Cambridge University Hospitals")
+    OrganisationFactory(ods_code="RGN", name="North West Anglia")
+    load_delegation_demo()
+    person, _ = Person.objects.get_or_create(user=site.regional, defaults={"name": "Rae"})
+    for short in DECIDING:
+        MembershipFactory(body__short_name=short, person=person, position=Position.SECRETARIAT)
+
+
+def _delegation(kind: str, path: str = "") -> Callable[[Site], str]:
+    """A delegation page of the demo's records: ``kind`` names which (case, project, urgent,
+    dispute, minute)."""
+
+    def url(s: Site) -> str:
+        from oversight.delegation.models import (
+            BusinessCase,
+            Dispute,
+            ImprovementProject,
+            MinutedDecision,
+            UrgentDecision,
+        )
+
+        if kind == "case":
+            return f"/governance/business-cases/{BusinessCase.objects.get(route='none').pk}/{path}"
+        if kind == "project":
+            project = ImprovementProject.objects.get(title="Outpatient transformation")
+            return f"/governance/business-cases/projects/{project.pk}/{path}"
+        if kind == "urgent":
+            return f"/governance/urgent-decisions/{UrgentDecision.objects.get().pk}/{path}"
+        if kind == "dispute":
+            return f"/governance/disputes/{Dispute.objects.get().pk}/{path}"
+        entry = MinutedDecision.objects.get().entry
+        if kind == "matter":
+            return f"/governance/delegation/matters/{MinutedDecision.objects.get().matter_id}/"
+        return (
+            f"/governance/delegation/meetings/{entry.minutes.meeting_id}/items/{entry.item_id}/"
+            "decision/"
+        )
+
+    return url
+
+
+DEL = ("delegation",)
+
 PAGES = [
     Page("sign-in", lambda s: "/sign-in/", sign_in_wrongly, signed_in=False),
     Page("home", lambda s: "/"),
@@ -230,6 +285,30 @@ PAGES = [
         "minute action", _meeting("items/{item}/minute/action/"), submit("Raise action"), needs=GOV
     ),
     Page("register of interests", lambda s: "/governance/interests/", needs=GOV),
+    # scheme of delegation, business cases, urgent decisions, disputes
+    Page("scheme of delegation", lambda s: "/governance/delegation/", needs=DEL),
+    Page("matter", _delegation("matter"), needs=DEL),
+    Page("decision under a matter", _delegation("minute"), needs=DEL),
+    Page("business cases", lambda s: "/governance/business-cases/", needs=DEL),
+    Page("business case", _delegation("case"), needs=DEL),
+    Page("new proposal", lambda s: "/governance/business-cases/new/", submit("Record proposal"),
+         needs=DEL),  # fmt: skip
+    Page("case step", _delegation("case", "step/"), submit("Record decision"), needs=DEL),
+    Page("case sign-off", _delegation("case", "sign-off/"), submit("Record sign-off"), needs=DEL),
+    Page("new project", lambda s: "/governance/business-cases/projects/new/",
+         submit("Record project"), needs=DEL),  # fmt: skip
+    Page("project allocation", _delegation("project", "allocate/"), needs=DEL),
+    Page("project sign-off", _delegation("project", "sign-off/"), submit("Record sign-off"),
+         needs=DEL),  # fmt: skip
+    Page("urgent decisions", lambda s: "/governance/urgent-decisions/", needs=DEL),
+    Page("new urgent decision", lambda s: "/governance/urgent-decisions/new/", submit("Record"),
+         needs=DEL),  # fmt: skip
+    Page("urgent report", _delegation("urgent", "report/"), submit("Record report"), needs=DEL),
+    Page("urgent ratification", _delegation("urgent", "ratify/"), submit("Record"), needs=DEL),
+    Page("disputes", lambda s: "/governance/disputes/", needs=DEL),
+    Page("new dispute", lambda s: "/governance/disputes/new/", submit("Refer"), needs=DEL),
+    Page("dispute outcome", _delegation("dispute", "outcome/"), submit("Record outcome"),
+         needs=DEL),  # fmt: skip
     # development plans
     Page("development plans", lambda s: "/development/", needs=DEV),
     Page("plan on a page", development(), needs=DEV),

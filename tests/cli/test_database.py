@@ -30,7 +30,7 @@ def test_migrate_creates_the_schema_and_loads_the_catalogue(tmp_path):
     with sqlite3.connect(database) as connection:
         frameworks = connection.execute("SELECT code FROM metrics_framework").fetchall()
         metrics = connection.execute("SELECT COUNT(*) FROM metrics_metric").fetchone()[0]
-        throttle = connection.execute("SELECT COUNT(*) FROM oversight_throttle").fetchone()[0]
+        throttle = connection.execute("SELECT COUNT(*) FROM access_signincount").fetchone()[0]
     assert ("sof-2021-22",) in frameworks
     assert throttle == 0  # the shared sign-in throttle's table exists
     assert metrics > 0
@@ -94,10 +94,10 @@ def test_demo_serves_with_gunicorn_after_loading(tmp_path, monkeypatch):
         lambda progress: type("S", (), {"describe": lambda self: "loaded"})(),
     )
     monkeypatch.setattr(database.os, "execv", lambda path, args: calls.update(args=args))
-    monkeypatch.setattr(
-        database.subprocess, "Popen", lambda args, **kw: calls.update(escalation=args)
-    )
+    children: list[list[str]] = []
+    monkeypatch.setattr(database.subprocess, "Popen", lambda args, **kw: children.append(args))
     monkeypatch.delenv("OVERSIGHT_ESCALATE", raising=False)
+    monkeypatch.delenv("OVERSIGHT_WORKER", raising=False)
     monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
     result = CliRunner().invoke(app, ["demo", "--port", "8123"])
     assert result.exit_code == 0, result.output
@@ -105,28 +105,36 @@ def test_demo_serves_with_gunicorn_after_loading(tmp_path, monkeypatch):
     args = calls["args"]
     assert args[args.index("--bind") + 1] == "127.0.0.1:8123"
     assert args[args.index("--workers") + 1] == "2"
-    # overdue SOAG actions are escalated hourly while the site is served
-    assert calls["escalation"][0].endswith("oversight")
-    assert calls["escalation"][1:] == ["support", "escalate-overdue", "--every", "3600"]
+    # overdue SOAG actions are escalated hourly, and a worker runs background jobs, while the
+    # site is served
+    assert all(child[0].endswith("oversight") for child in children)
+    assert [child[1:] for child in children] == [
+        ["support", "escalate-overdue", "--every", "3600"], ["worker", "--with-server"]]
 
 
-def test_serve_leaves_escalation_to_cron_when_asked(monkeypatch):
+@pytest.mark.parametrize(("switch", "left_out"), [
+    ("OVERSIGHT_ESCALATE", ["support", "escalate-overdue", "--every", "3600"]),
+    ("OVERSIGHT_WORKER", ["worker", "--with-server"]),
+])
+def test_serve_leaves_a_child_to_its_own_service_when_asked(monkeypatch, switch, left_out):
+    """Escalation to cron, background jobs to workers run as their own service."""
     from typer.testing import CliRunner
 
     from oversight.cli import database
     from oversight.cli.main import app
 
     calls = {}
+    children: list[list[str]] = []
     monkeypatch.setattr(database.os, "execv", lambda path, args: calls.update(args=args))
-    monkeypatch.setattr(
-        database.subprocess, "Popen", lambda args, **kw: calls.update(escalation=args)
-    )
+    monkeypatch.setattr(database.subprocess, "Popen", lambda args, **kw: children.append(args))
     monkeypatch.setattr("django.core.management.call_command", lambda *a, **k: None)
     monkeypatch.setattr(database, "startup_problems", lambda: [])
-    monkeypatch.setenv("OVERSIGHT_ESCALATE", "0")
+    monkeypatch.delenv("OVERSIGHT_ESCALATE", raising=False)
+    monkeypatch.delenv("OVERSIGHT_WORKER", raising=False)
+    monkeypatch.setenv(switch, "0")
     result = CliRunner().invoke(app, ["serve", "--port", "8124"])
     assert result.exit_code == 0, result.output
-    assert "args" in calls and "escalation" not in calls
+    assert "args" in calls and len(children) == 1 and left_out not in [c[1:] for c in children]
 
 
 @pytest.mark.parametrize(("proxy", "trusted"), [(None, ""), ("1", "127.0.0.1,::1"),

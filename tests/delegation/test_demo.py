@@ -8,12 +8,15 @@ import datetime as dt
 
 import pytest
 
+from oversight.delegation.conflicts import not_deciding
 from oversight.delegation.demo import load_delegation_demo
 from oversight.delegation.models import (
     BusinessCase,
     CaseStatus,
+    Dispute,
     ImprovementProject,
     Matter,
+    MinutedDecision,
     StepDecision,
     UrgentDecision,
 )
@@ -36,6 +39,16 @@ def test_the_demo_tells_the_story():
     final = cases["sif"].sign_offs.filter(final=True).order_by("signed_on")
     assert [s.signed_on for s in final] == [dt.date(2022, 6, 9), dt.date(2022, 6, 30)]
     assert cases["local"].status == CaseStatus.REFUSED
+    evaluated = cases["local"].decisions.get(step="evaluation")
+    assert [r.person.name for r in not_deciding(evaluated.item)] == [
+        "Director of Finance, RGN (demo)"  # the hub is North West Anglia's (RGN)
+    ]
+    approved = MinutedDecision.objects.get()
+    assert (approved.matter.reference, approved.entry.minutes.meeting.date) == (
+        "5.13", dt.date(2022, 5, 18))  # fmt: skip
+    dispute = Dispute.objects.get()
+    assert (dispute.case, dispute.referred_on, dispute.outcome_on) == (
+        cases["sif"], dt.date(2022, 7, 4), dt.date(2022, 7, 26))  # fmt: skip
     assert cases["none"].status == CaseStatus.VISION
     first = StepDecision.objects.order_by("decided_at").first()
     assert (
@@ -51,6 +64,24 @@ def test_the_demo_tells_the_story():
     projects = {p.title: p.stage for p in ImprovementProject.objects.all()}
     assert projects == {"Falls prevention": "deploy", "Outpatient transformation": "design"}
     assert load_delegation_demo().describe() == "Delegation: already loaded"
+
+
+def test_the_demo_login_records_under_the_scheme(client):
+    from tests.factories import PersonFactory, UserFactory
+
+    demo = UserFactory(username="demo")
+    PersonFactory(user=demo)
+    for short in ["SPB", "HCE", "CAG", "FPPG", "IC"]:
+        BodyFactory(short_name=short, name=short)
+    BodyFactory(short_name="DEG", name="DEG", kind="delivery_group")
+    OrganisationFactory(ods_code="RGT", name="Cambridge University Hospitals")
+    OrganisationFactory(ods_code="RGN", name="North West Anglia")
+    load_delegation_demo()
+    client.force_login(demo)
+    waiting = BusinessCase.objects.get(route="none")  # waits for the DEG's gateway
+    assert client.get(f"/governance/business-cases/{waiting.pk}/step/").status_code == 200
+    assert client.get("/governance/urgent-decisions/new/").status_code == 200
+    assert client.get("/governance/disputes/new/").status_code == 200
 
 
 def test_api_lists_cases_and_urgent_decisions(client):

@@ -181,3 +181,33 @@ def test_actual_is_plan_plus_variance(story, framework):
         assert set(f) == {"FINPLAN", "FINACT", "FINVAR"}, key
         # each figure is rounded to £10k, so the sum may be off by one unit
         assert f["FINACT"] - f["FINPLAN"] == pytest.approx(f["FINVAR"], abs=0.0101), key
+
+
+def test_governance_and_risk_events_bear_the_story_dates(story):
+    """Events are recorded on the story's days (oversight.story.on), not the day of loading:
+    the SOAG's inaugural meeting of 31 August 2021 (seed 000) is held, attended and minuted
+    that day; the register's first assessments (29 April 2024) date the risks they raise."""
+    from oversight.governance.models import Body
+    from oversight.risks.models import Risk
+
+    inaugural = dt.date(2021, 8, 31)
+    soag = Body.objects.get(short_name="SOAG")
+    meeting = soag.meetings.get(date=inaugural)
+    held = meeting.history.get(history_change_reason="Meeting held")
+    assert held.history_date.date() == inaugural
+    assert {a.history.earliest().history_date.date() for a in meeting.attendances.all()} == {
+        inaugural
+    }
+    assert meeting.minutes.get().history.earliest().history_date.date() == inaugural
+    assert soag.terms.get(version="1.7").history.earliest().history_date.date() <= inaugural
+
+    finance = Risk.objects.get(reference="QUE-R001")
+    first = finance.assessments.first().assessed_on
+    assert finance.created_at.date() == first
+    assert finance.history.earliest().history_date.date() == first
+    assert {e.at.date() for e in finance.events.filter(event="raise")} == {first}
+    story_end = dt.date(2025, 9, 30)
+    assert all(
+        row.history_date.date() <= story_end
+        for row in Risk.history.filter(suggestion_key="")
+    )

@@ -8,8 +8,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from oversight.access.throttle import ADDRESS_FAILURE_LIMIT, FAILURE_LIMIT
 from oversight.metrics.models import Observation
-from oversight.web.views import LOGIN_FAILURE_LIMIT
 from tests.factories import ImportBatchFactory, MetricFactory, OrganisationFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_home_with_no_concerns_says_so(client):
 
 def test_sign_in_locks_after_repeated_failures(client, django_user_model):
     django_user_model.objects.create_user("bob", password="the-right-password-1")
-    for _ in range(LOGIN_FAILURE_LIMIT):
+    for _ in range(FAILURE_LIMIT):
         r = client.post(reverse("login"), {"username": "bob", "password": "wrong"})
         assert r.status_code == 200
     cache.clear()  # the count is not per-process memory: every server process shares it
@@ -75,12 +75,12 @@ def test_sign_in_locks_after_repeated_failures(client, django_user_model):
 
 def test_successful_sign_in_resets_the_failure_count(client, django_user_model):
     django_user_model.objects.create_user("dan", password="the-right-password-1")
-    for _ in range(LOGIN_FAILURE_LIMIT - 1):
+    for _ in range(FAILURE_LIMIT - 1):
         client.post(reverse("login"), {"username": "dan", "password": "wrong"})
     assert client.post(reverse("login"), {"username": "dan",
                                           "password": "the-right-password-1"}).status_code == 302
     client.logout()
-    for _ in range(LOGIN_FAILURE_LIMIT - 1):
+    for _ in range(FAILURE_LIMIT - 1):
         client.post(reverse("login"), {"username": "dan", "password": "wrong"})
     assert client.post(reverse("login"), {"username": "dan",
                                           "password": "the-right-password-1"}).status_code == 302
@@ -121,10 +121,8 @@ def test_home_tags_a_rejected_load(client):
 def test_one_address_trying_many_usernames_is_locked_out(client, django_user_model):
     """Counted per address as well as per username: 30 usernames from one address are not all
     tried; another address is not affected."""
-    from oversight.web.views import LOGIN_ADDRESS_FAILURE_LIMIT
-
     django_user_model.objects.create_user("erin", password="the-right-password-1")
-    for n in range(LOGIN_ADDRESS_FAILURE_LIMIT):
+    for n in range(ADDRESS_FAILURE_LIMIT):
         r = client.post(reverse("login"), {"username": f"user{n}", "password": "wrong"},
                         REMOTE_ADDR="203.0.113.7")
         assert r.status_code == 200, n

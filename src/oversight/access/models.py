@@ -52,3 +52,16 @@ class Role(models.Model):
             raise ValidationError("An administrator role covers everything: give no scope.")
         if needed and given != {needed}:
             raise ValidationError(f"A {self.get_kind_display()} role needs a {needed} only.")
+
+
+class SignInCount(models.Model):
+    """Password sign-in attempts counted under a key (a username at an address, or an address)
+    until ``until``. Shared by every server process and host; ``access.throttle`` counts in
+    the database so concurrent attempts each get their own number."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    until = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count} until {self.until:%Y-%m-%d %H:%M}"

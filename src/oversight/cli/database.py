@@ -67,7 +67,6 @@ def migrate() -> None:
     _create_postgres_database_if_missing()
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)  # the shared sign-in throttle (settings)
     frameworks = _load_catalogues()
     console.print(
         f"[green]Database ready[/green]: {len(frameworks)} framework catalogues loaded "
@@ -106,19 +105,29 @@ def demo(
 ESCALATION_EVERY_SECONDS = 3600
 
 
-def _start_escalation() -> None:
-    """While the site is served, escalate overdue SOAG actions hourly without anyone having to
-    remember a cron job: a child process (`oversight support escalate-overdue --every`) started
-    before this one becomes gunicorn, so it shares no sockets or connections with the server's
-    workers, writes to the same log and stops when the server does. OVERSIGHT_ESCALATE=0 leaves
-    escalation to a scheduler of your own."""
-    if os.environ.get("OVERSIGHT_ESCALATE", "1").strip().lower() in {"0", "false", "no", "off"}:
+def _start_beside_server(switch: str, *arguments: str) -> None:
+    """Start `oversight ARGUMENTS...` as a child of the server, unless the environment variable
+    `switch` is off: started before this process becomes gunicorn, it shares no sockets or
+    connections with the server's workers, writes to the same log and stops when the server
+    does."""
+    if os.environ.get(switch, "1").strip().lower() in {"0", "false", "no", "off"}:
         return
     oversight = str(Path(sys.executable).with_name("oversight"))
-    subprocess.Popen(  # noqa: S603 - our own command
-        [oversight, "support", "escalate-overdue", "--every", str(ESCALATION_EVERY_SECONDS)],
-        stdin=subprocess.DEVNULL,
-    )
+    subprocess.Popen([oversight, *arguments], stdin=subprocess.DEVNULL)  # noqa: S603 - ours
+
+
+def _start_escalation() -> None:
+    """While the site is served, escalate overdue SOAG actions hourly without anyone having to
+    remember a cron job (`oversight support escalate-overdue --every`). OVERSIGHT_ESCALATE=0
+    leaves escalation to a scheduler of your own."""
+    _start_beside_server("OVERSIGHT_ESCALATE", "support", "escalate-overdue",
+                         "--every", str(ESCALATION_EVERY_SECONDS))
+
+
+def _start_worker() -> None:
+    """While the site is served, a worker runs its background jobs (`oversight worker`), so
+    the demo works end to end. OVERSIGHT_WORKER=0 when workers run as their own service."""
+    _start_beside_server("OVERSIGHT_WORKER", "worker", "--with-server")
 
 
 def gunicorn_arguments(host: str, port: int, workers: int,
@@ -167,5 +176,6 @@ def serve(
     call_command("collectstatic", interactive=False, verbosity=0)
     console.print(f"Serving Oversight on http://{host}:{port}/  (Ctrl+C to stop)")
     _start_escalation()
+    _start_worker()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     os.execv(gunicorn, [gunicorn, *gunicorn_arguments(host, port, workers)])

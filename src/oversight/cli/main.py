@@ -22,6 +22,7 @@ def _register() -> None:
         development,
         governance,
         importing,
+        jobs,
         nof,
         rebase,
         report,
@@ -34,6 +35,7 @@ def _register() -> None:
     app.command("migrate")(database.migrate)
     app.command("demo")(database.demo)
     app.command("serve")(database.serve)
+    app.command("worker")(jobs.worker)
     app.command("load-catalogue")(database.load_catalogue)
     app.add_typer(nof.app, name="nof")
     app.command("spc")(spc.spc)

@@ -8,6 +8,7 @@ nothing to report), 2 when it is malformed (a bad option value).
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -110,3 +111,55 @@ def meeting_pack_command(
     for entry in pack.not_included:
         err.print(f"not included: item {entry.item.number}, {entry.paper.title}: {entry.note}",
                   highlight=False)
+
+
+def _day(value: str, option: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option}: '{value}' is not a date (YYYY-MM-DD)", 2) from None
+
+
+@app.command("soag-overview")
+def soag_overview_command(
+    system: Annotated[str, typer.Option("--system", help="System code, e.g. QUE.")],
+    meeting: Annotated[str, typer.Option(
+        "--meeting", help="The date of the board meeting the report goes to, YYYY-MM-DD.")],
+    output: Annotated[Path, typer.Option("--output", help="The file to write.")],
+    since: Annotated[str | None, typer.Option(
+        "--since", help="Start of the period covered, YYYY-MM-DD (default: the day after the "
+                        "board meeting of the last report).")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", help="Output format.")] = (
+        ReportFormat.pdf
+    ),
+) -> None:
+    """Issue the SOAG overview report to the system's board meeting and write it: every part
+    is drawn now and frozen as a new version (the cover sheet and narrative are those written
+    on the report's page, /reports/)."""
+    meeting_day = _day(meeting, "--meeting")
+    since_day = _day(since, "--since") if since else None
+    setup()
+    from django.core.exceptions import ValidationError
+
+    from oversight.organisations.models import System
+    from oversight.reports.documents import document
+    from oversight.reports.issue import issue
+    from oversight.reports.preparing import board_meeting, start_report
+
+    chosen = System.objects.filter(code=system.upper()).first()
+    if chosen is None:
+        known = ", ".join(System.objects.order_by("code").values_list("code", flat=True)[:12])
+        raise fail(f"--system: no system with code '{system}'"
+                   + (f" (systems: {known}, ...)" if known else ""))
+    if not output.parent.is_dir():
+        raise fail(f"--output: no folder {output.parent}", 2)
+    try:
+        report = start_report(chosen, board_meeting(chosen, meeting_day), since=since_day)
+    except ValidationError as exc:
+        raise fail(" ".join(exc.messages)) from None
+    bar, advance = progress_bar()
+    with bar:
+        version = issue(report, progress=advance)
+        data, _, _ = document(version, fmt.value)
+    write(output, data)
+    err.print(f"issued version {version.number} of {report}", highlight=False)

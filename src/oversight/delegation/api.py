@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from oversight.delegation.decisions import decisions_under
 from oversight.delegation.models import Matter
 from oversight.delegation.scheme import chain, current_scheme, who
 
@@ -24,9 +25,25 @@ class MatterOut(Schema):
     delegated_by: str | None = Field(description="None: reserved to a statutory organisation.")
 
 
+class MinutedOut(Schema):
+    body: str
+    meeting_on: str
+    item: str
+    outcome: str = Field(description="decision, or recommendation to the holder")
+    recommended_to: str | None
+    decision: str
+    conflicts: list[str] = Field(
+        description="Members excluded or not deciding for a conflict of interest, in the "
+        "minutes' words."
+    )
+
+
 class MatterDetailOut(MatterOut):
     chain: list[str] = Field(description="The holder, then who delegated to it, upwards.")
     scheme_version: str
+    decisions: list[MinutedOut] = Field(
+        description="Decisions minuted under the matter that the caller may read, newest first."
+    )
 
 
 class SchemeFilter(Schema):
@@ -62,7 +79,23 @@ def matter(request, matter_id: int):
     m = get_object_or_404(
         Matter.objects.select_related("scheme", "holder", "delegated_by"), pk=matter_id
     )
-    return _out(m) | {"chain": [h.name for h in chain(m)], "scheme_version": m.scheme.version}
+    decisions = [
+        {
+            "body": d["meeting"].body.name,
+            "meeting_on": d["meeting"].date.isoformat(),
+            "item": f"{d['entry'].item.number} {d['entry'].item.title}",
+            "outcome": d["link"].outcome,
+            "recommended_to": d["link"].recommended_to.name if d["link"].recommended_to else None,
+            "decision": d["entry"].decision,
+            "conflicts": d["conflicts"],
+        }
+        for d in decisions_under(request.user, m)
+    ]
+    return _out(m) | {
+        "chain": [h.name for h in chain(m)],
+        "scheme_version": m.scheme.version,
+        "decisions": decisions,
+    }
 
 
 class BusinessCaseOut(Schema):
@@ -146,3 +179,35 @@ def urgent_decisions(request):
             }
         )
     return out
+
+
+class DisputeOut(Schema):
+    id: int
+    title: str
+    issue: str
+    raised_in: str = Field(description="The body where the issue arose.")
+    local_attempts: str = Field(description="How it was tried locally.")
+    business_case: int | None = Field(description="The business case it concerns, if any.")
+    referred_on: str
+    outcome: str | None = Field(description="The regional Bipartite's outcome; None: awaited.")
+    outcome_on: str | None
+
+
+@router.get("/disputes", response=list[DisputeOut], summary="Disputes referred to the Bipartite")
+def disputes(request):
+    from oversight.delegation.models import Dispute
+
+    return [
+        {
+            "id": d.pk,
+            "title": d.title,
+            "issue": d.issue,
+            "raised_in": d.raised_in.name,
+            "local_attempts": d.local_attempts,
+            "business_case": d.case_id,
+            "referred_on": d.referred_on.isoformat(),
+            "outcome": d.outcome or None,
+            "outcome_on": d.outcome_on.isoformat() if d.outcome_on else None,
+        }
+        for d in Dispute.objects.select_related("raised_in")
+    ]

@@ -7,6 +7,7 @@ inquorate meeting (for the item) records no decision and no recommendation."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,7 +15,9 @@ from django.db import transaction
 from oversight.governance.history import record
 from oversight.governance.minutes import record_minute
 from oversight.governance.models import AgendaItem, MinuteEntry, Minutes
+from oversight.governance.visibility import visible_entries
 
+from .conflicts import conflict_lines
 from .models import HeldBy, Matter, MinutedDecision, Outcome
 
 
@@ -76,3 +79,25 @@ def minute_decision(
     )
     record(link, user=user, reason=why, at=at)
     return entry
+
+
+def decisions_under(user, matter: Matter) -> list[dict[str, Any]]:
+    """The decisions and recommendations minuted under the matter (in the latest version of
+    each meeting's minutes) that the user may read (``governance.view_minuteentry``: the body's
+    readers, Part B only for its audience), newest first, each with its conflicts."""
+    links = (
+        MinutedDecision.objects.filter(entry__in=visible_entries(user), matter=matter)
+        .select_related("entry__item", "entry__minutes__meeting__body", "recommended_to")
+        .order_by("-entry__minutes__meeting__date", "-entry__minutes__version", "-pk")
+    )
+    seen: set[int] = set()
+    out = []
+    for d in links:
+        if d.entry.item_id in seen or not user.has_perm("governance.view_minuteentry", d.entry):
+            continue
+        seen.add(d.entry.item_id)
+        out.append(
+            {"link": d, "entry": d.entry, "meeting": d.entry.minutes.meeting,
+             "conflicts": conflict_lines(d.entry.item)}
+        )  # fmt: skip
+    return out

@@ -13,7 +13,7 @@ from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
 from oversight.governance.history import record
-from oversight.governance.models import BodyKind, Meeting
+from oversight.governance.models import Body, BodyKind, Meeting, Person
 from oversight.governance.quoracy import quoracy
 
 from .models import ImprovementProject, ProjectStage
@@ -37,7 +37,41 @@ class ProjectCycle(StateMachine):
         return self.model.signed_off_at_meeting_id is not None
 
 
+def propose_project(
+    title: str, *, group: Body | None, sro: Person | None, user=None, at=None
+) -> ImprovementProject:
+    """A project in Design; the group and SRO may follow (the HCE's sign-off needs both)."""
+    if not title.strip():
+        raise ValidationError("Give the project a title.")
+    _check_group(group)
+    return record(
+        ImprovementProject(title=title.strip(), group=group, sro=sro),
+        user=user,
+        reason="Project proposed",
+        at=at,
+    )
+
+
+def allocate(
+    project: ImprovementProject, *, group: Body | None, sro: Person | None, user=None, at=None
+) -> ImprovementProject:
+    """Allocate the project to a delivery or enabling group and name its executive SRO."""
+    _check_group(group)
+    project.group, project.sro = group, sro
+    said = f"Allocated to {group.short_name if group else 'no group'}; SRO {sro or 'none'}"
+    return record(project, user=user, reason=said, at=at)
+
+
+def _check_group(group: Body | None) -> None:
+    if group is not None and group.kind not in GROUP_KINDS:
+        raise ValidationError(f"{group.name} is not a delivery or enabling group.")
+
+
 def sign_off_project(project: ImprovementProject, meeting: Meeting, *, user=None, at=None):
+    if project.signed_off_at_meeting_id is not None:
+        raise ValidationError(
+            f"{project.title} was signed off on {project.signed_off_at_meeting.date:%-d %B %Y}."
+        )
     if meeting.body.short_name != SIGNING_BODY:
         raise ValidationError(
             f"Projects are signed off by the {SIGNING_BODY}, not {meeting.body.name}."

@@ -238,6 +238,9 @@ def _load_proposals_and_support(summary: DemoSummary) -> None:
 
     summary.follow_on.append(load_risks_demo().describe())
     summary.follow_on.append(load_development_demo().describe())
+    from oversight.reports.demo import load_reports_demo
+
+    summary.follow_on.append(load_reports_demo().describe())
 
 
 def _trust_kinds() -> list[str]:

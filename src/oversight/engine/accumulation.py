@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import polars as pl
 
+from oversight.engine.periods import FIRST_MONTH, financial_year_start
+
 
 def financial_year_of(start: str = "period_start") -> pl.Expr:
-    """The calendar year in which each period's financial year began (1 April)."""
-    return pl.col(start).dt.year() - (pl.col(start).dt.month() < 4).cast(pl.Int32)
+    """The calendar year in which each period's financial year began (``periods``' rule)."""
+    return pl.col(start).map_elements(financial_year_start, return_dtype=pl.Int32, skip_nulls=True)
 
 
 def monthly_movement(value: str = "value", start: str = "period_start",
@@ -23,5 +25,5 @@ def monthly_movement(value: str = "value", start: str = "period_start",
     financial year. Rows need not be sorted; a missing month makes the next movement span it.
     Null where it cannot be known: the first month of a series that starts after April."""
     earlier = pl.col(value).shift(1).over([*by, financial_year_of(start)], order_by=start)
-    april = pl.when(pl.col(start).dt.month() == 4).then(pl.col(value))
+    april = pl.when(pl.col(start).dt.month() == FIRST_MONTH).then(pl.col(value))
     return (pl.col(value) - earlier).fill_null(april)

@@ -21,7 +21,13 @@ from pathlib import Path
 
 import yaml
 
-from oversight.engine.periods import QUARTER_PATTERN, financial_quarter, quarter_bounds, year_bounds
+from oversight.engine.periods import (
+    FIRST_MONTH,
+    QUARTER_PATTERN,
+    financial_quarter,
+    quarter_bounds,
+    year_bounds,
+)
 
 __all__ = ["Deadline", "DeadlineError", "parse_deadline", "rules"]
 
@@ -132,7 +138,7 @@ def _period(text: str, r: Rules) -> tuple[dt.date, dt.date, str] | None:
     match = re.fullmatch(rf"([a-z]+\.?)\s+{_FY}", text)
     if match and (month := _month_number(match.group(1), r)):
         fy_first, _ = year_bounds(f"{match.group(2)}/{match.group(3)}")
-        year = fy_first.year if month >= 4 else fy_first.year + 1
+        year = fy_first.year if month >= FIRST_MONTH else fy_first.year + 1
         first = dt.date(year, month, 1)
         return first, _add_months(first, 1) - dt.timedelta(days=1), "month"
     match = re.fullmatch(rf"([a-z]+\.?)\s+{_YEAR}", text)

@@ -21,6 +21,7 @@ import numpy as np
 
 __all__ = [
     "CANONICAL_QUARTER",
+    "FIRST_MONTH",
     "QUARTER_PATTERN",
     "bank_holidays",
     "financial_quarter",
@@ -44,6 +45,8 @@ QUARTER_PATTERN = re.compile(r"^\s*Q([1-4])\s+(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4
 #: The canonical form Oversight stores: ``Q2 2021/22``.
 CANONICAL_QUARTER = re.compile(r"^Q([1-4]) (\d{4})/(\d{2})$")
 _YEAR_PATTERN = re.compile(r"^\s*(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
+#: The month a financial year begins in (April).
+FIRST_MONTH = 4
 
 
 # ----------------------------------------------------------------------------- years and quarters
@@ -51,7 +54,7 @@ _YEAR_PATTERN = re.compile(r"^\s*(\d{2}|\d{4})\s*[/-]\s*(\d{2}|\d{4})\s*$")
 
 def financial_year_start(day: dt.date) -> int:
     """The calendar year in which ``day``'s financial year began (1 April)."""
-    return day.year if day.month >= 4 else day.year - 1
+    return day.year if day.month >= FIRST_MONTH else day.year - 1
 
 
 def financial_year(day: dt.date) -> str:
@@ -62,7 +65,7 @@ def financial_year(day: dt.date) -> str:
 
 def financial_quarter(day: dt.date) -> str:
     """'Q1 2021/22' for a date in April-June 2021."""
-    q = (day.month - 4) % 12 // 3 + 1
+    q = (day.month - FIRST_MONTH) % 12 // 3 + 1
     return f"Q{q} {financial_year(day)}"
 
 
@@ -90,10 +93,8 @@ def parse_quarter(label: str) -> tuple[int, int]:
 def quarter_bounds(label: str) -> tuple[dt.date, dt.date]:
     """First and last day of a financial quarter label such as 'Q2 2025/26'."""
     q, year = parse_quarter(label)
-    month = 4 + 3 * (q - 1)
-    start = dt.date(year + (month > 12), (month - 1) % 12 + 1, 1)
-    after = _add_months(start, 3)
-    return start, after - dt.timedelta(days=1)
+    start = _add_months(dt.date(year, FIRST_MONTH, 1), 3 * (q - 1))
+    return start, _add_months(start, 3) - dt.timedelta(days=1)
 
 
 def quarter_end(label: str) -> dt.date:
@@ -107,7 +108,8 @@ def year_bounds(label: str) -> tuple[dt.date, dt.date]:
     if not match:
         raise ValueError(f"not a financial year label: {label!r} (e.g. '2021/22')")
     year = _year_pair(match.group(1), match.group(2), label)
-    return dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+    start = dt.date(year, FIRST_MONTH, 1)
+    return start, _add_months(start, 12) - dt.timedelta(days=1)
 
 
 def quarters_between(first: dt.date, last: dt.date) -> list[str]:

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from oversight.engine.periods import shift_working_days
 from oversight.governance import interests, meetings, minutes, papers
 from oversight.governance.data import read_pattern, shipped
 from oversight.governance.history import record
@@ -36,16 +36,16 @@ from oversight.governance.models import (
     TermsOfReference,
 )
 from oversight.organisations.models import Organisation, System
+from oversight.story import on
+from oversight.support.lifecycle import fire
+from oversight.support.notify import mark_read
 
 SYSTEM = "QUE"
 SECRETARIAT_USER = "demo"
 MEMBER_USER = "soag-que"
-LONDON = ZoneInfo("Europe/London")
 FIRST_MEETING = dt.date(2021, 8, 31)
-
-
-def at(day: dt.date, hour: int = 9) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=LONDON)
+#: The day System Leaders approved the SOAG's terms of reference v1.7 (seed 000).
+TOR_APPROVED = dt.date(2021, 8, 3)
 
 
 @dataclass
@@ -355,13 +355,15 @@ def load_governance_demo() -> GovernanceDemoSummary:
         raise RuntimeError(f"load the demo reference data first: {exc}") from exc
     member_user = get_user_model().objects.filter(username=MEMBER_USER).first()
     with transaction.atomic():
-        made = _bodies(system, secretary)
+        with on(TOR_APPROVED):
+            made = _bodies(system, secretary)
         if made:
             summary.created.append(f"{made} bodies")
         soag = Body.objects.get(short_name="SOAG")
         if soag.meetings.filter(date=FIRST_MEETING).exists():
             return summary
-        people = _soag_membership(soag, secretary, member_user)
+        with on(TOR_APPROVED):
+            people = _soag_membership(soag, secretary, member_user)
         summary.created.append(
             f"SOAG terms of reference v1.7 and {soag.memberships.count()} memberships"
         )
@@ -376,7 +378,6 @@ def _bodies(system: System, user) -> int:
     """The bodies of bodies.yaml, with their reporting lines (created once)."""
     made = 0
     specs = shipped()["bodies"]
-    when = at(dt.date(2021, 8, 3))
     for spec in specs:
         if Body.objects.filter(short_name=spec["short_name"]).exists():
             continue
@@ -400,20 +401,19 @@ def _bodies(system: System, user) -> int:
             body.weekday = shape.weekday
             body.week_of_month = shape.week_of_month
             body.start_time = shape.start_time
-        record(body, user=user, reason="Governance framework (seed 003 §8)", at=when)
+        record(body, user=user, reason="Governance framework (seed 003 §8)")
         made += 1
     for spec in specs:
         if spec.get("reports_to"):
             body = Body.objects.get(short_name=spec["short_name"])
             if body.reports_to_id is None:
                 body.reports_to = Body.objects.get(short_name=spec["reports_to"])
-                record(body, user=user, reason="Reporting line", at=when)
+                record(body, user=user, reason="Reporting line")
     return made
 
 
 def _soag_membership(soag: Body, secretary, member_user) -> dict[str, Person]:
-    when = at(dt.date(2021, 8, 3), 14)
-    start = dt.date(2021, 8, 3)
+    start = TOR_APPROVED
     record(
         TermsOfReference(
             body=soag,
@@ -423,11 +423,10 @@ def _soag_membership(soag: Body, secretary, member_user) -> dict[str, Person]:
             responsibilities=TOR_RESPONSIBILITIES,
             key_amendments=TOR_AMENDMENTS,
             approved_by="System Leaders",
-            approved_on=dt.date(2021, 8, 3),
+            approved_on=TOR_APPROVED,
         ),
         user=secretary,
         reason="Terms of reference v1.7 (August 2021)",
-        at=when,
     )
     orgs = {o.ods_code: o for o in Organisation.objects.all()}
     people: dict[str, Person] = {}
@@ -443,7 +442,6 @@ def _soag_membership(soag: Body, secretary, member_user) -> dict[str, Person]:
                 ),
                 user=secretary,
                 reason="SOAG membership (Annex 1)",
-                at=when,
             )
         return people[name]
 
@@ -465,7 +463,6 @@ def _soag_membership(soag: Body, secretary, member_user) -> dict[str, Person]:
             ),
             user=secretary,
             reason="Annex 1 membership",
-            at=when,
         )
     for role, name, title in ROUTINE_ATTENDEES:
         record(
@@ -479,7 +476,6 @@ def _soag_membership(soag: Body, secretary, member_user) -> dict[str, Person]:
             ),
             user=secretary,
             reason="Routine additional attendee (ToR 4.5)",
-            at=when,
         )
     full = secretary.get_full_name() or secretary.get_username()
     clerk = person(
@@ -496,7 +492,6 @@ def _soag_membership(soag: Body, secretary, member_user) -> dict[str, Person]:
         ),
         user=secretary,
         reason="Secretariat (ToR 7.8)",
-        at=when,
     )
     return people
 
@@ -569,18 +564,19 @@ def _register(people: dict[str, Person], user) -> None:
         ("Sandra Price", "professional", False, "Trustee of a local carers' charity", None, None),
     ]
     for name, kind, financial, description, ods, reviewed in entries:
-        declaration = interests.declare_interest(
-            people[name],
-            kind=kind,
-            financial=financial,
-            description=description,
-            declared_on=day,
-            organisation=orgs.get(ods) if ods else None,
-            user=user,
-            at=at(day, 10),
-        )
+        with on(day):
+            declaration = interests.declare_interest(
+                people[name],
+                kind=kind,
+                financial=financial,
+                description=description,
+                declared_on=day,
+                organisation=orgs.get(ods) if ods else None,
+                user=user,
+            )
         if reviewed:
-            interests.review_interest(declaration, reviewed, user=user, at=at(reviewed, 11))
+            with on(reviewed):
+                interests.review_interest(declaration, reviewed, user=user)
 
 
 # ----------------------------------------------------------------------------- the meetings
@@ -598,89 +594,81 @@ class Story:
     # helpers
 
     def attend(self, meeting: Meeting, names, *, apologies=(), deputies=(), remote=()):
-        when = at(meeting.date, 10)
-        for name in names:
-            meetings.record_attendance(
-                meeting,
-                self.p[name],
-                mode="remote" if name in remote else "in_person",
-                user=self.user,
-                at=when,
-            )
-        for name in apologies:
-            meetings.record_attendance(meeting, self.p[name], "apologies", user=self.user, at=when)
-        for member in deputies:
-            membership = self.members[member]
-            meetings.record_attendance(
-                meeting,
-                membership.nominated_deputy,
-                deputising_for=membership,
-                user=self.user,
-                at=when,
-            )
+        with on(meeting.date):
+            for name in names:
+                meetings.record_attendance(
+                    meeting,
+                    self.p[name],
+                    mode="remote" if name in remote else "in_person",
+                    user=self.user,
+                )
+            for name in apologies:
+                meetings.record_attendance(meeting, self.p[name], "apologies", user=self.user)
+            for member in deputies:
+                membership = self.members[member]
+                meetings.record_attendance(
+                    meeting, membership.nominated_deputy, deputising_for=membership, user=self.user
+                )
 
     def item(self, meeting, number, title, purpose, **kw):
-        return meetings.add_item(
-            meeting,
-            number=number,
-            title=title,
-            purpose=purpose,
-            user=self.user,
-            at=at(meeting.papers_due, 7),
-            **kw,
-        )
+        with on(meeting.papers_due):
+            return meetings.add_item(
+                meeting, number=number, title=title, purpose=purpose, user=self.user, **kw
+            )
 
     def paper(self, item, title, lead, purpose="", recommendation="", *, issued=None, **kw):
-        meeting = item.meeting
-        paper = papers.add_paper(
-            item,
-            title=title,
-            report_purpose=item.purpose,
-            lead=self.p[lead],
-            author=self.p[lead],
-            purpose=purpose,
-            recommendation=recommendation,
-            user=self.user,
-            at=at(meeting.papers_due, 8),
-            **kw,
-        )
-        papers.upload_version(
-            paper, f"{title[:60]}.pdf", _pdf(title), user=self.user, at=at(meeting.papers_due, 8)
-        )
+        with on(item.meeting.papers_due):
+            paper = papers.add_paper(
+                item,
+                title=title,
+                report_purpose=item.purpose,
+                lead=self.p[lead],
+                author=self.p[lead],
+                purpose=purpose,
+                recommendation=recommendation,
+                user=self.user,
+                **kw,
+            )
+            papers.upload_version(paper, f"{title[:60]}.pdf", _pdf(title), user=self.user)
         return paper
 
     def issue(self, meeting, day=None):
-        for paper in papers.Paper.objects.filter(item__meeting=meeting, issued_at__isnull=True):
-            papers.issue_paper(paper, user=self.user, at=at(day or meeting.papers_due, 16))
+        with on(day or meeting.papers_due):
+            for paper in papers.Paper.objects.filter(
+                item__meeting=meeting, issued_at__isnull=True
+            ):
+                papers.issue_paper(paper, user=self.user)
 
     def minute(self, mins, item, **kw):
-        return minutes.record_minute(mins, item, user=self.user, at=at(mins.meeting.date, 17), **kw)
+        with on(mins.meeting.date):
+            return minutes.record_minute(mins, item, user=self.user, **kw)
 
     def held(self, meeting, chair: str):
         meeting.chaired_by = self.p[chair]
-        meetings.mark_held(meeting, user=self.user, at=at(meeting.date, 13))
-        interests.ask_declarations(meeting, user=self.user, at=at(meeting.date, 10))
+        with on(meeting.date):
+            meetings.mark_held(meeting, user=self.user)
+            interests.ask_declarations(meeting, user=self.user)
 
     def draft(self, meeting, issued_after: int = 7):
-        from oversight.engine.periods import shift_working_days
-
-        drafted = minutes.draft_minutes(meeting, user=self.user, at=at(meeting.date, 16))
+        with on(meeting.date):
+            drafted = minutes.draft_minutes(meeting, user=self.user)
         return drafted, shift_working_days(meeting.date, issued_after)
 
     def close(self, drafted, issued_on, approved_at: Meeting):
-        minutes.issue_draft(drafted, user=self.user, at=at(issued_on, 12))
-        minutes.approve_minutes(drafted, approved_at, user=self.user, at=at(approved_at.date, 11))
-        minutes.publish_minutes(
-            drafted, user=self.user, at=at(approved_at.date + dt.timedelta(days=2), 10)
-        )
+        with on(issued_on):
+            minutes.issue_draft(drafted, user=self.user)
+        with on(approved_at.date):
+            minutes.approve_minutes(drafted, approved_at, user=self.user)
+        with on(approved_at.date + dt.timedelta(days=2)):
+            minutes.publish_minutes(drafted, user=self.user)
 
     # the story
 
     def run(self) -> None:
-        published = at(dt.date(2021, 8, 4), 10)
-        meetings.publish_schedule(
-            self.soag, dt.date(2021, 8, 1), dt.date(2022, 3, 31), user=self.user, at=published
-        )
+        with on(dt.date(2021, 8, 4)):
+            meetings.publish_schedule(
+                self.soag, dt.date(2021, 8, 1), dt.date(2022, 3, 31), user=self.user
+            )
         m = {x.date: x for x in self.soag.meetings.all()}
         aug, sep, octo, nov = (
             m[dt.date(2021, 8, 31)],
@@ -698,24 +686,26 @@ class Story:
         second = self.september(sep)
         self.close(*first, sep)
         third = self.inquorate_october(octo)
-        extraordinary = meetings.call_extraordinary(
-            self.soag,
-            dt.date(2021, 12, 15),
-            "Winter pressures: urgent and emergency care and elective activity across the system",
-            called_on=dt.date(2021, 12, 6),
-            user=self.user,
-            at=at(dt.date(2021, 12, 6)),
-        )
+        called_on = dt.date(2021, 12, 6)
+        with on(called_on):
+            extraordinary = meetings.call_extraordinary(
+                self.soag,
+                dt.date(2021, 12, 15),
+                "Winter pressures: urgent and emergency care and elective activity across the "
+                "system",
+                called_on=called_on,
+                user=self.user,
+            )
         fourth = self.november_part_b(nov)
         self.close(*second, nov)
         self.close(*third, nov)
         fifth = self.extraordinary(extraordinary)
-        meetings.cancel_meeting(
-            dec,
-            "Christmas period: business taken at the extraordinary meeting of 15 December",
-            user=self.user,
-            at=at(dt.date(2021, 12, 7)),
-        )
+        with on(dt.date(2021, 12, 7)):
+            meetings.cancel_meeting(
+                dec,
+                "Christmas period: business taken at the extraordinary meeting of 15 December",
+                user=self.user,
+            )
         previous = [fourth, fifth]
         for meeting, topic in (
             (jan, "Elective recovery and waiting lists"),
@@ -726,13 +716,10 @@ class Story:
             for earlier in previous:
                 self.close(*earlier, meeting)
             previous = [drafted]
-        meetings.publish_schedule(
-            self.soag,
-            dt.date(2022, 4, 1),
-            dt.date(2023, 3, 31),
-            user=self.user,
-            at=at(dt.date(2022, 3, 30), 10),
-        )
+        with on(dt.date(2022, 3, 30)):
+            meetings.publish_schedule(
+                self.soag, dt.date(2022, 4, 1), dt.date(2023, 3, 31), user=self.user
+            )
 
     def first_meeting(self, meeting: Meeting):
         """31 August 2021 (seed 000 §3.1): the four areas minuted."""
@@ -845,6 +832,7 @@ class Story:
             decision="The KPIs proposed by the ICPs are agreed for tracking progress; the "
             "People Board workforce plan is to be discussed at the next meeting.",
             assurance="limited",
+            finding="intervention",
         )
         self.minute(
             drafted,
@@ -862,6 +850,7 @@ class Story:
             "the shortage of qualified midwives and of other support staff (vacancies and "
             "absence).",
             assurance="reasonable",
+            finding="good",
         )
         self.minute(
             drafted,
@@ -870,6 +859,7 @@ class Story:
             "H2 planning and the development of the Medium-Term Financial Plan discussed. The "
             "approach to the SOF 4 exit plan was also considered.",
             assurance="limited",
+            finding="intervention",
             escalate_to_board=True,
             escalation="The likely SOF 4 rating on finance and the approach to the exit plan "
             "are reported to the System Partnership Board.",
@@ -882,24 +872,25 @@ class Story:
             "The debate on inequalities needs developing. The business cycle is being "
             "finalised.",
         )
-        action = minutes.raise_minute_action(
-            action_on,
-            user=self.user,
-            subject=self.soag.system,
-            kind="plan",
-            title="UEC improvement plans: progress against the agreed KPIs",
-            owner=self.user,
-            due=dt.date(2021, 10, 26),
-            description="North and South ICPs report progress on their UEC improvement and "
-            "action plans against the KPIs agreed on 31 August 2021.",
-        )
-        _complete_on(
-            action,
-            self.user,
-            raised=at(meeting.date, 17),
-            done=at(dt.date(2021, 10, 26), 12),
-            evidence="Both ICPs reported progress against the KPIs on 26 October 2021 (minuted).",
-        )
+        with on(meeting.date):
+            action = minutes.raise_minute_action(
+                action_on,
+                user=self.user,
+                subject=self.soag.system,
+                kind="plan",
+                title="UEC improvement plans: progress against the agreed KPIs",
+                owner=self.user,
+                due=dt.date(2021, 10, 26),
+                description="North and South ICPs report progress on their UEC improvement and "
+                "action plans against the KPIs agreed on 31 August 2021.",
+            )
+            mark_read(self.user, action=action)
+        with on(action.due):
+            _complete(
+                action,
+                self.user,
+                "Both ICPs reported progress against the KPIs on 26 October 2021 (minuted).",
+            )
         return drafted, issued
 
     def september(self, meeting: Meeting):
@@ -1098,16 +1089,13 @@ class Story:
             "SOAG is asked to recommend to the Regional Support Group that the trust "
             "is ready to exit the RSP into transitional mandated support.",
         )
-        for paper in papers.Paper.objects.filter(item__meeting=meeting).exclude(pk=late.pk):
-            papers.issue_paper(paper, user=self.user, at=at(meeting.papers_due, 16))
+        with on(meeting.papers_due):
+            for paper in papers.Paper.objects.filter(item__meeting=meeting).exclude(pk=late.pk):
+                papers.issue_paper(paper, user=self.user)
         # The maternity exception report came late: an urgent paper with the chair's agreement.
-        papers.agree_urgent(
-            late,
-            self.p["Dr Helen Marsh"],
-            user=self.user,
-            at=at(meeting.date - dt.timedelta(days=4), 11),
-        )
-        papers.issue_paper(late, user=self.user, at=at(meeting.date - dt.timedelta(days=4), 12))
+        with on(meeting.date - dt.timedelta(days=4)):
+            papers.agree_urgent(late, self.p["Dr Helen Marsh"], user=self.user)
+            papers.issue_paper(late, user=self.user)
         self.attend(
             meeting,
             [
@@ -1128,26 +1116,23 @@ class Story:
             deputies=["Kieran Walsh"],
         )
         webb = self.members["Catherine Webb"]
-        meetings.record_attendance(
-            meeting,
-            webb.nominated_deputy,
-            for_items=[part_b],
-            user=self.user,
-            at=at(meeting.date, 10),
-        )
+        with on(meeting.date):
+            meetings.record_attendance(
+                meeting, webb.nominated_deputy, for_items=[part_b], user=self.user
+            )
         self.held(meeting, "Dr Helen Marsh")
         declaration = self.p["Catherine Webb"].declarations.first()
-        interests.rule_on_conflict(
-            part_b,
-            self.p["Catherine Webb"],
-            "excluded",
-            chair=self.p["Dr Helen Marsh"],
-            declaration=declaration,
-            deputy=webb.nominated_deputy,
-            reason="The item concerns the trust she leads.",
-            user=self.user,
-            at=at(meeting.date, 11),
-        )
+        with on(meeting.date):
+            interests.rule_on_conflict(
+                part_b,
+                self.p["Catherine Webb"],
+                "excluded",
+                chair=self.p["Dr Helen Marsh"],
+                declaration=declaration,
+                deputy=webb.nominated_deputy,
+                reason="The item concerns the trust she leads.",
+                user=self.user,
+            )
         drafted, issued = self.draft(meeting)
         self.minute(
             drafted,
@@ -1257,22 +1242,11 @@ class Story:
         return drafted, issued
 
 
-def _complete_on(action, user, *, raised: dt.datetime, done: dt.datetime, evidence: str):
-    """Complete a demo action and date its records on the story's days (the support
-    functions record them at the moment they run)."""
-    from oversight.support.lifecycle import fire
-    from oversight.support.models import Notification, SoagAction
-
+def _complete(action, user, evidence: str) -> None:
+    """Complete a demo action with its evidence."""
     action.evidence = evidence
     action.save()
-    fire(action, "complete", user, evidence, today=done.date())
-    SoagAction.objects.filter(pk=action.pk).update(created_at=raised, completed_at=done)
-    action.transitions.filter(event="raise").update(at=raised)
-    action.transitions.filter(event="complete").update(at=done)
-    Notification.objects.filter(action=action).update(created_at=raised, read_at=raised)
-    history = list(action.history.order_by("history_id"))
-    for row, when in zip(history, [raised, *([done] * (len(history) - 1))], strict=True):
-        type(row).objects.filter(pk=row.pk).update(history_date=when)
+    fire(action, "complete", user, evidence)
 
 
 def _pdf(title: str) -> bytes:

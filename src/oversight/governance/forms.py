@@ -16,6 +16,7 @@ from oversight.governance.models import (
     AttendanceStatus,
     Body,
     Decided,
+    Finding,
     InterestKind,
     ItemKind,
     ItemPart,
@@ -183,6 +184,11 @@ class MinuteForm(NhsForm):
     assurance = forms.ChoiceField(
         label="Level of assurance",
         choices=[("", "Not given"), *AssuranceLevel.choices],
+        required=False,
+    )
+    finding = forms.ChoiceField(
+        label="Finding on the area",
+        choices=[("", "Neither"), *Finding.choices],
         required=False,
     )
     escalate_to_board = forms.BooleanField(label="Escalate to the board", required=False)

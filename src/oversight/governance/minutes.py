@@ -18,6 +18,7 @@ from oversight.governance.models import (
     AssuranceLevel,
     Decided,
     DecisionMethod,
+    Finding,
     Meeting,
     MeetingStatus,
     MinuteEntry,
@@ -68,6 +69,7 @@ def record_minute(
     votes_against: int | None = None,
     abstentions: int | None = None,
     assurance: str = "",
+    finding: str = "",
     escalate_to_board: bool = False,
     escalation: str = "",
     difference_of_view: str = "",
@@ -111,6 +113,8 @@ def record_minute(
             f"{assurance!r} is not a level of assurance (substantial, reasonable, partial, "
             "limited, none)."
         )
+    if finding and finding not in Finding.values:
+        raise ValidationError(f"{finding!r} is not a finding (intervention, good).")
     if escalate_to_board and not escalation.strip():
         raise ValidationError("Say what is escalated to the board.")
     entry = _entry(minutes, item)
@@ -119,6 +123,7 @@ def record_minute(
     entry.decided = decided if decision else ""
     entry.votes_for, entry.votes_against, entry.abstentions = votes if decision else (None,) * 3
     entry.assurance = assurance
+    entry.finding = finding
     entry.escalate_to_board = escalate_to_board
     entry.escalation = escalation.strip()
     entry.difference_of_view = difference_of_view.strip()

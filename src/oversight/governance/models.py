@@ -821,6 +821,14 @@ class AssuranceLevel(models.TextChoices):
     NONE = "none", "No assurance"
 
 
+class Finding(models.TextChoices):
+    """What the body concluded about the area an item covers (reported to the board, seed 000
+    §3.3): an area requiring intervention, or one of good performance."""
+
+    INTERVENTION = "intervention", "Requires intervention"
+    GOOD = "good", "Good performance"
+
+
 class Decided(models.TextChoices):
     CONSENSUS = "consensus", "By consensus"
     VOTE = "vote", "By vote"
@@ -839,6 +847,12 @@ class MinuteEntry(models.Model):
     abstentions = models.PositiveSmallIntegerField(null=True, blank=True)
     assurance = models.CharField(
         "level of assurance", max_length=12, choices=AssuranceLevel.choices, blank=True
+    )
+    finding = models.CharField(
+        max_length=12,
+        choices=Finding.choices,
+        blank=True,
+        help_text="The area requires intervention, or is one of good performance.",
     )
     escalate_to_board = models.BooleanField(default=False)
     escalation = models.TextField(blank=True, help_text="What is escalated to the board.")

@@ -76,6 +76,25 @@ def assurance_icon(name: str | None, label: str, size: int = 32) -> Markup:
     return _icon(f"mdc-a-{name or 'none'}", label, size)
 
 
+def standalone_icon(kind: str, name: str | None, label: str, size: int = 24) -> Markup:
+    """A variation (``kind`` "variation") or assurance icon drawn in full, without the page's
+    sprite: for documents that travel alone (board reports, their PDF and Word)."""
+    if kind == "variation":
+        if name not in VARIATIONS:
+            raise KeyError(name)
+        drawing = variation_drawing(name)
+    else:
+        if name is not None and name not in ASSURANCES:
+            raise KeyError(name)
+        drawing = assurance_drawing(name)
+    text = escape(label)
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="oversight-icon" width="{size}" '
+        f'height="{size}" viewBox="{ICON_VIEWBOX}" role="img" aria-label="{text}">'
+        f"<title>{text}</title>{drawing}</svg>"
+    )
+
+
 def sparkline(values: Sequence[float], label: str, width: int = 96, height: int = 24) -> Markup:
     """A small line of the latest values, the last point marked."""
     if not values:

@@ -721,7 +721,8 @@ class MetricSeries(IconTexts):
     def latest(self) -> SeriesPoint | None:
         return self.points[-1] if self.points else None
 
-    def chart_svg(self, title: str) -> str:
+    def chart_svg(self, title: str, width: int = 800, height: int = 400,
+                  id_prefix: str = "") -> str:
         """The Making Data Count chart of the series (the engine's renderer)."""
         if not self.points:
             return ""
@@ -734,6 +735,7 @@ class MetricSeries(IconTexts):
             target=self.metric.standard, variation=self.variation, assurance=self.assurance,
             unit=self.metric.unit, markers=[(r.date, f"Rebase from {x.period_label}: {r.reason}")
                      for r in self.rebases for x in p if x.period_start == r.date],
+            width=width, height=height, id_prefix=id_prefix,
         )
 
 

@@ -321,13 +321,24 @@ def _width(png: bytes, scale: int) -> Length:
     return Inches(pixels / scale / 96)
 
 
+#: The namespace an HTML parser puts an inline SVG's own ``xmlns`` attribute in.
+XMLNS_ATTRIBUTE = "{http://www.w3.org/2000/xmlns/}"
+
+
 def _png(element) -> tuple[bytes, int]:
     """A picture's PNG: inline SVG drawn by CairoSVG, an img read from our static files or a
     data: URI (SVG drawn, PNG/JPEG/GIF as they are), and the scale it was drawn at.
     unsafe=False: CairoSVG then loads nothing an SVG links to but data: URIs, and refuses XML
     entities."""
     if _tag(element) == "svg":
-        svg = ET.tostring(element)
+        for node in element.iter():  # HTML's xmlns="..." is no XML attribute: ET cannot write it
+            for name in [n for n in node.attrib if n.startswith(XMLNS_ATTRIBUTE)]:
+                del node.attrib[name]
+        tail, element.tail = element.tail, None  # the text after it is not the picture's
+        try:
+            svg = ET.tostring(element)
+        finally:
+            element.tail = tail
         return cairosvg.svg2png(bytestring=svg, scale=SVG_SCALE, unsafe=False), SVG_SCALE
     media_type, data = resource(element.get("src") or "")
     if media_type == "image/svg+xml":

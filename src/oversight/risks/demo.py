@@ -27,7 +27,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from oversight.governance.meetings import record_attendance
 from oversight.governance.models import Body, Meeting, MeetingKind, MeetingStatus
@@ -35,7 +34,7 @@ from oversight.metrics.models import Metric
 from oversight.organisations.models import Organisation, System
 from oversight.risks import editing
 from oversight.risks.lifecycle import escalate, fire
-from oversight.risks.models import ReviewDecision, Risk, RiskEvent, StrategicObjective
+from oversight.risks.models import ReviewDecision, Risk, StrategicObjective
 from oversight.risks.reviews import Decision, add_risk_review, decide_risk_review
 from oversight.risks.suggest import suggest_risks
 from oversight.story import on
@@ -285,10 +284,6 @@ class RisksDemoSummary:
                 f"appetite and BAF; {self.review}. {self.suggested}")
 
 
-def _at(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
-
-
 def load_risks_demo() -> RisksDemoSummary:
     """The C&P register (once), then suggestions from the oversight data (idempotent)."""
     summary = RisksDemoSummary()
@@ -309,16 +304,8 @@ def _register(system: System, summary: RisksDemoSummary) -> None:
     owner = users.get(OWNER) or users.get("demo")
     # The governance demo (loaded first) creates the bodies of governance/bodies.yaml.
     bodies = {b.short_name: b for b in Body.objects.filter(system=system)}
-    objectives = {}
-    for order, (code, title, description, level) in enumerate(OBJECTIVES, start=1):
-        objectives[code] = StrategicObjective.objects.create(
-            system=system, code=code, title=title, description=description, order=order)
-        editing.set_appetite(
-            user=owner, system=system, objective=objectives[code], level=level,
-            statement=f"The board's appetite for risk to {title.lower()} is {level}.",
-            approved_on=BOARD_APPROVED, approved_by="System Partnership Board",
-            reason="Risk appetite statement approved by the board",
-        )
+    with on(BOARD_APPROVED):
+        objectives = _objectives(system, owner)
     orgs = {o.ods_code: o for o in Organisation.objects.filter(
         ods_code__in={c for spec in RISKS for c in spec["orgs"]})}
     metrics: dict[str, Metric] = {}
@@ -330,11 +317,26 @@ def _register(system: System, summary: RisksDemoSummary) -> None:
         summary.created.append(risk.reference)
     # The board asked to hold the elective risk itself (a decision, not a rule).
     elective = Risk.objects.get(reference=f"{SYSTEM}-R002")
-    event = escalate(elective, "board", owner,
-                     "The System Partnership Board asked to oversee elective recovery directly "
-                     "while the waiting list grows.")
-    RiskEvent.objects.filter(pk=event.pk).update(at=_at(dt.date(2025, 5, 1)))
+    with on(dt.date(2025, 5, 1)):
+        escalate(elective, "board", owner,
+                 "The System Partnership Board asked to oversee elective recovery directly "
+                 "while the waiting list grows.")
     summary.review = _soag_review(bodies.get("SOAG"), users.get("demo"))
+
+
+def _objectives(system: System, owner) -> dict[str, StrategicObjective]:
+    """The system's strategic objectives, each with the appetite the board approved."""
+    objectives = {}
+    for order, (code, title, description, level) in enumerate(OBJECTIVES, start=1):
+        objectives[code] = StrategicObjective.objects.create(
+            system=system, code=code, title=title, description=description, order=order)
+        editing.set_appetite(
+            user=owner, system=system, objective=objectives[code], level=level,
+            statement=f"The board's appetite for risk to {title.lower()} is {level}.",
+            approved_on=BOARD_APPROVED, approved_by="System Partnership Board",
+            reason="Risk appetite statement approved by the board",
+        )
+    return objectives
 
 
 #: The SOAG meeting whose risk register review the demo minutes (the last Tuesday of July 2025).
@@ -347,11 +349,11 @@ def _soag_review(soag: Body | None, secretary) -> str:
     register at every meeting)."""
     if soag is None:
         return "no SOAG: no committee review"
-    with on(SOAG_REVIEW):  # the meeting, attendance and their history read its day
-        return _soag_review_on_the_day(soag, secretary)
+    with on(SOAG_REVIEW):
+        return _review_at(soag, secretary)
 
 
-def _soag_review_on_the_day(soag: Body, secretary) -> str:
+def _review_at(soag: Body, secretary) -> str:
     meeting = Meeting.objects.create(
         body=soag, date=SOAG_REVIEW, kind=MeetingKind.SCHEDULED, status=MeetingStatus.HELD,
         start_time=soag.start_time,
@@ -368,15 +370,43 @@ def _soag_review_on_the_day(soag: Body, secretary) -> str:
         ], secretary)
     except ValidationError as exc:  # e.g. the SOAG's membership no longer makes it quorate
         return f"SOAG risk review of {SOAG_REVIEW:%d %B %Y} listed, not decided: {exc.messages[0]}"
-    RiskEvent.objects.filter(item=item).update(at=_at(SOAG_REVIEW, 11))
-    RiskEvent.objects.filter(risk__in=item.risk_reviews.values("risk"),
-                             at__gt=_at(SOAG_REVIEW, 12)).update(at=_at(SOAG_REVIEW, 11))
     return f"SOAG risk review of {SOAG_REVIEW:%d %B %Y} minuted"
 
 
+#: The board's review of the board assurance framework (its level of assurance per risk).
+BAF_REVIEW = dt.date(2025, 9, 25)
+
+
 def _risk(system, number, spec, users, owner, bodies, objectives, orgs, metrics, case) -> Risk:
-    first_day, lk, c, note = spec["assessed"][0]
+    """One risk of ``RISKS``, raised, reviewed, closed and assured on the story's days."""
+    first_day, _, _, _ = spec["assessed"][0]
     who = users.get(spec.get("owner", OWNER)) or owner
+    with on(first_day):
+        risk = _raise(system, number, spec, who, users, bodies, objectives, orgs, metrics, case)
+        _controls(risk, who, spec)
+    for day, lk, c, text in spec["assessed"][1:]:
+        with on(day):
+            editing.review_risk(risk, who, likelihood=lk, consequence=c, note=text,
+                                reviewed_on=day)
+    if "close" in spec:
+        day, why = spec["close"]
+        with on(day):
+            fire(risk, "close", who, why)
+    elif len(spec["assessed"]) == 1:
+        with on(first_day):  # a first assessment is also the first review
+            risk.last_reviewed_on = first_day
+            risk.save(update_fields=["last_reviewed_on"])
+    if spec.get("board"):
+        with on(BAF_REVIEW):
+            editing.set_board_assurance(risk, owner, spec["board"],
+                                        "Board assurance framework review, September 2025",
+                                        on=BAF_REVIEW)
+    return risk
+
+
+def _raise(system, number, spec, who, users, bodies, objectives, orgs, metrics, case) -> Risk:
+    """The risk as first assessed, on the register."""
+    first_day, lk, c, note = spec["assessed"][0]
     values: dict[str, Any] = {
         "reference": f"{SYSTEM}-R{number:03d}",
         "cause": spec.get("cause", ""), "event": spec.get("event", ""),
@@ -398,9 +428,12 @@ def _risk(system, number, spec, users, owner, bodies, objectives, orgs, metrics,
         metrics=[metrics[m] for m in spec.get("metrics", []) if m in metrics],
         assessed_on=first_day, reason=f"Raised on the system register: {note}", **values,
     )
-    Risk.objects.filter(pk=risk.pk).update(created_at=_at(first_day))
-    RiskEvent.objects.filter(risk=risk).update(at=_at(first_day))
     risk.assessments.update(note=note)
+    return risk
+
+
+def _controls(risk: Risk, who, spec: dict[str, Any]) -> None:
+    """Its controls, assurances, gaps and the actions to close them."""
     for text, runs in spec.get("controls", []):
         editing.add_control(risk, who, text, runs)
     controls = list(risk.controls.all())
@@ -411,22 +444,3 @@ def _risk(system, number, spec, users, owner, bodies, objectives, orgs, metrics,
     gaps = [editing.add_gap(risk, who, kind=k, description=t) for k, t in spec.get("gaps", [])]
     for title, gap, due in spec.get("actions", []):
         editing.add_action(risk, who, title=title, owner=who, due=due, gap=gaps[gap])
-    RiskEvent.objects.filter(risk=risk, at__gt=_at(first_day)).update(at=_at(first_day, 11))
-    for day, lk, c, text in spec["assessed"][1:]:
-        editing.review_risk(risk, who, likelihood=lk, consequence=c, note=text, reviewed_on=day)
-        RiskEvent.objects.filter(risk=risk, at__gt=_at(day, 12)).update(at=_at(day, 12))
-    if "close" in spec:
-        day, why = spec["close"]
-        fire(risk, "close", who, why)
-        RiskEvent.objects.filter(risk=risk, at__gt=_at(day, 12)).update(at=_at(day, 12))
-    elif len(spec["assessed"]) == 1:
-        # A first assessment is also the first review.
-        risk.last_reviewed_on = first_day
-        risk.save(update_fields=["last_reviewed_on"])
-    if spec.get("board"):
-        editing.set_board_assurance(risk, owner, spec["board"],
-                                    "Board assurance framework review, September 2025",
-                                    on=dt.date(2025, 9, 25))
-        RiskEvent.objects.filter(risk=risk, event="board_assurance").update(
-            at=_at(dt.date(2025, 9, 25), 15))
-    return risk

@@ -20,21 +20,12 @@ from django.utils import timezone
 from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
-from oversight.risks.models import (
-    LIVE,
-    ActionStatus,
-    Risk,
-    RiskAction,
-    RiskEvent,
-    RiskStatus,
-)
-from oversight.support.lifecycle import required_reason
+from oversight.risks.models import LIVE, Risk, RiskAction, RiskEvent, RiskStatus
+from oversight.support.lifecycle import required_reason, step
 from oversight.support.notify import tell
 
 __all__ = [
-    "ActionLifecycle",
     "RiskLifecycle",
-    "action_events",
     "apply_rules",
     "escalate",
     "fire",
@@ -67,30 +58,6 @@ class RiskLifecycle(StateMachine):
         return bool(self.model.current_score and self.model.owner_id)
 
 
-class ActionLifecycle(StateMachine):
-    """open -> in progress -> completed (with evidence); or cancelled."""
-
-    open = State("Open", initial=True, value=ActionStatus.OPEN.value)
-    in_progress = State("In progress", value=ActionStatus.IN_PROGRESS.value)
-    completed = State("Completed", final=True, value=ActionStatus.COMPLETED.value)
-    cancelled = State("Cancelled", final=True, value=ActionStatus.CANCELLED.value)
-
-    start = open.to(in_progress)
-    complete = open.to(completed, cond="has_evidence") | in_progress.to(
-        completed, cond="has_evidence"
-    )
-    cancel = open.to(cancelled) | in_progress.to(cancelled)
-
-    def __init__(self, action: RiskAction) -> None:
-        super().__init__(action, state_field="status")
-
-    def has_evidence(self) -> bool:
-        return bool(self.model.evidence.strip())
-
-    def on_enter_completed(self) -> None:
-        self.model.completed_on = timezone.localdate()
-
-
 EVENT_LABELS = {
     "accept": "Accept onto the register",
     "dismiss": "Dismiss the suggestion",
@@ -98,19 +65,10 @@ EVENT_LABELS = {
     "reopen": "Reopen (no longer tolerated)",
     "close": "Close the risk",
 }
-ACTION_EVENT_LABELS = {
-    "start": "Start work",
-    "complete": "Complete (evidence recorded)",
-    "cancel": "Cancel",
-}
 
 
 def risk_events(risk: Risk) -> list[str]:
     return [e.id for e in RiskLifecycle(risk).allowed_events]
-
-
-def action_events(action: RiskAction) -> list[str]:
-    return [e.id for e in ActionLifecycle(action).allowed_events]
 
 
 def record(
@@ -164,19 +122,13 @@ def _refusal(risk: Risk, event: str) -> str:
 
 
 def fire_action(action: RiskAction, event: str, user, reason: str) -> RiskEvent:
+    """Run an event of the action's life-cycle (``support.lifecycle.ActionLifecycle``), save it
+    and record it on the risk."""
     reason = required_reason(reason)
     with transaction.atomic():
         source = action.status
-        try:
-            ActionLifecycle(action).send(event)
-        except TransitionNotAllowed as exc:
-            if event == "complete" and not action.is_done:
-                raise ValidationError("Record the evidence before completing the action.") from exc
-            raise ValidationError(
-                f"The action cannot {event} while it is {action.get_status_display().lower()}."
-            ) from exc
         action._change_reason = f"{event}: {reason}"[:100]
-        action.save()
+        step(action, event)
         return record(
             action.risk, f"action_{event}", user, f"{action.title}: {reason}",
             source=source, target=action.status, action=action,

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from oversight.support.models import Action
+
 SCALE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
@@ -371,47 +373,21 @@ class Gap(models.Model):
         return f"{self.get_kind_display()}: {self.description[:60]}"
 
 
-class ActionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-ACTION_DONE = (ActionStatus.COMPLETED, ActionStatus.CANCELLED)
-
-
-class RiskAction(models.Model):
-    """An action to close a gap: owner, due date, status (``lifecycle.ActionLifecycle``)."""
+class RiskAction(Action):
+    """An action to close a gap in a risk's controls or assurance: an ``Action`` (owner, due
+    date, status, evidence) on the risk's register; never escalated itself (the risk is)."""
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="actions")
     gap = models.ForeignKey(
         Gap, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
     )
-    title = models.CharField(max_length=300)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="risk_actions"
     )
-    due = models.DateField()
-    status = models.CharField(
-        max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
-    )
-    evidence = models.TextField(blank=True)
-    completed_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["risk", "due", "id"]
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def is_done(self) -> bool:
-        return self.status in ACTION_DONE
-
-    def is_overdue(self, today: dt.date | None = None) -> bool:
-        return not self.is_done and self.due < (today or timezone.localdate())
 
 
 class RiskEvent(models.Model):

@@ -25,19 +25,12 @@ from oversight.metrics.models import Metric
 from oversight.organisations.models import Organisation, OrganisationKind, System
 from oversight.risks import editing, forms
 from oversight.risks.charts import band_fill, score_chart
-from oversight.risks.lifecycle import (
-    ACTION_EVENT_LABELS,
-    EVENT_LABELS,
-    action_events,
-    escalate,
-    fire,
-    fire_action,
-    risk_events,
-)
+from oversight.risks.lifecycle import EVENT_LABELS, escalate, fire, fire_action, risk_events
 from oversight.risks.models import LIVE, Risk, RiskAction, RiskStatus, StrategicObjective
 from oversight.risks.register import Assessed, assess, assess_one, with_related
 from oversight.risks.rules import registers, visible_risks
 from oversight.risks.scoring import scoring_for
+from oversight.support.lifecycle import ACTION_EVENT_LABELS, action_events
 from oversight.support.models import ExitCriterion
 from oversight.support.rules import visible_cases
 

@@ -177,14 +177,20 @@ class CurrentSegment:
         )
 
 
-def current_segment(framework: Framework, subject: Organisation | System, user) -> CurrentSegment:
-    decision = (Decision.objects.filter(decision_visibility(user))
-                .filter(framework=framework, **subject_keys(subject))
-                .select_related("decided_by", "publication")
-                .order_by("-quarter_end", "-decided_at", "-id").first())
-    proposal = (Proposal.objects.filter(framework=framework, current=True,
+def current_segment(framework: Framework, subject: Organisation | System, user,
+                    as_at: dt.date | None = None) -> CurrentSegment:
+    """What applies now, or ``as_at`` a day: decisions made by then, proposals of quarters
+    ended by then (a board report's "changes since the last report")."""
+    decisions = (Decision.objects.filter(decision_visibility(user))
+                 .filter(framework=framework, **subject_keys(subject)))
+    proposals = Proposal.objects.filter(framework=framework, current=True,
                                         **subject_keys(subject))
-                .defer(*Proposal.EVIDENCE).order_by("-quarter_end").first())
+    if as_at is not None:
+        decisions = decisions.filter(decided_at__date__lte=as_at)
+        proposals = proposals.filter(quarter_end__lte=as_at)
+    decision = (decisions.select_related("decided_by", "publication")
+                .order_by("-quarter_end", "-decided_at", "-id").first())
+    proposal = proposals.defer(*Proposal.EVIDENCE).order_by("-quarter_end").first()
     if proposal is not None and decision is not None and (
         proposal.quarter_end <= decision.quarter_end
     ):

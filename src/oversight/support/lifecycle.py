@@ -1,4 +1,4 @@
-"""Life-cycles of support cases and SOAG actions (python-statemachine).
+"""Life-cycles of support cases and of actions, SOAG's and risks' (python-statemachine).
 
 Status changes go only through ``fire``: it runs the event on the machine bound to the model,
 saves it, and records a ``Transition`` with who, when and why, all in one transaction.
@@ -18,6 +18,7 @@ from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
 from oversight.support.models import (
+    Action,
     ActionStatus,
     CaseKind,
     CaseStatus,
@@ -53,7 +54,8 @@ class CaseLifecycle(StateMachine):
 
 
 class ActionLifecycle(StateMachine):
-    """open -> in progress -> completed; escalated to the board when overdue; or cancelled."""
+    """open -> in progress -> completed (with evidence); or cancelled; an action that escalates
+    to the board (``Action.escalates_to_board``: SOAG's) is escalated when overdue."""
 
     open = State("Open", initial=True, value=ActionStatus.OPEN.value)
     in_progress = State("In progress", value=ActionStatus.IN_PROGRESS.value)
@@ -62,7 +64,9 @@ class ActionLifecycle(StateMachine):
     cancelled = State("Cancelled", final=True, value=ActionStatus.CANCELLED.value)
 
     start = open.to(in_progress)
-    escalate = open.to(escalated, cond="overdue") | in_progress.to(escalated, cond="overdue")
+    escalate = open.to(escalated, cond="overdue_to_board") | in_progress.to(
+        escalated, cond="overdue_to_board"
+    )
     complete = (
         open.to(completed, cond="has_evidence")
         | in_progress.to(completed, cond="has_evidence")
@@ -70,12 +74,12 @@ class ActionLifecycle(StateMachine):
     )
     cancel = open.to(cancelled) | in_progress.to(cancelled) | escalated.to(cancelled)
 
-    def __init__(self, action: SoagAction, today: dt.date | None = None) -> None:
+    def __init__(self, action: Action, today: dt.date | None = None) -> None:
         self.today = today
         super().__init__(action, state_field="status")
 
-    def overdue(self) -> bool:
-        return self.model.is_overdue(self.today)
+    def overdue_to_board(self) -> bool:
+        return self.model.escalates_to_board and self.model.is_overdue(self.today)
 
     def has_evidence(self) -> bool:
         return bool(self.model.evidence.strip())
@@ -97,9 +101,35 @@ def case_events(case: SupportCase) -> list[str]:
     ]
 
 
-def action_events(action: SoagAction) -> list[str]:
+#: What a person chooses on an action's page, event by event.
+ACTION_EVENT_LABELS = {
+    "start": "Start work",
+    "escalate": "Escalate to the board",
+    "complete": "Complete (evidence recorded)",
+    "cancel": "Cancel",
+}
+
+
+def action_events(action: Action) -> list[str]:
+    """Events a person may choose for the action (escalation only when it is due)."""
     machine = ActionLifecycle(action)
-    return [e.id for e in machine.allowed_events if e.id != "escalate" or action.is_overdue()]
+    return [
+        e.id
+        for e in machine.allowed_events
+        if e.id != "escalate" or (action.escalates_to_board and action.is_overdue())
+    ]
+
+
+def step(obj: SupportCase | Action, event: str, today: dt.date | None = None) -> None:
+    """Run ``event`` on the case's or action's life-cycle and save it; a refused event raises
+    ``ValidationError`` saying why. Callers record the change (``fire`` as a ``Transition``,
+    ``risks.lifecycle.fire_action`` as a ``RiskEvent``)."""
+    machine = CaseLifecycle(obj) if isinstance(obj, SupportCase) else ActionLifecycle(obj, today)
+    try:
+        machine.send(event)
+    except TransitionNotAllowed as exc:
+        raise ValidationError(_refusal(obj, event, today)) from exc
+    obj.save()
 
 
 def fire(
@@ -109,14 +139,7 @@ def fire(
     reason = required_reason(reason)
     with transaction.atomic():
         source = obj.status
-        machine = (
-            CaseLifecycle(obj) if isinstance(obj, SupportCase) else ActionLifecycle(obj, today)
-        )
-        try:
-            machine.send(event)
-        except TransitionNotAllowed as exc:
-            raise ValidationError(_refusal(obj, event, today)) from exc
-        obj.save()
+        step(obj, event, today)
         return _transition(obj, event, source, user, reason)
 
 
@@ -150,7 +173,7 @@ def _transition(
     )
 
 
-def _refusal(obj: SupportCase | SoagAction, event: str, today: dt.date | None) -> str:
+def _refusal(obj: SupportCase | Action, event: str, today: dt.date | None) -> str:
     status = obj.get_status_display().lower()
     if isinstance(obj, SupportCase):
         if event == "close" and obj.kind == CaseKind.RSP:
@@ -158,7 +181,9 @@ def _refusal(obj: SupportCase | SoagAction, event: str, today: dt.date | None) -
         if event == "exit" and obj.kind != CaseKind.RSP:
             return "Only a Recovery Support Programme case has an exit; close this case instead."
         return f"The case cannot {event} while it is {status}."
-    if event == "escalate" and not obj.is_done and not obj.is_overdue(today):
+    if event == "escalate" and obj.escalates_to_board and not obj.is_done and not obj.is_overdue(
+        today
+    ):
         return "Only an overdue action is escalated to the board."
     if event == "complete" and not obj.is_done and not obj.evidence.strip():
         return "Record the evidence before completing the action."

@@ -299,25 +299,51 @@ class ActionStatus(models.TextChoices):
 ACTION_DONE = (ActionStatus.COMPLETED, ActionStatus.CANCELLED)
 
 
-class SoagAction(OneSubject):
-    """An action or intervention SOAG requires of a delivery partner."""
+class Action(models.Model):
+    """Something an owner must do by a date, done on evidence: a SOAG action, or an action
+    closing a gap in a risk's controls (``risks.RiskAction``). Its status changes only through
+    ``support.lifecycle.ActionLifecycle``; only actions that escalate to the board (SOAG's)
+    are escalated when overdue."""
 
-    case = models.ForeignKey(
-        SupportCase, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
-    )
-    kind = models.CharField(max_length=30, choices=ActionKind.choices)
+    #: Whether an overdue action of this kind is escalated to the board.
+    escalates_to_board: bool = False
+
     title = models.CharField(max_length=300)
-    description = models.TextField(blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="soag_actions"
-    )
     due = models.DateField()
     status = models.CharField(
         max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
     evidence = models.TextField(blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in ACTION_DONE
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return not self.is_done and self.due < (today or timezone.localdate())
+
+
+class SoagAction(OneSubject, Action):
+    """An action or intervention SOAG requires of a delivery partner."""
+
+    escalates_to_board = True
+
+    case = models.ForeignKey(
+        SupportCase, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    kind = models.CharField(max_length=30, choices=ActionKind.choices)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="soag_actions"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -326,22 +352,10 @@ class SoagAction(OneSubject):
 
     class Meta:
         ordering = ["due", "id"]
-        constraints = [
-            one_subject("soag_action_one_subject")
-        ]
-
-    def __str__(self) -> str:
-        return self.title
+        constraints = [one_subject("soag_action_one_subject")]
 
     def get_absolute_url(self) -> str:
         return reverse("support_action", args=[self.pk])
-
-    @property
-    def is_done(self) -> bool:
-        return self.status in ACTION_DONE
-
-    def is_overdue(self, today: dt.date | None = None) -> bool:
-        return not self.is_done and self.due < (today or timezone.localdate())
 
 
 class Transition(models.Model):

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from oversight.access.models import Role
 from oversight.support.models import Notification, SoagAction, SupportCase
@@ -53,3 +54,10 @@ def tell(
             lambda: send_mail(subject, text, sender, addresses, fail_silently=False)
         )
     return made
+
+
+def mark_read(user, **which) -> int:
+    """Mark the user's unread notifications (those about ``which``: ``action=``, ``case=``, or
+    all of them) as read now; how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True, **which)
+    return unread.update(read_at=timezone.now())

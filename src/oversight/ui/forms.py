@@ -13,9 +13,14 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 WIDGET_CLASSES: dict[type[forms.Widget], str] = {
     forms.Textarea: "nhsuk-textarea",
     forms.Select: "nhsuk-select",
+    forms.SelectMultiple: "nhsuk-select",
     forms.CheckboxInput: "nhsuk-checkboxes__input",
     forms.RadioSelect: "nhsuk-radios__input",
 }
+
+
+#: A date field's widget: the browser's date picker, the value as ``YYYY-MM-DD``.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class NhsForm(forms.Form):

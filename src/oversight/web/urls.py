@@ -1,7 +1,7 @@
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
+from oversight.access import oidc
 from oversight.web import dashboards, directory, views
 
 urlpatterns = [
@@ -11,7 +11,11 @@ urlpatterns = [
         login_not_required(views.ThrottledLoginView.as_view()),
         name="login",
     ),
-    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sign-in/refused/", oidc.refused, name="sign_in_refused"),
+    path("sign-out/", oidc.SignOut.as_view(), name="logout"),
+    # Single sign-on (docs/sign-in.md); 404 unless configured.
+    path("oidc/authenticate/", oidc.authenticate_view, name="oidc_authenticate"),
+    path("oidc/callback/", oidc.callback_view, name="oidc_callback"),
     path("health/", views.health, name="health"),
     # The organisation, place and system pages (were organisations/urls.py; same URLs, names).
     path("organisations/", directory.organisation_list, name="organisation_list"),

@@ -8,10 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from oversight.access import oidc, throttle
 from oversight.access.rules import role_scope, scoped, visible_organisations, visible_systems
 from oversight.health import checks
 from oversight.metrics import charts
@@ -22,54 +23,32 @@ from oversight.segmentation.changes import recent_decisions, segment_changes
 from oversight.support.models import ACTION_DONE
 from oversight.support.rules import visible_actions
 
-#: Failed sign-ins allowed per username and address before the pair is locked out.
-LOGIN_FAILURE_LIMIT = getattr(settings, "LOGIN_FAILURE_LIMIT", 5)
-#: Failed sign-ins allowed from one address, whatever the usernames, before it is locked out
-#: (one address trying many usernames; an office behind one NAT address gets room to spare).
-LOGIN_ADDRESS_FAILURE_LIMIT = getattr(settings, "LOGIN_ADDRESS_FAILURE_LIMIT", 20)
-#: How long a lock-out lasts, in seconds.
-LOGIN_LOCKOUT_SECONDS = getattr(settings, "LOGIN_LOCKOUT_SECONDS", 15 * 60)
 #: Home page concerns are computed for at most this many organisations (the user's scope).
 HOME_ORGANISATION_LIMIT = 300
 #: Open SOAG actions listed on the home page (the soonest due; the action list has them all).
 HOME_ACTION_LIMIT = 20
 
 
-def _throttle_key(request: HttpRequest, username: str) -> str:
-    who = f"{username.strip().lower()}|{request.META.get('REMOTE_ADDR', '')}"
-    return "oversight:login-failures:" + hashlib.sha256(who.encode()).hexdigest()
-
-
-def _address_key(request: HttpRequest) -> str:
-    address = request.META.get("REMOTE_ADDR", "")
-    return "oversight:login-failures-from:" + hashlib.sha256(address.encode()).hexdigest()
-
-
-def _counts(request: HttpRequest) -> list[tuple[str, int]]:
-    """(cache key, limit) of the counts a failed sign-in adds to: the username at the
-    address, and the address whatever the username."""
-    return [(_throttle_key(request, request.POST.get("username", "")), LOGIN_FAILURE_LIMIT),
-            (_address_key(request), LOGIN_ADDRESS_FAILURE_LIMIT)]
-
-
 class ThrottledLoginView(auth_views.LoginView):
     """Django's sign-in, locked for a while after too many failures for a username + address,
-    or from one address whatever the usernames tried.
+    or from one address whatever the usernames tried (``access.throttle``).
 
-    The count lives in the "throttle" cache, which is the database, so every server process
-    and host shares it (a per-process count would multiply the allowed guesses). A locked
-    pair gets status 429 without the password being checked, so guessing cannot continue
-    during the lock.
+    Each attempt is counted before its password is checked, in the database every server
+    process and host shares; one over a limit gets status 429 without the password being
+    checked, so guessing cannot continue during the lock.
     """
 
     template_name = "web/login.jinja"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(**kwargs) | {
+            "sso": oidc.configured(), "provider_name": settings.OIDC_PROVIDER_NAME}
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        store = caches["throttle"]
-        if any(store.get(key, 0) >= limit for key, limit in _counts(request)):
+        if not throttle.attempt(request, request.POST.get("username", "")):
             form = self.get_form()
-            minutes = LOGIN_LOCKOUT_SECONDS // 60
+            minutes = throttle.LOCKOUT_SECONDS // 60
             form.add_error(None, f"Too many failed sign-in attempts. Try again in {minutes} "
                                  "minutes.")
             response = self.render_to_response(self.get_context_data(form=form))
@@ -77,21 +56,8 @@ class ThrottledLoginView(auth_views.LoginView):
             return response
         return super().post(request, *args, **kwargs)
 
-    def form_invalid(self, form: Any) -> HttpResponse:
-        failures = caches["throttle"]
-        for key, _ in _counts(self.request):
-            if not failures.add(key, 1, LOGIN_LOCKOUT_SECONDS):
-                try:
-                    failures.incr(key)
-                except ValueError:  # expired between add and incr
-                    failures.set(key, 1, LOGIN_LOCKOUT_SECONDS)
-                else:
-                    failures.touch(key, LOGIN_LOCKOUT_SECONDS)
-        return super().form_invalid(form)
-
     def form_valid(self, form: Any) -> HttpResponse:
-        caches["throttle"].delete(_throttle_key(self.request,
-                                                self.request.POST.get("username", "")))
+        throttle.succeeded(self.request, self.request.POST.get("username", ""))
         return super().form_valid(form)
 
 

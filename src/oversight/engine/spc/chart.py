@@ -271,6 +271,7 @@ def render_svg(
     unit: str = "",
     width: int = 800,
     height: int = 400,
+    id_prefix: str = "",
 ) -> str:
     """An XmR chart of one series as SVG text.
 
@@ -279,7 +280,8 @@ def render_svg(
     in ``unit`` (the catalogue's: ``%``, ``£m``, ``minutes``, ...); months as ``Apr 2016``.
     Limits and mean are drawn per rebase group and run of points; undefined (NaN) limits are
     not drawn. ``markers`` are (date, label) pairs drawn as labelled vertical lines at the
-    point with that date (e.g. rebases); dates without a point are skipped.
+    point with that date (e.g. rebases); dates without a point are skipped. ``id_prefix``
+    keeps the title's and description's ids unique when a page holds several charts.
     """
     d = np.asarray(dates, dtype="datetime64[D]")
     y = np.asarray(values, dtype=float)
@@ -293,10 +295,11 @@ def render_svg(
     desc = _description(f, d, y, m, lo, hi, pt, target, variation, assurance, shown)
     return "\n".join([
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="title desc" '
+        f'viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{id_prefix}title {id_prefix}desc" '
         'font-family="Arial, sans-serif" font-size="11">',
-        f'<title id="title">{escape(title)}</title>',
-        f'<desc id="desc">{escape(desc)}</desc>',
+        f'<title id="{id_prefix}title">{escape(title)}</title>',
+        f'<desc id="{id_prefix}desc">{escape(desc)}</desc>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
         f'<text x="{f.left}" y="22" font-size="14" font-weight="bold">{escape(title)}</text>',
         *_axes(f, d),

@@ -317,6 +317,14 @@ def _metric_entries(a: Annotated, idx: np.ndarray, rule: str) -> list[dict[str, 
     ]
 
 
+def reaches(value: np.ndarray, threshold: np.ndarray | float) -> np.ndarray:
+    """``value >= threshold`` as the framework's "at least" means it: a value on the threshold
+    by decimal arithmetic reaches it even where binary floating point lands a hair short
+    (13 - 11.05 is 1.9499999999999993, 15% of 13 is 1.95)."""
+    threshold = np.asarray(threshold, dtype=np.float64)
+    return value >= threshold - 1e-9 * np.maximum(1.0, np.abs(threshold))
+
+
 def _keys(sub: np.ndarray, q: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(sub.tolist(), q.tolist(), strict=True))
 
@@ -414,8 +422,8 @@ def evaluate(
         worse = (base_mean - a.value) * polarity
         confirmed = a.concern if rules.drop_spc == "concern" else a.concern & a.outside
         drop = ((base_count >= rules.drop_baseline_min) & (polarity != 0) & (base_mean != 0)
-                & (worse > 0) & (worse >= rules.drop_relative * np.abs(base_mean))
-                & (worse >= rules.drop_absolute_iqr * iqr) & confirmed)
+                & (worse > 0) & reaches(worse, rules.drop_relative * np.abs(base_mean))
+                & reaches(worse, rules.drop_absolute_iqr * iqr) & confirmed)
     last_drop = np.maximum.accumulate(np.where(drop, idx, -1)) if n else idx
     last_concern = np.maximum.accumulate(np.where(a.concern, idx, -1)) if n else idx
 
@@ -460,7 +468,8 @@ def evaluate(
                     & (a.period_end[year_before_c].astype("datetime64[M]")
                        == cur_month - np.timedelta64(12, "M")), a.value[year_before_c], np.nan)
     below = rules.finance_below
-    grown = (then >= below) | (below - fin_value >= (1 + rules.critical_worsening) * (below - then))
+    grown = (then >= below) | reaches(below - fin_value,
+                                      (1 + rules.critical_worsening) * (below - then))
     critical_fin_hit = (fin_hit & (below_months[cur] >= rules.critical_below_plan_months)
                         & grown)
     lo_warn = np.maximum(cur - rules.warning_periods + 1, a.series_start[cur])
@@ -490,7 +499,7 @@ def evaluate(
     cqc_applies = np.isin(kinds, list(rules.cqc_kinds))[:, None]
     fired = {
         "bottom_quartile": (n_count >= rules.bottom_min_metrics)
-        & (n_bottom >= rules.bottom_share * n_count - 1e-9),
+        & reaches(n_bottom, rules.bottom_share * n_count),
         "dramatic_drop": per_subject(drop_hit) > 0,
         "sustained_poor": n_sustained > 0,
         "financial_plan": fin_fired,
@@ -508,7 +517,7 @@ def evaluate(
         "critical_quality": has_data & np.where(
             cqc_applies, np.isin(overall, rules.critical_cqc_overall),
             (n_count >= rules.bottom_min_metrics)
-            & (n_sustained >= rules.critical_sustained_share * n_count - 1e-9)),
+            & reaches(n_sustained, rules.critical_sustained_share * n_count)),
         "critical_finance": has_data & (per_subject(critical_fin_hit) > 0),
     }
     any3 = np.zeros(shape, bool)
@@ -520,7 +529,7 @@ def evaluate(
     any_fired = any3 | any4
     for t in rules.trigger_names:
         any_fired |= fired[t]
-    top_ok = (n_count >= rules.top_min_metrics) & (n_top >= rules.top_share * n_count - 1e-9)
+    top_ok = (n_count >= rules.top_min_metrics) & reaches(n_top, rules.top_share * n_count)
     fin_ok = fin_reported & ~fin_fired if rules.s1_finance_met else np.ones(shape, bool)
     cqc_ok = ~cqc_applies | (np.isin(overall, rules.s1_cqc) & np.isin(well_led, rules.s1_cqc))
     s1 = top_ok & fin_ok & cqc_ok & (~any_fired if rules.s1_no_triggers else True)

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from oversight.engine.periods import FIRST_MONTH, financial_year_start
 from oversight.metrics.importing.validation import Problems
 
 RULES_FILE = Path(__file__).with_name("plausibility.yaml")
@@ -51,8 +52,8 @@ def rules() -> Plausibility:
 def latest_period_end(today: dt.date | None = None) -> dt.date:
     """The last day a period may end on: the end of the financial year(s) ahead of today."""
     today = today or dt.date.today()
-    fy_start = today.year if today.month >= 4 else today.year - 1
-    return dt.date(fy_start + rules().financial_years_ahead + 1, 3, 31)
+    after = financial_year_start(today) + rules().financial_years_ahead + 1
+    return dt.date(after, FIRST_MONTH, 1) - dt.timedelta(days=1)
 
 
 def check_finite(frame: pl.DataFrame, columns: dict[str, str], problems: Problems) -> None:

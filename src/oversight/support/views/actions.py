@@ -10,15 +10,10 @@ from django.utils import timezone
 
 from oversight.support import forms
 from oversight.support.actions import raise_action, working_days_late
-from oversight.support.lifecycle import action_events, fire
+from oversight.support.lifecycle import ACTION_EVENT_LABELS, action_events, fire
 from oversight.support.models import ACTION_DONE, ActionStatus, SoagAction
 from oversight.support.rules import visible_actions, visible_cases
-from oversight.support.views.common import (
-    ACTION_EVENT_LABELS,
-    render_page,
-    subject_field,
-    subject_for,
-)
+from oversight.support.views.common import render_page, subject_field, subject_for
 from oversight.ui.forms import add_errors
 from oversight.ui.pages import breadcrumbs
 

@@ -17,14 +17,11 @@ from oversight.support.models import SupportCase
 from oversight.ui.forms import choice_field
 from oversight.ui.pages import page
 
+#: What a person chooses on a case's page, event by event.
 EVENT_LABELS = {
     "start": "Start support (package agreed)",
     "close": "Close the case",
-    "escalate": "Escalate to the board",
-    "complete": "Complete (evidence recorded)",
-    "cancel": "Cancel",
 }
-ACTION_EVENT_LABELS = EVENT_LABELS | {"start": "Start work"}
 
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from oversight.support.models import Notification
+from oversight.support.notify import mark_read
 from oversight.support.views.common import render_page
 from oversight.ui.pages import breadcrumbs
 
@@ -30,8 +30,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    mark_read(request.user)
     messages.success(request, "Notifications marked as read.")
     return redirect("support_notifications")

@@ -1,0 +1,151 @@
+"""Issuing a report: draw every part from the domains, freeze it with the cover and narrative
+as they stand, render the document from that snapshot and keep both as a new version.
+
+Issuing is one transaction: a failure leaves no half-written version. The document is
+rendered from the snapshot alone, so an issued version reads the same whatever is loaded later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from oversight.governance.models import ItemPurpose
+from oversight.metrics.charts import standalone_icon
+from oversight.reports.models import Report, ReportVersion
+from oversight.reports.sections import AREAS
+from oversight.reports.sections.appendices import membership_section, terms_section
+from oversight.reports.sections.data import data_section
+from oversight.reports.sections.development import development_section
+from oversight.reports.sections.framework import framework_section
+from oversight.reports.sections.position import position_section
+from oversight.reports.sections.risks import risks_section
+from oversight.reports.sections.scope import Scope, day
+from oversight.reports.sections.soag import soag_section
+
+TEMPLATE = "reports/soag_overview.jinja"
+#: Called after each part is drawn: (parts done, parts in all, the part's name).
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    name: str
+    build: Callable[[Scope], Any]
+
+
+def parts_of(report: Report) -> list[Part]:
+    """The parts drawn for this report, in order (the appendices only when picked)."""
+    parts = [
+        Part("framework", AREAS["framework"], framework_section),
+        Part("position", AREAS["position"], position_section),
+        Part("soag", AREAS["soag"], soag_section),
+        Part("risks", AREAS["risks"], risks_section),
+        Part("development", AREAS["development"], development_section),
+    ]
+    if report.include_data:
+        parts.append(Part("data", AREAS["data"], data_section))
+    if report.include_terms:
+        parts.append(Part("terms", "Terms of reference", terms_section))
+    if report.include_membership:
+        parts.append(Part("membership", "Membership", membership_section))
+    return parts
+
+
+def scope_of(report: Report, as_at: dt.date | None = None) -> Scope:
+    return Scope(system=report.system, committee=report.committee, meeting=report.meeting,
+                 since=report.since, as_at=as_at or timezone.localdate())
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in (text or "").splitlines() if p.strip()]
+
+
+def cover(report: Report) -> dict[str, Any]:
+    """The cover sheet and narrative as they stand (frozen with each version)."""
+    meeting = report.meeting
+    return {
+        "board": meeting.body.name,
+        "meeting": f"{meeting.body.name} meeting",
+        "meeting_date": day(meeting.date),
+        "agenda_item": report.agenda_item,
+        "title": report.title,
+        "lead": report.lead,
+        "author": report.author,
+        "purpose": report.purpose,
+        "purpose_label": report.get_purpose_display(),
+        "purposes": [[code, label] for code, label in ItemPurpose.choices],
+        "presented_before": list(report.presented_before or []),
+        "paper_purpose": paragraphs(report.paper_purpose),
+        "recommendation": paragraphs(report.recommendation),
+        "system": {"code": report.system.code, "name": report.system.name},
+        "committee": {"short_name": report.committee.short_name,
+                      "name": report.committee.name},
+        "since": day(report.since),
+        "commentary": {k: paragraphs(v) for k, v in (report.commentary or {}).items()
+                       if k in AREAS and paragraphs(v)},
+    }
+
+
+def draw(report: Report, as_at: dt.date | None = None,
+         progress: Progress | None = None) -> dict[str, Any]:
+    """The snapshot: the cover and every part, drawn now."""
+    scope = scope_of(report, as_at)
+    parts = parts_of(report)
+    snapshot: dict[str, Any] = {"as_at": day(scope.as_at), "until": day(scope.until),
+                                "cover": cover(report),
+                                "parts": [p.key for p in parts]}
+    for done, part in enumerate(parts, start=1):
+        snapshot[part.key] = part.build(scope)
+        if progress is not None:
+            progress(done, len(parts), part.name)
+    return snapshot
+
+
+def render_document(snapshot: dict[str, Any], *, version: int | None = None,
+                    issued_at: str | None = None) -> str:
+    """The standalone HTML document of a snapshot (what render() turns into PDF and Word)."""
+    return render_to_string(TEMPLATE, {
+        "r": snapshot, "areas": AREAS, "version": version, "issued_at": issued_at,
+        "long_date": long_date, "icon": standalone_icon,
+    })
+
+
+def long_date(iso: str | None, weekday: bool = False) -> str:
+    """'15 September 2021' (or 'Wednesday 15 September 2021') from the snapshot's ISO date."""
+    if not iso:
+        return ""
+    value = dt.datetime.fromisoformat(iso)
+    return value.strftime("%A %-d %B %Y" if weekday else "%-d %B %Y")
+
+
+def running_header(report: Report) -> str:
+    """The meeting and item, for the header of every printed page."""
+    item = f": item {report.agenda_item}" if report.agenda_item else ""
+    return f"{report.meeting.body.name}, {report.meeting.date:%-d %B %Y}{item}"
+
+
+def issue(report: Report, user=None, progress: Progress | None = None,
+          as_at: dt.date | None = None) -> ReportVersion:
+    """Draw, freeze and render a new version of the report."""
+    snapshot = draw(report, as_at, progress)
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+        issued_at = timezone.now()
+        html = render_document(snapshot, version=number,
+                               issued_at=timezone.localtime(issued_at).isoformat())
+        return ReportVersion.objects.create(
+            report=locked, number=number, issued_at=issued_at, issued_by=user,
+            as_at=dt.date.fromisoformat(snapshot["as_at"]), snapshot=snapshot, html=html,
+            sha256=hashlib.sha256(html.encode()).hexdigest(),
+        )
