@@ -7,9 +7,22 @@ table says what each must get: a status, and whether the unpublished figure (88.
 batch's name may appear. A new page that shows stored data goes in URLS; a governance Part B
 URL goes in the same table with its audience.
 
-Expected values are the rule of docs/importing.md ("Publication"): before publication only the
-loader's organisation, the ICB team of its system, the regional team of its region and
-administrators see it.
+Expected values are the rules, not the code's answers:
+
+- Unpublished data (docs/importing.md, "Publication"): before publication only the loader's
+  organisation, the ICB team of its system, the regional team of its region and administrators
+  see it.
+- Governance (governance/rules.py, docs/governance.md): a body's business is read by its
+  members, attendees and secretariat and by users whose roles reach the body's system (an
+  organisation user through its organisation); others are refused (403 on a page, 404 from the
+  API). A Part B item, its papers and minutes are seen by the meeting's members, the item's
+  attendees and the secretariat only: not even an administrator or the ICB team sees its title,
+  and its paper is not there (404) for anyone else who may read the meeting.
+- Risks (docs/risks.md): the regional team, ICB team and SOAG members see every risk of the
+  systems their roles reach; an organisation user sees its own organisation's risks and
+  system-wide ones, never another trust's.
+- Development plans (docs/development.md): everyone whose roles reach the plan's system.
+- The scheme of delegation (docs/delegation.md): anyone signed in.
 """
 
 from __future__ import annotations
@@ -23,10 +36,18 @@ from oversight.access.models import Role
 from oversight.governance.models import BodyKind
 from oversight.reports.issue import issue
 from tests.factories import (
+    AgendaItemFactory,
     BodyFactory,
+    MatterFactory,
     MeetingFactory,
+    MembershipFactory,
     OrganisationFactory,
+    PaperFactory,
+    PaperVersionFactory,
+    PersonFactory,
+    PlanFactory,
     ReportFactory,
+    RiskFactory,
     RoleFactory,
     SystemFactory,
 )
@@ -40,6 +61,12 @@ ROLES = ["loader", "icb", "regional", "admin", "soag", "other_icb", "other_regio
          "other_organisation", "anonymous"]
 #: Roles that may not see RGT at all (their scope is elsewhere).
 OUT_OF_SCOPE = {"other_icb", "other_regional", "other_organisation"}
+#: The audience of the SOAG meeting's Part B item: the SOAG member sits on the body.
+PART_B_AUDIENCE = {"soag"}
+PART_B_TITLE = "Regulatory undertakings of a named provider"
+#: Who sees a risk of another trust in the system (RGN's): the system's teams, not RGT's user.
+OTHER_TRUST_RISK = "Ambulance handover delays at RGN"
+SEE_SYSTEM_RISKS = {"icb", "regional", "admin", "soag"}
 
 
 @dataclass(frozen=True)
@@ -50,8 +77,11 @@ class Url:
     path: str
     status: dict[str, int] = field(default_factory=dict)
     default: int = 200
-    #: Text only SEE_UNPUBLISHED roles may receive ("{batch}" and "{observation}" are filled).
+    #: Text only ``audience`` may receive ("{batch}" and "{observation}" are filled).
     secret: str = NEW
+    audience: frozenset[str] = frozenset(SEE_UNPUBLISHED)
+    #: The secret must be in what the audience gets (so the row can tell hiding from absence).
+    shown: bool = False
 
     def expected(self, role: str) -> int:
         if role == "anonymous":
@@ -77,6 +107,36 @@ URLS = [
     Url("/api/support/actions"),
     Url("/api/support/cases"),
     Url("/api/support/rsp"),
+    # Governance: the SOAG of QUE, its meeting with a Part B item and that item's paper.
+    Url("/governance/", secret=PART_B_TITLE, audience=PART_B_AUDIENCE),
+    Url("/governance/SOAG/", {r: 403 for r in OUT_OF_SCOPE}, secret=PART_B_TITLE,
+        audience=PART_B_AUDIENCE),
+    Url("/governance/meetings/{soag_meeting}/", {r: 403 for r in OUT_OF_SCOPE}, secret=PART_B_TITLE,
+        audience=PART_B_AUDIENCE, shown=True),
+    Url("/governance/papers/{part_b_paper}/versions/1/",
+        {r: 403 for r in OUT_OF_SCOPE} | {"loader": 404, "icb": 404, "regional": 404,
+                                          "admin": 404}),
+    Url("/governance/SOAG/meetings.ics", {r: 403 for r in OUT_OF_SCOPE}, secret=PART_B_TITLE,
+        audience=PART_B_AUDIENCE),
+    Url("/api/governance/bodies", secret=PART_B_TITLE, audience=PART_B_AUDIENCE),
+    Url("/api/governance/bodies/SOAG/meetings", {r: 404 for r in OUT_OF_SCOPE},
+        secret=PART_B_TITLE, audience=PART_B_AUDIENCE),
+    Url("/api/governance/meetings/{soag_meeting}/agenda", {r: 404 for r in OUT_OF_SCOPE},
+        secret=PART_B_TITLE, audience=PART_B_AUDIENCE, shown=True),
+    # Risks: RGT's own risk, and RGN's (another trust of the same system).
+    Url("/risks/?system=QUE", secret=OTHER_TRUST_RISK, audience=SEE_SYSTEM_RISKS, shown=True),
+    Url("/risks/{rgt_risk}/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/risks/{rgn_risk}/", {r: 403 for r in [*OUT_OF_SCOPE, "loader"]}),
+    Url("/risks/export.csv?system=QUE", {r: 404 for r in OUT_OF_SCOPE}, secret=OTHER_TRUST_RISK,
+        audience=SEE_SYSTEM_RISKS, shown=True),
+    Url("/api/risks/?system=QUE", secret=OTHER_TRUST_RISK, audience=SEE_SYSTEM_RISKS,
+        shown=True),
+    Url("/api/risks/{rgt_risk}", {r: 404 for r in OUT_OF_SCOPE}),
+    Url("/api/risks/{rgn_risk}", {r: 404 for r in [*OUT_OF_SCOPE, "loader"]}),
+    # Development: QUE's plan.
+    Url("/development/"),
+    Url("/development/{plan}/", {r: 403 for r in OUT_OF_SCOPE}),
+    Url("/api/development/plans/{plan}", {r: 404 for r in OUT_OF_SCOPE}),
     # The scheme of delegation, business cases, urgent decisions and disputes: read by anyone
     # signed in; recorded by the secretariats delegation.rules names (here only the
     # administrator is one) and, for disputes, the regional team.
@@ -105,6 +165,7 @@ URLS = [
     Url("/governance/disputes/{dispute}/outcome/",
         RECORDERS | {"regional": 200, "other_regional": 200}),
     Url("/api/delegation/matters"),
+    Url("/api/delegation/matters/{matter}"),
     Url("/api/delegation/business-cases"),
     Url("/api/delegation/urgent-decisions"),
     Url("/api/delegation/disputes"),
@@ -146,6 +207,32 @@ def report(world):  # noqa: F811
 
 
 @pytest.fixture
+def domains(world, everyone, report, settings, tmp_path):  # noqa: F811
+    """The governance, risk and development records the URLs name: QUE's SOAG (the SOAG member
+    sits on it) with a meeting holding a Part B item and its paper; a risk of RGT and one of
+    RGN (another trust of QUE); QUE's development plan; and the issued board report (made
+    first, so the SOAG is the one the report's board hears)."""
+    settings.MEDIA_ROOT = tmp_path
+    system = world["org"].host_system
+    soag = BodyFactory(soag=True, system=system)
+    MembershipFactory(body=soag, person=PersonFactory(user=everyone["soag"]))
+    meeting = MeetingFactory(body=soag)
+    AgendaItemFactory(meeting=meeting, number="1", title="Performance report")
+    part_b = AgendaItemFactory(meeting=meeting, number="9", title=PART_B_TITLE, part="B",
+                               organisation=world["org"])
+    part_b_paper = PaperFactory(item=part_b, title="Undertakings: position statement")
+    PaperVersionFactory(paper=part_b_paper, number=1)
+    rgt_risk = RiskFactory(system=system, title="Theatre capacity at RGT")
+    rgt_risk.organisations.add(world["org"])
+    rgn_risk = RiskFactory(system=system, title=OTHER_TRUST_RISK)
+    rgn_risk.organisations.add(OrganisationFactory(ods_code="RGN", host_system=system,
+                                                   region=system.region))
+    return {"soag_meeting": meeting.pk, "part_b_paper": part_b_paper.pk,
+            "rgt_risk": rgt_risk.reference, "rgn_risk": rgn_risk.reference,
+            "plan": PlanFactory(system=system).pk, "report": report.pk}
+
+
+@pytest.fixture
 def delegation(db):
     """A matter, a business case at its first step, an HCE meeting with an item in draft
     minutes, an urgent decision and a dispute: what the delegation URLs name."""
@@ -156,7 +243,6 @@ def delegation(db):
         BusinessCaseFactory,
         DisputeFactory,
         ImprovementProjectFactory,
-        MatterFactory,
         MeetingFactory,
         UrgentDecisionFactory,
     )
@@ -181,10 +267,11 @@ def delegation(db):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_role_against_every_url(client, world, everyone, report, delegation, role):  # noqa: F811
+def test_role_against_every_url(client, world, everyone, domains, delegation,  # noqa: F811
+                                role):
     """One role against the whole table (one database setup per role keeps the run short)."""
     batch = world["batch"]
-    fill = {"batch": batch.pk, "observation": batch.observations.first().pk, "report": report.pk}
+    fill = {"batch": batch.pk, "observation": batch.observations.first().pk, **domains}
     fill |= delegation
     if role != "anonymous":
         client.force_login(everyone[role])
@@ -194,8 +281,11 @@ def test_role_against_every_url(client, world, everyone, report, delegation, rol
         response = client.get(path)
         if response.status_code != url.expected(role):
             wrong.append(f"{path}: {response.status_code}, expected {url.expected(role)}")
-        elif response.status_code == 200 and role not in SEE_UNPUBLISHED:
+        elif response.status_code == 200:
             secret = url.secret.format(**fill)
-            if secret in response.content.decode():
+            seen = secret in b"".join(response).decode(errors="replace")
+            if seen and role not in url.audience:
                 wrong.append(f"{path}: shows {secret!r}")
+            elif url.shown and not seen and role in url.audience:
+                wrong.append(f"{path}: does not show {secret!r} to its audience")
     assert not wrong, f"{role}: " + "; ".join(wrong)

@@ -153,6 +153,17 @@ def test_export_has_the_contract_columns_and_imports_back_unchanged(demo_plan) -
     assert len(as_json) == 101 and set(as_json[0]) == set(COLUMNS)
 
 
+def test_export_carries_no_formula_and_imports_back_unchanged(plan) -> None:
+    data = (HEADER + '4,"=Transition",KC,"-5% running costs: agree the plan",Q2 21/22,A\n').encode()
+    import_plan(data, "plan.csv", plan)
+    exported = export_bytes(plan, "csv")
+    row = next(csv.DictReader(io.StringIO(exported.decode())))
+    assert row["workstream"] == "'=Transition"
+    assert row["action"] == "'-5% running costs: agree the plan"
+    again = import_plan(exported, "export.csv", plan)
+    assert (again.actions_unchanged, again.actions_created, again.workstreams_created) == (1, 0, 0)
+
+
 def test_a_changed_row_updates_its_action_and_keeps_why(demo_plan) -> None:
     data = (
         HEADER + "System leadership governance and accountability,OD,TD/KC,"

@@ -34,13 +34,6 @@ def test_ambulance_trust_serves_several_systems_with_one_host():
     assert trust.is_trust
 
 
-def test_latest_cqc_rating_is_the_most_recent():
-    org = OrganisationFactory()
-    CqcRatingFactory(organisation=org, published=dt.date(2019, 1, 1), overall="inadequate")
-    CqcRatingFactory(organisation=org, published=dt.date(2023, 1, 1), overall="good")
-    assert org.latest_cqc_rating().overall == CqcRating.Rating.GOOD
-
-
 def test_one_cqc_rating_per_date():
     rating = CqcRatingFactory()
     with pytest.raises(IntegrityError):

@@ -123,14 +123,33 @@ def visible_batches_filter(user) -> Q:
     return ~unpublished | Q(created_by=user.pk) | (unpublished & ~outside)
 
 
+def unpublished_batches() -> frozenset[int]:
+    """Ids of the import batches awaiting publication (applied, not yet published)."""
+    ImportBatch = apps.get_model("metrics", "ImportBatch")  # noqa: N806
+    return frozenset(ImportBatch.objects.filter(published_at__isnull=True,
+                                                status=ImportBatch.Status.APPLIED)
+                     .values_list("id", flat=True))
+
+
+def ratings_filter(scope: frozenset[int] | None) -> Q:
+    """CQC ratings seen by a viewer whose unpublished scope (:func:`unpublished_scope`) is
+    ``scope``: those from published loads (or none), and unpublished ones of the organisations
+    in ``scope`` (None: all)."""
+    if scope is None:
+        return Q()
+    published = Q(batch__isnull=True) | Q(batch__published_at__isnull=False)
+    return published | Q(organisation_id__in=scope) if scope else published
+
+
+#: CQC ratings everyone may see: what proposals, suggested risks and other views shared by
+#: every viewer are built from.
+PUBLISHED_RATINGS = ratings_filter(frozenset())
+
+
 def visible_ratings_filter(user) -> Q:
     """CQC ratings ``user`` may see: those from published loads (or none), and unpublished
     ones of organisations whose unpublished data the user may see."""
-    scope = unpublished_scope(user) if user.is_authenticated else frozenset()
-    if scope is None:
-        return Q()
-    return (Q(batch__isnull=True) | Q(batch__published_at__isnull=False)
-            | Q(organisation_id__in=scope))
+    return ratings_filter(unpublished_scope(user) if user.is_authenticated else frozenset())
 
 
 #: The roles that see a segment decision before it is published (with administrators):

@@ -4,8 +4,6 @@ spreadsheet. The contract (columns, matching, errors) is documented in docs/deve
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from oversight.cli.django_setup import setup
-from oversight.engine.units import plural
+from oversight.cli.files import (
+    FormatOption,
+    OutputOption,
+    TableFormat,
+    print_rejection,
+    write_export,
+)
 
 app = typer.Typer(
     help="ICS development plans: import and export workstreams and actions.",
@@ -22,12 +26,6 @@ app = typer.Typer(
 )
 err = Console(stderr=True)
 out = Console()
-
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    xlsx = "xlsx"
-    json = "json"
 
 
 SystemOption = Annotated[
@@ -97,15 +95,7 @@ def import_command(
     try:
         result = import_plan(file.read_bytes(), file.name, plan, dry_run=dry_run)
     except ImportRejected as exc:
-        problems = exc.problems
-        table = Table(title=f"{problems.file}: rejected, nothing written")
-        for name in ("File", "Row", "Column", "Reason"):
-            table.add_column(name)
-        for p in problems.sorted():
-            table.add_row(p.file, "" if p.row is None else str(p.row), p.column, p.reason)
-        err.print(table, width=160)
-        err.print(f"[red]{plural(problems.total, 'problem')} in "
-                  f"{plural(len(problems.rows), 'row')}[/red]")
+        print_rejection(exc)
         raise typer.Exit(1) from exc
     table = Table(
         title=f"{file.name} into {plan.title}: "
@@ -122,24 +112,12 @@ def import_command(
 
 @app.command("export")
 def export_command(
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = (
-        ExportFormat.csv
-    ),
+    fmt: FormatOption = TableFormat.csv,
     system: SystemOption = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="File to write (default standard output).")
-    ] = None,
+    output: OutputOption = None,
 ) -> None:
     """Write the plan's actions: theme,workstream,owner,action,deadline_text,due_date,status."""
     setup()
     from oversight.development.spreadsheet import export_bytes
 
-    plan = _plan(system)
-    data = export_bytes(plan, fmt.value)
-    if output:
-        output.write_bytes(data)
-        err.print(f"Wrote {output}")
-    elif fmt is ExportFormat.xlsx:
-        _fail("--format xlsx needs --output FILE")
-    else:
-        sys.stdout.write(data.decode("utf-8"))
+    write_export(export_bytes(_plan(system), fmt.value), fmt, output)

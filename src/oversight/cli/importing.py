@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from oversight.cli.django_setup import setup
+from oversight.cli.files import OutputOption, print_problems, print_rejection
 from oversight.engine.units import plural
 from oversight.exports import neutralise_row
 
@@ -86,7 +87,7 @@ def import_file(
     try:
         kind_of = read_kinds(kinds.read_bytes(), kinds.name) if kinds else None
     except ImportRejected as exc:
-        _print_problems(exc, "the kinds file was rejected; nothing was read")
+        print_rejection(exc)
         raise typer.Exit(1) from exc
     who = None
     if user:
@@ -130,7 +131,7 @@ def import_file(
             )
         except ImportRejected as exc:
             bar.stop()
-            _print_problems(exc)
+            print_rejection(exc)
             raise typer.Exit(1) from exc
     table = Table(title=f"{file.name}: {'dry run, nothing written' if dry_run else 'stored'}")
     for name in result.counts():
@@ -150,36 +151,10 @@ def import_file(
     for note in result.notes:
         out.print(note)
     if result.warnings:
-        table = Table(title=f"{file.name}: {plural(len(result.warnings), 'trust')} whose type "
-                      "the file does not give")
-        for name in ("File", "Row", "Column", "Reason"):
-            table.add_column(name)
-        for w in result.warnings:
-            table.add_row(w.file, str(w.row), w.column, w.reason)
-        out.print(table, width=160)
+        print_problems(f"{file.name}: {plural(len(result.warnings), 'trust')} whose type the "
+                       "file does not give", result.warnings)
         out.print("Give their types with --kinds FILE (org_code,kind) or load NHS England's NOF "
                   "files, then load this file again.")
-
-
-def _print_problems(exc, title: str = "rejected, nothing written") -> None:
-    problems = exc.problems
-    table = Table(title=f"{problems.file}: {title}")
-    for name in ("File", "Row", "Column", "Reason"):
-        table.add_column(name)
-    for p in problems.sorted():
-        table.add_row(p.file, "" if p.row is None else str(p.row), p.column, p.reason)
-    err.print(table, width=160)
-    listed = len(problems.items)
-    more = f" ({problems.total - listed} more not listed)" if problems.total > listed else ""
-    rows = getattr(exc, "rows_read", None)
-    read = f" in {plural(rows, 'row')} read" if rows else ""
-    err.print(
-        f"[red]{plural(problems.total, 'problem')}{read}; {plural(len(problems.rows), 'row')} "
-        f"rejected{more}[/red]"
-    )
-    batch_id = getattr(exc, "batch_id", None)
-    if batch_id is not None:
-        err.print(f"The attempt is recorded as rejected batch {batch_id}.")
 
 
 def template(
@@ -217,9 +192,23 @@ def template(
 #: Options the export commands share.
 OrgOption = Annotated[str | None, typer.Option("--org", help="Only this organisation (ODS).")]
 FormatOption = Annotated[ExportFormat, typer.Option("--format", help="Output format.")]
-OutputOption = Annotated[
-    Path | None, typer.Option("--output", help="File to write (default standard output).")
-]
+
+
+AsOption = Annotated[str | None, typer.Option(
+    "--as", help="Only what this user may see (unpublished data: docs/importing.md).")]
+
+
+def _viewer(username: str | None):
+    """The user named by --as (None: the command line's administrator, who sees everything)."""
+    if username is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        err.print(f"[red]error[/red]: --as: no active user named '{username}'")
+        raise typer.Exit(2)
+    return user
 
 
 @export_app.command("observations")
@@ -228,12 +217,14 @@ def export_observations(
     org: OrgOption = None,
     fmt: FormatOption = ExportFormat.csv,
     output: OutputOption = None,
+    viewer: AsOption = None,
 ) -> None:
     """Write stored observations with the batch and source row each figure came from."""
     setup()
     from oversight.metrics.importing.export import COLUMNS, observation_rows
 
-    _write_rows(observation_rows(metric=metric, org=org), COLUMNS, fmt, output)
+    rows = observation_rows(metric=metric, org=org, viewer=_viewer(viewer))
+    _write_rows(rows, COLUMNS, fmt, output)
 
 
 @export_app.command("places")
@@ -266,12 +257,13 @@ def export_cqc_ratings(
     org: OrgOption = None,
     fmt: FormatOption = ExportFormat.csv,
     output: OutputOption = None,
+    viewer: AsOption = None,
 ) -> None:
     """Write stored CQC ratings with the batch and source row each came from."""
     setup()
     from oversight.metrics.importing.export import CQC_COLUMNS, cqc_rating_rows
 
-    _write_rows(cqc_rating_rows(org=org), CQC_COLUMNS, fmt, output)
+    _write_rows(cqc_rating_rows(org=org, viewer=_viewer(viewer)), CQC_COLUMNS, fmt, output)
 
 
 def _write_rows(rows, columns: list[str], fmt: ExportFormat, output: Path | None) -> None:

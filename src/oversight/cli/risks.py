@@ -4,27 +4,25 @@ rules from the command line (docs/risks.md)."""
 from __future__ import annotations
 
 import datetime as dt
-import enum
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from oversight.cli.django_setup import setup
+from oversight.cli.files import (
+    FormatOption,
+    OutputOption,
+    TableFormat,
+    print_problems,
+    write_export,
+)
 
 app = typer.Typer(help="The system risk register: export, import, suggestions, escalation.",
                   no_args_is_help=True)
 out = Console()
 err = Console(stderr=True)
-
-
-class RegisterFormat(enum.StrEnum):
-    csv = "csv"
-    xlsx = "xlsx"
-    json = "json"
 
 
 SystemOption = Annotated[
@@ -52,13 +50,9 @@ def _system(code: str | None):
 
 @app.command("export")
 def export_command(
-    fmt: Annotated[RegisterFormat, typer.Option("--format", help="Output format.")] = (
-        RegisterFormat.csv
-    ),
+    fmt: FormatOption = TableFormat.csv,
     system: SystemOption = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", help="File to write (default standard output).")
-    ] = None,
+    output: OutputOption = None,
 ) -> None:
     """Write the register: the template's columns, then computed ones (scores, band, level,
     appetite, review overdue)."""
@@ -68,22 +62,7 @@ def export_command(
 
     chosen = _system(system)
     rows = transfer.export_rows(list(Risk.objects.filter(system=chosen)))
-    if fmt == RegisterFormat.xlsx:
-        data = transfer.to_xlsx(rows, chosen)
-        if output is None:
-            if sys.stdout.isatty():
-                err.print("[red]error[/red]: XLSX is binary: give --output FILE")
-                raise typer.Exit(2)
-            sys.stdout.buffer.write(data)
-            return
-        output.write_bytes(data)
-    else:
-        text = transfer.to_csv(rows) if fmt == RegisterFormat.csv else transfer.to_json(rows)
-        if output is None:
-            sys.stdout.write(text)
-            return
-        output.write_text(text, encoding="utf-8")
-    err.print(f"Wrote {len(rows)} risks to {output}")
+    write_export(transfer.export_bytes(rows, fmt.value, chosen), fmt, output, f"{len(rows)} risks")
 
 
 @app.command("template")
@@ -138,12 +117,7 @@ def import_command(
         err.print(f"[red]error[/red]: {exc}")
         raise typer.Exit(1) from exc
     if result.problems:
-        table = Table(title=result.describe())
-        for name in ("File", "Row", "Column", "Reason"):
-            table.add_column(name)
-        for p in result.problems:
-            table.add_row(p.file, str(p.row), p.column, p.reason)
-        err.print(table, width=160)
+        print_problems(result.describe(), result.problems)
         raise typer.Exit(1)
     out.print(result.describe())
     for label, refs in (("Added", result.added), ("Changed", result.changed)):

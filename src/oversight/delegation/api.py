@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from oversight.delegation.decisions import decisions_under
 from oversight.delegation.models import Matter
 from oversight.delegation.scheme import chain, current_scheme, who
+from oversight.ui.api import NOT_FOUND
 
 router = Router(tags=["delegation"])
 
@@ -62,7 +63,8 @@ def _out(m: Matter) -> dict:
     }
 
 
-@router.get("/matters", response=list[MatterOut], summary="The current scheme's matters")
+@router.get("/matters", response={200: list[MatterOut], **NOT_FOUND},
+            summary="The current scheme's matters (404 when none is loaded)")
 def matters(request, filters: Query[SchemeFilter]):
     scheme = current_scheme()
     if scheme is None:
@@ -74,7 +76,8 @@ def matters(request, filters: Query[SchemeFilter]):
     return [_out(m) for m in found]
 
 
-@router.get("/matters/{matter_id}", response=MatterDetailOut, summary="A matter and its chain")
+@router.get("/matters/{matter_id}", response={200: MatterDetailOut, **NOT_FOUND},
+            summary="A matter and its chain")
 def matter(request, matter_id: int):
     m = get_object_or_404(
         Matter.objects.select_related("scheme", "holder", "delegated_by"), pk=matter_id

@@ -13,6 +13,7 @@ from ninja import Router, Schema
 from oversight.development import plans
 from oversight.development.models import Checkpoint, Plan
 from oversight.development.rules import visible_plans
+from oversight.ui.api import NOT_FOUND
 
 router = Router(tags=["development"])
 
@@ -109,7 +110,8 @@ def list_plans(request):
     return [_plan_out(p) for p in visible_plans(request.user).select_related("system")]
 
 
-@router.get("/plans/{plan_id}", response=PlanDetailOut, summary="A plan: workstreams, actions")
+@router.get("/plans/{plan_id}", response={200: PlanDetailOut, **NOT_FOUND},
+            summary="A plan: workstreams, actions")
 def get_plan(request, plan_id: int):
     plan = _visible(request, plan_id)
     today = timezone.localdate()
@@ -153,7 +155,8 @@ def get_plan(request, plan_id: int):
 
 
 @router.get(
-    "/plans/{plan_id}/checkpoints", response=list[CheckpointOut], summary="Quarterly checkpoints"
+    "/plans/{plan_id}/checkpoints", response={200: list[CheckpointOut], **NOT_FOUND},
+    summary="Quarterly checkpoints"
 )
 def list_checkpoints(request, plan_id: int):
     plan = _visible(request, plan_id)
@@ -162,7 +165,7 @@ def list_checkpoints(request, plan_id: int):
 
 @router.get(
     "/plans/{plan_id}/checkpoints/{checkpoint_id}",
-    response=CheckpointDetailOut,
+    response={200: CheckpointDetailOut, **NOT_FOUND},
     summary="A checkpoint: statuses by key point, late actions, every assessment",
 )
 def get_checkpoint(request, plan_id: int, checkpoint_id: int):
@@ -192,7 +195,8 @@ def get_checkpoint(request, plan_id: int, checkpoint_id: int):
 
 
 @router.get(
-    "/plans/{plan_id}/maturity", response=list[DomainOut], summary="Maturity matrix over time"
+    "/plans/{plan_id}/maturity", response={200: list[DomainOut], **NOT_FOUND},
+    summary="Maturity matrix over time"
 )
 def get_maturity(request, plan_id: int):
     plan = _visible(request, plan_id)

@@ -5,14 +5,13 @@ is accepted for ``deadline_text``; ``due_date``, which export writes, is worked 
 deadline and ignored on import). Files are read as the metric importer reads them
 (``oversight.metrics.importing.reading``: encodings, separators, XLSX read-only) and every
 problem is named by file, row and column; one problem rejects the file and nothing is written.
-Export writes the same columns, so an exported file imports back unchanged.
+Export writes the same columns through ``oversight.exports.table_bytes`` (no formula reaches a
+spreadsheet; the apostrophe it adds is dropped on import), so an exported file imports back
+unchanged.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from django.db import transaction
 from oversight.development import key, plans
 from oversight.development.models import Action, Plan, Theme, ThemeGroup, Workstream
 from oversight.engine.deadlines import DeadlineError, parse_deadline
+from oversight.exports import as_written, table_bytes
 from oversight.metrics.importing.reading import read_table
 from oversight.metrics.importing.validation import ImportRejected, Problems
 
@@ -66,7 +66,7 @@ class Row:
 
 
 def _clean(text: Any) -> str:
-    return " ".join(str(text or "").split())
+    return " ".join(as_written(str(text or "").strip()).split())
 
 
 def theme_lookup(plan: Plan) -> dict[str, Theme | ThemeGroup]:
@@ -238,27 +238,7 @@ def export_rows(plan: Plan) -> Iterator[dict[str, str]]:
 
 def export_bytes(plan: Plan, fmt: str) -> bytes:
     """The plan's actions as CSV, XLSX or JSON, in the export's columns."""
-    rows = list(export_rows(plan))
-    if fmt == "json":
-        return (json.dumps(rows, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Development plan")
-        sheet.append(COLUMNS)
-        for row in rows:
-            sheet.append([row[c] for c in COLUMNS])
-        out = io.BytesIO()
-        book.save(out)
-        return out.getvalue()
-    if fmt != "csv":
-        raise ValueError(f"unknown format {fmt!r}: csv, xlsx or json")
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return text.getvalue().encode("utf-8")
+    return table_bytes(export_rows(plan), COLUMNS, fmt, sheet="Development plan")
 
 
 __all__ = ["COLUMNS", "ImportRejected", "ImportResult", "export_bytes", "import_plan", "read_rows"]

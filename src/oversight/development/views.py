@@ -10,22 +10,21 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from markupsafe import Markup
 
 from oversight.development import charts, forms, key, plans
 from oversight.development.models import Checkpoint, Plan, Workstream
 from oversight.development.rules import visible_plans
+from oversight.ui.pages import breadcrumbs, page
 
 
-def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):
-    context = {
-        "active": "development",
-        "flash": list(messages.get_messages(request)),
-        "key": key,
-    } | context
-    return render(request, template, context, status=status)
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """A development page (the kit's ``page``) with the plan's key."""
+    return page(request, template, {"active": "development", "key": key} | context, status=status)
 
 
 def _plan_or_403(request: HttpRequest, pk: int) -> Plan:
@@ -36,11 +35,10 @@ def _plan_or_403(request: HttpRequest, pk: int) -> Plan:
 
 
 def _crumbs(plan: Plan | None, *items: tuple[str, str | None]) -> list[dict[str, str]]:
-    out = [{"href": "/", "text": "Home"}, {"href": "/development/", "text": "Development plans"}]
+    trail = [("Development plans", "/development/")]
     if plan is not None:
-        out.append({"href": plan.get_absolute_url(), "text": plan.system.name})
-    out += [{"href": h, "text": t} if h else {"text": t} for t, h in items]
-    return out
+        trail.append((plan.system.name, plan.get_absolute_url()))
+    return breadcrumbs(*trail, *items)
 
 
 def _plan_context(request: HttpRequest, plan: Plan, page: str) -> dict[str, Any]:

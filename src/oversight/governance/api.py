@@ -35,16 +35,9 @@ from oversight.governance.quoracy import quoracy
 from oversight.governance.rules import can_see_body, is_secretariat
 from oversight.governance.visibility import visible_entries, visible_items, visible_papers
 from oversight.organisations.models import Organisation
+from oversight.ui.api import NOT_FOUND, REFUSED
 
 router = Router(tags=["governance"])
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-NOT_FOUND = {404: ErrorOut}
-REFUSED = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 class TermsOut(Schema):
@@ -482,7 +475,8 @@ def _bodies_of(person: Person) -> list[Body]:
     return list(Body.objects.filter(memberships__person=person).distinct())
 
 
-@router.get("/declarations", response=list[DeclarationOut], summary="The register of interests")
+@router.get("/declarations", response={200: list[DeclarationOut], **NOT_FOUND},
+            summary="The register of interests")
 def list_declarations(request, body: str | None = None, current: bool = True):
     """Declarations of the people of the bodies you may see (``body``: of one body only)."""
     people = Membership.objects.all()

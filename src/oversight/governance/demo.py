@@ -18,7 +18,9 @@ England performance and improvement member; ``cuh`` holds no governance role.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -28,9 +30,13 @@ from oversight.governance import interests, meetings, minutes, papers
 from oversight.governance.data import read_pattern, shipped
 from oversight.governance.history import record
 from oversight.governance.models import (
+    AgendaItem,
     Body,
     Meeting,
     Membership,
+    MinuteEntry,
+    Minutes,
+    Paper,
     Person,
     Position,
     TermsOfReference,
@@ -38,12 +44,15 @@ from oversight.governance.models import (
 from oversight.organisations.models import Organisation, System
 from oversight.story import on
 from oversight.support.lifecycle import fire
+from oversight.support.models import SoagAction
 from oversight.support.notify import mark_read
 
 SYSTEM = "QUE"
 SECRETARIAT_USER = "demo"
 MEMBER_USER = "soag-que"
 FIRST_MEETING = dt.date(2021, 8, 31)
+#: A meeting's draft minutes and the day they are issued.
+Drafted = tuple[Minutes, dt.date]
 #: The day System Leaders approved the SOAG's terms of reference v1.7 (seed 000).
 TOR_APPROVED = dt.date(2021, 8, 3)
 
@@ -591,9 +600,17 @@ class Story:
             m.person.name: m for m in soag.memberships.members().select_related("person")
         }
 
-    # helpers
+    # the steps each meeting takes
 
-    def attend(self, meeting: Meeting, names, *, apologies=(), deputies=(), remote=()):
+    def attend(
+        self,
+        meeting: Meeting,
+        names: Iterable[str],
+        *,
+        apologies: Iterable[str] = (),
+        deputies: Iterable[str] = (),
+        remote: Iterable[str] = (),
+    ) -> None:
         with on(meeting.date):
             for name in names:
                 meetings.record_attendance(
@@ -610,13 +627,23 @@ class Story:
                     meeting, membership.nominated_deputy, deputising_for=membership, user=self.user
                 )
 
-    def item(self, meeting, number, title, purpose, **kw):
+    def item(
+        self, meeting: Meeting, number: str, title: str, purpose: str, **kw: Any
+    ) -> AgendaItem:
         with on(meeting.papers_due):
             return meetings.add_item(
                 meeting, number=number, title=title, purpose=purpose, user=self.user, **kw
             )
 
-    def paper(self, item, title, lead, purpose="", recommendation="", *, issued=None, **kw):
+    def paper(
+        self,
+        item: AgendaItem,
+        title: str,
+        lead: str,
+        purpose: str = "",
+        recommendation: str = "",
+        **kw: Any,
+    ) -> Paper:
         with on(item.meeting.papers_due):
             paper = papers.add_paper(
                 item,
@@ -632,29 +659,29 @@ class Story:
             papers.upload_version(paper, f"{title[:60]}.pdf", _pdf(title), user=self.user)
         return paper
 
-    def issue(self, meeting, day=None):
+    def issue(self, meeting: Meeting, day: dt.date | None = None) -> None:
         with on(day or meeting.papers_due):
             for paper in papers.Paper.objects.filter(
                 item__meeting=meeting, issued_at__isnull=True
             ):
                 papers.issue_paper(paper, user=self.user)
 
-    def minute(self, mins, item, **kw):
+    def minute(self, mins: Minutes, item: AgendaItem, **kw: Any) -> MinuteEntry:
         with on(mins.meeting.date):
             return minutes.record_minute(mins, item, user=self.user, **kw)
 
-    def held(self, meeting, chair: str):
+    def held(self, meeting: Meeting, chair: str) -> None:
         meeting.chaired_by = self.p[chair]
         with on(meeting.date):
             meetings.mark_held(meeting, user=self.user)
             interests.ask_declarations(meeting, user=self.user)
 
-    def draft(self, meeting, issued_after: int = 7):
+    def draft(self, meeting: Meeting, issued_after: int = 7) -> Drafted:
         with on(meeting.date):
             drafted = minutes.draft_minutes(meeting, user=self.user)
         return drafted, shift_working_days(meeting.date, issued_after)
 
-    def close(self, drafted, issued_on, approved_at: Meeting):
+    def close(self, drafted: Minutes, issued_on: dt.date, approved_at: Meeting) -> None:
         with on(issued_on):
             minutes.issue_draft(drafted, user=self.user)
         with on(approved_at.date):
@@ -721,7 +748,7 @@ class Story:
                 self.soag, dt.date(2022, 4, 1), dt.date(2023, 3, 31), user=self.user
             )
 
-    def first_meeting(self, meeting: Meeting):
+    def first_meeting(self, meeting: Meeting) -> Drafted:
         """31 August 2021 (seed 000 §3.1): the four areas minuted."""
         welcome = self.item(
             meeting,
@@ -893,7 +920,7 @@ class Story:
             )
         return drafted, issued
 
-    def september(self, meeting: Meeting):
+    def september(self, meeting: Meeting) -> Drafted:
         minutes_item = self.item(meeting, "1", "Minutes of 31 August 2021 and actions", "approval")
         workforce = self.item(
             meeting,
@@ -981,7 +1008,7 @@ class Story:
         )
         return drafted, issued
 
-    def inquorate_october(self, meeting: Meeting):
+    def inquorate_october(self, meeting: Meeting) -> Drafted:
         """26 October 2021: only two ICB members present, so no decision."""
         winter = self.item(
             meeting, "1", "System winter plan 2021/22", "decision", lead=self.p["Kieran Walsh"]
@@ -1041,7 +1068,7 @@ class Story:
         )
         return drafted, issued
 
-    def november_part_b(self, meeting: Meeting):
+    def november_part_b(self, meeting: Meeting) -> Drafted:
         """30 November 2021: a Part B item on North West Anglia from which its chief
         executive is excluded; her nominated deputy attends in her place."""
         trust = Organisation.objects.filter(ods_code="RGN").first()
@@ -1160,7 +1187,7 @@ class Story:
         )
         return drafted, issued
 
-    def extraordinary(self, meeting: Meeting):
+    def extraordinary(self, meeting: Meeting) -> Drafted:
         item = self.item(meeting, "1", meeting.reason, "decision", lead=self.p["Priya Nair"])
         self.paper(
             item,
@@ -1201,7 +1228,7 @@ class Story:
         )
         return drafted, issued
 
-    def routine(self, meeting: Meeting, topic: str):
+    def routine(self, meeting: Meeting, topic: str) -> Drafted:
         item = self.item(meeting, "1", topic, "assure", lead=self.p["Oliver Grant"])
         uec = self.item(
             meeting,
@@ -1242,7 +1269,7 @@ class Story:
         return drafted, issued
 
 
-def _complete(action, user, evidence: str) -> None:
+def _complete(action: SoagAction, user, evidence: str) -> None:
     """Complete a demo action with its evidence."""
     action.evidence = evidence
     action.save()

@@ -33,7 +33,7 @@ import polars as pl
 from django.core.cache import cache
 from django.db.models import Max, Q
 
-from oversight.access.visibility import unpublished_scope
+from oversight.access.visibility import unpublished_batches, unpublished_scope
 from oversight.engine import ranking, spc
 from oversight.engine.accumulation import monthly_movement
 from oversight.engine.spc.core import CONCERN
@@ -217,9 +217,7 @@ PUBLISHED = Visibility()
 
 def visibility(user: Any) -> Visibility:
     """The viewer's visibility; the role query only runs when something is unpublished."""
-    hidden = frozenset(ImportBatch.objects.filter(published_at__isnull=True,
-                                                  status=ImportBatch.Status.APPLIED)
-                       .values_list("id", flat=True))
+    hidden = unpublished_batches()
     if not hidden:
         return Visibility(frozenset(), hidden)
     return Visibility(unpublished_scope(user), hidden)
@@ -539,9 +537,7 @@ def peer_tables(
 
 def published_now() -> Visibility:
     """Published values only, whoever asks."""
-    return Visibility(frozenset(), frozenset(
-        ImportBatch.objects.filter(published_at__isnull=True, status=ImportBatch.Status.APPLIED)
-        .values_list("id", flat=True)))
+    return Visibility(frozenset(), unpublished_batches())
 
 
 def national_ranks(

@@ -165,8 +165,6 @@ class Organisation(models.Model):
                 return name.removesuffix(ending).strip(" ,")
         return name
 
-    def latest_cqc_rating(self) -> CqcRating | None:
-        return self.cqc_ratings.order_by("-published").first()
 
 
 class ProviderCollaborative(models.Model):

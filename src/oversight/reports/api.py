@@ -12,12 +12,9 @@ from ninja.errors import HttpError
 from oversight.reports.documents import FORMATS
 from oversight.reports.models import Report, ReportVersion
 from oversight.reports.rules import readable
+from oversight.ui.api import NOT_FOUND
 
 router = Router(tags=["reports"])
-
-
-class Message(Schema):
-    detail: str
 
 
 class VersionOut(Schema):
@@ -81,7 +78,7 @@ def report_list(request, system: str | None = None):
     return [_report(r) for r in qs]
 
 
-@router.get("/{report_id}", response={200: ReportOut, 404: Message},
+@router.get("/{report_id}", response={200: ReportOut, **NOT_FOUND},
             summary="A board report and its issued versions")
 def report_detail(request, report_id: int):
     report = _reports(request).filter(pk=report_id).first()

@@ -14,12 +14,9 @@ from ninja.errors import HttpError
 from oversight.risks.models import LIVE
 from oversight.risks.register import Assessed, assess, with_related
 from oversight.risks.rules import visible_risks
+from oversight.ui.api import NOT_FOUND
 
 router = Router(tags=["risks"])
-
-
-class Message(Schema):
-    detail: str
 
 
 class ScoreOut(Schema):
@@ -205,7 +202,7 @@ def list_risks(
     return [_risk(a) for a in rows]
 
 
-@router.get("/{reference}", response={200: RiskDetailOut, 404: Message})
+@router.get("/{reference}", response={200: RiskDetailOut, **NOT_FOUND})
 def read_risk(request, reference: str):
     """One risk with its controls, assurances, gaps, actions and assessments (404 when it does
     not exist or the user may not see it)."""

@@ -302,26 +302,44 @@ def _register(system: System, summary: RisksDemoSummary) -> None:
     users = {u.username: u for u in get_user_model().objects.filter(
         username__in=[OWNER, MANAGER, TRUST_OWNER, "demo"])}
     owner = users.get(OWNER) or users.get("demo")
-    # The governance demo (loaded first) creates the bodies of governance/bodies.yaml.
-    bodies = {b.short_name: b for b in Body.objects.filter(system=system)}
     with on(BOARD_APPROVED):
         objectives = _objectives(system, owner)
-    orgs = {o.ods_code: o for o in Organisation.objects.filter(
-        ods_code__in={c for spec in RISKS for c in spec["orgs"]})}
     metrics: dict[str, Metric] = {}
     for m in Metric.objects.select_related("framework").order_by("framework__year_start"):
         metrics[m.code] = m
-    case = SupportCase.objects.filter(system=system, kind=CaseKind.RSP).first()
+    setting = _Setting(
+        system=system, users=users, owner=owner,
+        # The governance demo (loaded first) creates the bodies of governance/bodies.yaml.
+        bodies={b.short_name: b for b in Body.objects.filter(system=system)},
+        objectives=objectives,
+        orgs={o.ods_code: o for o in Organisation.objects.filter(
+            ods_code__in={c for spec in RISKS for c in spec["orgs"]})},
+        metrics=metrics,
+        case=SupportCase.objects.filter(system=system, kind=CaseKind.RSP).first(),
+    )
     for number, spec in enumerate(RISKS, start=1):
-        risk = _risk(system, number, spec, users, owner, bodies, objectives, orgs, metrics, case)
-        summary.created.append(risk.reference)
+        summary.created.append(_risk(setting, number, spec).reference)
     # The board asked to hold the elective risk itself (a decision, not a rule).
     elective = Risk.objects.get(reference=f"{SYSTEM}-R002")
     with on(dt.date(2025, 5, 1)):
         escalate(elective, "board", owner,
                  "The System Partnership Board asked to oversee elective recovery directly "
                  "while the waiting list grows.")
-    summary.review = _soag_review(bodies.get("SOAG"), users.get("demo"))
+    summary.review = _soag_review(setting.bodies.get("SOAG"), users.get("demo"))
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What every risk of the demo register is raised against."""
+
+    system: System
+    users: dict[str, Any]
+    owner: Any
+    bodies: dict[str, Body]
+    objectives: dict[str, StrategicObjective]
+    orgs: dict[str, Organisation]
+    metrics: dict[str, Metric]
+    case: SupportCase | None
 
 
 def _objectives(system: System, owner) -> dict[str, StrategicObjective]:
@@ -377,12 +395,13 @@ def _review_at(soag: Body, secretary) -> str:
 BAF_REVIEW = dt.date(2025, 9, 25)
 
 
-def _risk(system, number, spec, users, owner, bodies, objectives, orgs, metrics, case) -> Risk:
+def _risk(setting: _Setting, number: int, spec: dict[str, Any]) -> Risk:
     """One risk of ``RISKS``, raised, reviewed, closed and assured on the story's days."""
-    first_day, _, _, _ = spec["assessed"][0]
-    who = users.get(spec.get("owner", OWNER)) or owner
+    first_day = spec["assessed"][0][0]
+    owner = setting.owner
+    who = setting.users.get(spec.get("owner", OWNER)) or owner
     with on(first_day):
-        risk = _raise(system, number, spec, who, users, bodies, objectives, orgs, metrics, case)
+        risk = _raise(setting, number, spec, who)
         _controls(risk, who, spec)
     for day, lk, c, text in spec["assessed"][1:]:
         with on(day):
@@ -404,15 +423,16 @@ def _risk(system, number, spec, users, owner, bodies, objectives, orgs, metrics,
     return risk
 
 
-def _raise(system, number, spec, who, users, bodies, objectives, orgs, metrics, case) -> Risk:
+def _raise(setting: _Setting, number: int, spec: dict[str, Any], who) -> Risk:
     """The risk as first assessed, on the register."""
     first_day, lk, c, note = spec["assessed"][0]
+    users, objectives, case = setting.users, setting.objectives, setting.case
     values: dict[str, Any] = {
         "reference": f"{SYSTEM}-R{number:03d}",
         "cause": spec.get("cause", ""), "event": spec.get("event", ""),
         "effect": spec.get("effect", ""), "objective": objectives[spec["objective"]],
         "theme": spec["theme"], "consequence_domain": spec["domain"], "owner": who,
-        "manager": users.get(MANAGER), "lead_committee": bodies.get(spec["lead"]),
+        "manager": users.get(MANAGER), "lead_committee": setting.bodies.get(spec["lead"]),
         "inherent_likelihood": spec["inherent"][0], "inherent_consequence": spec["inherent"][1],
         "current_likelihood": lk, "current_consequence": c,
         "target_likelihood": spec["target"][0], "target_consequence": spec["target"][1],
@@ -423,9 +443,9 @@ def _raise(system, number, spec, who, users, bodies, objectives, orgs, metrics, 
         values["support_case"] = case
         values["exit_criterion"] = case.rsp.criteria.filter(metric__code="FINVAR").first()
     risk = editing.raise_risk(
-        user=who, system=system, title=spec["title"],
-        organisations=[orgs[o] for o in spec["orgs"] if o in orgs],
-        metrics=[metrics[m] for m in spec.get("metrics", []) if m in metrics],
+        user=who, system=setting.system, title=spec["title"],
+        organisations=[setting.orgs[o] for o in spec["orgs"] if o in setting.orgs],
+        metrics=[setting.metrics[m] for m in spec.get("metrics", []) if m in setting.metrics],
         assessed_on=first_day, reason=f"Raised on the system register: {note}", **values,
     )
     risk.assessments.update(note=note)

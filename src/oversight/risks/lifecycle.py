@@ -7,7 +7,9 @@ scoring file's escalation rules, :func:`apply_rules`) or by a decision (:func:`e
 meeting or by its owner). Every change goes through here and is recorded as a ``RiskEvent``
 with who, when and why, in the same transaction (``support.lifecycle.required_reason``: no
 change without its why); an escalation or de-escalation tells the risk's owner and manager
-(``support.notify.tell``: in the app, and by email once the transaction commits).
+(``support.notify.tell``: in the app, and by email once the transaction commits). A risk's
+actions run the one action life-cycle, ``support.lifecycle.ActionLifecycle`` (:func:`fire_action`
+records each step on the risk).
 """
 
 from __future__ import annotations

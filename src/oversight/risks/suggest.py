@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Max
 
+from oversight.access.visibility import PUBLISHED_RATINGS
 from oversight.organisations.models import CqcRating, Organisation, System
 from oversight.risks.editing import raise_risk
 from oversight.risks.models import Risk, RiskStatus
@@ -88,7 +89,9 @@ def signals(systems: list[System] | None = None) -> list[Signal]:
                 f"The {where} proposal's bottom-quartile trigger fired: {bottom['signal']}.",
                 "operational", "service",
             ))
-    ratings = CqcRating.objects.select_related("organisation__host_system")
+    # Suggestions are seen by everyone who reads the register: published ratings only.
+    ratings = CqcRating.objects.filter(PUBLISHED_RATINGS).select_related(
+        "organisation__host_system")
     if systems is not None:
         ratings = ratings.filter(organisation__host_system__in=systems)
     newest = dict(

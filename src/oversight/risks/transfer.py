@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from oversight.exports import FORMULA_LEADS, neutralise, neutralise_row
+from oversight.exports import as_written, table_bytes
 from oversight.governance.models import Body
 from oversight.metrics.models import Metric
 from oversight.organisations.models import Organisation, System
@@ -138,41 +137,19 @@ def export_rows(risks: list[Risk], today: dt.date | None = None) -> list[dict[st
     return rows
 
 
-def _cell(v: Any) -> Any:
-    return "" if v is None else v
+def export_bytes(rows: list[dict[str, Any]], fmt: str, system: System | None = None) -> bytes:
+    """The exported rows as CSV, JSON or XLSX (the Register sheet, then the codes it takes)."""
+
+    def dress(book) -> None:
+        book["Register"].freeze_panes = "C2"
+        _codes_sheet(book, system)
+
+    return table_bytes(rows, [*COLUMNS, *COMPUTED], fmt, sheet="Register", dress=dress)
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[*COLUMNS, *COMPUTED], lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(neutralise_row({k: _cell(v) for k, v in row.items()}))
-    return out.getvalue()
-
-
-def to_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, indent=2)
-
-
-def to_xlsx(rows: list[dict[str, Any]], system: System | None = None) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Register"
-    header = [*COLUMNS, *COMPUTED]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([neutralise(_cell(row.get(c))) for c in header])
-    sheet.freeze_panes = "C2"
-    _codes_sheet(book, system)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The exported rows as CSV text."""
+    return export_bytes(rows, "csv").decode("utf-8")
 
 
 def _codes_sheet(book, system: System | None) -> None:
@@ -197,21 +174,10 @@ def _codes_sheet(book, system: System | None) -> None:
 
 
 def template_bytes(fmt: str, system: System | None = None) -> bytes:
-    if fmt == "csv":
-        return (",".join(COLUMNS) + "\n").encode()
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Register"
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    _codes_sheet(book, system)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """A blank register: the header (the XLSX with its sheet of codes)."""
+    return table_bytes(
+        [], COLUMNS, fmt, sheet="Register", dress=lambda book: _codes_sheet(book, system)
+    )
 
 
 # ----------------------------------------------------------------------------- import
@@ -312,10 +278,7 @@ def _text(v: Any) -> str:
         return ""
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    text = str(v).strip()
-    if text.startswith("'") and text[1:2].startswith(FORMULA_LEADS) and text[1:2]:
-        return text[1:]
-    return text
+    return as_written(str(v).strip())
 
 
 def _parse(ctx: _Context, number: int, row: dict[str, Any]) -> dict[str, Any] | None:

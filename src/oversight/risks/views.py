@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 
 from oversight.access.rules import visible_organisations, visible_systems
@@ -33,22 +33,19 @@ from oversight.risks.scoring import scoring_for
 from oversight.support.lifecycle import ACTION_EVENT_LABELS, action_events
 from oversight.support.models import ExitCriterion
 from oversight.support.rules import visible_cases
+from oversight.ui.pages import breadcrumbs, page
 
 
-def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):
-    context = {
-        "active": "risks",
-        "flash": list(messages.get_messages(request)),
-        "charts": metric_charts,
-        "band_fill": band_fill,
-    } | context
-    return render(request, template, context, status=status)
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    """A risks page (the kit's ``page``) with the chart helpers its templates use."""
+    helpers = {"active": "risks", "charts": metric_charts, "band_fill": band_fill}
+    return page(request, template, helpers | context, status=status)
 
 
 def _crumbs(*items: tuple[str, str | None]) -> list[dict[str, str]]:
-    out = [{"href": "/", "text": "Home"}, {"href": "/risks/", "text": "Risks"}]
-    out += [{"href": h, "text": t} if h else {"text": t} for t, h in items]
-    return out
+    return breadcrumbs(("Risks", "/risks/"), *items)
 
 
 def _system_of(request: HttpRequest) -> System | None:
@@ -281,7 +278,7 @@ def risk_detail(request: HttpRequest, reference: str) -> HttpResponse:
 # ----------------------------------------------------------------------------- steps
 
 
-def _risk_form(request: HttpRequest, system: System, risk: Risk | None):
+def _risk_form(request: HttpRequest, system: System, risk: Risk | None) -> forms.RiskForm:
     scoring = scoring_for(system.code)
     partner_ids = set(visible_organisations(request.user).filter(
         Q(host_system=system) | Q(systems=system)).filter(closed__isnull=True)
@@ -348,7 +345,15 @@ def risk_new(request: HttpRequest) -> HttpResponse:
     return _form_page(request, form, system, None, "Add a risk to the register", "edit")
 
 
-def _form_page(request, form, system, risk, title, step, extra=None):
+def _form_page(
+    request: HttpRequest,
+    form: Any,
+    system: System,
+    risk: Risk | None,
+    title: str,
+    step: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
     scoring = scoring_for(system.code)
     crumbs = [(f"{system.name} register", f"/risks/?system={system.code}")]
     if risk is not None:

@@ -35,11 +35,7 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404("No such register or format")
     risks = list(visible_risks(request.user, Risk.objects.filter(system=system)))
     rows = transfer.export_rows(risks)
-    body = {
-        "csv": lambda: transfer.to_csv(rows),
-        "json": lambda: transfer.to_json(rows),
-        "xlsx": lambda: transfer.to_xlsx(rows, system),
-    }[fmt]()
+    body = transfer.export_bytes(rows, fmt, system)
     return _download(body, fmt, f"risk-register-{system.code}-{timezone.localdate():%Y-%m-%d}")
 
 

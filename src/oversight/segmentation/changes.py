@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from oversight.access.visibility import visible_decisions_filter
 from oversight.metrics.models import Framework
-from oversight.segmentation.decisions import decision_visibility
 from oversight.segmentation.models import Decision, Proposal
 
 
@@ -84,7 +84,7 @@ def recent_decisions(organisations: QuerySet, systems: QuerySet, limit: int = 10
         system__in=systems
     )
     if user is not None:
-        decisions = decisions.filter(decision_visibility(user))
+        decisions = decisions.filter(visible_decisions_filter(user))
     return list(
         decisions.select_related("organisation", "system", "decided_by", "framework")
         .order_by("-decided_at")[:limit]

@@ -2,8 +2,8 @@
 
 A decision is unpublished until a regional team member (or an administrator) publishes it;
 until then only the regional team of the subject's region, the ICB team of its system and
-administrators see it (`decision_visibility`). Publication is a separate row
-(`DecisionPublication`), so the decision itself is never updated.
+administrators see it (`oversight.access.visibility.visible_decisions_filter`). Publication is
+a separate row (`DecisionPublication`), so the decision itself is never updated.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from itertools import chain
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from oversight.access.visibility import visible_decisions_filter
@@ -43,23 +42,18 @@ def current_decision(framework: Framework, subject: Organisation | System,
     ).first()
 
 
-def decision_visibility(user) -> Q:
-    """Filter of the decisions the user may see (``oversight.access.visibility`` decides)."""
-    return visible_decisions_filter(user)
-
-
 def visible_decision(framework: Framework, subject: Organisation | System, quarter: str,
                      user) -> Decision | None:
     """The newest decision for the subject and quarter the user may see (the current one for
     those who see unpublished decisions; otherwise the latest published)."""
-    return (Decision.objects.filter(decision_visibility(user)).filter(
+    return (Decision.objects.filter(visible_decisions_filter(user)).filter(
         framework=framework, quarter=quarter, **subject_keys(subject))
         .select_related("decided_by", "publication").order_by("-decided_at", "-id").first())
 
 
 def decided_segments(user, **filters: object) -> dict[tuple[int | None, int | None], int]:
     """(organisation id, system id) -> segment of the newest decision the user may see."""
-    rows = (Decision.objects.filter(decision_visibility(user)).filter(**filters)
+    rows = (Decision.objects.filter(visible_decisions_filter(user)).filter(**filters)
             .order_by("decided_at", "id").values_list("organisation_id", "system_id", "segment"))
     return {(o, s): seg for o, s, seg in rows}
 
@@ -143,7 +137,7 @@ def history(subject: Organisation | System, framework: Framework | None = None,
     decisions = Decision.objects.filter(**subject_keys(subject)).select_related(
         "framework", "decided_by", "supersedes", "publication")
     if user is not None:
-        decisions = decisions.filter(decision_visibility(user))
+        decisions = decisions.filter(visible_decisions_filter(user))
     if framework is not None:
         proposals, decisions = proposals.filter(framework=framework), decisions.filter(
             framework=framework)
@@ -181,7 +175,7 @@ def current_segment(framework: Framework, subject: Organisation | System, user,
                     as_at: dt.date | None = None) -> CurrentSegment:
     """What applies now, or ``as_at`` a day: decisions made by then, proposals of quarters
     ended by then (a board report's "changes since the last report")."""
-    decisions = (Decision.objects.filter(decision_visibility(user))
+    decisions = (Decision.objects.filter(visible_decisions_filter(user))
                  .filter(framework=framework, **subject_keys(subject)))
     proposals = Proposal.objects.filter(framework=framework, current=True,
                                         **subject_keys(subject))

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from oversight.access.visibility import PUBLISHED_RATINGS
 from oversight.engine import nof, periods
 from oversight.engine import triggers as tr
 from oversight.engine.segmentation import nof_reasons, population_signal
@@ -323,11 +324,13 @@ def _cqc(
     org_subject: dict[int, int], subject_keys: list[tuple[int | None, int | None]],
     quarters: list[str],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Latest CQC overall and well-led rating as at each quarter end (0: none)."""
+    """Latest published CQC overall and well-led rating as at each quarter end (0: none):
+    proposals are seen by everyone who sees the subject (as ``_published_observations``)."""
     shape = (len(subject_keys), len(quarters))
     overall, well_led = np.zeros(shape, np.int8), np.zeros(shape, np.int8)
     ends = [periods.quarter_bounds(q)[1] for q in quarters]
-    ratings = CqcRating.objects.filter(organisation_id__in=list(org_subject)).order_by(
+    ratings = CqcRating.objects.filter(
+        PUBLISHED_RATINGS, organisation_id__in=list(org_subject)).order_by(
         "organisation_id", "published").values_list("organisation_id", "published", "overall",
                                                      "well_led")
     for oid, published, ov, wl in ratings:

@@ -15,6 +15,7 @@ from oversight.organisations.models import Organisation, System
 from oversight.support.actions import raise_action
 from oversight.support.models import CaseKind, SoagAction, SupportCase
 from oversight.support.rules import visible_actions, visible_cases
+from oversight.ui.api import NOT_FOUND, Problem
 
 router = Router(tags=["support"])
 
@@ -218,9 +219,10 @@ def _rsp(c: SupportCase) -> dict:
     }
 
 
-def _action(a: SoagAction, user) -> dict:
-    """An action as ``user`` sees it: the case it serves only if the user may see that case
-    (a case opened by an unpublished decision is not named to those who may not see it)."""
+def _action(a: SoagAction, cases_seen: set[int]) -> dict:
+    """An action as its reader sees it: the case it serves only if the reader may see that case
+    (``cases_seen``: a case opened by an unpublished decision is not named to those who may
+    not see the decision, ``support.rules.visible_cases``)."""
     return {
         "id": a.pk,
         "kind": a.kind,
@@ -228,8 +230,7 @@ def _action(a: SoagAction, user) -> dict:
         "description": a.description,
         "subject_code": a.organisation.ods_code if a.organisation_id else a.system.code,
         "subject_type": "organisation" if a.organisation_id else "system",
-        "case_id": a.case_id if a.case_id and user.has_perm("support.view_supportcase",
-                                                             a.case) else None,
+        "case_id": a.case_id if a.case_id in cases_seen else None,
         "owner": a.owner.get_username(),
         "due": a.due,
         "status": a.status,
@@ -263,7 +264,7 @@ def list_cases(
     return [_case(c) for c in _cases(request, **filters)]
 
 
-@router.get("/cases/{case_id}", response=CaseOut)
+@router.get("/cases/{case_id}", response={200: CaseOut, **NOT_FOUND})
 def read_case(request, case_id: int):
     return _case(get_object_or_404(_cases(request), pk=case_id))
 
@@ -274,7 +275,7 @@ def list_rsp(request):
     return [_rsp(c) for c in _cases(request, kind=CaseKind.RSP).select_related("rsp")]
 
 
-@router.get("/rsp/{case_id}", response=RspOut)
+@router.get("/rsp/{case_id}", response={200: RspOut, **NOT_FOUND})
 def read_rsp(request, case_id: int):
     return _rsp(get_object_or_404(_cases(request, kind=CaseKind.RSP), pk=case_id))
 
@@ -284,21 +285,30 @@ def _actions(request):
                                                          "case")
 
 
+def _cases_seen(request, actions: list[SoagAction]) -> set[int]:
+    """The cases of ``actions`` the user may see (one query for a whole list)."""
+    ids = {a.case_id for a in actions if a.case_id}
+    return set(visible_cases(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 @router.get("/actions", response=list[ActionOut])
 def list_actions(request, status: str | None = None, overdue: bool | None = None):
     qs = _actions(request)
     if status:
         qs = qs.filter(status=status)
-    rows = [_action(a, request.user) for a in qs]
+    actions = list(qs)
+    seen = _cases_seen(request, actions)
+    rows = [_action(a, seen) for a in actions]
     return [r for r in rows if overdue is None or r["overdue"] == overdue]
 
 
-@router.get("/actions/{action_id}", response=ActionOut)
+@router.get("/actions/{action_id}", response={200: ActionOut, **NOT_FOUND})
 def read_action(request, action_id: int):
-    return _action(get_object_or_404(_actions(request), pk=action_id), request.user)
+    action = get_object_or_404(_actions(request), pk=action_id)
+    return _action(action, _cases_seen(request, [action]))
 
 
-@router.post("/actions", response={201: ActionOut})
+@router.post("/actions", response={201: ActionOut, 403: Problem, 422: Problem})
 def create_action(request, payload: ActionIn):
     """Raise a SOAG action for an organisation (ODS code) or a system (code)."""
     if not request.user.has_perm("support.add_soagaction"):
@@ -337,4 +347,4 @@ def create_action(request, payload: ActionIn):
         )
     except ValidationError as exc:
         raise HttpError(422, "; ".join(exc.messages)) from None
-    return Status(201, _action(action, request.user))
+    return Status(201, _action(action, _cases_seen(request, [action])))

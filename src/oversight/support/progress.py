@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from oversight.access.visibility import ratings_filter
 from oversight.engine import spc
 from oversight.engine.spc.vocabulary import assurance_label, variation_label
 from oversight.engine.units import format_value
@@ -83,7 +84,8 @@ def _progress(
     if c.metric_id and org is not None:
         return _metric_progress(c, org, viewer)
     if c.cqc_rating and org is not None:
-        rating = org.latest_cqc_rating()
+        rating = (org.cqc_ratings.filter(ratings_filter(viewer.unpublished_for))
+                  .order_by("-published").first())
         return CriterionProgress(
             c,
             org,

@@ -17,8 +17,8 @@ from django.db.models import Q, QuerySet
 
 from oversight.access.models import Role
 from oversight.access.rules import holds, is_regional, role_scope, scoped
+from oversight.access.visibility import visible_decisions_filter
 from oversight.organisations.models import Organisation, System
-from oversight.segmentation.decisions import decision_visibility
 from oversight.segmentation.models import Decision
 from oversight.support.models import SoagAction, SupportCase
 
@@ -26,7 +26,7 @@ from oversight.support.models import SoagAction, SupportCase
 def visible_cases(user, qs: QuerySet[SupportCase] | None = None) -> QuerySet[SupportCase]:
     """Cases in the user's scope whose opening decision (if any) the user may see: a case
     opened by an unpublished decision stays with those who see that decision."""
-    seen = Decision.objects.filter(decision_visibility(user)).values("pk")
+    seen = Decision.objects.filter(visible_decisions_filter(user)).values("pk")
     cases = scoped(SupportCase.objects.all() if qs is None else qs, role_scope(user))
     return cases.filter(Q(decision__isnull=True) | Q(decision__in=seen))
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from oversight.access.visibility import visible_ratings_filter
+from oversight.access.visibility import visible_decisions_filter, visible_ratings_filter
 from oversight.metrics.models import Framework
 from oversight.organisations.models import CqcRating, Organisation
-from oversight.segmentation.decisions import decision_visibility
 from oversight.segmentation.models import Decision, Proposal
 from oversight.support.models import ACTION_DONE, CaseStatus, SoagAction, SupportCase
 from oversight.support.rules import visible_actions, visible_cases
@@ -59,7 +58,7 @@ def standings(user, organisations: Sequence[Organisation]) -> dict[int, Standing
         latest[(p.organisation_id, p.framework_id)] = p  # the last one wins: the newest quarter
     decided: dict[tuple[int, int], Decision] = {}
     for d in (
-        Decision.objects.filter(decision_visibility(user), organisation_id__in=ids)
+        Decision.objects.filter(visible_decisions_filter(user), organisation_id__in=ids)
         .select_related("decided_by", "publication")
         .order_by("quarter_end", "decided_at", "id")
     ):

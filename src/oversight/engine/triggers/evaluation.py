@@ -520,24 +520,11 @@ def evaluate(
             & reaches(n_sustained, rules.critical_sustained_share * n_count)),
         "critical_finance": has_data & (per_subject(critical_fin_hit) > 0),
     }
-    any3 = np.zeros(shape, bool)
-    for t in rules.s3_any:
-        any3 |= fired[t]
-    any4 = np.zeros(shape, bool)
-    for t in rules.s4_any:
-        any4 |= severe[t]
-    any_fired = any3 | any4
-    for t in rules.trigger_names:
-        any_fired |= fired[t]
-    top_ok = (n_count >= rules.top_min_metrics) & reaches(n_top, rules.top_share * n_count)
-    fin_ok = fin_reported & ~fin_fired if rules.s1_finance_met else np.ones(shape, bool)
-    cqc_ok = ~cqc_applies | (np.isin(overall, rules.s1_cqc) & np.isin(well_led, rules.s1_cqc))
-    s1 = top_ok & fin_ok & cqc_ok & (~any_fired if rules.s1_no_triggers else True)
-    segment = np.full(shape, rules.default_segment, dtype=np.int64)
-    segment[s1] = 1
-    segment[any3] = 3
-    segment[any4] = 4  # critical concerns need mandated intensive support by themselves
-    segment[~has_data] = 0
+    segment, any_fired = _segments(
+        rules, fired, severe, has_data=has_data, n_count=n_count, n_top=n_top,
+        finance_met=fin_reported & ~fin_fired,
+        cqc_applies=cqc_applies, overall=overall, well_led=well_led,
+    )
 
     return Evaluation(
         rules=rules, quarters=quarters, subject_codes=a.points.subject_codes, segment=segment,
@@ -556,6 +543,44 @@ def evaluate(
             flags={k: v for k, v in found.items() if has_data[k]},
         ),
     )
+
+
+def _segments(
+    rules: CriteriaRules,
+    fired: dict[str, np.ndarray],
+    severe: dict[str, np.ndarray],
+    *,
+    has_data: np.ndarray,
+    n_count: np.ndarray,
+    n_top: np.ndarray,
+    finance_met: np.ndarray,
+    cqc_applies: np.ndarray,
+    overall: np.ndarray,
+    well_led: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The proposed segment of every subject x quarter from what fired (0 without data), and
+    whether any trigger fired at all: a segment 4 concern proposes 4 by itself, a segment 3
+    trigger 3; segment 1 needs top-quartile performance, finance met and CQC good enough."""
+    shape = has_data.shape
+    any3 = np.zeros(shape, bool)
+    for t in rules.s3_any:
+        any3 |= fired[t]
+    any4 = np.zeros(shape, bool)
+    for t in rules.s4_any:
+        any4 |= severe[t]
+    any_fired = any3 | any4
+    for t in rules.trigger_names:
+        any_fired |= fired[t]
+    top_ok = (n_count >= rules.top_min_metrics) & reaches(n_top, rules.top_share * n_count)
+    fin_ok = finance_met if rules.s1_finance_met else np.ones(shape, bool)
+    cqc_ok = ~cqc_applies | (np.isin(overall, rules.s1_cqc) & np.isin(well_led, rules.s1_cqc))
+    s1 = top_ok & fin_ok & cqc_ok & (~any_fired if rules.s1_no_triggers else True)
+    segment = np.full(shape, rules.default_segment, dtype=np.int64)
+    segment[s1] = 1
+    segment[any3] = 3
+    segment[any4] = 4  # critical concerns need mandated intensive support by themselves
+    segment[~has_data] = 0
+    return segment, any_fired
 
 
 def _recorded(rules: CriteriaRules, flags: Sequence[Flag], kinds: np.ndarray,
