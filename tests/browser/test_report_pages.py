@@ -59,8 +59,10 @@ def test_report_journey(page, live_server, live_world):
     _checked(page, "preview")
     page.goto(f"/reports/{w.board_meeting.board_reports.get().pk}/issue/")
     _checked(page, "issue")
-    page.get_by_role("button", name="Issue version 1").click()
-    expect(page.get_by_text("Version 1 is issued.")).to_be_visible()
+    page.get_by_role("button", name="Issue version 1").click()  # a job: its page, then done
+    expect(page.get_by_role("link", name="See the result")).to_be_visible()
+    _checked(page, "the issuing job")
+    page.get_by_role("link", name="See the result").click()
     version = ReportVersion.objects.get()
     expect(page.locator(".oversight-report")).to_contain_text("Marked: Assure")
     _checked(page, "issued version")

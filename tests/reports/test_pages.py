@@ -43,11 +43,13 @@ def test_the_regional_team_prepares_and_issues_a_report(client, world, regional)
     preview = client.get(f"/reports/{report.pk}/preview/")
     assert preview.status_code == 200 and "A good first meeting." in preview.text
     assert not ReportVersion.objects.exists()
-    issued = client.post(f"/reports/{report.pk}/issue/")
+    issued = client.post(f"/reports/{report.pk}/issue/")  # a job (run at once in tests)
+    assert issued.status_code == 303 and issued["Location"].startswith("/jobs/")
     version = ReportVersion.objects.get(report=report)
-    assert issued["Location"] == f"/reports/{report.pk}/versions/1/"
     assert version.issued_by == regional
-    page = client.get(issued["Location"])
+    job = client.get(issued["Location"])
+    assert "Version 1 of" in job.text and f'href="{version.get_absolute_url()}"' in job.text
+    page = client.get(version.get_absolute_url())
     assert "The Board is asked to note the outcomes of the first meeting." in page.text
     download = client.get(f"/reports/{report.pk}/versions/1/report.html")
     assert download.content == version.html.encode()
@@ -71,7 +73,7 @@ def test_the_secretariat_prepares_others_only_read_what_is_issued(client, world)
     assert client.get(f"/reports/{world.report.pk}/").status_code == 403  # a draft
     assert client.get("/reports/new/").status_code == 403
     client.force_login(clerk)
-    assert client.post(f"/reports/{world.report.pk}/issue/").status_code == 302
+    assert client.post(f"/reports/{world.report.pk}/issue/").status_code == 303
     client.force_login(member)
     assert client.get(f"/reports/{world.report.pk}/versions/1/").status_code == 200
     assert client.get(f"/reports/{world.report.pk}/preview/").status_code == 403

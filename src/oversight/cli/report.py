@@ -141,9 +141,10 @@ def soag_overview_command(
     setup()
     from django.core.exceptions import ValidationError
 
+    from oversight.cli.jobs import progress_bar as jobs_progress_bar
     from oversight.organisations.models import System
     from oversight.reports.documents import document
-    from oversight.reports.issue import issue
+    from oversight.reports.jobs import issue_report
     from oversight.reports.preparing import board_meeting, start_report
 
     chosen = System.objects.filter(code=system.upper()).first()
@@ -157,9 +158,8 @@ def soag_overview_command(
         report = start_report(chosen, board_meeting(chosen, meeting_day), since=since_day)
     except ValidationError as exc:
         raise fail(" ".join(exc.messages)) from None
-    bar, advance = progress_bar()
-    with bar:
-        version = issue(report, progress=advance)
-        data, _, _ = document(version, fmt.value)
+    with jobs_progress_bar("Issuing the report"):
+        outcome = issue_report(report.pk)
+    data, _, _ = document(report.latest, fmt.value)
     write(output, data)
-    err.print(f"issued version {version.number} of {report}", highlight=False)
+    err.print(outcome.summary, highlight=False)

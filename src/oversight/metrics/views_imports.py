@@ -28,6 +28,8 @@ FORMAT_LABELS = {
     "nof": "NHS England NOF publication (CSV)",
     "ae": "NHS England A&E attendances and emergency admissions, monthly (CSV)",
     "cqc": "CQC ratings (CSV)",
+    "ods": "NHS England ODS organisations or successors (etr.csv, ICB, sub-ICB location, succ.csv)",
+    "places": "Systems and places of organisations (CSV or XLSX)",
 }
 #: The data loads page, first in the breadcrumbs of its batch and observation pages.
 DATA_LOADS = ("Data loads", "/imports/")

@@ -8,13 +8,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_http_methods
 
+from oversight.jobs.background import start
 from oversight.reports import issue as issuing
 from oversight.reports.documents import FORMATS, body_of, document
 from oversight.reports.forms import NarrativeForm, NewReportForm
+from oversight.reports.jobs import issue_report_job
 from oversight.reports.models import Report, ReportVersion
 from oversight.reports.preparing import board_meetings, start_report
 from oversight.reports.rules import preparable_systems, readable
@@ -121,10 +123,10 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk, "reports.prepare_report")
-    if request.method == "POST":
-        version = issuing.issue(report, request.user)
-        messages.success(request, f"Version {version.number} is issued.")
-        return redirect(version.get_absolute_url())
+    if request.method == "POST":  # a background job: its page shows the progress, part by part
+        record = start(issue_report_job, user=request.user, what=f"Issue {report}",
+                       report_id=report.pk, user_id=request.user.pk)
+        return HttpResponseRedirect(record.get_absolute_url(), status=303)
     return _page(request, "reports/issue.jinja", {
         "report": report, "parts": issuing.parts_of(report),
         "next_number": (report.latest.number + 1) if report.latest else 1,
