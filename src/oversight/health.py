@@ -49,7 +49,7 @@ def migrations() -> Check:
 
 def cache() -> Check:
     problems = []
-    for alias in ("default", "import_progress", "job_progress"):
+    for alias in ("default", "job_progress"):
         try:
             store = caches[alias]
             store.set("oversight:health", "ok", 10)

@@ -52,14 +52,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # every server process and host shares its rows: access/throttle.py.)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # Upload progress, read by every server process. Files, not the database: an import writes
-    # inside one transaction, so progress written through the database would stay invisible
-    # to other processes until the import commits (and SQLite admits one writer at a time).
-    "import_progress": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": VAR_DIR / "import-progress",
-    },
-    # Progress of running background jobs (oversight.jobs), files for the same reason.
+    # Progress of running background jobs (oversight.jobs: large uploads, board reports), read
+    # by every server process. Files, not the database: a job may write inside one transaction,
+    # so progress written through the database would stay invisible to other processes until
+    # it commits (and SQLite admits one writer at a time).
     "job_progress": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
         "LOCATION": VAR_DIR / "job-progress",

@@ -224,3 +224,45 @@ def test_real_ae_performance_comes_from_the_published_file(db, settings, shared_
     assert observation.numerator == attendances - breaches
     assert observation.value == pytest.approx(100 * (1 - breaches / attendances), abs=0.05)
     assert observation.period_label == "Mar-17"
+
+
+def test_nof_2025_26_segments_use_every_domain_of_each_trust_type(demo):
+    """Issue 13: an acute or ambulance trust's NOF 2025/26 segment came from the people domain
+    alone. Every domain the trust type has metric values for in the window now gives a score
+    (the demo's 6-month test window holds no whole year, so the annual metrics, staff survey
+    and financial plan, are left out here: tests/segmentation/test_latest_per_quarter.py)."""
+    from oversight.segmentation.models import Proposal
+
+    proposals = Proposal.objects.filter(framework__code="nof-2025-26", current=True,
+                                        organisation__isnull=False, quarter="Q2 2025/26")
+    by_kind: dict[str, set[str]] = {}
+    for p in proposals.select_related("organisation"):
+        domains = {d for d, score in p.facts["domains"].items() if score is not None}
+        by_kind.setdefault(p.organisation.kind, set()).update(domains)
+    from oversight.engine.nof import load_rules
+    from oversight.frameworks import rules_path
+
+    rules = load_rules(rules_path("nof-2025-26"))
+    counted = {r.value_metric for r in rules.metrics.values() if r.counts and r.value_metric}
+    window = Observation.objects.filter(metric__framework__code="nof-2025-26",
+                                        metric__code__in=counted,
+                                        period_start__gte=dt.date(2025, 4, 1))
+    for kind in ("acute", "ambulance", "mental_health", "community"):
+        themes = set(window.filter(organisation__kind=kind)
+                     .values_list("metric__theme__code", flat=True))
+        assert by_kind[kind] == themes, kind
+    assert {"access_to_services", "effectiveness_and_experience"} <= by_kind["acute"]
+    assert "access_to_services" in by_kind["ambulance"]
+    acute = proposals.filter(organisation__kind="acute").first()
+    assert {m for m, *_ in acute.facts["scores"]} >= {"CAN62_SCORE", "AE4HR_SCORE",
+                                                     "SHMI_SCORE", "OF1023", "OF1082"}
+
+
+def test_the_directory_is_recorded_on_the_storys_dates(demo):
+    """Issue 13: every history row read the day the demo was loaded."""
+    que = Organisation.objects.get(ods_code="QUE")
+    assert que.history.earliest("history_date").history_date.date() == que.opened
+    rgt = Organisation.objects.get(ods_code="RGT")
+    assert rgt.history.earliest("history_date").history_date.date() == dt.date(2016, 4, 1)
+    today = dt.date.today()
+    assert not Organisation.history.filter(history_date__date=today).exists()

@@ -18,7 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from oversight.cli.django_setup import setup
-from oversight.cli.files import OutputOption, print_rejection
+from oversight.cli.files import OutputOption, print_problems, print_rejection
+from oversight.engine.units import plural
 from oversight.exports import neutralise_row
 
 err = Console(stderr=True)
@@ -32,11 +33,14 @@ class Format(StrEnum):
     nof = "nof"
     ae = "ae"
     cqc = "cqc"
+    ods = "ods"
+    places = "places"
 
 
 class ExportFormat(StrEnum):
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
 
 
 def import_file(
@@ -57,16 +61,34 @@ def import_file(
     user: Annotated[
         str | None, typer.Option("--user", help="Username recorded on the batch.")
     ] = None,
+    kinds: Annotated[
+        Path | None,
+        typer.Option(
+            "--kinds",
+            help="With --format ods: CSV or XLSX giving trusts' kinds, which the ODS file does "
+            "not (org_code,kind; or an NHS England NOF file: Trust_code, Trust_type).",
+        ),
+    ] = None,
 ) -> None:
     """Validate FILE and store it in one transaction; any problem rejects the whole file."""
     setup()
     from django.contrib.auth import get_user_model
 
     from oversight.metrics.importing import VALIDATION_STEPS, ImportRejected, run_import
+    from oversight.metrics.importing.ods import read_kinds
 
-    if not file.is_file():
-        err.print(f"[red]error[/red]: {file}: no such file")
+    for path in (file, kinds):
+        if path is not None and not path.is_file():
+            err.print(f"[red]error[/red]: {path}: no such file")
+            raise typer.Exit(2)
+    if kinds is not None and fmt is not Format.ods:
+        err.print("[red]error[/red]: --kinds is read with --format ods only")
         raise typer.Exit(2)
+    try:
+        kind_of = read_kinds(kinds.read_bytes(), kinds.name) if kinds else None
+    except ImportRejected as exc:
+        print_rejection(exc)
+        raise typer.Exit(1) from exc
     who = None
     if user:
         who = get_user_model().objects.filter(username=user).first()
@@ -105,6 +127,7 @@ def import_file(
                 framework_code=framework,
                 dry_run=dry_run,
                 progress=progress,
+                kinds=kind_of,
             )
         except ImportRejected as exc:
             bar.stop()
@@ -122,9 +145,16 @@ def import_file(
     if result.organisations_created:
         verb = "Would create" if dry_run else "Created"
         out.print(
-            f"{verb} {len(result.organisations_created)} organisation(s): "
+            f"{verb} {plural(len(result.organisations_created), 'organisation')}: "
             f"{', '.join(result.organisations_created)}"
         )
+    for note in result.notes:
+        out.print(note)
+    if result.warnings:
+        print_problems(f"{file.name}: {plural(len(result.warnings), 'trust')} whose type the "
+                       "file does not give", result.warnings)
+        out.print("Give their types with --kinds FILE (org_code,kind) or load NHS England's NOF "
+                  "files, then load this file again.")
 
 
 def template(
@@ -197,6 +227,31 @@ def export_observations(
     _write_rows(rows, COLUMNS, fmt, output)
 
 
+@export_app.command("places")
+def export_places(
+    system: Annotated[
+        str | None, typer.Option("--system", help="Only organisations of this system (ICB code).")
+    ] = None,
+    closed: Annotated[
+        bool, typer.Option("--closed", help="Include closed organisations.")
+    ] = False,
+    fmt: FormatOption = ExportFormat.csv,
+    output: OutputOption = None,
+) -> None:
+    """Write the systems and places assignment template, filled with what is stored:
+    org_code, org_name, kind, system_code, place_code, place_name. Fill it in and load it with
+    `oversight import FILE --format places`."""
+    setup()
+    from oversight.metrics.importing.places import COLUMNS, assignment_rows
+    from oversight.organisations.models import System
+
+    if system and not System.objects.filter(code=system.upper()).exists():
+        err.print(f"[red]error[/red]: --system: no system '{system}'")
+        raise typer.Exit(2)
+    code = system.upper() if system else None
+    _write_rows(assignment_rows(code, closed=closed), COLUMNS, fmt, output)
+
+
 @export_app.command("cqc-ratings")
 def export_cqc_ratings(
     org: OrgOption = None,
@@ -212,8 +267,15 @@ def export_cqc_ratings(
 
 
 def _write_rows(rows, columns: list[str], fmt: ExportFormat, output: Path | None) -> None:
-    """Rows as CSV (header first, formula-led text neutralised) or a JSON list, to `output` or
-    standard output."""
+    """Rows as CSV (header first, formula-led text neutralised), a JSON list (to `output` or
+    standard output) or an XLSX workbook (to `output`)."""
+    if fmt is ExportFormat.xlsx:
+        if output is None:
+            err.print("[red]error[/red]: --format xlsx needs --output FILE")
+            raise typer.Exit(2)
+        _write_workbook(rows, columns, output)
+        err.print(f"Wrote {output}")
+        return
     stream = output.open("w", newline="", encoding="utf-8") if output else sys.stdout
     try:
         if fmt is ExportFormat.json:
@@ -226,3 +288,14 @@ def _write_rows(rows, columns: list[str], fmt: ExportFormat, output: Path | None
     finally:
         if output:
             stream.close()
+
+
+def _write_workbook(rows, columns: list[str], output: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(columns)
+    for row in rows:
+        sheet.append([neutralise_row(row).get(c) for c in columns])
+    book.save(output)

@@ -51,6 +51,7 @@ from oversight.organisations.models import (
     Region,
     System,
 )
+from oversight.story import LONDON, on
 
 BATCH_SIZE = 5000
 AE_FILE = Path("nhsr") / "ae_attendances.csv"
@@ -70,8 +71,16 @@ AE_REAL: dict[str, tuple[str, str]] = {
 }
 # Counts scale with the population an organisation serves.
 KIND_SCALE = {"icb": 3.0, "ccg": 3.0, "pcn": 0.06, "practice": 0.012}
-# OF1xxx-OF5xxx are NOF scores, domain results and segments, not values.
-NOF_SCORE_CODE = re.compile(r"^OF[1-5]\d{3}$")
+# OF1xxx-OF5xxx are NOF scores, domain results and segments, not values; so are the scores of
+# Oversight-coded metrics (CAN62_SCORE): the segmentation computes them from the values.
+NOF_SCORE_CODE = re.compile(r"^OF[1-5]\d{3}$|_SCORE$")
+
+# NHS England's published NOF 2025/26 files (../shared/data): the data file's trust kinds get
+# their NOF 2025/26 figures from it, not from the generator.
+NOF_DATA_FILE = "nof-2025-26/mh-community-trust-data-q1-q2.csv"
+NOF_LEAGUE_FILE = "nof-2025-26/all-trust-types-league-q3-partial.csv"
+NOF_PUBLISHED_FRAMEWORK = "nof-2025-26"
+NOF_PUBLISHED_KINDS = frozenset({"mental_health", "community", "mental_health_community"})
 
 # The story (docs/demo.md).
 # Cambridgeshire and Peterborough heads for segment 4 on finance: the ICB (and its CCG before
@@ -187,6 +196,8 @@ def load_demo(
         _load_observations(
             batch, months, shared_data or shared_data_dir(), real_data, progress, summary
         )
+        if real_data:
+            _load_real_nof(shared_data or shared_data_dir(), summary)
         batch.added += summary.observations_added
         batch.rows_read += summary.observations_added
         batch.save(update_fields=["added", "rows_read"])
@@ -357,7 +368,7 @@ def _load_reference(summary: DemoSummary) -> None:
     if new:
         bulk_create_with_history(
             [
-                Organisation(
+                _dated(Organisation(
                     ods_code=s["ods_code"],
                     name=s["name"],
                     kind=s["kind"],
@@ -367,7 +378,7 @@ def _load_reference(summary: DemoSummary) -> None:
                     neighbourhood=neighbourhoods.get(s.get("neighbourhood") or ""),
                     opened=s.get("opened"),
                     closed=s.get("closed"),
-                )
+                ))
                 for s in new
             ],
             Organisation,
@@ -398,6 +409,19 @@ def _load_reference(summary: DemoSummary) -> None:
         if created:
             collaborative.members.set([orgs[m] for m in members if m in orgs])
             summary.created["collaboratives"] += 1
+
+
+#: When the demo's directory is recorded for an organisation with no opening date in the
+#: reference data: the start of its real data (NHS England's A&E figures from April 2016).
+DIRECTORY_RECORDED = dt.date(2016, 4, 1)
+
+
+def _dated(org: Organisation) -> Organisation:
+    """The organisation with its history row dated as the story has it: when it opened (the
+    ICBs on 1 July 2022), else when the demo's data begins; not the day of loading."""
+    day = org.opened if org.opened and org.opened > DIRECTORY_RECORDED else DIRECTORY_RECORDED
+    org._history_date = dt.datetime.combine(day, dt.time(10), tzinfo=LONDON)
+    return org
 
 
 def _load_users(summary: DemoSummary) -> None:
@@ -531,6 +555,8 @@ def _load_observations(
     if not todo:
         return
     population = _Population.of_demo()
+    if real_data and (shared_data / NOF_DATA_FILE).is_file():
+        population.published = {NOF_PUBLISHED_FRAMEWORK: NOF_PUBLISHED_KINDS}
     ae_rows = _read_ae(shared_data, summary) if real_data else []
     with _progress(progress) as live:
         task = live.add_task("Demo observations", total=len(todo)) if live else None
@@ -583,6 +609,9 @@ class _Population:
     stories: list[frozenset[str]]
     cqc: dict[str, list[tuple[dt.date, dict[str, str]]]]
     metrics: dict[tuple[int, str], Metric]  # (framework id, code): parts of summed metrics
+    # Framework code -> organisation kinds whose figures come from NHS England's published
+    # files instead of the generator.
+    published: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def of_demo(cls) -> _Population:
@@ -636,7 +665,7 @@ def _demo_rows(metric: Metric, shape: Shape, months: int, window: list[Period],
     """The synthetic figures of one metric: (organisation id, period, value, numerator,
     denominator) for every applicable organisation open in a period the metric is in force."""
     drawn = _series_periods(metric, shape, months)
-    kinds = set(metric.org_kinds)
+    kinds = set(metric.org_kinds) - population.published.get(metric.framework.code, frozenset())
     applicable = [o for o in population.organisations
                   if o.kind in kinds and _open_during(o, window)]
     if shape.cqc:
@@ -662,13 +691,18 @@ def _rebase_at_window(metric: Metric, start: dt.date) -> None:
     """Real figures (to March 2019) and the synthetic window are two processes years apart: a
     metric-wide rebase at the window's start gives each its own SPC mean and limits."""
     if not Rebase.objects.filter(metric=metric, organisation=None, date=start).exists():
-        Rebase.objects.create(
+        with on(start):  # recorded as the synthetic figures begin, not on the day of loading
+            _record_rebase(metric, start)
+
+
+def _record_rebase(metric: Metric, start: dt.date) -> None:
+    Rebase.objects.create(
             metric=metric,
             organisation=None,
             date=start,
             reason="Demo dataset: real NHS England A&E figures end in March 2019; the synthetic "
             f"figures from {start:%B %Y} are a later process (after COVID-19).",
-        )
+    )
 
 
 def _insert(metric: Metric, rows: list[tuple], batch: ImportBatch) -> int:
@@ -770,6 +804,28 @@ def _open_in(org: Organisation, period: Period) -> bool:
     if org.closed is not None and period.start >= org.closed:
         return False
     return org.opened is None or period.end >= org.opened
+
+
+def _load_real_nof(shared_data: Path, summary: DemoSummary) -> None:
+    """NHS England's published NOF 2025/26 files, loaded as a user loads them (`oversight
+    import --format nof`): the Q1/Q2 data of the 61 mental health and community trusts (their
+    values, scores and segments as published, in place of generated ones) and the Q3 league
+    table (published average score and segment of 150 trusts). A file already loaded is not
+    loaded again."""
+    from oversight.metrics.importing import run_import
+
+    for name in (NOF_DATA_FILE, NOF_LEAGUE_FILE):
+        path = shared_data / name
+        if not path.is_file():
+            summary.notes.append(f"Published NOF 2025/26 file not found at {path}: "
+                                 "left out of the demo.")
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if not ImportBatch.objects.filter(format="nof", checksum=digest).exists():
+            result = run_import(data, path.name, "nof")
+            summary.observations_added += result.added
+        summary.notes.append(f"Published NOF 2025/26 data: {path}.")
 
 
 def _read_ae(shared_data: Path, summary: DemoSummary) -> list[tuple]:

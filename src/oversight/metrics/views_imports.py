@@ -5,21 +5,21 @@ Thin views: validation and storage live in `oversight.metrics.importing`.
 
 from __future__ import annotations
 
-import re
-
-from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from oversight.access.visibility import batch_restriction, may_see, visible_batches_filter
-from oversight.metrics.importing import FORMATS, ImportRejected, run_import
+from oversight.jobs.background import start
+from oversight.jobs.views import job_of
+from oversight.metrics import uploads
+from oversight.metrics.importing import FORMATS
 from oversight.metrics.importing import template as template_format
 from oversight.metrics.models import Framework, ImportBatch, Observation, ObservationRevision
-from oversight.metrics.rules import upload_scope, visible_batches
+from oversight.metrics.rules import visible_batches
 from oversight.organisations.models import CqcRatingRevision
 from oversight.ui.pages import breadcrumbs
 
@@ -28,31 +28,11 @@ FORMAT_LABELS = {
     "nof": "NHS England NOF publication (CSV)",
     "ae": "NHS England A&E attendances and emergency admissions, monthly (CSV)",
     "cqc": "CQC ratings (CSV)",
+    "ods": "NHS England ODS organisations or successors (etr.csv, ICB, sub-ICB location, succ.csv)",
+    "places": "Systems and places of organisations (CSV or XLSX)",
 }
 #: The data loads page, first in the breadcrumbs of its batch and observation pages.
 DATA_LOADS = ("Data loads", "/imports/")
-# The browser names its upload with a random token to poll /imports/progress/<token>/.
-PROGRESS_TOKEN = re.compile(r"^[A-Za-z0-9-]{16,64}$")
-PROGRESS_SECONDS = 3600
-
-
-def _progress_key(request: HttpRequest, token: str) -> str:
-    """Per user: nobody reads the progress of someone else's upload."""
-    return f"import-progress:{request.user.pk}:{token}"
-
-
-def _progress_reporter(request: HttpRequest):
-    """The run_import progress callback storing each update where every server process can
-    read it, or None when the upload named no (valid) token."""
-    token = request.POST.get("progress_token", "")
-    if not PROGRESS_TOKEN.match(token):
-        return None
-    store, key = caches["import_progress"], _progress_key(request, token)
-
-    def report(stage: str, done: int, total: int) -> None:
-        store.set(key, {"stage": stage, "done": done, "total": total}, PROGRESS_SECONDS)
-
-    return report
 
 
 def _require_loader(request: HttpRequest) -> None:
@@ -61,48 +41,50 @@ def _require_loader(request: HttpRequest) -> None:
 
 
 def import_list(request: HttpRequest) -> HttpResponse:
-    """The upload form, its outcome (summary or problem report) and the list of batches."""
+    """The upload form and the list of batches. A valid upload is stored and loaded by a
+    background job; the answer is a redirect to the upload's page (`upload_detail`)."""
     _require_loader(request)
-    context: dict = {
+    if request.method != "POST":
+        return _data_loads(request, {})
+    upload = request.FILES.get("file")
+    fmt = request.POST.get("format", "")
+    dry_run = request.POST.get("dry_run") == "1"
+    framework_code = request.POST.get("framework") or None
+    chosen = {"chosen": fmt, "dry_run": dry_run, "framework_code": framework_code}
+    if upload is None:
+        return _data_loads(request, chosen | {"form_error": "Select a file to upload"}, 400)
+    if fmt not in FORMATS:
+        return _data_loads(request, chosen | {"format_error": "Select the layout of the file"},
+                           400)
+    record = start(
+        uploads.load_upload, user=request.user,
+        what=f"{'Check' if dry_run else 'Load'} {upload.name}"[:255],
+        path=uploads.store(upload), file_name=upload.name, fmt=fmt, user_id=request.user.pk,
+        framework_code=framework_code, dry_run=dry_run,
+    )
+    response = redirect("import_upload", pk=record.pk)
+    response.status_code = 303  # see the upload's page, by GET
+    return response
+
+
+def upload_detail(request: HttpRequest, pk) -> HttpResponse:
+    """One upload: its progress while its job runs (the page reloads when it ends), then the
+    summary or the problem report (status 422: the file was rejected), above the form."""
+    _require_loader(request)
+    record = job_of(request, pk)
+    outcome = uploads.outcome_context(record)
+    status = 422 if "rejected" in outcome else 200
+    return _data_loads(request, {"job": record, **outcome}, status)
+
+
+def _data_loads(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    context = {
         "active": "imports",
         "formats": FORMAT_LABELS,
         "chosen": "template",
         "frameworks": Framework.objects.all(),
         "breadcrumbs": breadcrumbs(("Data loads", None)),
-    }
-    status = 200
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        fmt = request.POST.get("format", "")
-        dry_run = request.POST.get("dry_run") == "1"
-        framework_code = request.POST.get("framework") or None
-        context.update(chosen=fmt, dry_run=dry_run, framework_code=framework_code)
-        if upload is None:
-            context["form_error"] = "Select a file to upload"
-            status = 400
-        elif fmt not in FORMATS:
-            context["format_error"] = "Select the layout of the file"
-            status = 400
-        else:
-            report = _progress_reporter(request)
-            try:
-                context["result"] = run_import(
-                    upload.read(),
-                    upload.name,
-                    fmt,
-                    user=request.user,
-                    framework_code=framework_code,
-                    dry_run=dry_run,
-                    scope=upload_scope(request.user),
-                    progress=report,
-                )
-            except ImportRejected as exc:
-                context["rejected"] = exc.problems
-                context["rows_read"] = getattr(exc, "rows_read", None)
-                context["rejected_batch_id"] = getattr(exc, "batch_id", None)
-                status = 422
-            if report:
-                report("done", 1, 1)
+    } | context
     context["format_items"] = [
         {"value": v, "text": t, "checked": v == context["chosen"]} for v, t in FORMAT_LABELS.items()
     ]
@@ -115,16 +97,6 @@ def import_list(request: HttpRequest) -> HttpResponse:
     ]
     context["page"] = Paginator(visible_batches(request.user), 50).get_page(request.GET.get("page"))
     return render(request, "metrics/imports/list.jinja", context, status=status)
-
-
-def import_progress(request: HttpRequest, token: str) -> JsonResponse:
-    """How far the signed-in user's upload named `token` has got: {stage, done, total}, stage
-    being "validating" (steps), "writing" (rows) or "done"."""
-    _require_loader(request)
-    state = caches["import_progress"].get(_progress_key(request, token))
-    if state is None:
-        raise Http404("no upload with this token")
-    return JsonResponse(state, headers={"Cache-Control": "no-store"})
 
 
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:

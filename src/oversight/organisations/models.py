@@ -9,12 +9,16 @@ from simple_history.models import HistoricalRecords
 
 class OrganisationKind(models.TextChoices):
     ICB = "icb", "Integrated care board"
+    SUB_ICB = "sub_icb", "Sub-ICB location"
     CCG = "ccg", "Clinical commissioning group"
     ACUTE = "acute", "Acute trust"
     MENTAL_HEALTH = "mental_health", "Mental health trust"
     COMMUNITY = "community", "Community trust"
     MENTAL_HEALTH_COMMUNITY = "mental_health_community", "Mental health and community trust"
     AMBULANCE = "ambulance", "Ambulance trust"
+    # An NHS trust loaded from NHS England's ODS file, which does not say what kind it is,
+    # before a kinds file or NOF file says so (docs/importing.md, format ods).
+    TRUST = "trust", "NHS trust (type not known)"
     LOCAL_AUTHORITY = "local_authority", "Local authority"
     PCN = "pcn", "Primary care network"
     PRACTICE = "practice", "General practice"
@@ -22,7 +26,7 @@ class OrganisationKind(models.TextChoices):
     @classmethod
     def trusts(cls) -> list[str]:
         return [cls.ACUTE, cls.MENTAL_HEALTH, cls.COMMUNITY, cls.MENTAL_HEALTH_COMMUNITY,
-                cls.AMBULANCE]
+                cls.AMBULANCE, cls.TRUST]
 
 
 class Region(models.Model):

@@ -354,7 +354,7 @@ def _scored(
     smaller than the national one, the published segments bound them."""
     flags = {rules.override_flag, rules.recovery_flag}
     metrics = {mid: code for mid, code in Metric.objects.filter(framework=fw).values_list(
-        "id", "code") if nof.INPUT_METRIC.match(code) or code in flags
+        "id", "code") if nof.INPUT_METRIC.match(code) or code in rules.inputs or code in flags
         or code in nof.PUBLISHED_SUMMARY}
     if not metrics:
         return Computed.empty(), [], 0
@@ -368,7 +368,9 @@ def _scored(
     rows = [r for r in rows if r[0] in orgs]
     if not rows:
         return Computed.empty(), [], 0
-    long = _scored_long(rows, orgs, metrics)
+    annual = frozenset(Metric.objects.filter(framework=fw, frequency="annual").values_list(
+        "code", flat=True))
+    long = _scored_long(rows, orgs, metrics, annual, rules.inputs)
     if quarters is None:  # as for the criteria frameworks: from the framework's first year
         in_force = [q for q in set(long["quarter"])
                     if periods.quarter_bounds(q)[1] >= fw.year_start]
@@ -377,7 +379,8 @@ def _scored(
         long = long.filter(pl.col("quarter").is_in(quarters))
     if long.height == 0:
         return Computed.empty(), quarters or [], len(rows)
-    inputs = long.filter(pl.col("metric_id").str.contains(nof.INPUT_METRIC.pattern))
+    inputs = long.filter(pl.col("metric_id").str.contains(nof.INPUT_METRIC.pattern)
+                         | pl.col("metric_id").is_in(list(rules.inputs)))
     scores = nof.compute_scores(inputs, rules)
     league = _stored_league(long, rules)
     if scores.height == 0 and league.height == 0:
@@ -429,7 +432,8 @@ def _scored(
 
 
 def _scored_long(rows: list[tuple], orgs: dict[int, tuple[str, str, str]],
-                 metrics: dict[int, str]) -> pl.DataFrame:
+                 metrics: dict[int, str], annual: frozenset[str] = frozenset(),
+                 inputs: frozenset[str] | None = None) -> pl.DataFrame:
     """Stored NOF observations in the engine's long layout (trust type from the kind)."""
     org_col, met_col, end_col, label_col, value_col, rank_col, note_col = zip(*rows, strict=True)
     quarter_col = [
@@ -437,7 +441,8 @@ def _scored_long(rows: list[tuple], orgs: dict[int, tuple[str, str, str]],
             dt.date.fromisoformat(str(end)[:10]))
         for label, end in zip(label_col, end_col, strict=True)
     ]
-    return pl.DataFrame({
+    frame = pl.DataFrame({
+        "period_end": [str(e)[:10] for e in end_col],
         "quarter": quarter_col,
         "peer_group": [NOF_PEER_GROUPS[orgs[o][1]] for o in org_col],
         "trust_code": [orgs[o][0] for o in org_col],
@@ -447,6 +452,38 @@ def _scored_long(rows: list[tuple], orgs: dict[int, tuple[str, str, str]],
         "rank": pl.Series(rank_col, dtype=pl.Float64),
         "note": pl.Series(note_col, dtype=pl.String),
     })
+    return latest_per_quarter(frame, annual, inputs)
+
+
+def latest_per_quarter(frame: pl.DataFrame, annual: frozenset[str],
+                       inputs: frozenset[str] | None = None) -> pl.DataFrame:
+    """One value per trust, metric and quarter, as NHS England's quarterly files give them: a
+    monthly metric (the acute ones) on the latest month of the quarter ("latest month in the
+    period", technical specification); an annual metric (staff survey, financial plan) on the
+    trust's latest year ending within the twelve months before the quarter ends, in each quarter
+    the trust has other metric values for (`inputs`: the metric ids scores are made from; None:
+    any), as NHS England repeats the latest annual figure each quarter. A quarter known only
+    from a league table gets none: its published average stands."""
+    keys = ["quarter", "trust_code", "metric_id"]
+    is_annual = pl.col("metric_id").is_in(list(annual))
+    scored = frame.filter(~is_annual)
+    if inputs is not None:
+        scored = scored.filter(pl.col("metric_id").is_in(list(inputs)))
+    targets = scored.select("quarter", "trust_code").unique()
+    ends = {q: periods.quarter_bounds(q)[1] for q in targets["quarter"].unique().to_list()}
+    targets = targets.with_columns(
+        q_end=pl.col("quarter").replace_strict({q: e.isoformat() for q, e in ends.items()}),
+        since=pl.col("quarter").replace_strict(
+            {q: (e - dt.timedelta(days=365)).isoformat() for q, e in ends.items()}),
+    )
+    carried = (frame.filter(is_annual).drop("quarter").join(targets, on="trust_code")
+               .filter((pl.col("period_end") <= pl.col("q_end"))
+                       & (pl.col("period_end") > pl.col("since")))
+               .drop("q_end", "since").select(frame.columns))
+    frame = pl.concat([frame.filter(~is_annual), carried])
+    return (frame.sort("period_end")
+            .unique(keys, keep="last", maintain_order=True)
+            .drop("period_end"))
 
 
 def _stored_league(long: pl.DataFrame, rules: nof.NofRules) -> pl.DataFrame:

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from oversight.cli.main import app
 from oversight.metrics.importing import ImportRejected, run_import
+from oversight.metrics.importing.lookups import LOAD_DIRECTORY_FIRST
 from oversight.organisations.models import CqcRating, CqcRatingRevision
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +136,7 @@ def test_bad_ratings_are_reported(trusts):
         "unknown rating 'Great' (expected Outstanding, Good, Requires "
         "improvement, Inadequate or Not rated)",
     ) in found
-    assert (3, "Provider ODS Code", "unknown organisation 'XXX'") in found
+    assert (3, "Provider ODS Code", f"unknown organisation 'XXX' {LOAD_DIRECTORY_FIRST}") in found
     assert (
         3,
         "Publication Date",

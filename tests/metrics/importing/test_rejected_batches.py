@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from oversight.cli.main import app
 from oversight.metrics.importing import ImportRejected, run_import
+from oversight.metrics.importing.lookups import LOAD_DIRECTORY_FIRST
 from oversight.metrics.insight import visibility
 from oversight.metrics.models import ImportBatch, Observation
 from tests.factories import UserFactory
@@ -52,7 +53,7 @@ def test_rejected_file_is_recorded_with_its_report_and_no_data(sof, trusts):
     assert attempt.problems == [
         [3, "period_start", "cannot read '2025-06-31' as a date (use YYYY-MM-DD or DD/MM/YYYY)"],
         [3, "value", "120.0 is outside the metric's valid range 0.0 to 100.0"],
-        [5, "org_code", "unknown organisation 'ZZZ'"],
+        [5, "org_code", f"unknown organisation 'ZZZ' {LOAD_DIRECTORY_FIRST}"],
     ]
     assert attempt.published_at is None and attempt.created_at is not None
     # An unpublished rejected batch hides nothing: it supplies no figures.

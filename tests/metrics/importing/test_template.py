@@ -8,6 +8,7 @@ from openpyxl import Workbook, load_workbook
 
 from oversight.metrics.importing import ImportRejected, run_import
 from oversight.metrics.importing import template as template_format
+from oversight.metrics.importing.lookups import LOAD_DIRECTORY_FIRST
 from oversight.metrics.models import ImportBatch, Observation, ObservationRevision
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +123,7 @@ def test_every_problem_is_reported_and_nothing_written(sof, trusts):
         + "RAA,RTT,2025-11-01,2025-11-30,5,1,0,\n"  # 11 zero denominator
     )
     assert found == [
-        (3, "org_code", "unknown organisation 'XXX'"),
+        (3, "org_code", f"unknown organisation 'XXX' {LOAD_DIRECTORY_FIRST}"),
         (4, "metric_code", "unknown metric 'NOPE' in any criteria-based framework"),
         (5, "period_start", "cannot read '2025-13-01' as a date (use YYYY-MM-DD or DD/MM/YYYY)"),
         (6, "period_end", "period end is before period start"),

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from oversight.access.models import Role
+from oversight.jobs.models import Job
 from oversight.metrics.models import ImportBatch, Observation
 from tests.factories import RoleFactory, UserFactory
 
@@ -12,14 +13,22 @@ pytestmark = pytest.mark.django_db
 HEADER = "org_code,metric_code,period_start,period_end,value\n"
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Uploads wait for their job under MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def upload(client, text: str, *, dry_run: bool = False, fmt: str = "template"):
+    """Post a file and follow the redirect to the upload's page (the job has run: the tests
+    run jobs at once)."""
     data = {
         "file": SimpleUploadedFile("june.csv", text.encode(), content_type="text/csv"),
         "format": fmt,
     }
     if dry_run:
         data["dry_run"] = "1"
-    return client.post("/imports/", data)
+    return client.post("/imports/", data, follow=True)
 
 
 def test_page_lists_batches_and_offers_the_form(signed_in_client, sof):
@@ -129,86 +138,98 @@ def test_blank_template_downloads(signed_in_client, sof):
     assert xlsx.content[:4] == b"PK\x03\x04"
 
 
-@pytest.fixture
-def progress_store(settings, tmp_path):
-    """The upload progress cache in a temporary folder (the file cache every process reads)."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "import_progress": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": tmp_path / "import-progress",
-        },
-    }
-
-
-def test_upload_progress_is_readable_until_done_by_the_uploader_only(
-    signed_in_client, client, sof, trusts, progress_store
+def test_an_upload_is_stored_then_loaded_by_a_job_and_the_file_forgotten(
+    signed_in_client, sof, trusts, settings
 ):
-    token = "0f8a9c1e-2b7d-4c3a-9e5f-6a1b2c3d4e5f"
-    assert signed_in_client.get(f"/imports/progress/{token}/").status_code == 404
-    text = HEADER + "RAA,RTT,2025-06-01,2025-06-30,91\nRBB,RTT,2025-06-01,2025-06-30,92\n"
-    response = signed_in_client.post(
-        "/imports/",
-        {
-            "file": SimpleUploadedFile("june.csv", text.encode(), content_type="text/csv"),
-            "format": "template",
-            "progress_token": token,
-        },
-    )
-    assert response.status_code == 200
-    state = signed_in_client.get(f"/imports/progress/{token}/")
-    assert state.json() == {"stage": "done", "done": 1, "total": 1}
-    assert state["Cache-Control"] == "no-store"
+    response = signed_in_client.post("/imports/", {
+        "file": SimpleUploadedFile("june.csv", (HEADER + "RAA,RTT,2025-06-01,2025-06-30,91\n")
+                                   .encode(), content_type="text/csv"),
+        "format": "template",
+    })
+    record = Job.objects.get()
+    assert response.status_code == 303
+    assert response["Location"] == f"/imports/uploads/{record.pk}/"
+    assert (record.what, record.started_by, record.state) == (
+        "Load june.csv", signed_in_client.user, Job.State.SUCCEEDED)
+    batch = ImportBatch.objects.get()
+    assert record.result_url == f"/imports/{batch.pk}/"
+    assert record.outcome == "Stored: 1 row read, 1 added, 0 revised, 0 unchanged"
+    stored = settings.MEDIA_ROOT / "imports" / "uploads"
+    assert not any(stored.iterdir())  # the upload is deleted once loaded
+    page = signed_in_client.get(response["Location"])
+    assert page.status_code == 200 and "Stored" in page.content.decode()
+    assert "hx-get" not in page.content.decode()  # finished: nothing polls
+
+
+def test_an_upload_still_loading_shows_its_progress(signed_in_client, sof, trusts, settings):
+    """With the database queue the job waits for the worker; its page says so and polls."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    response = upload(signed_in_client, HEADER + "RAA,RTT,2025-06-01,2025-06-30,91\n")
+    body = response.content.decode()
+    record = Job.objects.get()
+    assert response.status_code == 200 and record.state == Job.State.QUEUED
+    assert "Waiting for the worker to start it" in body and 'aria-live="polite"' in body
+    assert f'hx-get="/jobs/{record.pk}/progress/"' in body
+    assert not ImportBatch.objects.exists()
+
+
+def test_an_upload_is_seen_only_by_its_uploader(signed_in_client, client, sof, trusts):
+    upload(signed_in_client, HEADER + "RAA,RTT,2025-06-01,2025-06-30,91\n")
     other = UserFactory()
     RoleFactory(user=other, kind=Role.Kind.ADMINISTRATOR)
     client.force_login(other)
-    assert client.get(f"/imports/progress/{token}/").status_code == 404
+    assert client.get(f"/imports/uploads/{Job.objects.get().pk}/").status_code == 404
 
 
-def test_upload_reports_each_validation_step_and_every_row_written(
-    signed_in_client, sof, trusts, progress_store, monkeypatch
-):
-    from oversight.metrics import views_imports
+def test_the_job_reports_each_check_and_the_rows_written(sof, trusts, settings):
+    from oversight.jobs.background import listening
+    from oversight.metrics import uploads
 
-    seen: list[tuple[str, int, int]] = []
-    original = views_imports._progress_reporter
-
-    def recording(request):
-        report = original(request)
-
-        def both(stage: str, done: int, total: int) -> None:
-            seen.append((stage, done, total))
-            report(stage, done, total)
-
-        return both
-
-    monkeypatch.setattr(views_imports, "_progress_reporter", recording)
     text = HEADER + "".join(
         f"{org},RTT,2025-0{m}-01,2025-0{m}-{days},9{m}\n"
         for org in ("RAA", "RBB", "RCC")
         for m, days in ((4, 30), (5, 31))
     )
-    signed_in_client.post(
-        "/imports/",
-        {
-            "file": SimpleUploadedFile("spring.csv", text.encode(), content_type="text/csv"),
-            "format": "template",
-            "progress_token": "a" * 32,
-        },
-    )
+    path = uploads.store(SimpleUploadedFile("spring.csv", text.encode()))
+    seen: list[tuple[int, int, str]] = []
+    with listening(lambda *report: seen.append(report)):
+        outcome = uploads.load(path, "spring.csv", "template", None, None, False)
+    assert outcome.summary == "Stored: 6 rows read, 6 added, 0 revised, 0 unchanged"
     assert seen == [
-        ("validating", 0, 3),
-        ("validating", 1, 3),
-        ("validating", 2, 3),
-        ("validating", 3, 3),
-        ("writing", 6, 6),
-        ("done", 1, 1),
+        (0, 3, "Reading the file"),
+        (1, 3, "Checking every row"),
+        (2, 3, "Comparing with stored data"),
+        (3, 3, "Comparing with stored data"),
+        (6, 6, "Writing rows to the database (6 of 6)"),
     ]
+
+
+def test_a_job_that_fails_mid_write_leaves_nothing_written(signed_in_client, sof, trusts,
+                                                           monkeypatch):
+    """The worker stops after the rows went in but before the transaction committed."""
+    from oversight.metrics.importing import store
+
+    original = store.write
+
+    def write_then_fail(*args, **kwargs):
+        original(*args, **kwargs)
+        assert Observation.objects.count() == 2  # written, not yet committed
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "write", write_then_fail)
+    rows = "RAA,RTT,2025-06-01,2025-06-30,91\nRBB,RTT,2025-06-01,2025-06-30,92\n"
+    response = upload(signed_in_client, HEADER + rows)
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "The file could not be loaded: nothing was written" in body
+    assert "OSError: disk full" in body and "Traceback" not in body
+    assert not Observation.objects.exists() and not ImportBatch.objects.exists()
+    assert Job.objects.get().state == Job.State.FAILED
 
 
 def test_upload_page_offers_the_progress_bar_to_scripts(signed_in_client, sof):
     body = signed_in_client.get("/imports/").content.decode()
-    assert 'data-upload-progress data-progress-url="/imports/progress/"' in body
+    assert "data-upload-progress>" in body
     assert '<progress id="upload-progress-bar"' in body and "upload-progress.mjs" in body
 
 
@@ -219,7 +240,7 @@ def test_a_binary_file_named_csv_is_a_clear_problem_not_a_500(signed_in_client, 
     response = signed_in_client.post("/imports/", {
         "file": SimpleUploadedFile("program.csv", binary, content_type="text/csv"),
         "format": "template",
-    })
+    }, follow=True)
     body = response.content.decode()
     assert response.status_code == 422
     assert "The file was rejected: nothing was written" in body

@@ -66,8 +66,21 @@ class NofRules:
         return [m for m, r in self.metrics.items() if r.counts]
 
     @property
+    def inputs(self) -> frozenset[str]:
+        """Metric ids scores are made from: the scores and their value metrics, whatever their
+        codes (NHS England's OF0xxx/OF1xxx, or an acute metric's Oversight code such as CAN62
+        scored as CAN62_SCORE)."""
+        values = {r.value_metric for r in self.metrics.values() if r.value_metric}
+        return frozenset(self.metrics) | frozenset(values)
+
+    @property
     def quantile_method(self) -> str:
         return self.cut_rule.quantile_method
+
+#: Metric score ids: NHS England's OF1xxx, or CODE_SCORE for a metric NHS England's files do
+#: not give an id here (the acute and ambulance metrics keep their Oversight codes).
+SCORE_ID = re.compile(r"OF1\d{3}|[A-Z][A-Z0-9_]*_SCORE")
+VALUE_ID = re.compile(r"OF0\d{3}|[A-Z][A-Z0-9_]*")
 
 #: The cut-point rules a rules file may name (``segmentation.unadjusted.method``).
 CUT_METHODS = {
@@ -185,8 +198,9 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> NofRules:
     metrics: dict[str, MetricRule] = {}
     for mid, spec in metrics_raw.items():
         where = ("metrics", mid)
-        if not re.fullmatch(r"OF1\d{3}", mid):
-            raise fail(where, "metric score ids must look like OF1xxx")
+        if not SCORE_ID.fullmatch(mid):
+            raise fail(where, "metric score ids must look like OF1xxx (NHS England's) or "
+                       "CODE_SCORE (the score of an Oversight-coded metric)")
         if not isinstance(spec, dict):
             raise fail(where, "expected a mapping")
         domain = need(spec, "domain", str, where)
@@ -198,8 +212,9 @@ def load_rules(path: str | Path = DEFAULT_RULES) -> NofRules:
         kw: dict[str, Any] = {}
         if method in ("rank_scaled", "bands"):
             kw["value_metric"] = need(spec, "value_metric", str, where)
-            if not re.fullmatch(r"OF0\d{3}", kw["value_metric"]):
-                raise fail((*where, "value_metric"), "value metric ids must look like OF0xxx")
+            if not VALUE_ID.fullmatch(kw["value_metric"]):
+                raise fail((*where, "value_metric"), "value metric ids must look like OF0xxx "
+                           "or be an Oversight catalogue code (capitals, digits, _)")
             kw["higher_is_better"] = need(spec, "higher_is_better", bool, where)
         if method == "rank_scaled":
             pop = need(scoring, "population", str, (*where, "scoring"))

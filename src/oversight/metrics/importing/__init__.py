@@ -19,7 +19,8 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
-from oversight.metrics.importing import ae, cqc, nof, reading, store, template
+from oversight.engine.units import plural
+from oversight.metrics.importing import ae, cqc, nof, ods, places, reading, store, template
 from oversight.metrics.importing.lookups import Context
 from oversight.metrics.importing.prepared import NewOrganisation, Prepared
 from oversight.metrics.importing.validation import ImportRejected, Problem, Problems
@@ -27,9 +28,13 @@ from oversight.metrics.models import ImportBatch
 from oversight.metrics.rules import publishes_on_load
 from oversight.organisations.models import Organisation, Region
 
-FORMATS = {"template": template, "nof": nof, "ae": ae, "cqc": cqc}
+FORMATS = {"template": template, "nof": nof, "ae": ae, "cqc": cqc, "ods": ods, "places": places}
+#: Formats that change the directory of organisations, systems and places: loaded by teams
+#: that oversee several organisations, never by an organisation's own users.
+DIRECTORY_FORMATS = {"ods", "places"}
 
 __all__ = [
+    "DIRECTORY_FORMATS",
     "FORMATS",
     "VALIDATION_STEPS",
     "ImportRejected",
@@ -62,6 +67,8 @@ class ImportResult:
     batch_id: int | None = None
     framework_code: str | None = None
     organisations_created: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # stored, but worth a look
+    notes: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -83,19 +90,25 @@ def run_import(
     dry_run: bool = False,
     scope: frozenset[int] | None = None,
     progress: Progress | None = None,
+    kinds: dict[str, str] | None = None,
 ) -> ImportResult:
     """Validate and (unless dry_run) store one file. Raises ImportRejected with every problem;
     then no data has been written, only (unless dry_run) the rejected batch, whose id the
-    exception carries as `batch_id`."""
+    exception carries as `batch_id`. `kinds` (ODS code -> organisation kind, format ods):
+    the kinds of trusts, which NHS England's ODS file does not give."""
     if fmt not in FORMATS:
         raise ImportRejected.single(
             file_name, None, "--format", f"unknown format '{fmt}' (one of {', '.join(FORMATS)})"
         )
+    if fmt in DIRECTORY_FORMATS and scope is not None:
+        raise ImportRejected.single(
+            file_name, None, "format", "only the regional and ICB oversight teams and "
+            "administrators load the directory of organisations, systems and places")
     checksum = hashlib.sha256(data).hexdigest()
     result = ImportResult(file_name, fmt, checksum, dry_run)
     loader = user if user is not None and user.is_authenticated else None
     try:
-        return _validate_and_store(data, result, loader, framework_code, scope, progress)
+        return _validate_and_store(data, result, loader, framework_code, scope, progress, kinds)
     except ImportRejected as exc:
         exc.rows_read = result.rows_read  # type: ignore[attr-defined]
         if not dry_run:
@@ -110,19 +123,32 @@ def _validate_and_store(
     framework_code: str | None,
     scope: frozenset[int] | None,
     progress: Progress | None,
+    kinds: dict[str, str] | None = None,
 ) -> ImportResult:
     dry_run, file_name = result.dry_run, result.file_name
+    module = FORMATS[result.format]
 
     def step(done: int) -> None:
         if progress:
             progress("validating", done, len(VALIDATION_STEPS))
 
     step(0)
-    table = reading.read_table(data, file_name)
+    table = reading.read_table(data, file_name, headerless=getattr(module, "HEADERLESS", False))
     result.rows_read = table.rows_read
     step(1)
-    context = Context(file_name, framework_code, scope, dry_run)
-    prepared: Prepared = FORMATS[result.format].prepare(table, context)
+    context = Context(file_name, framework_code, scope, dry_run, kinds)
+    prepared: Prepared = module.prepare(table, context)
+    directory = prepared.directory
+    if prepared.classified:
+        result.notes.append(
+            f"{plural(len(prepared.classified), 'trust')} whose type was not known "
+            f"{'would be' if dry_run else 'now'} classified from the file's trust types."
+        )
+    if directory is not None:
+        result.added, result.revised = directory.added, directory.revised
+        result.unchanged = directory.unchanged
+        result.warnings = directory.warnings
+        result.notes += directory.notes
     result.framework_code = prepared.framework.code if prepared.framework else None
     result.organisations_created = [o.ods_code for o in prepared.new_organisations]
     step(2)
@@ -163,6 +189,9 @@ def _validate_and_store(
             store.write(changes, batch.pk, progress)
         if rating_changes is not None:
             cqc.write(rating_changes, batch.pk)
+        if directory is not None:
+            directory.write()
+        _classify(prepared.classified)
     return result
 
 
@@ -180,16 +209,15 @@ def _record_rejected(problems: Problems, result: ImportResult, loader) -> Import
             format=result.format,
             rows_read=result.rows_read,
             rejected=result.rejected,
-            # JSON in PostgreSQL cannot hold NUL, which a damaged header may carry.
-            problems=[
-                [p.row, _printable(p.column), _printable(p.reason)] for p in problems.sorted()
-            ],
+            problems=problems.as_rows(),
             problem_count=problems.total,
         )
 
 
-def _printable(text: str) -> str:
-    return text.replace("\x00", "\\x00")
+def _classify(kinds: dict[int, str]) -> None:
+    for org in Organisation.objects.filter(pk__in=list(kinds)):
+        org.kind = kinds[org.pk]
+        org.save(update_fields=["kind"])
 
 
 def _create_organisations(new: list[NewOrganisation]) -> dict[int, int]:

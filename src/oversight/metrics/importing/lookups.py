@@ -11,6 +11,10 @@ from oversight.metrics.importing.validation import ImportRejected, Problems
 from oversight.metrics.models import Framework, Metric
 from oversight.organisations.models import Organisation
 
+#: What to do about an organisation the database does not hold.
+LOAD_DIRECTORY_FIRST = ("(load NHS England's ODS file that lists it first: etr.csv for NHS "
+                        "trusts, the ICB or sub-ICB location file; format ods)")
+
 
 @dataclass
 class Context:
@@ -20,6 +24,7 @@ class Context:
     framework_code: str | None = None
     scope: frozenset[int] | None = None  # organisation ids the uploader may load; None = any
     dry_run: bool = False
+    kinds: dict[str, str] | None = None  # ODS code -> organisation kind (format ods)
 
 
 def organisations() -> pl.DataFrame:
@@ -40,7 +45,8 @@ def attach_organisations(table: SourceTable, column: str, problems: Problems,
         unknown = frame.filter(pl.col("organisation_id").is_null() & pl.col(column).is_not_null()
                                & (pl.col(column) != ""))
         problems.add_frame(unknown, header,
-                           pl.lit("unknown organisation '") + pl.col(column) + pl.lit("'"))
+                           pl.lit("unknown organisation '") + pl.col(column) + pl.lit(
+                               f"' {LOAD_DIRECTORY_FIRST}"))
     if context.scope is not None:
         allowed = pl.col("organisation_id").is_in(list(context.scope)).fill_null(False)
         outside = frame.filter(pl.col(column).is_not_null() & (pl.col(column) != "") & ~allowed)

@@ -25,7 +25,7 @@ from oversight.metrics.importing.reading import SourceTable
 from oversight.metrics.importing.store import KEY, conform
 from oversight.metrics.importing.validation import Problems
 from oversight.metrics.models import Observation
-from oversight.organisations.models import OrganisationKind
+from oversight.organisations.models import Organisation, OrganisationKind
 
 REQUIRED = ["quarter", "trust_type", "trust_code", "trust_name", "metric_id", "value"]
 OPTIONAL = [
@@ -225,7 +225,21 @@ def prepare(table: SourceTable, context: lookups.Context) -> Prepared:
         framework=fw,
         rows_read=table.rows_read,
         new_organisations=new_orgs,
+        classified=_classified(frame),
     )
+
+
+def _classified(frame: pl.DataFrame) -> dict[int, str]:
+    """Stored trusts whose kind was not known (loaded from NHS England's ODS file, which does
+    not say) and which the publication's Trust_type classifies: organisation id -> kind."""
+    unknown = set(Organisation.objects.filter(kind=OrganisationKind.TRUST)
+                  .values_list("id", flat=True))
+    if not unknown:
+        return {}
+    rows = (frame.filter(pl.col("organisation_id").is_in(list(unknown)))
+            .group_by("organisation_id").agg(pl.col("trust_type", "trust_subtype").first()))
+    found = {oid: organisation_kind(t or "", sub or "") for oid, t, sub in rows.iter_rows()}
+    return {oid: kind for oid, kind in found.items() if kind}
 
 
 def _framework_for(frame: pl.DataFrame) -> str | None:

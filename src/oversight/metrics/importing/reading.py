@@ -98,18 +98,26 @@ def sniff_separator(text: str) -> str:
     return sep if sep in first else ","
 
 
-def read_table(data: bytes, file_name: str) -> SourceTable:
-    """Read CSV or XLSX bytes into text cells; raise ImportRejected naming what is wrong."""
+def read_table(data: bytes, file_name: str, *, headerless: bool = False) -> SourceTable:
+    """Read CSV or XLSX bytes into text cells; raise ImportRejected naming what is wrong.
+
+    `headerless` (NHS England's ODS files): every line is a row, row 1 included; the columns
+    are named `column_1`, `column_2` ... (the format module names them)."""
     if not data.strip():
         raise ImportRejected.single(file_name, None, "", "the file is empty")
     if data.startswith(XLSX_MAGIC) or file_name.lower().endswith(".xlsx"):
+        if headerless:
+            raise ImportRejected.single(file_name, None, "", "this layout is read from CSV "
+                                        "files as published, not workbooks")
         header, frame = _read_xlsx(data, file_name)
         encoding = "xlsx"
     else:
         text, encoding = decode(data, file_name)
         if "\r" in text and "\n" not in text:  # classic Mac line endings: one line otherwise
             text = text.replace("\r", "\n")
-        header, frame = _read_csv(text, file_name)
+        if headerless:
+            text = _numbered_header(text)
+        header, frame = _read_csv(text, file_name, 1 if headerless else 0)
     names = [normalise_header(h) for h in header]
     problems = Problems(file_name)
     seen: set[str] = set()
@@ -122,15 +130,28 @@ def read_table(data: bytes, file_name: str) -> SourceTable:
     problems.raise_if_any()
     frame.columns = names
     frame = frame.with_columns(pl.all().str.strip_chars())
-    _reject_nul_bytes(frame, header, file_name)
+    first_row = 1 if headerless else 2
+    _reject_nul_bytes(frame, header, file_name, first_row)
     blank = pl.all_horizontal(pl.all().is_null() | (pl.all() == ""))
-    frame = frame.with_columns(blank.alias("__blank")).with_row_index("row", offset=2)
+    frame = frame.with_columns(blank.alias("__blank")).with_row_index("row", offset=first_row)
     frame = frame.filter(~pl.col("__blank")).drop("__blank")
     frame = frame.with_columns(pl.col("row").cast(pl.Int64))
     return SourceTable(file_name, frame, dict(zip(names, header, strict=True)), encoding)
 
 
-def _read_csv(text: str, file_name: str) -> tuple[list[str], pl.DataFrame]:
+def _numbered_header(text: str) -> str:
+    """A headerless file with a header line naming its columns column_1 .. column_N (N the
+    widest line), so it reads like any other; row numbers then count the file's own lines."""
+    sep = sniff_separator(text)
+    width = max(
+        (len(r) for r in csv.reader(io.StringIO(text), delimiter=sep)), default=1
+    )
+    return sep.join(f"column_{i}" for i in range(1, width + 1)) + "\n" + text
+
+
+def _read_csv(text: str, file_name: str, added_lines: int = 0) -> tuple[list[str], pl.DataFrame]:
+    """`added_lines`: lines put before the file's own (a numbered header), left out of the row
+    numbers reported."""
     sep = sniff_separator(text)
     payload = text.encode("utf-8")
     try:
@@ -144,7 +165,7 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], pl.DataFrame]:
     except pl.exceptions.PolarsError:
         pass  # fall back to the csv module, which can say which rows are malformed
     else:
-        _reject_short_rows(text, sep, frame.columns, file_name)
+        _reject_short_rows(text, sep, frame.columns, file_name, added_lines)
         return frame.columns, frame
     reader = csv.reader(io.StringIO(text), delimiter=sep)
     try:
@@ -154,12 +175,12 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], pl.DataFrame]:
     problems = Problems(file_name)
     rows: list[list[str]] = []
     try:
-        for line, record in enumerate(reader, start=2):
+        for line, record in enumerate(reader, start=2 - added_lines):
             if record and len(record) != len(header) and any(c.strip() for c in record):
                 problems.add(line, "", f"has {len(record)} fields; the header has {len(header)}")
             rows.append((record + [""] * len(header))[: len(header)])
     except csv.Error as exc:
-        problems.add(reader.line_num, "", f"cannot read as CSV: {exc}")
+        problems.add(reader.line_num - added_lines, "", f"cannot read as CSV: {exc}")
     problems.raise_if_any()
     frame = pl.DataFrame(
         {h or f"column_{i}": [r[i] or None for r in rows] for i, h in enumerate(header)},
@@ -168,11 +189,12 @@ def _read_csv(text: str, file_name: str) -> tuple[list[str], pl.DataFrame]:
     return header, frame
 
 
-def _reject_nul_bytes(frame: pl.DataFrame, header: list[str], file_name: str) -> None:
+def _reject_nul_bytes(frame: pl.DataFrame, header: list[str], file_name: str,
+                      first_row: int = 2) -> None:
     """A NUL byte is never text in a CSV or XLSX cell: the file is damaged or not what it
     claims (and PostgreSQL cannot store it). Report each such cell."""
     problems = Problems(file_name)
-    numbered = frame.with_row_index("row", offset=2)
+    numbered = frame.with_row_index("row", offset=first_row)
     for name, raw in zip(frame.columns, header, strict=True):
         problems.add_frame(
             numbered.filter(pl.col(name).str.contains("\x00", literal=True)),
@@ -182,7 +204,8 @@ def _reject_nul_bytes(frame: pl.DataFrame, header: list[str], file_name: str) ->
     problems.raise_if_any()
 
 
-def _reject_short_rows(text: str, sep: str, header: list[str], file_name: str) -> None:
+def _reject_short_rows(text: str, sep: str, header: list[str], file_name: str,
+                       added_lines: int = 0) -> None:
     """Polars pads a row with too few cells with empty ones, which would let a truncated or
     ragged row through when its missing cells are optional: report every such row, naming the
     first column it lacks.
@@ -195,14 +218,15 @@ def _reject_short_rows(text: str, sep: str, header: list[str], file_name: str) -
     if '"' not in text:
         # Split in polars, not Python: a million lines as Python strings cost twice as long.
         lines = pl.DataFrame({"line": pl.Series([text]).str.split("\n").explode()}).with_row_index(
-            "row", offset=1
+            "row", offset=1 - added_lines
         )
         lines = lines.with_columns(cells=pl.col("line").str.count_matches(sep, literal=True) + 1)
         short = lines.filter((pl.col("cells") < width) & (pl.col("line").str.strip_chars() != ""))
         for (cells,), rows in short.group_by(["cells"]):
             problems.add_frame(rows, header[cells], f"has {cells} fields; the header has {width}")
     else:
-        for row, record in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1):
+        reader = csv.reader(io.StringIO(text), delimiter=sep)
+        for row, record in enumerate(reader, start=1 - added_lines):
             if len(record) < width and any(c.strip() for c in record):
                 problems.add(
                     row, header[len(record)], f"has {len(record)} fields; the header has {width}"

@@ -58,9 +58,18 @@ class Problems:
     def sorted(self) -> list[Problem]:
         return sorted(self.items, key=lambda p: (p.row or 0, p.column, p.reason))
 
+    def as_rows(self) -> list[list]:
+        """[row, column, reason] per listed problem, in order, as JSON (PostgreSQL's JSON
+        cannot hold NUL, which a damaged header may carry: it is written out as \\x00)."""
+        return [[p.row, _printable(p.column), _printable(p.reason)] for p in self.sorted()]
+
     def raise_if_any(self) -> None:
         if self:
             raise ImportRejected(self)
+
+
+def _printable(text: str) -> str:
+    return text.replace("\x00", "\\x00")
 
 
 class ImportRejected(Exception):

@@ -1,8 +1,8 @@
 // Data loads: upload with a progress bar. Progressive enhancement: without JavaScript the form
-// posts as usual; with it, the file is sent with XMLHttpRequest (upload progress from the
-// browser), then the import's own progress is polled from /imports/progress/<token>/ (stored
-// where every server process can read it), and the answer (summary or problem report) replaces
-// the page as a normal post would.
+// posts as usual; with it, the file is sent with XMLHttpRequest so the bar shows how much has
+// gone up. The server stores the file, starts a background job and redirects to the upload's
+// page, which shows the job's progress (polled by htmx) and then the summary or problem report:
+// the browser goes there. A form error (no file, no layout) replaces the page as a post would.
 
 const form = document.querySelector("form[data-upload-progress]");
 const region = document.getElementById("upload-progress");
@@ -14,37 +14,12 @@ function show(bar, value, max) {
   bar.textContent = `${Math.round((100 * value) / bar.max)}%`; // for browsers without <progress>
 }
 
-function describe(state) {
-  if (state.stage === "writing") {
-    return `Writing to the database: ${state.done.toLocaleString("en-GB")} of ${state.total.toLocaleString("en-GB")} rows`;
-  }
-  if (state.stage === "validating") {
-    return `Checking the file: step ${state.done} of ${state.total}`;
-  }
-  return "Finishing";
-}
-
-if (form && region && window.XMLHttpRequest && window.FormData && window.crypto?.randomUUID) {
+if (form && region && window.XMLHttpRequest && window.FormData) {
   const bar = region.querySelector("progress");
   const text = region.querySelector("[data-progress-text]");
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const token = crypto.randomUUID();
-    const data = new FormData(form);
-    data.set("progress_token", token);
     const request = new XMLHttpRequest();
-    let polling = null;
-    const poll = async () => {
-      const response = await fetch(`${form.dataset.progressUrl}${token}/`, {
-        credentials: "same-origin",
-        headers: { Accept: "application/json" },
-      });
-      if (response.ok) {
-        const state = await response.json();
-        show(bar, state.done, state.total);
-        text.textContent = describe(state);
-      }
-    };
     request.upload.addEventListener("progress", (e) => {
       if (e.lengthComputable) {
         show(bar, e.loaded, e.total);
@@ -52,20 +27,23 @@ if (form && region && window.XMLHttpRequest && window.FormData && window.crypto?
       }
     });
     request.upload.addEventListener("load", () => {
-      text.textContent = "Checking the file";
-      bar.removeAttribute("value"); // indeterminate until the first report arrives
-      polling = setInterval(poll, 500);
+      text.textContent = "Uploaded: starting the load";
+      bar.removeAttribute("value"); // indeterminate until the upload's page answers
     });
     request.addEventListener("loadend", () => {
-      clearInterval(polling);
       if (request.status === 0) {
         form.submit(); // network failure: fall back to the plain form post
+        return;
+      }
+      const landed = new URL(request.responseURL || form.action, window.location.href);
+      if (landed.pathname !== new URL(form.action, window.location.href).pathname) {
+        window.location.assign(landed.href); // the upload's page (redirected to)
         return;
       }
       const page = new DOMParser().parseFromString(request.responseText, "text/html");
       document.title = page.title;
       document.querySelector("main").replaceWith(page.querySelector("main"));
-      const summary = document.querySelector(".nhsuk-error-summary, #summary");
+      const summary = document.querySelector(".nhsuk-error-summary");
       if (summary) {
         summary.setAttribute("tabindex", "-1");
         summary.focus();
@@ -74,6 +52,6 @@ if (form && region && window.XMLHttpRequest && window.FormData && window.crypto?
     request.open("POST", form.action);
     show(bar, 0, 1);
     text.textContent = "Uploading";
-    request.send(data);
+    request.send(new FormData(form));
   });
 }
