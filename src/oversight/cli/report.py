@@ -86,6 +86,7 @@ def meeting_pack_command(
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import AnonymousUser
 
+    from oversight.cli.jobs import progress_bar as jobs_progress_bar
     from oversight.governance.models import ItemPart, Meeting
     from oversight.reports.meeting_pack import PackRefused, meeting_pack
 
@@ -100,11 +101,9 @@ def meeting_pack_command(
             raise fail(f"--user: no user named '{user}'", 2)
     elif part_b:
         raise fail("--part-b: give --user, the person the confidential pack is for", 2)
-    bar, advance = progress_bar()
     try:
-        with bar:
-            pack, data = meeting_pack(meeting, reader, ItemPart.B if part_b else ItemPart.A,
-                                      advance)
+        with jobs_progress_bar("Building the meeting pack"):
+            pack, data = meeting_pack(meeting, reader, ItemPart.B if part_b else ItemPart.A)
     except PackRefused as exc:
         raise fail(str(exc)) from None
     write(output, data)

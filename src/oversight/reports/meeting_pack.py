@@ -13,9 +13,10 @@ pack is still built, and its agenda lists what is not included.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
@@ -29,13 +30,11 @@ from oversight.governance.models import (
     PaperVersion,
 )
 from oversight.governance.pages import visible_items
-from oversight.reports import pdf_render
+from oversight.jobs.background import JobFailed, Outcome, job, progress
+from oversight.reports import formats, pdf_render
 
 #: What a paper's file is, as its cover sheet's note names it.
 FILE_KINDS = {"pdf": "PDF", "docx": "Word document", "xlsx": "Excel workbook"}
-
-Progress = Callable[[int, int, str], None]
-
 
 class PackRefused(Exception):
     """No pack to build: say why (e.g. no Part B business this user may see)."""
@@ -81,6 +80,13 @@ class MeetingPack:
         prefix = "CONFIDENTIAL, Part B: " if self.confidential else ""
         return prefix + self.heading
 
+    @property
+    def filename(self) -> str:
+        meeting = self.meeting
+        suffix = "-part-b" if self.confidential else ""
+        return formats.filename(
+            f"{meeting.body.short_name}-{meeting.date:%Y-%m-%d}-meeting-pack{suffix}", "pdf")
+
     def papers_of(self, item: AgendaItem) -> list[PackPaper]:
         return [p for p in self.papers if p.item.pk == item.pk]
 
@@ -94,8 +100,9 @@ def pack_items(meeting: Meeting, user, part: str) -> list[AgendaItem]:
     return [i for i in visible_items(user, meeting) if i.part == part]
 
 
-def gather(meeting: Meeting, user, part: str, progress: Progress | None = None) -> MeetingPack:
-    """The pack's items and papers, each paper's file read (or the reason it is not)."""
+def gather(meeting: Meeting, user, part: str) -> MeetingPack:
+    """The pack's items and papers, each paper's file read (or the reason it is not); each
+    paper read is a step of the job's progress (oversight.jobs.background.progress)."""
     items = pack_items(meeting, user, part)
     if not items:
         what = "no Part B business you may see" if part == ItemPart.B else "no agenda items"
@@ -103,8 +110,7 @@ def gather(meeting: Meeting, user, part: str, progress: Progress | None = None) 
     pack = MeetingPack(meeting, part, items)
     papers = [(i, p) for i in items for p in i.papers.all()]
     for n, (item, paper) in enumerate(papers, start=1):
-        if progress:
-            progress(n - 1, len(papers) + 1, f"Reading paper {n} of {len(papers)}: {paper.title}")
+        progress(n - 1, len(papers) + 1, f"Reading paper {n} of {len(papers)}: {paper.title}")
         pack.papers.append(read_paper(item, paper))
     return pack
 
@@ -164,12 +170,11 @@ def front_matter(pack: MeetingPack) -> str:
     )
 
 
-def build(pack: MeetingPack, progress: Progress | None = None) -> bytes:
+def build(pack: MeetingPack) -> bytes:
     """The pack as one PDF: agenda, then per paper its cover sheet and its pages, with the
     meeting and item at the top of every page and "Page n of m" at the foot."""
     total = len(pack.papers) + 1
-    if progress:
-        progress(total - 1, total, "Laying out the agenda and cover sheets")
+    progress(total - 1, total, "Laying out the agenda and cover sheets")
     laid_out = pdf_render.document(front_matter(pack), title=pack.title, running_header=None)
     front = PdfReader(io.BytesIO(laid_out.write_pdf()))
     starts = _anchor_pages(laid_out, [p.anchor for p in pack.papers])
@@ -208,8 +213,31 @@ def _anchor_pages(laid_out, anchors: list[str]) -> list[int]:
     return [found[a] for a in anchors]
 
 
-def meeting_pack(meeting: Meeting, user, part: str = ItemPart.A,
-                 progress: Progress | None = None) -> tuple[MeetingPack, bytes]:
-    """Gather and build in one step (the CLI, the page, the background job)."""
-    pack = gather(meeting, user, part, progress)
-    return pack, build(pack, progress)
+def meeting_pack(meeting: Meeting, user, part: str = ItemPart.A) -> tuple[MeetingPack, bytes]:
+    """Gather and build in one step (the command line, the background job)."""
+    pack = gather(meeting, user, part)
+    return pack, build(pack)
+
+
+def build_meeting_pack(meeting_id: int, user_id: int, part: str) -> Outcome:
+    """The pack for the user who asked for it, as the job's file; its page is the outcome's
+    link. The user is read again here: what they may see is decided when the pack is built."""
+    meeting = Meeting.objects.select_related("body").filter(pk=meeting_id).first()
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if meeting is None or user is None:
+        raise JobFailed("The meeting or the person who asked for its pack no longer exists.")
+    try:
+        pack, data = meeting_pack(meeting, user, part)
+    except PackRefused as exc:
+        raise JobFailed(str(exc)) from exc
+    left_out = len(pack.not_included)
+    summary = f"{pack.title}: {len(pack.papers)} papers" + (
+        f", {left_out} not in the PDF (listed on its agenda page)" if left_out else "")
+    page = "reports:meeting_pack_part_b" if pack.confidential else "reports:meeting_pack"
+    return Outcome(summary, url=reverse(page, args=[meeting.pk]),
+                   file=ContentFile(data, name=pack.filename))
+
+
+@job
+def meeting_pack_job(meeting_id: int, user_id: int, part: str) -> Outcome:
+    return build_meeting_pack(meeting_id, user_id, part)
