@@ -55,20 +55,6 @@ def write(output: Path, data: bytes) -> None:
     err.print(f"wrote {output} ({len(data):,} bytes)", highlight=False)
 
 
-def progress_bar():
-    """A rich progress bar on stderr, and the callback (done, total, label) that moves it."""
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
-
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-                   console=err, transient=True)
-    task = bar.add_task("Starting", total=1)
-
-    def advance(done: int, total: int, label: str) -> None:
-        bar.update(task, completed=done, total=total, description=label)
-
-    return bar, advance
-
-
 @app.command("meeting-pack")
 def meeting_pack_command(
     meeting_id: Annotated[int, typer.Argument(help="The meeting's number (its page's URL).")],
