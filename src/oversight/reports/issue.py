@@ -124,7 +124,10 @@ def long_date(iso: str | None, weekday: bool = False) -> str:
     """'15 September 2021' (or 'Wednesday 15 September 2021') from the snapshot's ISO date."""
     if not iso:
         return ""
-    value = dt.datetime.fromisoformat(iso)
+    try:
+        value = dt.datetime.fromisoformat(iso)
+    except ValueError:  # a date typed as text on a paper ("September 2021"): shown as typed
+        return iso
     return value.strftime("%A %-d %B %Y" if weekday else "%-d %B %Y")
 
 

@@ -32,6 +32,8 @@ from oversight.governance.models import (
 from oversight.governance.pages import visible_items
 from oversight.jobs.background import JobFailed, Outcome, job, progress
 from oversight.reports import formats, pdf_render
+from oversight.reports.issue import long_date, paragraphs
+from oversight.reports.sections.scope import day
 
 #: What a paper's file is, as its cover sheet's note names it.
 FILE_KINDS = {"pdf": "PDF", "docx": "Word document", "xlsx": "Excel workbook"}
@@ -52,6 +54,27 @@ class PackPaper:
     @property
     def anchor(self) -> str:
         return f"paper-{self.paper.pk}"
+
+    @property
+    def cover(self) -> dict:
+        """The paper's cover sheet, in the shape of the SOAG overview's (one macro shows both)."""
+        paper, meeting = self.paper, self.item.meeting
+        return {
+            "meeting": meeting.body.name, "meeting_date": day(meeting.date),
+            "agenda_item": self.item.number, "title": paper.title,
+            "lead": _who(paper.lead), "author": _who(paper.author),
+            "purposes": ItemPurpose.choices, "purpose": paper.report_purpose,
+            "presented_before": paper.presented_before,
+            "paper_purpose": paragraphs(paper.purpose),
+            "recommendation": paragraphs(paper.recommendation),
+        }
+
+
+def _who(person) -> str:
+    """'Name, job title' as a cover sheet names a lead or author."""
+    if person is None:
+        return ""
+    return f"{person.name}, {person.job_title}" if person.job_title else person.name
 
 
 @dataclass
@@ -166,7 +189,7 @@ def _readable_pdf(version: PaperVersion) -> bytes:
 def front_matter(pack: MeetingPack) -> str:
     """The pack's own pages as HTML: the agenda, then a cover sheet per paper."""
     return render_to_string(
-        "reports/meeting_pack.jinja", {"pack": pack, "purposes": ItemPurpose.choices}
+        "reports/meeting_pack.jinja", {"pack": pack, "long_date": long_date}
     )
 
 
