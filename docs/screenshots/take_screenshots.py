@@ -34,6 +34,14 @@ PAGES = {
     "risk": "/risks/QUE-R001/",
     "risk-heat-map": "/risks/heat-map/?system=QUE",
     "risk-baf": "/risks/assurance-framework/?system=QUE",
+    "development-plan": "{plan}",
+    "development-timeline": "{plan}timeline/",
+    "delegation-scheme": "/governance/delegation/?q=business+case",
+    "business-cases": "/governance/business-cases/",
+    "reports": "/reports/",
+    "report-version": "{report_version}",
+    "meeting-pack": "/reports/meetings/{meeting_id}/pack/",
+    "segmentation-summary": "/reports/segmentation/?quarter=Q2+2021/22&scope=system:QUE",
 }
 
 
@@ -57,9 +65,15 @@ def main(base: str) -> None:
         page.goto("/governance/SOAG/?year=2021/22")
         # the demo's November 2021 meeting: a Part B item, a conflicted member excluded
         meeting = page.locator("a[href^='/governance/meetings/']").nth(3).get_attribute("href")
+        page.goto("/development/")
+        plan = page.locator("a[href^='/development/']:not([href='/development/'])").first
+        plan = plan.get_attribute("href")
+        page.goto("/reports/")
+        report_version = page.locator("a[href*='/versions/']").first.get_attribute("href")
         values = {"place": place.rstrip("/").rsplit("/", 1)[1],
                   "metric": metric.rstrip("/").rsplit("/", 1)[1], "case": case,
-                  "meeting": meeting}
+                  "meeting": meeting, "meeting_id": meeting.rstrip("/").rsplit("/", 1)[1],
+                  "plan": plan, "report_version": report_version}
         for name, path in PAGES.items():
             page.goto(path.format(**values))
             page.screenshot(path=str(OUT / f"{name}.png"), full_page=True,
