@@ -255,7 +255,7 @@ def test_the_data_loads_page_loads_an_ods_file_and_lists_unclassified_trusts(sig
     load(ICBS, "icb.csv")
     response = signed_in_client.post("/imports/", {
         "file": SimpleUploadedFile("etr.csv", TRUSTS.encode(), content_type="text/csv"),
-        "format": "ods"})
+        "format": "ods"}, follow=True)  # the upload's job page, then its result
     body = response.content.decode()
     assert response.status_code == 200
     assert "4 trusts whose type the file does not give" in body
