@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from django.utils.html import escape
 
 from oversight.engine import nof
 from oversight.engine.segmentation import nof_what_if
 from oversight.engine.triggers import RulesError, load_criteria_rules
+from oversight.metrics.models import Metric
 from oversight.segmentation.models import Proposal
 from oversight.segmentation.proposals import recompute_proposals
 from tests.factories import RoleFactory
@@ -83,6 +85,13 @@ def test_league_table_and_what_if(client, imported) -> None:
     page = client.get(f"/segmentation/organisations/{first.organisation.ods_code}/"
                       "?framework=nof-2025-26&quarter=Q2+2025/26")
     assert page.status_code == 200
+    # each metric score is named as the catalogue names it, under its domain's published name
+    html = page.content.decode()
+    score = next(r for r in first.reasons if r["rule"] == "metric_score")
+    metric = Metric.objects.get(framework__code="nof-2025-26", code=score["metric"])
+    domain = rules.domains[rules.metrics[score["metric"]].domain]
+    assert f">{escape(metric.name)}</a>" in html and f"Metric score: {domain}" in html
+    assert ">metric_score<" not in html
 
 
 def test_rules_file_errors_name_file_and_line(tmp_path) -> None:

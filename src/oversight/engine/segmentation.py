@@ -62,6 +62,7 @@ def nof_reasons(row: dict[str, Any], scores: list[tuple[str, float, str]],
     for mid, score, how in sorted(scores):
         rule = rules.metrics[mid]
         reasons.append({"rule": "metric_score", "metric": mid, "value": score,
+                        "label": f"Metric score: {rules.domains.get(rule.domain, rule.domain)}",
                         "value_metric": rule.value_metric, "domain": rule.domain,
                         "period": row["quarter"], "signal": f"score {score:.2f} ({how})"})
     if row.get("published_check"):

@@ -333,6 +333,9 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         related["places"] = _place_rollup(subject, related["members"], SEGMENTS[framework.method])
     evidence_code = code
     rules = _rules_or_none(framework)
+    cited = {r["metric"] for r in (proposal.reasons or []) if r.get("metric")} if proposal else ()
+    metric_names = dict(Metric.objects.filter(framework=framework, code__in=cited)
+                        .values_list("code", "name"))
     return render(request, "segmentation/subject.jinja", {
         "active": "segmentation", "subject": subject, "is_org": is_org, "code": code,
         "framework": framework, "frameworks": available, "quarters": quarters,
@@ -345,6 +348,7 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         "segments_systems": getattr(rules, "systems", False),  # the scored method: no systems
         "history": history(subject, framework, request.user),
         "form": form, "can_decide": can_decide, "metric_url": metric_url,
+        "metric_names": metric_names,
         # errors not about one field link to the decision form
         "error_list": error_list(form, {NON_FIELD_ERRORS: "#decision"}) if form else [],
         "headline": headline_reasons(proposal.reasons or []) if proposal else [],
