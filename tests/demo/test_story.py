@@ -211,3 +211,9 @@ def test_governance_and_risk_events_bear_the_story_dates(story):
         row.history_date.date() <= story_end
         for row in Risk.history.filter(suggestion_key="")
     )
+    # the development plan's risk statements are linked to the register on the story's days
+    from oversight.development.models import RiskStatement
+
+    linked = RiskStatement.history.filter(risk__isnull=False)
+    assert linked.exists()
+    assert all(row.history_date.date() <= story_end for row in linked)

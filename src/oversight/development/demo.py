@@ -290,9 +290,11 @@ def link_risks(plan: Plan) -> list[str]:
         title = ON_THE_REGISTER.get(statement.statement)
         risk = Risk.objects.filter(system=plan.system, title=title).first() if title else None
         if risk is not None:
-            statement.risk = risk
-            statement._change_reason = "the risk register holds its detail"
-            statement.save(update_fields=["risk"])
+            # linked on the story's day the register first assessed the risk (not before the plan)
+            with on(max(plan.published_on, risk.inherent_on or plan.published_on)):
+                statement.risk = risk
+                statement._change_reason = "the risk register holds its detail"
+                statement.save(update_fields=["risk"])
             linked += 1
     if not linked:
         return []
