@@ -284,6 +284,10 @@ class RisksDemoSummary:
                 f"appetite and BAF; {self.review}. {self.suggested}")
 
 
+#: The end of the demo's data window (Q2 2025/26, docs/demo.md): when its signals suggest risks.
+SUGGESTED_ON = dt.date(2025, 9, 30)
+
+
 def load_risks_demo() -> RisksDemoSummary:
     """The C&P register (once), then suggestions from the oversight data (idempotent)."""
     summary = RisksDemoSummary()
@@ -294,7 +298,8 @@ def load_risks_demo() -> RisksDemoSummary:
     with transaction.atomic():
         if not Risk.objects.filter(system=system, suggestion_key="").exists():
             _register(system, summary)
-        summary.suggested = suggest_risks([system]).describe()
+        with on(SUGGESTED_ON):  # the oversight data's last quarter is in: it suggests risks
+            summary.suggested = suggest_risks([system]).describe()
     return summary
 
 
