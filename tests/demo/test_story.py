@@ -212,7 +212,9 @@ def test_governance_and_risk_events_bear_the_story_dates(story):
         for row in Risk.history.all()  # the register's and the suggested ones
     )
     # the development plan's risk statements are linked to the register on the story's days
-    from oversight.development.models import RiskStatement
+    from oversight.development.models import Action, RiskStatement
+
+    assert all(row.history_date.date() <= story_end for row in Action.history.all())
 
     linked = RiskStatement.history.filter(risk__isnull=False)
     assert linked.exists()

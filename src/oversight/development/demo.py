@@ -240,9 +240,10 @@ def link_governance(plan: Plan) -> list[str]:
         body = Body.objects.filter(short_name=short_name).first()
         action = Action.objects.filter(workstream__plan=plan, text=text).first()
         if body and action and action.signed_off_by_id != body.pk:
-            action.signed_off_by = body
-            action._change_reason = "signed off by the governance body the plan names"
-            action.save(update_fields=["signed_off_by"])
+            with on(plan.published_on):  # a fact the plan states: dated by the plan
+                action.signed_off_by = body
+                action._change_reason = "signed off by the governance body the plan names"
+                action.save(update_fields=["signed_off_by"])
             linked.append(f"sign-off of '{text[:40]}…' by {body.short_name}")
     return linked
 
