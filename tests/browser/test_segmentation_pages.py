@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from oversight.metrics.models import Metric
 from oversight.segmentation.models import Decision
 from oversight.segmentation.proposals import recompute_proposals
 from tests.browser.conftest import PASSWORD, Q4, check_accessibility, sign_in
@@ -46,7 +47,8 @@ def test_record_a_segment_decision(page, proposals):
     reasons = page.get_by_role("table", name="Reasons for the proposed segment")
     expect(reasons).to_contain_text("Sustained very poor performance")
     expect(reasons).to_contain_text("Negative variance against the agreed financial plan")
-    expect(reasons.get_by_role("link", name="FINVAR").first).to_have_attribute(
+    finvar = Metric.objects.filter(code="FINVAR").first().name  # the catalogue's name
+    expect(reasons.get_by_role("link", name=finvar).first).to_have_attribute(
         "href", "/organisations/R0/metrics/FINVAR/"
     )
     expect(page.get_by_label("Segment", exact=True)).to_have_value("4")  # the proposal
