@@ -23,6 +23,7 @@ from oversight.engine.periods import financial_quarter, quarter_bounds
 from oversight.metrics.models import Framework
 from oversight.organisations.models import Organisation, Region, System
 from oversight.segmentation.changes import fired_triggers
+from oversight.segmentation.decisions import CurrentSegment
 from oversight.segmentation.models import Decision, Proposal
 
 
@@ -31,17 +32,9 @@ class SummaryRefused(ValueError):
 
 
 @dataclass(frozen=True)
-class Standing:
-    """A subject's segment in one quarter: the decision the reader may see, else the proposal."""
-
-    proposal: Proposal | None
-    decision: Decision | None
-
-    @property
-    def segment(self) -> int | None:
-        if self.decision is not None:
-            return self.decision.segment
-        return self.proposal.segment if self.proposal is not None else None
+class Standing(CurrentSegment):
+    """A subject's segment in one quarter: the decision the reader may see, else the proposal
+    (the segment as segmentation.decisions.CurrentSegment reads it)."""
 
     @property
     def status(self) -> str:
@@ -185,8 +178,8 @@ def summary(user, quarter: str, scope: Region | System, *, within_roles: bool = 
     for key in {k for k in proposals | decisions if k[2] == quarter}:
         subject = (proposals.get(key) or decisions.get(key)).subject
         earlier = (key[0], key[1], before)
-        rows.append(Row(subject, Standing(proposals.get(key), decisions.get(key)),
-                        Standing(proposals.get(earlier), decisions.get(earlier))))
+        rows.append(Row(subject, Standing(decisions.get(key), proposals.get(key)),
+                        Standing(decisions.get(earlier), proposals.get(earlier))))
     rows.sort(key=lambda r: (not r.is_system, r.kind, r.subject.name))
     return Summary(framework, quarter, before, scope, rows)
 
