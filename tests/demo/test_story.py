@@ -7,29 +7,42 @@ few in 4; Cambridgeshire and Peterborough heading for segment 4 on finance; a C&
 improving out of segment 3; financial plan and actual figures behind the variance.
 """
 
+import csv
 import datetime as dt
 from collections import Counter
 
 import pytest
-from django.db import transaction
+import time_machine
+from django.apps import apps
+from django.db import models, transaction
 from django.test import override_settings
+from simple_history.models import registered_models
+from simple_history.utils import get_history_model_for_model
 
 from oversight.demo import load_demo
+from oversight.demo.load import load_published_nof, shared_data_dir
 from oversight.metrics.catalogue import load_all
-from oversight.metrics.models import Observation
+from oversight.metrics.models import ImportBatch, Observation
 from oversight.segmentation.models import Decision, Proposal
+from oversight.story import LONDON
+from oversight.support.actions import overdue_actions
 from oversight.support.models import CaseKind, CaseStatus, SupportCase
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 SOF, NOF22 = "sof-2021-22", "nof-2022-23"
 IMPROVING_TRUST = "RGN"  # North West Anglia, a Cambridgeshire and Peterborough provider
+# The day the demo is loaded here: outside the story (2016 to 2025, NHS England's NOF files to
+# December 2025), so a row dated by the clock rather than the story is seen as such.
+LOAD_DAY = dt.date(2031, 1, 6)
 
 
 @pytest.fixture(scope="module")
 def story(django_db_setup, django_db_blocker):
     """The full demo (real A&E file left out, so the figures do not depend on shared data),
-    rolled back after the module."""
+    loaded on LOAD_DAY and rolled back after the module. NHS England's published NOF 2025/26
+    files, when shared data holds them, are loaded after it as the demo loads them (they
+    touch no SOF or NOF 2022/23 figure the story reads)."""
     with (
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
@@ -37,8 +50,11 @@ def story(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            load_all()
-            yield load_demo(progress=False, real_data=False)
+            with time_machine.travel(dt.datetime.combine(LOAD_DAY, dt.time(9), LONDON)):
+                load_all()
+                summary = load_demo(progress=False, real_data=False)
+                load_published_nof(shared_data_dir(), summary)
+            yield summary
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -219,3 +235,74 @@ def test_governance_and_risk_events_bear_the_story_dates(story):
     linked = RiskStatement.history.filter(risk__isnull=False)
     assert linked.exists()
     assert all(row.history_date.date() <= story_end for row in linked)
+
+
+def _on_load_day(model: type[models.Model], field: models.Field) -> int:
+    lookup = f"{field.name}__date" if isinstance(field, models.DateTimeField) else field.name
+    return model._default_manager.filter(**{lookup: LOAD_DAY}).count()
+
+
+def test_no_history_row_or_timestamp_reads_the_day_of_loading(story):
+    """Every history table django-simple-history knows of, and every date and time any model
+    records, reads the story's dates: nothing reads LOAD_DAY."""
+    # (a many-to-many field's history table has no date of its own: its rows belong to a row
+    # of its model's history table)
+    history_models = [
+        get_history_model_for_model(model)
+        for model in registered_models.values()
+        if hasattr(model._meta, "simple_history_manager_attribute")
+    ]
+    assert len(history_models) >= 50  # the registry, not a hand list
+    history_rows = {h._meta.label: h.objects.count() for h in history_models}
+    assert sum(history_rows.values()) > 1000  # not vacuous
+    on_load_day = {
+        h._meta.label: n
+        for h in history_models
+        if (n := _on_load_day(h, h._meta.get_field("history_date")))
+    }
+    assert not on_load_day, on_load_day
+    timestamps = {
+        f"{model._meta.label}.{field.name}": n
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, models.DateField) and (n := _on_load_day(model, field))
+    }
+    assert not timestamps, timestamps
+
+
+def test_published_nof_trusts_the_demo_lacked_read_the_files_date(story):
+    """Trusts that only NHS England's NOF 2025/26 files name are created as the file is loaded,
+    on the last day of the latest quarter it reports (Quarter column), not the day of loading."""
+    from oversight.organisations.models import Organisation
+
+    batches = ImportBatch.objects.filter(format="nof")
+    if not batches.exists():
+        pytest.skip(f"NHS England's NOF 2025/26 files are not in {shared_data_dir()}")
+    reported_to = {
+        "mh-community-trust-data-q1-q2.csv": dt.date(2025, 9, 30),  # Q2 2025/26
+        "all-trust-types-league-q3-partial.csv": dt.date(2025, 12, 31),  # Q3 2025/26
+    }
+    for batch in batches:
+        assert batch.created_at.astimezone(LONDON).date() == reported_to[batch.file_name]
+    named = set()
+    for name in reported_to:
+        with (shared_data_dir() / "nof-2025-26" / name).open(encoding="utf-8-sig") as f:
+            named |= {row["Trust_code"] for row in csv.DictReader(f)}
+    created = set(
+        Organisation.history.filter(
+            history_type="+", history_date__date__in=list(reported_to.values())
+        ).values_list("ods_code", flat=True)
+    )
+    assert created and created <= named, created
+
+
+def test_start_up_finds_nothing_new_to_escalate(story):
+    """The demo escalates the overdue SOF 4 exit plan (due 30 June 2025) on 1 July 2025, as the
+    server's hourly check would have: started on a fresh demo, the check finds nothing."""
+    from oversight.support.models import SoagAction
+
+    exit_plan = SoagAction.objects.get(title="Agree the SOF 4 exit plan")
+    assert exit_plan.status == "escalated"
+    escalated = exit_plan.history.get(status="escalated")
+    assert escalated.history_date.astimezone(LONDON).date() == dt.date(2025, 7, 1)
+    assert not overdue_actions(LOAD_DAY).exists()

@@ -41,6 +41,7 @@ from oversight.demo.series import (
     rating_at,
     shape_for,
 )
+from oversight.engine.periods import quarter_end
 from oversight.metrics.models import ImportBatch, Metric, Observation, Rebase
 from oversight.organisations.models import (
     CqcRating,
@@ -88,6 +89,13 @@ NOF_PUBLISHED_KINDS = frozenset({"mental_health", "community", "mental_health_co
 FINANCE_DECLINE = ("QUE", "06H", "RGT")
 IMPROVING = ("RGN",)
 DETERIORATING = ("RQW", "RXC", "RWP", "RXV", "RYF")
+
+#: When the demo's users joined: the start of SOF 2021/22, the first framework year the demo's
+#: oversight runs under (the regional team's first decision is of 28 June 2021).
+USERS_JOINED = dt.date(2021, 4, 1)
+#: When the demo's generated figures are recorded as loaded: the end of their window
+#: (September 2025), the day the story's risk suggestions are made too.
+DATA_LOADED = dt.date(2025, 9, 30)
 
 
 def shared_data_dir() -> Path:
@@ -186,18 +194,19 @@ def load_demo(
                 "it into a fresh database (make clean, then make demo; or a new DATABASE_URL)."
             )
         if batch is None:
-            batch = ImportBatch.objects.create(
-                file_name=f"demo generator v{GENERATOR_VERSION}",
-                checksum=digest,
-                format="demo",
-                published_at=timezone.now(),
-            )
+            with on(DATA_LOADED):
+                batch = ImportBatch.objects.create(
+                    file_name=f"demo generator v{GENERATOR_VERSION}",
+                    checksum=digest,
+                    format="demo",
+                    published_at=timezone.now(),
+                )
         _load_cqc(batch, summary)
         _load_observations(
             batch, months, shared_data or shared_data_dir(), real_data, progress, summary
         )
         if real_data:
-            _load_real_nof(shared_data or shared_data_dir(), summary)
+            load_published_nof(shared_data or shared_data_dir(), summary)
         batch.added += summary.observations_added
         batch.rows_read += summary.observations_added
         batch.save(update_fields=["added", "rows_read"])
@@ -226,6 +235,7 @@ def _load_proposals_and_support(summary: DemoSummary) -> None:
     from oversight.segmentation.proposals import recompute_proposals
     from oversight.support.demo import load_support_demo
 
+    started = timezone.now()
     for folder in framework_dirs():
         if rules_path(folder.name).is_file():
             summary.follow_on.append("Proposals " + recompute_proposals(folder.name).describe())
@@ -241,6 +251,33 @@ def _load_proposals_and_support(summary: DemoSummary) -> None:
     from oversight.reports.demo import load_reports_demo
 
     summary.follow_on.append(load_reports_demo().describe())
+    _date_proposals(since=started)
+
+
+def _date_proposals(since: dt.datetime) -> None:
+    """Each quarter's proposals read as computed on the story's day for that quarter, not the
+    day of loading (the demo computes every quarter at once): the quarter's last day, or the
+    day before the regional team's first decision for it where that came earlier. Only the
+    proposals this load computed (``since``) are dated."""
+    from django.db.models import Min
+
+    from oversight.segmentation.models import Decision, Proposal
+
+    first_decided = {
+        (fw, quarter): timezone.localdate(at)
+        for fw, quarter, at in Decision.objects.order_by()
+        .values_list("framework_id", "quarter")
+        .annotate(at=Min("decided_at"))
+        .values_list("framework_id", "quarter", "at")
+    }
+    computed = Proposal.objects.filter(computed_at__gte=since).order_by()
+    quarters = computed.values_list("framework_id", "quarter", "quarter_end").distinct()
+    for fw, quarter, end in quarters:
+        decided = first_decided.get((fw, quarter))
+        day = min(end, decided - dt.timedelta(days=1)) if decided else end
+        computed.filter(framework_id=fw, quarter=quarter).update(
+            computed_at=dt.datetime.combine(day, dt.time(10), LONDON)
+        )
 
 
 def _trust_kinds() -> list[str]:
@@ -429,27 +466,32 @@ def _load_users(summary: DemoSummary) -> None:
     for spec in ref.DEMO_USERS:
         if User.objects.filter(username=spec.username).exists():
             continue  # never reset an existing user or password
-        user = User.objects.create_user(
-            spec.username,
-            password=spec.password,
-            is_staff=spec.is_staff,
-            first_name=spec.first_name,
-            last_name=spec.last_name,
-        )
-        scope_field = Role.SCOPE[Role.Kind(spec.role)]
-        scope = (
-            {
-                "region": lambda c: Region.objects.get(code=c),
-                "system": lambda c: System.objects.get(code=c),
-                "organisation": lambda c: Organisation.objects.get(ods_code=c),
-            }[scope_field](spec.scope)
-            if scope_field
-            else None
-        )
-        role = Role(user=user, kind=spec.role, **({scope_field: scope} if scope_field else {}))
-        role.full_clean()
-        role.save()
+        with on(USERS_JOINED):
+            _create_user(spec)
         summary.created["users"] += 1
+
+
+def _create_user(spec: ref.DemoUser) -> None:
+    user = get_user_model().objects.create_user(
+        spec.username,
+        password=spec.password,
+        is_staff=spec.is_staff,
+        first_name=spec.first_name,
+        last_name=spec.last_name,
+    )
+    scope_field = Role.SCOPE[Role.Kind(spec.role)]
+    scope = (
+        {
+            "region": lambda c: Region.objects.get(code=c),
+            "system": lambda c: System.objects.get(code=c),
+            "organisation": lambda c: Organisation.objects.get(ods_code=c),
+        }[scope_field](spec.scope)
+        if scope_field
+        else None
+    )
+    role = Role(user=user, kind=spec.role, **({scope_field: scope} if scope_field else {}))
+    role.full_clean()
+    role.save()
 
 
 def _load_cqc(batch: ImportBatch, summary: DemoSummary) -> None:
@@ -806,12 +848,16 @@ def _open_in(org: Organisation, period: Period) -> bool:
     return org.opened is None or period.end >= org.opened
 
 
-def _load_real_nof(shared_data: Path, summary: DemoSummary) -> None:
+def load_published_nof(shared_data: Path, summary: DemoSummary) -> None:
     """NHS England's published NOF 2025/26 files, loaded as a user loads them (`oversight
     import --format nof`): the Q1/Q2 data of the 61 mental health and community trusts (their
     values, scores and segments as published, in place of generated ones) and the Q3 league
     table (published average score and segment of 150 trusts). A file already loaded is not
-    loaded again."""
+    loaded again.
+
+    Each is loaded on the story's day for it, the last day of the latest quarter it reports
+    (30 September 2025 for Q1/Q2, 31 December 2025 for Q3): the batch and the trusts it
+    creates (those the demo's directory lacks) are recorded then, not on the day of loading."""
     from oversight.metrics.importing import run_import
 
     for name in (NOF_DATA_FILE, NOF_LEAGUE_FILE):
@@ -823,9 +869,16 @@ def _load_real_nof(shared_data: Path, summary: DemoSummary) -> None:
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         if not ImportBatch.objects.filter(format="nof", checksum=digest).exists():
-            result = run_import(data, path.name, "nof")
+            with on(_reported_to(data)):
+                result = run_import(data, path.name, "nof")
             summary.observations_added += result.added
         summary.notes.append(f"Published NOF 2025/26 data: {path}.")
+
+
+def _reported_to(data: bytes) -> dt.date:
+    """The last day of the latest quarter (its Quarter column) a published NOF file reports."""
+    rows = csv.DictReader(data.decode("utf-8-sig").splitlines())
+    return max(quarter_end(row["Quarter"]) for row in rows)
 
 
 def _read_ae(shared_data: Path, summary: DemoSummary) -> list[tuple]:

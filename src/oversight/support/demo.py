@@ -29,7 +29,7 @@ from oversight.organisations.models import Organisation, System
 from oversight.segmentation.decisions import publish_decision, record_decision
 from oversight.story import on
 from oversight.support import cases
-from oversight.support.actions import raise_action
+from oversight.support.actions import escalate_overdue, raise_action
 from oversight.support.lifecycle import fire
 from oversight.support.models import CaseKind, ExitCriterion, Milestone, SupportCase
 
@@ -233,9 +233,15 @@ def _measured_criteria(criterion) -> None:
     )
 
 
+#: The first working day after the exit plan's due date (30 June 2025): the daily check
+#: (`oversight support escalate-overdue`, run hourly by `oversight serve`) escalates it then.
+EXIT_PLAN_ESCALATED = dt.date(2025, 7, 1)
+
+
 def _system_actions(case: SupportCase, system: System, regional) -> None:
     """Two actions SOAG required at its meeting of 27 May 2025: the exit plan (started, now
-    overdue) and an external review (delivered in July)."""
+    overdue, escalated to the board on 1 July 2025 by the overdue check) and an external review
+    (delivered in July)."""
     soag, icb = _users("soag-que", "icb-que")
     owner = icb or regional
     with on(dt.date(2025, 5, 27)):
@@ -243,6 +249,8 @@ def _system_actions(case: SupportCase, system: System, regional) -> None:
     with on(dt.date(2025, 6, 2)):
         first = case.actions.get(title="Agree the SOF 4 exit plan")
         fire(first, "start", owner, "Drafting with partners' finance directors")
+    with on(EXIT_PLAN_ESCALATED):
+        escalate_overdue()  # what the server's check does that day: the exit plan is late
     with on(dt.date(2025, 7, 24)):
         review = case.actions.get(title="Expert external review of the run-rate deficit")
         review.evidence = "External review report received 24 July 2025"
