@@ -3,6 +3,8 @@ file; league table and what-if from the stored proposals; rules-file errors name
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import pytest
 from django.utils.html import escape
@@ -228,3 +230,44 @@ def test_rules_page_states_the_cut_point_rule_and_population(db, client) -> None
     assert ("quartiles of the national population per quarter (every trust type) "
             "(linear cut points)") in html
     assert "Acute trust 134, Mental health and community trust 61, Ambulance trust 10" in html
+
+
+def test_ambulance_trusts_are_not_assessed_on_effectiveness_and_experience(db, client) -> None:
+    """NHS England's NOF 2025/26 technical metric specification scores ambulance trusts on no
+    effectiveness and experience metric: the pages say so instead of showing that domain
+    empty (the league table's cell, the organisation's segmentation page)."""
+    from oversight.metrics.catalogue import load_all
+    from oversight.metrics.models import Framework
+    from oversight.segmentation.proposals import domains_not_assessed
+    from tests.factories import OrganisationFactory, ProposalFactory
+
+    load_all()
+    framework = Framework.objects.get(code="nof-2025-26")
+    rules = nof.load_rules()
+    # every other kind of trust has a metric in every domain
+    assert domains_not_assessed(framework, rules) == {
+        "ambulance": ["Effectiveness and experience"]
+    }
+    trust = OrganisationFactory(ods_code="RYC", name="East of England Ambulance Service",
+                                kind="ambulance")
+    domains = {slug: 2.25 for slug in rules.domains} | {"effectiveness_and_experience": None}
+    ProposalFactory(
+        framework=framework, organisation=trust, quarter="Q2 2025/26",
+        quarter_end=dt.date(2025, 9, 30), segment=3,
+        reasons=[{"rule": "average_score", "label": "Average metric score against the cut "
+                  "points", "value": 2.5, "signal": "average 2.50"}],
+        facts={"method": "scored", "peer_group": "Ambulance trust", "source": "computed",
+               "average_score": 2.5, "adjusted": 3, "unadjusted": 3, "rank": 1,
+               "override": 0, "published": {}, "domains": domains, "average": 2.5,
+               "cuts": [1.75, 2.25, 2.75], "scores": [], "n_metrics": 0},
+    )
+    client.force_login(RoleFactory(kind="administrator", region=None).user)
+    said = ("Ambulance trusts are not assessed on effectiveness and experience in the NHS "
+            "Oversight Framework 2025/26")
+    league = client.get("/segmentation/league/?quarter=Q2+2025/26").content.decode()
+    assert said in league
+    assert league.count("2.25</td>") == len(rules.domains) - 1
+    assert ">not assessed</span></td>" in league
+    page = client.get("/segmentation/organisations/RYC/?framework=nof-2025-26"
+                      "&quarter=Q2+2025/26").content.decode()
+    assert said in page

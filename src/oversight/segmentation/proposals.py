@@ -100,6 +100,24 @@ def load_rules(framework: Framework) -> tr.CriteriaRules | nof.NofRules:
     return tr.load_criteria_rules(path)
 
 
+def domains_not_assessed(framework: Framework, rules: nof.NofRules) -> dict[str, list[str]]:
+    """Per organisation kind the framework scores, the names of its domains that no counted
+    metric score applies to (by the catalogue's org_kinds): that kind of trust is not assessed
+    on them (NOF 2025/26: ambulance trusts on effectiveness and experience)."""
+    kinds_of = dict(
+        Metric.objects.filter(framework=framework, code__in=rules.counted)
+        .values_list("code", "org_kinds")
+    )
+    covered: dict[str, set[str]] = {slug: set() for slug in rules.domains}
+    for code in rules.counted:
+        covered[rules.metrics[code].domain].update(kinds_of.get(code, ()))
+    missing = {
+        kind: [name for slug, name in rules.domains.items() if kind not in covered[slug]]
+        for kind in sorted(set().union(*covered.values()))
+    }
+    return {kind: names for kind, names in missing.items() if names}
+
+
 def _fetch(sql: str, params: list[Any]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

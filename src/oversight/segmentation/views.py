@@ -31,7 +31,7 @@ from oversight.segmentation.decisions import (
     visible_decision,
 )
 from oversight.segmentation.models import Decision, Proposal
-from oversight.segmentation.proposals import SegmentationError, load_rules
+from oversight.segmentation.proposals import SegmentationError, domains_not_assessed, load_rules
 from oversight.ui.forms import error_list
 from oversight.ui.pages import breadcrumbs
 
@@ -215,6 +215,25 @@ def _rules_or_none(framework: Framework) -> CriteriaRules | nof.NofRules | None:
         return None
 
 
+def _not_assessed(framework: Framework, rules: CriteriaRules | nof.NofRules | None
+                  ) -> dict[str, dict[str, Any]]:
+    """Per trust kind, the domains of a scored framework it is not assessed on and a sentence
+    saying so, for pages that would otherwise show those domains empty."""
+    if not isinstance(rules, nof.NofRules):
+        return {}
+    out = {}
+    for kind, names in domains_not_assessed(framework, rules).items():
+        domains, those = " or ".join(names).lower(), "that domain" if len(names) == 1 else (
+            "those domains")
+        out[kind] = {
+            "domains": names,
+            "text": f"{OrganisationKind(kind).label}s are not assessed on {domains} in the "
+            f"{framework.name}: no metric of {those} applies to them, so their average score "
+            "rests on the other domains.",
+        }
+    return out
+
+
 def _what_if(rules: CriteriaRules | nof.NofRules | None,
              proposal: Proposal | None) -> list[dict[str, Any]]:
     if rules is None or proposal is None:
@@ -342,6 +361,7 @@ def _subject_page(request: HttpRequest, subject: Organisation | System) -> HttpR
         "quarter": quarter, "proposal": proposal, "decision": decision,
         "filter_problems": problems,
         "what_if": _what_if(rules, proposal),
+        "not_assessed": _not_assessed(framework, rules).get(subject.kind) if is_org else None,
         "judgement": _judgement(rules, proposal),
         "segment_labels": {n: rules.labels[f"segment_{n}"] for n in (1, 3, 4)}
         if isinstance(rules, CriteriaRules) else {},
@@ -406,12 +426,13 @@ def league(request: HttpRequest) -> HttpResponse:
         domains = nof.load_rules(rules_path(framework.code)).domains
     if not any(d is not None for p in rows for d in p.facts.get("domains", {}).values()):
         domains = {}  # league-table trusts only: no domain scores to show
+    not_assessed = _not_assessed(framework, rules) if domains else {}
     template = "segmentation/_league_rows.jinja" if request.htmx else "segmentation/league.jinja"
     return render(request, template, {
         "active": "segmentation", "framework": framework, "quarters": quarters,
         "quarter": quarter, "rows": rows, "peer_groups": peer_groups, "peer": peer,
         "filter_problems": problems,
-        "domains": domains, "cut_summary": cut_summary,
+        "domains": domains, "cut_summary": cut_summary, "not_assessed": not_assessed,
         "breadcrumbs": breadcrumbs(
             ("Segmentation", reverse("segmentation")),
             ("NOF 2025/26 league table", None),
