@@ -8,9 +8,11 @@ from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import reverse
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, pass_context
 
+from oversight.access.rules import visible_organisations, visible_systems
 from oversight.engine.units import format_value, plural
+from oversight.organisations.models import Organisation, System
 from oversight.ui.forms import error_list
 
 
@@ -34,6 +36,23 @@ def person(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
 
+@pass_context
+def may_open(context: Any, subject: Organisation | System) -> bool:
+    """Whether the signed-in reader may open the page of ``subject`` (an organisation or a
+    system), so that pages link only what the reader may open and name the rest. The sets the
+    reader may see are read once per request."""
+    request = context.get("request")
+    if request is None:
+        return True
+    openable = getattr(request, "_oversight_openable", None)
+    if openable is None:
+        openable = request._oversight_openable = {
+            Organisation: set(visible_organisations(request.user).values_list("pk", flat=True)),
+            System: set(visible_systems(request.user).values_list("pk", flat=True)),
+        }
+    return subject.pk in openable[type(subject)]
+
+
 def environment(**options: Any) -> Environment:
     options["undefined"] = ChainableUndefined
     options["loader"] = ChoiceLoader([options["loader"], PackageLoader("nhsuk_frontend_jinja")])
@@ -46,6 +65,7 @@ def environment(**options: Any) -> Environment:
             "csp_nonce": get_nonce,
             "debug": settings.DEBUG,
             "form_error_list": error_list,
+            "may_open": may_open,
         }
     )
     env.filters["intcomma"] = intcomma
