@@ -157,8 +157,10 @@ def observation_history(request: HttpRequest, pk: int) -> HttpResponse:
     if not may_see(request.user, batch_restriction(observation.batch)):
         raise PermissionDenied("This figure is not published yet.")
     seen = ImportBatch.objects.filter(visible_batches_filter(request.user))
-    revisions = (observation.revisions.filter(batch__in=seen)
-                 .select_related("batch", "superseded_by").order_by("-id"))
+    revisions = list(observation.revisions.filter(batch__in=seen)
+                     .select_related("batch", "superseded_by").order_by("-id"))
+    named = {observation.batch_id, *(r.batch_id for r in revisions),
+             *(r.superseded_by_id for r in revisions)}
     return render(
         request,
         "metrics/imports/history.jinja",
@@ -166,6 +168,9 @@ def observation_history(request: HttpRequest, pk: int) -> HttpResponse:
             "active": "imports",
             "observation": observation,
             "revisions": revisions,
+            # batches are linked only where the reader may open them (visible_batches)
+            "openable": set(visible_batches(request.user).filter(pk__in=named)
+                            .values_list("pk", flat=True)),
             "breadcrumbs": breadcrumbs(DATA_LOADS, (f"Observation {observation.pk}", None)),
         },
     )

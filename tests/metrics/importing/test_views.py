@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from oversight.access.models import Role
 from oversight.jobs.models import Job
@@ -246,3 +247,22 @@ def test_a_binary_file_named_csv_is_a_clear_problem_not_a_500(signed_in_client, 
     assert "The file was rejected: nothing was written" in body
     assert "UTF-8" in body  # names the encoding expected
     assert not Observation.objects.exists()
+
+
+def test_history_links_only_the_batches_the_reader_may_open(signed_in_client, sof, trusts):
+    """An organisation user may read their figure's history but not a load someone else made
+    (visible_batches): that batch is named, not linked (the link answered 403)."""
+    upload(signed_in_client, HEADER + "RAA,RTT,2025-06-01,2025-06-30,91\n")
+    batch = ImportBatch.objects.get()
+    obs = Observation.objects.get()
+    user = UserFactory()
+    RoleFactory(user=user, kind=Role.Kind.ORGANISATION, organisation=trusts["RAA"], region=None)
+    client = Client()
+    client.force_login(user)
+    body = client.get(f"/imports/observations/{obs.pk}/").content.decode()
+    assert client.get(f"/imports/{batch.pk}/").status_code == 403
+    assert f"Batch {batch.pk} (june.csv)" in body
+    assert f'href="/imports/{batch.pk}/"' not in body
+    # the loader who made it is offered the link
+    mine = signed_in_client.get(f"/imports/observations/{obs.pk}/").content.decode()
+    assert f'href="/imports/{batch.pk}/"' in mine
