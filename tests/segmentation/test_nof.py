@@ -230,6 +230,11 @@ def test_rules_page_states_the_cut_point_rule_and_population(db, client) -> None
     assert ("quartiles of the national population per quarter (every trust type) "
             "(linear cut points)") in html
     assert "Acute trust 134, Mental health and community trust 61, Ambulance trust 10" in html
+    # scoring methods in words, not rules.yaml's keys
+    assert "ranked, best first, and scaled from 1 to 4 within the trust type from OF0061" in html
+    assert "rank_scaled" not in html and "peer_group" not in html
+    sof = client.get("/segmentation/rules/sof-2021-22/").content.decode()
+    assert "Acute trust, Mental health trust" in sof and "mental_health" not in sof
 
 
 def test_ambulance_trusts_are_not_assessed_on_effectiveness_and_experience(db, client) -> None:

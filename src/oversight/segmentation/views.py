@@ -478,7 +478,7 @@ def rules_page(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(str(exc)) from exc
     rows: list[tuple[str, str, str]]
     if isinstance(rules, CriteriaRules):
-        rows = rules.describe()
+        rows = rules.describe(kind_names=dict(OrganisationKind.choices))
     else:
         rows = [("Segments", "Unadjusted segment", f"average metric score against cut points: "
                  f"{rules.cut_rule.describe()}"),
@@ -492,7 +492,9 @@ def rules_page(request: HttpRequest, code: str) -> HttpResponse:
                  f"{rules.recovery_segment}"),
                 ("Scores", "Published decimals", str(rules.decimals))]
         for mid, r in rules.metrics.items():
-            rows.append((rules.domains[r.domain], mid, f"{r.method}"
+            rows.append((rules.domains[r.domain], mid, nof.SCORING_METHODS[r.method]
+                         + (f" {nof.SCORING_POPULATIONS[r.population]}"
+                            if r.method == "rank_scaled" else "")
                          + (f" from {r.value_metric}" if r.value_metric else "")
                          + ("" if r.counts else " (not counted directly)")
                          + (f"; bands {', '.join(f'>= {m:g}: {s:g}' for m, s in r.bands)}, "

@@ -88,6 +88,14 @@ CUT_METHODS = {
     "peer_quartiles": "quartiles within the trust type per quarter",
     "fixed_thresholds": "fixed thresholds",
 }
+#: How each scoring method reads on the rules page (rules.yaml's own comments, in words).
+SCORING_METHODS = {
+    "rank_scaled": "ranked, best first, and scaled from 1 to 4",
+    "bands": "a score for each band of the value",
+    "lookup": "looked up from other metric scores",
+    "published": "as NHS England publishes it (no value to score it from)",
+}
+SCORING_POPULATIONS = {"peer_group": "within the trust type", "national": "nationally"}
 QUANTILE_METHODS = (
     "inverted_cdf", "averaged_inverted_cdf", "closest_observation", "interpolated_inverted_cdf",
     "hazen", "weibull", "linear", "median_unbiased", "normal_unbiased", "lower", "higher",

@@ -6,7 +6,7 @@ a :class:`CriteriaRules` and :meth:`CriteriaRules.describe` lists it for the rul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -110,15 +110,21 @@ class CriteriaRules:
                 if audience == "all" or kind in AUDIENCES.get(audience, ())
                 for item in items]
 
-    def describe(self) -> list[tuple[str, str, str]]:
-        """(rule, setting, value) rows for the rules page: every threshold the engine uses."""
+    def describe(self, kind_names: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
+        """(rule, setting, value) rows for the rules page: every threshold the engine uses;
+        ``kind_names`` names the organisation kinds (their codes otherwise)."""
+        names = kind_names or {}
+
+        def kinds(codes: Sequence[str]) -> str:
+            return ", ".join(names.get(k, k) for k in codes)
 
         def cqc(codes: Sequence[int]) -> str:
             return ", ".join(CQC_NAMES[c] for c in codes)
 
         lab = self.labels
         rows = [
-            ("Who", "Organisation kinds segmented", ", ".join(self.organisation_kinds)),
+            ("Who", "Organisation kinds segmented",
+             kinds(self.organisation_kinds)),
             ("Who", "Systems segmented (on their ICB's metrics)", "yes" if self.systems else "no"),
             ("Default", "Segment unless criteria for another are met", str(self.default_segment)),
             ("Metrics", "Local strategic priorities counted",
@@ -151,12 +157,12 @@ class CriteriaRules:
             (lab["financial_plan"], "Metrics", ", ".join(self.finance_metrics)),
             (lab["financial_plan"], "Fires when the latest value is below",
              f"{self.finance_below:g}"),
-            (lab["cqc"], "Applies to", ", ".join(self.cqc_kinds)),
+            (lab["cqc"], "Applies to", kinds(self.cqc_kinds)),
             (lab["cqc"], "Overall rating", cqc(self.cqc_overall)),
             (lab["cqc"], "And well-led rating", cqc(self.cqc_well_led)),
         ]
         for code, flag in self.recorded.items():
-            rows.append((flag.label, "Recorded with its evidence for", ", ".join(flag.kinds)))
+            rows.append((flag.label, "Recorded with its evidence for", kinds(flag.kinds)))
             rows.append((flag.label, "Fires for segment 3",
                          "yes" if code in self.s3_any else "no: shown to the decider"))
         rows += [
