@@ -125,7 +125,7 @@ def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk, "reports.prepare_report")
     if request.method == "POST":  # a background job: its page shows the progress, part by part
         record = start(issue_report_job, user=request.user, what=f"Issue {report}",
-                       report_id=report.pk, user_id=request.user.pk)
+                       again=request.path, report_id=report.pk, user_id=request.user.pk)
         return HttpResponseRedirect(record.get_absolute_url(), status=303)
     return _page(request, "reports/issue.jinja", {
         "report": report, "parts": issuing.parts_of(report),
