@@ -63,7 +63,8 @@ def meeting_pack_command(
     part_b: Annotated[bool, typer.Option(
         "--part-b", help="The confidential Part B pack instead (needs --user).")] = False,
     user: Annotated[str | None, typer.Option(
-        "--user", help="Build the pack as this user: Part B items only if they may see them."
+        "--user", "--as",
+        help="Build the pack as this user: Part B items only if they may see them."
     )] = None,
 ) -> None:
     """A governance meeting's pack as one PDF: agenda, then each paper's cover sheet and the
@@ -111,7 +112,7 @@ def segmentation_summary_command(
     region: Annotated[str | None, typer.Option(
         "--region", help="The region (e.g. Y61); needed when the data spans several.")] = None,
     user: Annotated[str | None, typer.Option(
-        "--user", help="Draw it as this user: unpublished decisions included if their role "
+        "--user", "--as", help="Draw it as this user: unpublished decisions included if their role "
                        "sees them; without it, published decisions and proposals only.")] = None,
 ) -> None:
     """The segmentation summary of a framework quarter for a region or one system: segments,
