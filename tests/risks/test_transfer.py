@@ -176,6 +176,27 @@ def test_upload_page_names_row_and_column(client, world):
     assert Risk.objects.count() == 0
 
 
+def test_the_register_sheet_is_read_wherever_it_stands_in_the_workbook(world):
+    book = Workbook()
+    book.active.title = "Notes"
+    book.active.append(["Read me first"])
+    sheet = book.create_sheet("Register")
+    sheet.append(["title", "theme", "consequence_domain", "current_likelihood",
+                  "current_consequence"])
+    sheet.append(["Agency spend", "finance", "finance", 2, 3])
+    out = io.BytesIO()
+    book.save(out)
+    result = transfer.import_register("partner.xlsx", out.getvalue(), world.system)
+    assert result.ok and Risk.objects.get().title == "Agency spend"
+
+
+def test_a_windows_1252_register_is_read(world):
+    data = ("title,theme,consequence_domain,current_likelihood,current_consequence\n"
+            "Paediatric \u00a3 pressures,finance,finance,2,3\n")
+    result = transfer.import_register("partner.csv", data.encode("cp1252"), world.system)
+    assert result.ok and Risk.objects.get().title == "Paediatric \u00a3 pressures"
+
+
 def test_a_damaged_workbook_is_refused_with_its_name(world):
-    with pytest.raises(transfer.RegisterFileError, match=r"partner\.xlsx: not a readable XLSX"):
+    with pytest.raises(transfer.RegisterFileError, match=r"partner\.xlsx.*cannot read as XLSX"):
         transfer.import_register("partner.xlsx", b"PK\x03\x04 not really a zip", world.system)

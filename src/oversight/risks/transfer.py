@@ -11,9 +11,7 @@ are exported for reading and ignored on import. Text cells leave through ``overs
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,8 @@ from django.utils import timezone
 
 from oversight.exports import as_written, table_bytes
 from oversight.governance.models import Body
+from oversight.metrics.importing.reading import read_table
+from oversight.metrics.importing.validation import ImportRejected
 from oversight.metrics.models import Metric
 from oversight.organisations.models import Organisation, System
 from oversight.risks import editing
@@ -184,22 +184,16 @@ def template_bytes(fmt: str, system: System | None = None) -> bytes:
 
 
 def read_rows(name: str, data: bytes) -> list[tuple[int, dict[str, Any]]]:
-    """(row number, {column: value}) for every non-empty data row; the header is row 1."""
-    if data[:4] == b"PK\x03\x04":
-        rows = _xlsx_rows(name, data)
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise RegisterFileError(
-                f"{name}: not a CSV file in UTF-8 or an XLSX workbook ({exc.reason} at byte "
-                f"{exc.start})"
-            ) from exc
-        rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
-        raise RegisterFileError(f"{name}: the file is empty (expected a header row)")
-    header = [str(h or "").strip().lower() for h in rows[0]]
-    unknown = [h for h in header if h and h not in COLUMNS and h not in COMPUTED]
+    """(row number, {column: value}) for every data row with a value in a column a person
+    fills in; the header is row 1. The file is read as every import reads one
+    (``metrics.importing.reading.read_table``: CSV in UTF-8 or Windows-1252, or the workbook's
+    Register sheet within the workbook limits)."""
+    try:
+        table = read_table(data, name, sheet="Register")
+    except ImportRejected as exc:
+        raise RegisterFileError(str(exc)) from exc
+    header = list(table.headers)
+    unknown = [table.header(h) for h in header if h not in COLUMNS and h not in COMPUTED]
     if unknown:
         raise RegisterFileError(
             f"{name}, row 1: unknown column(s) {', '.join(unknown)} (the template's columns: "
@@ -208,52 +202,13 @@ def read_rows(name: str, data: bytes) -> list[tuple[int, dict[str, Any]]]:
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise RegisterFileError(f"{name}, row 1: missing column(s) {', '.join(missing)}")
+    filled = [c for c in header if c in COLUMNS]
     out = []
-    for number, values in enumerate(rows[1:], start=2):
-        row = {h: v for h, v in zip(header, values, strict=False) if h in COLUMNS}
-        if any(str(v).strip() for v in row.values() if v is not None):
-            out.append((number, row))
+    for record in table.frame.iter_rows(named=True):
+        row = {c: record[c] for c in filled}
+        if any(v for v in row.values()):
+            out.append((int(record["row"]), row))
     return out
-
-
-def _xlsx_rows(name: str, data: bytes) -> list[list[Any]]:
-    """The Register sheet (else the first), streamed (openpyxl read-only) within the workbook
-    limits every import keeps (``metrics/importing/limits.yaml``): a workbook whose zip declares
-    too many parts or bytes is refused before anything is decompressed, and reading stops past
-    the row and column limits."""
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    from oversight.metrics.importing.reading import workbook_limits
-
-    limits = workbook_limits()
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise RegisterFileError(f"{name}: not a readable XLSX workbook ({exc})") from exc
-    declared = sum(p.file_size for p in parts)
-    if len(parts) > limits.max_parts or declared > limits.max_uncompressed_bytes:
-        raise RegisterFileError(
-            f"{name}: the workbook has {len(parts):,} parts unpacking to {declared:,} bytes; at "
-            f"most {limits.max_parts:,} parts and {limits.max_uncompressed_bytes:,} bytes are read"
-        )
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise RegisterFileError(f"{name}: not a readable XLSX workbook ({exc})") from exc
-    try:
-        sheet = book["Register"] if "Register" in book.sheetnames else book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True, max_col=len(COLUMNS) + len(COMPUTED)):
-            rows.append(list(row))
-            if len(rows) > limits.max_rows:
-                raise RegisterFileError(
-                    f"{name}: more than {limits.max_rows:,} rows; at most that many are read")
-        return rows
-    finally:
-        book.close()
 
 
 @dataclass

@@ -98,18 +98,21 @@ def sniff_separator(text: str) -> str:
     return sep if sep in first else ","
 
 
-def read_table(data: bytes, file_name: str, *, headerless: bool = False) -> SourceTable:
+def read_table(
+    data: bytes, file_name: str, *, headerless: bool = False, sheet: str | None = None
+) -> SourceTable:
     """Read CSV or XLSX bytes into text cells; raise ImportRejected naming what is wrong.
 
     `headerless` (NHS England's ODS files): every line is a row, row 1 included; the columns
-    are named `column_1`, `column_2` ... (the format module names them)."""
+    are named `column_1`, `column_2` ... (the format module names them). `sheet`: the
+    workbook's sheet of that name where there is one, else its first."""
     if not data.strip():
         raise ImportRejected.single(file_name, None, "", "the file is empty")
     if data.startswith(XLSX_MAGIC) or file_name.lower().endswith(".xlsx"):
         if headerless:
             raise ImportRejected.single(file_name, None, "", "this layout is read from CSV "
                                         "files as published, not workbooks")
-        header, frame = _read_xlsx(data, file_name)
+        header, frame = _read_xlsx(data, file_name, sheet=sheet)
         encoding = "xlsx"
     else:
         text, encoding = decode(data, file_name)
@@ -284,9 +287,10 @@ def _check_zip(data: bytes, file_name: str, limits: WorkbookLimits) -> None:
             f"{limits.max_uncompressed_bytes:,} are read (save large data as CSV)")
 
 
-def _read_xlsx(data: bytes, file_name: str,
-               limits: WorkbookLimits | None = None) -> tuple[list[str], pl.DataFrame]:
-    """The first sheet's cells, streamed (openpyxl read-only) within the workbook limits.
+def _read_xlsx(data: bytes, file_name: str, limits: WorkbookLimits | None = None,
+               sheet: str | None = None) -> tuple[list[str], pl.DataFrame]:
+    """The cells of the sheet named `sheet` (else the first), streamed (openpyxl read-only)
+    within the workbook limits.
 
     The sheet's declared used range is ignored (a 1.5 KB file may claim XFD1048576): rows and
     columns are read as they occur, never beyond the limits, and reading stops with a message
@@ -297,11 +301,11 @@ def _read_xlsx(data: bytes, file_name: str,
     _check_zip(data, file_name, limits)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        claimed = (sheet.max_row or 0, sheet.max_column or 0)  # the declared used range
-        sheet.reset_dimensions()
+        chosen = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
+        claimed = (chosen.max_row or 0, chosen.max_column or 0)  # the declared used range
+        chosen.reset_dimensions()
         # One column past the limit, so a header wider than it is seen and refused.
-        rows = sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1)
+        rows = chosen.iter_rows(values_only=True, max_col=limits.max_columns + 1)
         header_cells = next(rows, None)
     except ImportRejected:
         raise
