@@ -12,7 +12,6 @@ from collections import Counter
 
 import pytest
 from django.db import transaction
-from django.test import override_settings
 
 from oversight.demo import load_demo
 from oversight.metrics.catalogue import load_all
@@ -30,10 +29,7 @@ IMPROVING_TRUST = "RGN"  # North West Anglia, a Cambridgeshire and Peterborough 
 def story(django_db_setup, django_db_blocker):
     """The full demo (real A&E file left out, so the figures do not depend on shared data),
     rolled back after the module."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-    ):
+    with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
