@@ -234,8 +234,9 @@ def everyone(world):  # noqa: F811
 
 
 @pytest.fixture
-def report(world):  # noqa: F811
+def report(world, settings, tmp_path):  # noqa: F811
     """An issued board report of the organisation's system (QUE)."""
+    settings.MEDIA_ROOT = tmp_path  # its PDF and Word are kept with the version
     board = BodyFactory(short_name="SPB", kind=BodyKind.BOARD, system=world["org"].host_system)
     soag = BodyFactory(soag=True, system=board.system, reports_to=board)
     version = issue(ReportFactory(system=board.system, committee=soag,
