@@ -73,6 +73,18 @@ def signed_in_client(client, db):
     return client
 
 
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing():
+    """Users made by the tests get MD5 password hashes: the real hasher (PBKDF2, over a million
+    rounds) takes about a second a user on this machine, and most tests make several. Signing
+    in with a password still goes through Django's hashers; the product's settings are
+    unchanged."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def jobs_run_at_once(settings):
     """Background jobs run inside the request that starts them (Django's immediate tasks

@@ -18,7 +18,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, transaction
-from django.test import Client, override_settings
+from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -46,8 +46,7 @@ def demo_data(django_db_setup, django_db_blocker):
     from oversight.demo import load_demo
     from oversight.metrics.catalogue import load_all
 
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), transaction.atomic(), fast:
+    with django_db_blocker.unblock(), transaction.atomic():
         load_all()
         load_demo(progress=False, months=3, real_data=False)
         yield

@@ -105,6 +105,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # A single sign-on's session is re-checked at the provider once its ID token is older
+    # than OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS (does nothing unless single sign-on is on).
+    "oversight.access.oidc.RecheckSignOn",
     "oversight.access.middleware.roles_once",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -141,6 +144,7 @@ OIDC_ROLE_MAP = os.environ.get("OIDC_ROLE_MAP", str(PACKAGE_DIR / "access" / "si
 OIDC_ROLES_CLAIM = os.environ.get("OIDC_ROLES_CLAIM", "")
 OIDC_ORGANISATION_CLAIM = os.environ.get("OIDC_ORGANISATION_CLAIM", "")
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS = int(os.environ.get("OIDC_RECHECK_SECONDS", "900"))
 
 ROOT_URLCONF = "oversight.urls"
 WSGI_APPLICATION = "oversight.wsgi.application"

@@ -46,6 +46,7 @@ class Provider:
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     ended: list[dict[str, str]] = field(default_factory=list)  # end-session calls
+    signed_in: bool = True  # the user's session at the provider (prompt=none needs one)
 
     def __post_init__(self) -> None:
         self.key = _new_key()
@@ -88,6 +89,9 @@ class Provider:
     def authorize(self, environ: dict, query: dict) -> tuple[str, list, bytes]:
         if query.get("client_id") != CLIENT_ID or query.get("response_type") != "code":
             return self._json({"error": "invalid_request"}, "400 Bad Request")
+        if query.get("prompt") == "none" and not self.signed_in:
+            back = urlencode({"error": "login_required", "state": query["state"]})
+            return "302 Found", [("Location", f"{query['redirect_uri']}?{back}")], b""
         code = secrets.token_urlsafe(16)
         self.codes[code] = {"claims": dict(self.user), "nonce": query.get("nonce"),
                             "redirect_uri": query["redirect_uri"],

@@ -23,14 +23,23 @@ Expected values are the rules, not the code's answers:
   system-wide ones, never another trust's.
 - Development plans (docs/development.md): everyone whose roles reach the plan's system.
 - The scheme of delegation (docs/delegation.md): anyone signed in.
+- Background jobs (docs/jobs.md): a job's page, progress, file and the upload page that shows
+  it are seen by the person who started it only (404 for anyone else: nobody learns the job
+  exists); the upload page first asks for the loader's permission (403 for a SOAG member).
+  Every URL that names a job (its id is a UUID) must be in the table
+  (test_every_job_url_is_in_the_table).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from oversight.access.models import Role
 from oversight.governance.models import BodyKind
@@ -38,6 +47,7 @@ from oversight.reports.issue import issue
 from tests.factories import (
     AgendaItemFactory,
     BodyFactory,
+    JobFactory,
     MatterFactory,
     MeetingFactory,
     MembershipFactory,
@@ -67,6 +77,11 @@ PART_B_TITLE = "Regulatory undertakings of a named provider"
 #: Who sees a risk of another trust in the system (RGN's): the system's teams, not RGT's user.
 OTHER_TRUST_RISK = "Ambulance handover delays at RGN"
 SEE_SYSTEM_RISKS = {"icb", "regional", "admin", "soag"}
+#: What the jobs say, seen by whoever started each only: the loader's upload, the regional
+#: team's report issue and the SOAG member's Part B meeting pack (its file holds the Part B title).
+UPLOAD_JOB = "Load rgt-june-unpublished.csv"
+REPORT_JOB = "Issue the SOAG overview to the board"
+PACK_JOB = "Part B meeting pack: SOAG"
 
 
 @dataclass(frozen=True)
@@ -190,6 +205,21 @@ URLS = [
         {r: 403 for r in OUT_OF_SCOPE} | {r: 200 for r in PART_B_AUDIENCE}, default=404,
         secret=PART_B_TITLE, audience=PART_B_AUDIENCE, shown=True),
     Url("/reports/segmentation/"),
+    # Background jobs: their starter only.
+    Url("/jobs/{upload_job}/", {"loader": 200}, default=404, secret=UPLOAD_JOB,
+        audience={"loader"}, shown=True),
+    Url("/jobs/{upload_job}/progress/", {"loader": 200}, default=404, secret=UPLOAD_JOB,
+        audience={"loader"}, shown=True),
+    Url("/imports/uploads/{upload_job}/", {"loader": 200, "soag": 403}, default=404,
+        secret=UPLOAD_JOB, audience={"loader"}, shown=True),
+    Url("/jobs/{report_job}/", {"regional": 200}, default=404, secret=REPORT_JOB,
+        audience={"regional"}, shown=True),
+    Url("/jobs/{report_job}/file/", {"regional": 200}, default=404, secret=REPORT_JOB,
+        audience={"regional"}, shown=True),
+    Url("/jobs/{pack_job}/", {"soag": 200}, default=404, secret=PACK_JOB,
+        audience=PART_B_AUDIENCE, shown=True),
+    Url("/jobs/{pack_job}/file/", {"soag": 200}, default=404, secret=PART_B_TITLE,
+        audience=PART_B_AUDIENCE, shown=True),
 ]
 
 
@@ -204,8 +234,9 @@ def everyone(world):  # noqa: F811
 
 
 @pytest.fixture
-def report(world):  # noqa: F811
+def report(world, settings, tmp_path):  # noqa: F811
     """An issued board report of the organisation's system (QUE)."""
+    settings.MEDIA_ROOT = tmp_path  # its PDF and Word are kept with the version
     board = BodyFactory(short_name="SPB", kind=BodyKind.BOARD, system=world["org"].host_system)
     soag = BodyFactory(soag=True, system=board.system, reports_to=board)
     version = issue(ReportFactory(system=board.system, committee=soag,
@@ -238,7 +269,24 @@ def domains(world, everyone, report, settings, tmp_path):  # noqa: F811
                                                    region=system.region))
     return {"soag_meeting": meeting.pk, "part_b_paper": part_b_paper.pk,
             "rgt_risk": rgt_risk.reference, "rgn_risk": rgn_risk.reference,
-            "plan": PlanFactory(system=system).pk, "report": report.pk}
+            "plan": PlanFactory(system=system).pk, "report": report.pk,
+            **_jobs(everyone)}
+
+
+def _jobs(everyone) -> dict[str, str]:
+    """A job of each kind a page starts: the loader's upload (waiting for the worker), the
+    regional team's report issue and the SOAG member's Part B pack (finished, with a file)."""
+    upload = JobFactory(started_by=everyone["loader"], what=UPLOAD_JOB,
+                        task="oversight.metrics.uploads.load_upload")
+    report = JobFactory(started_by=everyone["regional"], what=REPORT_JOB, state="succeeded",
+                        task="oversight.reports.jobs.issue_report_job", outcome=REPORT_JOB,
+                        finished_at=timezone.now())
+    report.result_file.save("report.txt", ContentFile(REPORT_JOB.encode()))
+    pack = JobFactory(started_by=everyone["soag"], what=PACK_JOB, state="succeeded",
+                      task="oversight.reports.meeting_pack.meeting_pack_job", outcome="Built",
+                      finished_at=timezone.now())
+    pack.result_file.save("pack.txt", ContentFile(PART_B_TITLE.encode()))
+    return {"upload_job": upload.pk, "report_job": report.pk, "pack_job": pack.pk}
 
 
 @pytest.fixture
@@ -298,3 +346,25 @@ def test_role_against_every_url(client, world, everyone, domains, delegation,  #
             elif url.shown and not seen and role in url.audience:
                 wrong.append(f"{path}: does not show {secret!r} to its audience")
     assert not wrong, f"{role}: " + "; ".join(wrong)
+
+
+def _routes(patterns, prefix: str = "") -> list[str]:
+    routes = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            routes += _routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            routes.append(prefix + str(entry.pattern))
+    return routes
+
+
+def test_every_job_url_is_in_the_table():
+    """A job's id is a UUID: a new page that shows a job (a URL taking a UUID) must join the
+    table above, with who may see it."""
+    def shape(path: str) -> str:
+        return re.sub(r"<[^>]+>|\{[^}]+\}", "*", path.split("?")[0].strip("/^$"))
+
+    in_table = {shape(url.path) for url in URLS}
+    job_urls = {shape(route) for route in _routes(get_resolver().url_patterns)
+                if "<uuid:" in route}
+    assert job_urls and job_urls <= in_table, sorted(job_urls - in_table)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -51,6 +52,7 @@ def provider(running, settings):
     p = running.provider
     p.user, p.tamper, p.foreign_key, p.id_token_claims = {}, {}, False, ("sub",)
     p.ended.clear()
+    p.signed_in = True
     settings.OIDC_RP_CLIENT_ID = CLIENT_ID
     settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
     settings.OIDC_OP_ISSUER = p.url
@@ -72,7 +74,13 @@ def world(db):
 
 def sign_in(client, next_url: str = ""):
     """Follow the flow as a browser would: Oversight -> provider -> Oversight's callback."""
-    start = client.get(reverse("oidc_authenticate") + (f"?next={next_url}" if next_url else ""))
+    return through_provider(
+        client, client.get(reverse("oidc_authenticate") + (f"?next={next_url}" if next_url
+                                                           else "")))
+
+
+def through_provider(client, start):
+    """Follow Oversight's redirect to the provider and the provider's back to the callback."""
     assert start.status_code == 302, start.content
     at_provider = requests.get(start["Location"], allow_redirects=False, timeout=5)
     assert at_provider.status_code == 302, at_provider.text
@@ -294,3 +302,67 @@ def test_role_map_errors_name_the_file_and_line(tmp_path):
 def test_the_shipped_role_map_reads():
     rmap = claims.read_role_map(claims.DEFAULT_ROLE_MAP)
     assert {r.kind for r in rmap.rules} == set(Role.Kind.values)
+
+
+
+# ------------------------------------------------------------------ re-checking a session
+
+
+def expire(client) -> None:
+    """Age the session's ID token past OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS."""
+    session = client.session
+    session["oidc_id_token_expiration"] = time.time() - 1
+    session.save()
+
+
+def test_an_expired_sso_session_is_rechecked_at_the_provider(client, provider, world):
+    """Within its time the session is used as it is; after, the next page goes back to the
+    provider (prompt=none), which answers for the user's live session there: the user
+    returns to the page, with the roles the provider gives now."""
+    provider.user = {"sub": "entra-0101", "roles": ["Oversight.ICB"], "org_code": "QUE"}
+    sign_in(client)
+    assert client.session["oidc_id_token_expiration"] > time.time() + 600  # 15 minutes
+    assert client.get("/organisations/").status_code == 200
+    expire(client)
+    provider.user = {"sub": "entra-0101", "roles": ["Oversight.Regional.EastOfEngland"]}
+    recheck = client.get("/organisations/?page=2")
+    query = parse_qs(urlsplit(recheck["Location"]).query)
+    assert recheck.status_code == 302 and recheck["Location"].startswith(
+        f"{provider.url}/authorize?")
+    assert query["prompt"] == ["none"] and {"state", "nonce", "code_challenge"} <= set(query)
+    back = through_provider(client, recheck)
+    assert back.status_code == 302 and back["Location"] == "/organisations/?page=2"
+    assert client.session["oidc_id_token_expiration"] > time.time()
+    user = get_user_model().objects.get(username="sso-entra-0101")
+    assert [r.kind for r in user.oversight_roles.all()] == ["regional"]
+    assert client.get("/organisations/").status_code == 200
+
+
+def test_an_sso_session_ended_at_the_provider_signs_the_user_out(client, provider, world):
+    provider.user = {"sub": "entra-0102", "roles": ["Oversight.ICB"], "org_code": "QUE"}
+    sign_in(client)
+    provider.signed_in = False
+    expire(client)
+    fragment = client.get("/organisations/", headers={"HX-Request": "true"})
+    assert fragment.status_code == 204 and fragment["HX-Refresh"] == "true"  # reload the page
+    back = through_provider(client, client.get("/organisations/"))
+    assert back.status_code == 302 and back["Location"] == reverse("sign_in_refused")
+    page = client.get(back["Location"]).content.decode()
+    assert "Your single sign-on session has ended" in page
+    assert "_auth_user_id" not in client.session  # signed out of Oversight
+    assert client.get("/organisations/")["Location"].startswith(reverse("login"))
+
+
+def test_password_sessions_are_not_rechecked(client, provider, world):
+    UserFactory(username="local-user")
+    assert client.login(username="local-user", password="correct-horse-battery")
+    expire(client)
+    assert client.get("/organisations/").status_code == 200
+
+
+def test_nothing_is_rechecked_while_single_sign_on_is_off(client, provider, world, settings):
+    provider.user = {"sub": "entra-0103", "roles": ["Oversight.ICB"], "org_code": "QUE"}
+    sign_in(client)
+    expire(client)
+    settings.OIDC_RP_CLIENT_ID = ""
+    assert client.get("/organisations/").status_code == 200

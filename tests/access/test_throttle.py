@@ -24,10 +24,6 @@ from tests.factories import SignInCountFactory
 THREADS = 8
 
 
-@pytest.fixture(autouse=True)
-def _quick_hashing(settings):
-    """Passwords hashed by the quickest hasher: the count is under test, not the hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live_world(transactional_db):
+def live_world(transactional_db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the issued version's PDF and Word, the board's paper
     world = build_world()
     world.report.delete()  # the journey starts it
     world.regional = RoleFactory(kind=Role.Kind.REGIONAL, region=world.system.region).user
@@ -69,3 +70,7 @@ def test_report_journey(page, live_server, live_world):
     for fmt in ("HTML", "PDF", "DOCX"):
         expect(page.get_by_role("link", name=fmt, exact=True)).to_have_attribute(
             "href", f"/reports/{version.report_id}/versions/1/report.{fmt.lower()}")
+    # the issued version is the board meeting's paper: its page lists it
+    page.get_by_role("link", name=f"{w.board.name}, 15 September 2021").click()
+    expect(page.get_by_text(version.report.title).first).to_be_visible()
+    _checked(page, "the board meeting with the report's paper")

@@ -29,7 +29,6 @@ MONTHS = 6  # a short window keeps the tests fast; the structure does not depend
 
 @pytest.fixture
 def demo(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     load_all()
     return load_demo(progress=False, months=MONTHS, real_data=False)
 
@@ -210,7 +209,6 @@ def test_an_existing_password_is_never_reset(demo):
 
 
 def test_real_ae_performance_comes_from_the_published_file(db, settings, shared_data):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     load_all()
     load_demo(progress=False, months=3, shared_data=shared_data)
     with (shared_data / "nhsr" / "ae_attendances.csv").open(newline="") as handle:

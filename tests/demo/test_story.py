@@ -15,7 +15,6 @@ import pytest
 import time_machine
 from django.apps import apps
 from django.db import models, transaction
-from django.test import override_settings
 from simple_history.models import registered_models
 from simple_history.utils import get_history_model_for_model
 
@@ -43,10 +42,7 @@ def story(django_db_setup, django_db_blocker):
     loaded on LOAD_DAY and rolled back after the module. NHS England's published NOF 2025/26
     files, when shared data holds them, are loaded after it as the demo loads them (they
     touch no SOF or NOF 2022/23 figure the story reads)."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-    ):
+    with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:

@@ -54,10 +54,6 @@ def docx() -> bytes:
     return out.getvalue()
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings) -> None:
-    """The fixture's eight users need no real password hashing."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass

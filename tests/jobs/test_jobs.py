@@ -3,16 +3,22 @@ page, a failure recorded plainly with nothing written, and the worker that runs 
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
+from oversight.access.models import Role
+from oversight.jobs import background
 from oversight.jobs.background import JobFailed, Outcome, job, listening, progress, start
 from oversight.jobs.models import PROGRESS_CACHE, Job
 from oversight.organisations.models import Organisation
-from tests.factories import JobFactory, OrganisationFactory
+from tests.factories import JobFactory, OrganisationFactory, RoleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +180,84 @@ def progress_bar_spy(updates):
         return original(self, task_id, **fields)
 
     return mock.patch.object(Progress, "update", update)
+
+
+# ------------------------------------------------------------- a worker that stops mid-job
+# A worker killed outright (kill -9, out of memory) leaves its job "running"; the job's
+# writes were one transaction the database rolled back. The job is recorded as failed, with
+# the message below, once its worker has not said it is alive for WORKER_GONE_SECONDS: when
+# a worker starts and whenever the job is shown (docs/jobs.md).
+STOPPED = ("The worker stopped before the job finished; nothing was saved; start it again.")
+
+
+def abandoned(**fields) -> Job:
+    """A job marked running whose worker last said it was alive longer ago than the limit."""
+    long_ago = timezone.now() - dt.timedelta(seconds=background.WORKER_GONE_SECONDS + 5)
+    record = JobFactory(state=Job.State.RUNNING, started_at=long_ago, **fields)
+    caches[PROGRESS_CACHE].set(record.heartbeat_key, long_ago.timestamp())
+    return record
+
+
+def test_a_job_whose_worker_has_gone_fails_when_its_page_is_read(client, starter):
+    record = abandoned(started_by=starter, what="Issue the SOAG overview",
+                       again_url="/reports/7/issue/")
+    alive = JobFactory(started_by=starter, state=Job.State.RUNNING, started_at=record.started_at)
+    caches[PROGRESS_CACHE].set(alive.heartbeat_key, time.time())  # heard from just now
+    fragment = client.get(f"/jobs/{record.pk}/progress/")
+    assert fragment.status_code == 286 and fragment["HX-Refresh"] == "true"  # the page reloads
+    page = client.get(record.get_absolute_url()).content.decode()
+    assert "The job failed" in page and STOPPED in page
+    assert '<a href="/reports/7/issue/">Start it again</a>' in page
+    record.refresh_from_db()
+    assert (record.state, record.error, record.outcome) == (Job.State.FAILED, STOPPED, "Failed")
+    assert record.finished_at is not None
+    assert client.get(alive.get_absolute_url()).status_code == 200
+    alive.refresh_from_db()
+    assert alive.state == Job.State.RUNNING  # its worker is alive: a long step is not death
+
+
+def test_an_upload_whose_worker_has_gone_offers_the_upload_again(client):
+    loader = RoleFactory(kind=Role.Kind.ORGANISATION, region=None).user
+    client.force_login(loader)
+    record = abandoned(started_by=loader, what="Load june.csv",
+                       task="oversight.metrics.uploads.load_upload", again_url="/imports/")
+    response = client.get(f"/imports/uploads/{record.pk}/")
+    page = response.content.decode()
+    assert response.status_code == 200 and STOPPED in page
+    assert "nothing was written" in page and "Upload the file again below" in page
+    assert 'type="file"' in page and 'action="/imports/"' in page  # the form to upload again
+
+
+def test_a_starting_worker_records_the_jobs_its_predecessor_left_running(settings, monkeypatch):
+    from django_tasks_db.management.commands.db_worker import Worker
+    from typer.testing import CliRunner
+
+    from oversight.cli.main import app
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    left, queued = abandoned(), JobFactory()
+    ran: list[bool] = []
+    monkeypatch.setattr(Worker, "run", lambda self: ran.append(True))  # no loop: see below
+    result = CliRunner().invoke(app, ["worker", "--batch"])
+    assert result.exit_code == 0 and ran == [True], result.output
+    assert "1 job(s) left running by a worker that stopped" in result.output
+    left.refresh_from_db()
+    queued.refresh_from_db()
+    assert (left.state, left.error) == (Job.State.FAILED, STOPPED)
+    assert queued.state == Job.State.QUEUED  # waiting jobs wait for the worker
+
+
+@job
+def outlive_the_limit() -> Outcome:
+    """Runs longer than WORKER_GONE_SECONDS without reporting progress, asking meanwhile
+    whether its own worker counts as gone."""
+    time.sleep(background.WORKER_GONE_SECONDS * 2)
+    return Outcome(f"stopped {background.stop_abandoned()}")
+
+
+def test_the_heartbeat_keeps_a_long_silent_job_alive(starter, monkeypatch):
+    monkeypatch.setattr(background, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(background, "WORKER_GONE_SECONDS", 0.3)
+    record = start(outlive_the_limit, user=starter, what="A long step")
+    assert (record.state, record.outcome) == (Job.State.SUCCEEDED, "stopped 0")
+    assert not caches[PROGRESS_CACHE].get(record.heartbeat_key)  # gone with the job

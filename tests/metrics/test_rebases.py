@@ -320,3 +320,39 @@ def test_exit_criterion_progress_honours_rebases(world):
     record_rebase(world.metric, world.org, month(REBASE_MONTH), "pathway")
     assert _metric_progress(criterion, world.org, insight.PUBLISHED).variation == \
         "common_cause"
+
+
+# ----------------------------------------------------------------------------- unpublished
+
+
+def test_periods_of_an_unpublished_load_are_offered_only_to_who_may_see_it(client, world):
+    """RGT's own user loads month 13, unpublished: its teams (ICB, regional, administrators)
+    may rebase from it; a SOAG member, or a regional team of another region, is not offered it
+    and cannot record it (docs/importing.md, "Publication")."""
+    from oversight.metrics.forms import rebase_form
+
+    pending = ImportBatchFactory(created_by=world.users["organisation"], published_at=None)
+    ObservationFactory(metric=world.metric, organisation=world.org, period_start=month(13),
+                       period_end=month(14) - dt.timedelta(days=1), period_label="Jan-25",
+                       value=36.0, batch=pending)
+    insight._MEMO.clear()
+
+    def offered(who: str) -> list[str]:
+        return [value for value, _ in
+                rebase_form(world.org, world.metric, world.users[who]).fields["date"].choices]
+
+    for who in ("icb", "regional", "admin"):
+        assert offered(who)[-2:] == [month(12).isoformat(), month(13).isoformat()], who
+    for who in ("soag", "other_regional"):
+        assert offered(who)[-1] == month(12).isoformat(), who
+        with pytest.raises(RebaseError, match="the last period starts on 2024-12-01"):
+            record_rebase(world.metric, world.org, month(13), "pathway", world.users[who])
+    page = _page_as(client, world.users["icb"])
+    assert 'value="2025-01-01"' in page and "Jan-25" in page
+    assert _add(client, world.users["icb"], month(13)).status_code == 302
+    assert Rebase.objects.get().date == month(13)
+
+
+def _page_as(client, user) -> str:
+    client.force_login(user)
+    return client.get(PAGE).content.decode()

@@ -46,6 +46,14 @@ def at(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Issued versions keep their PDF and Word files, and board papers theirs: in a folder of
+    the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def world(db) -> SimpleNamespace:
     return build_world()

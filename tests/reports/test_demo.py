@@ -62,3 +62,16 @@ def test_a_current_report_and_nothing_issued_twice(demo):
     assert "data" in current.snapshot["parts"]
     assert load_reports_demo().issued == []
     assert ReportVersion.objects.count() == 2
+
+
+def test_each_report_is_a_paper_on_its_board_meetings_agenda_on_the_story_dates(demo):
+    for version in ReportVersion.objects.select_related("report__meeting"):
+        report = version.report
+        item = report.meeting.items.get(number=report.agenda_item)
+        (paper,) = item.papers.all()
+        assert paper.latest_version == version.paper_version
+        assert paper.latest_version.sha256 == version.stored("pdf").sha256
+        assert paper.issued_at.date() == version.as_at  # issued when the papers were due
+        assert paper.issued_at.date() <= report.meeting.papers_due
+        assert paper.latest_version.uploaded_at.date() == version.as_at
+        assert {h.history_date.date() for h in item.history.all()} == {version.as_at}

@@ -18,7 +18,7 @@ from oversight.reports.documents import document
 from oversight.reports.issue import draw, issue
 from oversight.reports.models import ReportVersion
 from oversight.support.offers import support_offers
-from tests.factories import ObservationFactory
+from tests.factories import FrameworkFactory, ObservationFactory
 from tests.reports.conftest import AS_AT
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +145,24 @@ def test_pdf_and_word_hold_the_headings_figures_and_tables(world, version, pdf_t
     assert "Item" in captions  # the meeting's decisions, assurance and findings by area
     assert any(world.uec.item.title in c.text for t in word.tables for r in t.rows
                for c in r.cells)
+
+
+def test_the_nof_2025_26_segment_table_describes_trusts_and_says_icbs_are_not_segmented(world):
+    from oversight.reports.issue import render_document
+
+    FrameworkFactory(code="nof-2025-26", name="NHS Oversight Framework 2025/26",
+                     year_start=dt.date(2025, 4, 1))
+    snap = draw(world.report, dt.date(2025, 9, 10))
+    table, offers = segment_table("nof-2025-26"), support_offers("nof-2025-26")
+    framework = snap["framework"]
+    assert framework["code"] == "nof-2025-26"
+    assert [s["code"] for s in framework["subjects"]] == ["trust"]
+    assert [r["segment"] for r in framework["segments"]] == [1, 2, 3, 4, 5]
+    for row, meaning in zip(framework["segments"], table.segments, strict=True):
+        assert row["descriptions"]["trust"] == list(meaning.descriptions["trust"])
+        assert row["support"] == offers.for_segment(row["segment"]).summary
+    html = render_document(snap)
+    assert "integrated care boards are not given a segment" in html
+    assert "https://www.england.nhs.uk/long-read/nhs-oversight-framework-2025-26-methodology" \
+           "-manual" in html
+    assert "holds no segment descriptions" not in html

@@ -214,6 +214,7 @@ def test_cli_writes_the_pack_and_says_what_is_not_included(business, tmp_path, p
     (["999999"], 1, "no meeting 999999"),
     (["{meeting}", "--part-b"], 2, "--part-b: give --user"),
     (["{meeting}", "--part-b", "--user", "attendee"], 1, "no Part B business you may see"),
+    (["{meeting}", "--part-b", "--as", "attendee"], 1, "no Part B business you may see"),
     (["{meeting}", "--user", "nobody"], 2, "--user: no user named 'nobody'"),
 ])
 def test_cli_errors_are_clear(business, tmp_path, args, code, message):

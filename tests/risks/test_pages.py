@@ -4,6 +4,7 @@ appetite, and the steps that change a risk (each recorded with why)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -171,3 +172,23 @@ def test_form_errors_are_shown_not_500(client, world):
     })
     assert response.status_code == 400
     assert "Give both the current likelihood and consequence" in response.content.decode()
+
+
+def test_the_export_command_as_a_user_writes_what_they_may_see(world, register):
+    """`oversight risks export --as USER`: the register as that user's page shows it."""
+    from typer.testing import CliRunner
+
+    from oversight.cli.main import app
+
+    def exported(*extra: str) -> set[str]:
+        result = CliRunner().invoke(app, ["risks", "export", "--system", "QUE", "--format",
+                                          "json", *extra])
+        assert result.exit_code == 0, result.output
+        return {row["title"] for row in json.loads(result.stdout)}
+
+    everything = {"System financial plan not delivered", "CUH elective backlog grows",
+                  "NWAFT nurse vacancies"}
+    assert exported() == everything  # the command line's administrator
+    assert exported("--as", world.icb.username) == everything
+    assert exported("--as", world.cuh_user.username) == {
+        "System financial plan not delivered", "CUH elective backlog grows"}

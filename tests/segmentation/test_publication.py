@@ -98,3 +98,31 @@ def test_a_newer_unpublished_decision_leaves_the_published_one_in_view(decided):
     assert decided_segments(users["icb"], framework=fw, quarter=Q4)[(r0.pk, None)] == 3
     # publication is a separate row: the decision itself is never updated
     assert Decision.objects.get(pk=decided["decision"].pk).segment == 4
+
+
+def test_segmentation_show_as_a_user_shows_the_decisions_they_may_see(decided):
+    """`oversight segmentation show ODS --as USER`: an unpublished decision only for those its
+    rule lets see it; refused for a user who may not see the organisation."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from oversight.cli.main import app
+
+    def decided_in_q4(*extra: str) -> str:
+        result = CliRunner().invoke(app, ["segmentation", "show", decided["r0"].ods_code,
+                                          "--framework", "sof-2021-22", *extra],
+                                    env={"COLUMNS": "200"})
+        assert result.exit_code == 0, result.output
+        row = next(line for line in result.output.splitlines() if Q4 in line)
+        return re.split(r"\s*│\s*", row.strip("│ "))[3]  # Framework, Quarter, Proposed, Decided
+
+    users = decided["users"]
+    assert decided_in_q4() == "4"  # the command line's administrator sees every decision
+    for who in ("regional", "icb", "admin"):
+        assert decided_in_q4("--as", users[who].username) == "4", who
+    for who in ("organisation", "soag"):
+        assert decided_in_q4("--as", users[who].username) == "", who
+    refused = CliRunner().invoke(app, ["segmentation", "show", decided["r0"].ods_code,
+                                       "--as", users["other_icb"].username])
+    assert refused.exit_code == 1 and "may not see" in refused.output

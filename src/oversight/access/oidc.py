@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from functools import cache
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +21,7 @@ from urllib.parse import urlencode
 import jwt
 import requests
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import SuspiciousOperation
@@ -27,7 +29,10 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.deprecation import MiddlewareMixin
+from django.utils.functional import cached_property
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.middleware import SessionRefresh
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import (
     OIDCAuthenticationCallbackView,
@@ -238,6 +243,13 @@ class Callback(OIDCAuthenticationCallbackView):
         return self.login_failure()
 
     def login_failure(self) -> HttpResponse:
+        if self.request.user.is_authenticated:  # a re-check (RecheckSignOn) that failed
+            refused = self.request.session.get(REFUSED)
+            logout(self.request)  # (the library does so itself when the provider says no)
+            if refused:
+                self.request.session[REFUSED] = refused
+        if self.request.GET.get("error") in PROVIDER_SIGNED_OUT:
+            refuse(self.request, "ended")  # asked with prompt=none: signed out there
         user = getattr(self, "user", None)
         if REFUSED not in self.request.session and user is not None and not user.is_active:
             refuse(self.request, "inactive")
@@ -248,7 +260,14 @@ class Callback(OIDCAuthenticationCallbackView):
         return HttpResponseRedirect(reverse("sign_in_refused"))
 
 
+#: The provider's errors to a silent re-check (prompt=none) that mean its session has ended.
+PROVIDER_SIGNED_OUT = {"login_required", "interaction_required", "consent_required",
+                       "account_selection_required"}
+
 REASONS = {
+    "ended": ("Sign in again",
+              "Your single sign-on session has ended at your identity provider, so Oversight "
+              "has signed you out. Sign in again to carry on."),
     "no-role": ("Oversight has no role for you",
                 "Your identity provider confirmed who you are, but none of the roles it gave "
                 "you is one Oversight recognises, so you have not been signed in. Ask your "
@@ -309,3 +328,58 @@ class SignOut(auth_views.LogoutView):
                            "post_logout_redirect_uri": request.build_absolute_uri(
                                reverse("login"))})
         return HttpResponseRedirect(f"{end_session}?{query}")
+
+
+def _setting(name: str, default: Any) -> property:
+    return property(lambda self: getattr(settings, name, default))
+
+
+class RecheckSignOn(SessionRefresh):
+    """mozilla-django-oidc's session refresh: once the ID token of a single sign-on is older
+    than ``OIDC_RENEW_ID_TOKEN_EXPIRY_SECONDS``, the next page sends the browser to the
+    provider with ``prompt=none`` to check the user is still signed in there (and to take
+    their roles afresh); if the provider's session has ended, the callback signs them out.
+    Password sessions, and every session while single sign-on is not configured, pass.
+
+    Settings are read per request, endpoints through discovery, so the middleware costs
+    nothing (and fetches nothing) until a re-check is due. An htmx request (a polled
+    fragment) is answered with ``HX-Refresh``, so the whole page goes to the provider."""
+
+    def __init__(self, get_response: Any) -> None:
+        MiddlewareMixin.__init__(self, get_response)
+
+    get_settings = staticmethod(provider_setting)
+    OIDC_OP_AUTHORIZATION_ENDPOINT = property(
+        lambda self: provider_setting("OIDC_OP_AUTHORIZATION_ENDPOINT"))
+    OIDC_RP_CLIENT_ID = _setting("OIDC_RP_CLIENT_ID", "")
+    OIDC_EXEMPT_URLS = _setting("OIDC_EXEMPT_URLS", [])
+    OIDC_STATE_SIZE = _setting("OIDC_STATE_SIZE", 32)
+    OIDC_AUTHENTICATION_CALLBACK_URL = _setting("OIDC_AUTHENTICATION_CALLBACK_URL",
+                                                "oidc_callback")
+    OIDC_RP_SCOPES = _setting("OIDC_RP_SCOPES", "openid email")
+    OIDC_USE_NONCE = _setting("OIDC_USE_NONCE", True)
+    OIDC_NONCE_SIZE = _setting("OIDC_NONCE_SIZE", 32)
+
+    @cached_property
+    def exempt_urls(self) -> set[str]:
+        """Signing in and out, and the pages that say why a sign-in was refused."""
+        return {reverse(name) for name in ("oidc_authenticate", "oidc_callback", "login",
+                                           "logout", "sign_in_refused")}
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        if not configured() or not self.is_refreshable_url(request):
+            return None
+        if request.session.get("oidc_id_token_expiration", 0) > time.time():
+            return None
+        try:
+            response = super().process_request(request)
+        except ProviderUnavailable as exc:
+            log.warning("single sign-on: could not re-check a session: %s", exc)
+            logout(request)
+            refuse(request, "unavailable")
+            return HttpResponseRedirect(reverse("sign_in_refused"))
+        if response is not None and request.headers.get("HX-Request"):
+            refresh = HttpResponse(status=204)
+            refresh["HX-Refresh"] = "true"
+            return refresh
+        return response

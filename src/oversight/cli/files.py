@@ -28,6 +28,25 @@ class TableFormat(StrEnum):
 
 
 FormatOption = Annotated[TableFormat, typer.Option("--format", help="Output format.")]
+#: Every export that can hold what not everyone may see (unpublished data, Part B business,
+#: another trust's risks) takes it: the rows that user may see, by oversight.access.visibility.
+AsOption = Annotated[str | None, typer.Option(
+    "--as", help="Only what this user may see (unpublished data, Part B business: "
+                 "docs/importing.md).")]
+
+
+def viewer_named(username: str | None):
+    """The user named by --as (None: the command line's administrator, who sees everything);
+    exit 2 when there is no such active user."""
+    if username is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        err.print(f"[red]error[/red]: --as: no active user named '{username}'")
+        raise typer.Exit(2)
+    return user
 OutputOption = Annotated[
     Path | None, typer.Option("--output", help="File to write (default standard output).")
 ]

@@ -18,7 +18,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from oversight.cli.django_setup import setup
-from oversight.cli.files import OutputOption, print_problems, print_rejection
+from oversight.cli.files import (
+    AsOption,
+    OutputOption,
+    print_problems,
+    print_rejection,
+    viewer_named,
+)
 from oversight.engine.units import plural
 from oversight.exports import neutralise_row
 
@@ -194,23 +200,6 @@ OrgOption = Annotated[str | None, typer.Option("--org", help="Only this organisa
 FormatOption = Annotated[ExportFormat, typer.Option("--format", help="Output format.")]
 
 
-AsOption = Annotated[str | None, typer.Option(
-    "--as", help="Only what this user may see (unpublished data: docs/importing.md).")]
-
-
-def _viewer(username: str | None):
-    """The user named by --as (None: the command line's administrator, who sees everything)."""
-    if username is None:
-        return None
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        err.print(f"[red]error[/red]: --as: no active user named '{username}'")
-        raise typer.Exit(2)
-    return user
-
-
 @export_app.command("observations")
 def export_observations(
     metric: Annotated[str | None, typer.Option("--metric", help="Only this metric code.")] = None,
@@ -223,7 +212,7 @@ def export_observations(
     setup()
     from oversight.metrics.importing.export import COLUMNS, observation_rows
 
-    rows = observation_rows(metric=metric, org=org, viewer=_viewer(viewer))
+    rows = observation_rows(metric=metric, org=org, viewer=viewer_named(viewer))
     _write_rows(rows, COLUMNS, fmt, output)
 
 
@@ -263,7 +252,7 @@ def export_cqc_ratings(
     setup()
     from oversight.metrics.importing.export import CQC_COLUMNS, cqc_rating_rows
 
-    _write_rows(cqc_rating_rows(org=org, viewer=_viewer(viewer)), CQC_COLUMNS, fmt, output)
+    _write_rows(cqc_rating_rows(org=org, viewer=viewer_named(viewer)), CQC_COLUMNS, fmt, output)
 
 
 def _write_rows(rows, columns: list[str], fmt: ExportFormat, output: Path | None) -> None:

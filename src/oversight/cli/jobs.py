@@ -57,6 +57,7 @@ def worker(
     from django_tasks_db.management.commands.db_worker import Worker
 
     from oversight.cli.database import startup_problems
+    from oversight.jobs.background import WORKER_GONE_SECONDS, stop_abandoned
 
     if not isinstance(task_backends["default"], DatabaseBackend):
         console.print("[red]cannot start[/red]: the tasks backend (settings.TASKS) is not the "
@@ -72,6 +73,11 @@ def worker(
     runner = Worker(queue_names=["*"], interval=interval, batch=batch, backend_name="default",
                     startup_delay=False, max_tasks=None, worker_id=get_random_string(32),
                     excluded_queue_names=[])
+    stopped = stop_abandoned()
+    if stopped:
+        console.print(f"{stopped} job(s) left running by a worker that stopped (no sign of it "
+                      f"for {WORKER_GONE_SECONDS} s) recorded as failed: nothing of them was "
+                      "saved; they can be started again.")
     runner.configure_signals()
     if with_server:
         threading.Thread(target=_stop_with_parent, args=(runner,), daemon=True).start()

@@ -63,7 +63,8 @@ def meeting_pack_command(
     part_b: Annotated[bool, typer.Option(
         "--part-b", help="The confidential Part B pack instead (needs --user).")] = False,
     user: Annotated[str | None, typer.Option(
-        "--user", help="Build the pack as this user: Part B items only if they may see them."
+        "--user", "--as",
+        help="Build the pack as this user: Part B items only if they may see them."
     )] = None,
 ) -> None:
     """A governance meeting's pack as one PDF: agenda, then each paper's cover sheet and the
@@ -111,7 +112,7 @@ def segmentation_summary_command(
     region: Annotated[str | None, typer.Option(
         "--region", help="The region (e.g. Y61); needed when the data spans several.")] = None,
     user: Annotated[str | None, typer.Option(
-        "--user", help="Draw it as this user: unpublished decisions included if their role "
+        "--user", "--as", help="Draw it as this user: unpublished decisions included if their role "
                        "sees them; without it, published decisions and proposals only.")] = None,
 ) -> None:
     """The segmentation summary of a framework quarter for a region or one system: segments,
@@ -164,16 +165,21 @@ def soag_overview_command(
     fmt: Annotated[ReportFormat, typer.Option("--format", help="Output format.")] = (
         ReportFormat.pdf
     ),
+    user: Annotated[str | None, typer.Option(
+        "--user", help="Issue it as this user (recorded as the issuer and as the uploader of "
+                       "the board meeting's paper; default: who started the report).")] = None,
 ) -> None:
     """Issue the SOAG overview report to the system's board meeting and write it: every part
-    is drawn now and frozen as a new version (the cover sheet and narrative are those written
-    on the report's page, /reports/)."""
+    is drawn now and frozen as a new version in HTML, PDF and Word (the cover sheet and
+    narrative are those written on the report's page, /reports/), and the version becomes the
+    report's paper on the board meeting's agenda."""
     meeting_day = _day(meeting, "--meeting")
     since_day = _day(since, "--since") if since else None
     setup()
     from django.core.exceptions import ValidationError
 
     from oversight.cli.jobs import progress_bar as jobs_progress_bar
+    from oversight.jobs.background import JobFailed
     from oversight.organisations.models import System
     from oversight.reports.documents import document
     from oversight.reports.jobs import issue_report
@@ -186,12 +192,21 @@ def soag_overview_command(
                    + (f" (systems: {known}, ...)" if known else ""))
     if not output.parent.is_dir():
         raise fail(f"--output: no folder {output.parent}", 2)
+    issuer = None
+    if user:
+        from django.contrib.auth import get_user_model
+
+        issuer = get_user_model().objects.filter(username=user).first()
+        if issuer is None:
+            raise fail(f"--user: no user named '{user}'", 2)
     try:
         report = start_report(chosen, board_meeting(chosen, meeting_day), since=since_day)
+        with jobs_progress_bar("Issuing the report"):
+            outcome = issue_report(report.pk, issuer.pk if issuer else None)
     except ValidationError as exc:
         raise fail(" ".join(exc.messages)) from None
-    with jobs_progress_bar("Issuing the report"):
-        outcome = issue_report(report.pk)
+    except JobFailed as exc:
+        raise fail(str(exc)) from None
     data, _, _ = document(report.latest, fmt.value)
     write(output, data)
     err.print(outcome.summary, highlight=False)

@@ -12,10 +12,12 @@ from rich.console import Console
 
 from oversight.cli.django_setup import setup
 from oversight.cli.files import (
+    AsOption,
     FormatOption,
     OutputOption,
     TableFormat,
     print_problems,
+    viewer_named,
     write_export,
 )
 
@@ -53,15 +55,22 @@ def export_command(
     fmt: FormatOption = TableFormat.csv,
     system: SystemOption = None,
     output: OutputOption = None,
+    viewer: AsOption = None,
 ) -> None:
     """Write the register: the template's columns, then computed ones (scores, band, level,
-    appetite, review overdue)."""
+    appetite, review overdue). --as USER: only the risks that user may see (an organisation
+    user: its own and system-wide ones)."""
     setup()
     from oversight.risks import transfer
     from oversight.risks.models import Risk
+    from oversight.risks.rules import visible_risks
 
     chosen = _system(system)
-    rows = transfer.export_rows(list(Risk.objects.filter(system=chosen)))
+    risks = Risk.objects.filter(system=chosen)
+    reader = viewer_named(viewer)
+    if reader is not None:
+        risks = visible_risks(reader, risks)
+    rows = transfer.export_rows(list(risks))
     write_export(transfer.export_bytes(rows, fmt.value, chosen), fmt, output, f"{len(rows)} risks")
 
 

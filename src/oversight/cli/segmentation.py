@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from oversight.cli.django_setup import setup
+from oversight.cli.files import AsOption, viewer_named
 
 app = typer.Typer(help="Segmentation: proposed segments, reasons and decisions.",
                   no_args_is_help=True)
@@ -53,9 +54,13 @@ def recompute(
 def show(
     ods: Annotated[str, typer.Argument(help="ODS code of an organisation or system (ICB).")],
     framework: Annotated[str | None, typer.Option("--framework", help="Framework code.")] = None,
+    viewer: AsOption = None,
 ) -> None:
-    """Proposed and decided segments of an organisation or system, quarter by quarter."""
+    """Proposed and decided segments of an organisation or system, quarter by quarter.
+    --as USER: as that user sees them (decisions not yet published only if their role sees
+    them; refused if they may not see the subject)."""
     setup()
+    from oversight.access.visibility import visible_decisions_filter
     from oversight.organisations.models import Organisation, System
     from oversight.segmentation.models import Decision, Proposal
 
@@ -68,6 +73,14 @@ def show(
     lookup = {"system": system} if system is not None else {"organisation": org}
     proposals = Proposal.objects.filter(current=True, **lookup).select_related("framework")
     decisions = Decision.objects.current().filter(**lookup)
+    reader = viewer_named(viewer)
+    if reader is not None:
+        subject = ("organisations.view_system", system) if system is not None else (
+            "organisations.view_organisation", org)
+        if not reader.has_perm(*subject):
+            errors.print(f"error: --as: {reader.username} may not see {code}")
+            raise typer.Exit(1)
+        decisions = decisions.filter(visible_decisions_filter(reader))
     if framework:
         proposals = proposals.filter(framework__code=framework)
         decisions = decisions.filter(framework__code=framework)

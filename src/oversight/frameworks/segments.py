@@ -5,6 +5,7 @@ The file (every problem is reported with the file and line)::
 
     framework: sof-2021-22            # must match the folder
     source: where the words come from
+    note: what the table cannot say (optional; e.g. a kind of subject not segmented that year)
     subjects:                         # the table's columns, in order
       - {code: ics, name: ICS}
     segments:                         # 1, 2, ... in order; every subject code in each
@@ -47,6 +48,7 @@ class SegmentTable:
     source: str
     subjects: tuple[SubjectKind, ...]
     segments: tuple[SegmentMeaning, ...]
+    note: str = ""
 
 
 def read_segments(path: Path) -> SegmentTable:
@@ -54,7 +56,8 @@ def read_segments(path: Path) -> SegmentTable:
     reader = NodeReader(path, SegmentsFileError)
     root = reader.document()
     top = reader.mapping(root, "segments file")
-    reader.known_keys(root, {"framework", "source", "subjects", "segments"}, "segments file")
+    reader.known_keys(root, {"framework", "source", "note", "subjects", "segments"},
+                      "segments file")
     framework = reader.text(top, "framework", root, "segments file")
     if framework != path.parent.name:
         raise reader.fail(
@@ -88,8 +91,9 @@ def read_segments(path: Path) -> SegmentTable:
             if not descriptions[code] or not all(descriptions[code]):
                 raise reader.fail(fields[code], f"segment {number}: '{code}' needs its sentences")
         segments.append(SegmentMeaning(number, descriptions))
+    note = reader.text(top, "note", root, "segments file", required=False).strip()
     return SegmentTable(framework, reader.text(top, "source", root, "segments file"),
-                        tuple(subjects), tuple(segments))
+                        tuple(subjects), tuple(segments), note)
 
 
 @functools.cache

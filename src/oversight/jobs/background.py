@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -43,6 +45,14 @@ _listener: ContextVar[Listener | None] = ContextVar("oversight_job_listener", de
 #: How long the cache keeps a running job's progress (a job still running after a day has
 #: its last committed step on the record).
 PROGRESS_SECONDS = 24 * 3600
+#: How often the worker running a job says it is alive (in the shared progress cache), and
+#: how long after it last did a running job counts as abandoned: its worker was killed
+#: (`kill -9`, out of memory, power lost) and its writes rolled back (docs/jobs.md).
+HEARTBEAT_SECONDS = 10
+WORKER_GONE_SECONDS = 60
+#: What a job abandoned by its worker says.
+WORKER_STOPPED = ("The worker stopped before the job finished; nothing was saved; "
+                  "start it again.")
 
 
 @dataclass
@@ -91,15 +101,16 @@ def job(function: Callable[..., Outcome | None]) -> Task:
     return task(run)
 
 
-def start(job_task: Task, *, user: Any, what: str, **kwargs: Any) -> Job:
+def start(job_task: Task, *, user: Any, what: str, again: str = "", **kwargs: Any) -> Job:
     """Record a job and queue it for the worker (run at once where the tasks backend is the
-    immediate one, as in the tests). Keyword arguments go to the job function and must be
-    JSON: ids and strings, not objects. Returns the record; its page is
-    `record.get_absolute_url()`."""
+    immediate one, as in the tests). `again`: the page to start it again from, offered when
+    it fails. Keyword arguments go to the job function and must be JSON: ids and strings,
+    not objects. Returns the record; its page is `record.get_absolute_url()`."""
     record = Job.objects.create(
         task=job_task.module_path,
         what=what[:255],
         started_by=user if user is not None and user.is_authenticated else None,
+        again_url=again[:500],
     )
     result = job_task.enqueue(str(record.pk), **kwargs)
     Job.objects.filter(pk=record.pk).update(task_result_id=str(result.id)[:64])
@@ -107,22 +118,84 @@ def start(job_task: Task, *, user: Any, what: str, **kwargs: Any) -> Job:
     return record
 
 
+def stop_abandoned(records: Any = None) -> int:
+    """Record as failed (`WORKER_STOPPED`) every running job whose worker has not said it is
+    alive for `WORKER_GONE_SECONDS`: the worker was killed, so the job's transaction was
+    rolled back and nothing was saved. `records`: a queryset to look in (default every job).
+    Run when a worker starts and whenever a job is shown. Returns how many were stopped."""
+    deadline = time.time() - WORKER_GONE_SECONDS
+    running = (records if records is not None else Job.objects).filter(
+        state=Job.State.RUNNING)
+    gone = [r for r in running.only("id", "created_at", "started_at", "task_result_id")
+            if r.last_heard() < deadline]
+    stopped = 0
+    for record in gone:
+        # Conditional: a job that finished meanwhile keeps its outcome.
+        stopped += Job.objects.filter(pk=record.pk, state=Job.State.RUNNING).update(
+            state=Job.State.FAILED, finished_at=timezone.now(), error=WORKER_STOPPED,
+            outcome="Failed")
+        _stop_task_result(record.task_result_id)
+        caches[PROGRESS_CACHE].delete_many([record.progress_key, record.heartbeat_key])
+        logger.warning("job %s: its worker stopped before it finished", record.pk)
+    return stopped
+
+
+def _stop_task_result(task_result_id: str) -> None:
+    """The queue's row of an abandoned job says failed too (the admin's task results)."""
+    from django.apps import apps
+
+    if not task_result_id or not apps.is_installed("django_tasks_db"):
+        return
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(pk=task_result_id, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED, finished_at=timezone.now(),
+        exception_class_path=f"{JobFailed.__module__}.{JobFailed.__qualname__}",
+        traceback=WORKER_STOPPED)
+
+
 def _run(function: Callable[..., Outcome | None], job_id: str,
          args: tuple, kwargs: dict[str, Any]) -> str:
     record = Job.objects.get(pk=job_id)
-    record.state, record.started_at = Job.State.RUNNING, timezone.now()
-    record.save(update_fields=["state", "started_at"])
-    try:
-        with listening(_recorder(record)):
-            outcome = function(*args, **kwargs) or Outcome()
-        _succeed(record, outcome)
-    except BaseException as exc:
-        logger.exception("job %s (%s) failed", record.pk, record.task)
-        _fail(record, exc)
-        raise
-    finally:
-        caches[PROGRESS_CACHE].delete(record.progress_key)
+    with _heartbeat(record):
+        record.state, record.started_at = Job.State.RUNNING, timezone.now()
+        record.save(update_fields=["state", "started_at"])
+        try:
+            with listening(_recorder(record)):
+                outcome = function(*args, **kwargs) or Outcome()
+            _succeed(record, outcome)
+        except BaseException as exc:
+            logger.exception("job %s (%s) failed", record.pk, record.task)
+            _fail(record, exc)
+            raise
+        finally:
+            caches[PROGRESS_CACHE].delete(record.progress_key)
     return record.outcome
+
+
+@contextmanager
+def _heartbeat(record: Job) -> Iterator[None]:
+    """Say the job's worker is alive, every `HEARTBEAT_SECONDS` from a thread of its own (so
+    a long step that reports no progress is not taken for a dead worker), while the job
+    runs. In the shared cache, not the database: the job may hold SQLite's one write lock."""
+    store, done = caches[PROGRESS_CACHE], threading.Event()
+
+    def beat() -> None:
+        while True:
+            store.set(record.heartbeat_key, time.time(), PROGRESS_SECONDS)
+            if done.wait(HEARTBEAT_SECONDS):
+                return
+
+    thread = threading.Thread(target=beat, daemon=True,
+                              name=f"job-heartbeat-{record.pk}")
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+        store.delete(record.heartbeat_key)
 
 
 def _recorder(record: Job) -> Listener:

@@ -43,6 +43,8 @@ class Job(models.Model):
     result_url = models.CharField(max_length=500, blank=True)
     result_file = models.FileField(upload_to="jobs/%Y/%m/", blank=True)
     error = models.TextField(blank=True)
+    again_url = models.CharField(max_length=500, blank=True,
+                                 help_text="The page to start the job again from.")
 
     class Meta:
         ordering = ["-created_at"]
@@ -66,6 +68,17 @@ class Job(models.Model):
     @property
     def progress_key(self) -> str:
         return f"job-progress:{self.pk}"
+
+    @property
+    def heartbeat_key(self) -> str:
+        """Where the worker running the job says it is alive (the time, every few seconds)."""
+        return f"job-heartbeat:{self.pk}"
+
+    def last_heard(self) -> float:
+        """When the worker running the job last said it was alive, from the shared cache (a
+        Unix time); when it started the job if it never did."""
+        heard = caches[PROGRESS_CACHE].get(self.heartbeat_key) or 0.0
+        return max(heard, (self.started_at or self.created_at).timestamp())
 
     def live(self) -> tuple[int, int, str]:
         """(step, steps, message) now: from the shared cache while the job runs (its writes

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from oversight.jobs.background import stop_abandoned
 from oversight.jobs.models import Job
 from oversight.ui.pages import breadcrumbs, page
 
@@ -14,10 +15,13 @@ STOP_POLLING = 286
 
 def job_of(request: HttpRequest, pk) -> Job:
     """The job `pk`, if the signed-in user started it (a 404 otherwise: nobody learns that
-    someone else's job exists)."""
+    someone else's job exists). A running job whose worker has gone is recorded as failed
+    first (`stop_abandoned`), so no page shows it running for ever."""
     record = get_object_or_404(Job.objects.select_related("started_by"), pk=pk)
     if record.started_by_id != request.user.pk:
         raise Http404("no such job")
+    if record.state == Job.State.RUNNING and stop_abandoned(Job.objects.filter(pk=record.pk)):
+        record.refresh_from_db()
     return record
 
 

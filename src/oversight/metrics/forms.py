@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from oversight.metrics.rebases import series_periods
+from oversight.metrics.visible import visibility
 
 THIS_ORGANISATION = "organisation"
 EVERY_ORGANISATION = "all"
@@ -66,9 +67,11 @@ class RebaseForm(forms.Form):
 
 
 def rebase_form(organisation: Any, metric: Any, user: Any, data: Any = None) -> RebaseForm:
-    """The add-a-rebase form of a metric page, offering the series' periods."""
+    """The add-a-rebase form of a metric page, offering the series' periods that ``user`` may
+    see (oversight.access.visibility, through metrics.visible)."""
     labels = dict(metric.observations.filter(organisation=organisation)
                   .values_list("period_start", "period_label"))
-    periods = [(d, labels.get(d, d.isoformat())) for d in series_periods(metric, organisation)]
+    periods = [(d, labels.get(d, d.isoformat()))
+               for d in series_periods(metric, organisation, visibility(user))]
     return RebaseForm(data, periods=periods,
                       metric_wide_allowed=user.has_perm("metrics.record_rebase", None))

@@ -20,7 +20,6 @@ unweighted mean of the organisations' values. Neutral-polarity metrics are not r
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import threading
 from collections import Counter, OrderedDict
@@ -31,9 +30,9 @@ from typing import Any
 import numpy as np
 import polars as pl
 from django.core.cache import cache
-from django.db.models import Max, Q
+from django.db.models import Max
 
-from oversight.access.visibility import unpublished_batches, unpublished_scope
+from oversight.access.visibility import unpublished_batches
 from oversight.engine import ranking, spc
 from oversight.engine.accumulation import monthly_movement
 from oversight.engine.spc.core import CONCERN
@@ -42,12 +41,14 @@ from oversight.metrics.models import (
     ImportBatch,
     Metric,
     Observation,
-    ObservationRevision,
     Polarity,
     Rebase,
     Theme,
 )
 from oversight.metrics.rebases import dates_for, rebase_dates, rebase_version, series_rebases
+from oversight.metrics.visible import PUBLISHED, Visibility, visible_rows
+from oversight.metrics.visible import published_values as published_values  # re-exported
+from oversight.metrics.visible import visibility as visibility  # re-exported
 
 #: Catalogue accumulation of a cumulative measure restarting each April.
 YEAR_TO_DATE = "year_to_date"
@@ -184,99 +185,6 @@ def data_version() -> str:
     return f"{latest['id']}@{latest['created'].timestamp()}@{published}:{rebase_version()}"
 
 
-@dataclass(frozen=True)
-class Visibility:
-    """Which observations of unpublished batches a viewer sees (docs/importing.md).
-
-    ``unpublished_for``: organisation ids whose unpublished data the viewer may see (None: all).
-    ``hidden_batches``: the unpublished batches. Rows of those batches for other organisations
-    are replaced by the value they held before, when that came from a published batch.
-    """
-
-    unpublished_for: frozenset[int] | None = frozenset()
-    hidden_batches: frozenset[int] = frozenset()
-
-    @property
-    def token(self) -> str:
-        """Part of every cache key: two viewers with the same token see the same data."""
-        if not self.hidden_batches or self.unpublished_for is None:
-            return "all"
-        if not self.unpublished_for:
-            return "published"
-        ids = ",".join(map(str, sorted(self.unpublished_for)))
-        return "u" + hashlib.sha256(ids.encode()).hexdigest()[:16]
-
-    def hides(self, organisation_id: int, batch_id: int) -> bool:
-        return (batch_id in self.hidden_batches and self.unpublished_for is not None
-                and organisation_id not in self.unpublished_for)
-
-
-#: Published data only: what SOAG members, anonymous code paths and national ranks see.
-PUBLISHED = Visibility()
-
-
-def visibility(user: Any) -> Visibility:
-    """The viewer's visibility; the role query only runs when something is unpublished."""
-    hidden = unpublished_batches()
-    if not hidden:
-        return Visibility(frozenset(), hidden)
-    return Visibility(unpublished_scope(user), hidden)
-
-
-def published_values(observation_ids: Iterable[int],
-                      viewer: Visibility) -> dict[int, tuple[Any, ...]]:
-    """For observations the viewer may not see: the newest earlier value from a published
-    batch, as (value, numerator, denominator, missing_reason, batch id, batch file name)."""
-    out: dict[int, tuple[Any, ...]] = {}
-    ids = list(observation_ids)
-    if not ids:
-        return out
-    rows = (ObservationRevision.objects.filter(observation_id__in=ids)
-            .exclude(batch_id__in=viewer.hidden_batches).order_by("observation_id", "-id")
-            .values_list("observation_id", "value", "numerator", "denominator",
-                         "missing_reason", "batch_id", "batch__file_name"))
-    for row in rows:
-        out.setdefault(row[0], row[1:])
-    return out
-
-
-def _visible_rows(qs: Any, columns: Sequence[str], viewer: Visibility,
-                  *, value_required: bool) -> list[tuple[Any, ...]]:
-    """``columns`` of the observations in ``qs`` as ``viewer`` sees them.
-
-    ``columns`` must include value, numerator, denominator; missing_reason, batch_id and
-    batch__file_name are replaced too when present.
-    """
-    if not viewer.hidden_batches or viewer.unpublished_for is None:
-        if value_required:
-            qs = qs.filter(value__isnull=False)
-        return list(qs.order_by().values_list(*columns))
-    if value_required:
-        qs = qs.filter(Q(value__isnull=False) | Q(batch_id__in=viewer.hidden_batches))
-    raw = list(qs.order_by().values_list("id", "organisation_id", "batch_id", *columns))
-    hidden = [r[0] for r in raw if viewer.hides(r[1], r[2])]
-    if not hidden:
-        return [r[3:] for r in raw if not value_required or r[3 + columns.index("value")]
-                is not None]
-    earlier = published_values(hidden, viewer)
-    replaced = {c: i for i, c in enumerate(("value", "numerator", "denominator",
-                                            "missing_reason", "batch_id", "batch__file_name"))}
-    at = {c: i for i, c in enumerate(columns) if c in replaced}
-    out = []
-    for r in raw:
-        row = list(r[3:])
-        if viewer.hides(r[1], r[2]):
-            before = earlier.get(r[0])
-            if before is None:
-                continue
-            for c, i in at.items():
-                row[i] = before[replaced[c]]
-        if value_required and row[columns.index("value")] is None:
-            continue
-        out.append(tuple(row))
-    return out
-
-
 _COLUMNS = ["organisation_id", "metric_id", "period_start", "period_label", "value",
             "numerator", "denominator"]
 _SCHEMA = {"organisation_id": pl.Int64, "metric_id": pl.Int64, "period_start": pl.Date,
@@ -292,7 +200,7 @@ def load_observations(
     qs = Observation.objects.filter(organisation_id__in=list(organisation_ids))
     if metric_ids is not None:
         qs = qs.filter(metric_id__in=list(metric_ids))
-    rows = _visible_rows(qs, _COLUMNS, viewer, value_required=True)
+    rows = visible_rows(qs, _COLUMNS, viewer, value_required=True)
     return pl.DataFrame(rows, schema=_SCHEMA, orient="row")
 
 
@@ -498,7 +406,7 @@ def peer_tables(
         return out
     metric_ids = sorted({m for m, _ in missing})
     periods = sorted({p for _, p in missing})
-    rows = _visible_rows(
+    rows = visible_rows(
         Observation.objects.filter(metric_id__in=metric_ids, period_start__in=periods),
         ["metric_id", "period_start", "organisation_id", "organisation__kind", "value",
          "numerator", "denominator"], published_now(), value_required=True)
@@ -552,7 +460,7 @@ def national_ranks(
 def peer_values(metric: Metric, period_start: dt.date, kind: str) -> list[tuple[int, float]]:
     """(organisation id, published value) of every peer of ``kind`` for the metric and
     period."""
-    rows = _visible_rows(
+    rows = visible_rows(
         Observation.objects.filter(metric=metric, period_start=period_start,
                                    organisation__kind=kind),
         ["organisation_id", "value", "numerator", "denominator"], published_now(),
@@ -746,7 +654,7 @@ def _movements(rows: list[tuple]) -> tuple[list[float | None], list[tuple]]:
 
 def metric_series(organisation: Any, metric: Metric,
                   viewer: Visibility = PUBLISHED) -> MetricSeries:
-    rows = sorted(_visible_rows(
+    rows = sorted(visible_rows(
         Observation.objects.filter(organisation=organisation, metric=metric),
         ["period_start", "period_end", "period_label", "value", "numerator",
          "denominator", "batch_id", "batch__file_name", "missing_reason"], viewer,

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
 from oversight.metrics.models import Metric, Observation, Rebase
+from oversight.metrics.visible import EVERYTHING, Visibility, visibility, visible_rows
 
 
 class RebaseError(ValueError):
@@ -36,12 +37,17 @@ def rebase_version() -> str:
     return f"r{latest['id']}@{latest['at'].timestamp()}"
 
 
-def series_periods(metric: Metric, organisation: Any | None) -> list[dt.date]:
-    """Period starts with a value: of the organisation's series, or of any organisation's."""
-    qs = Observation.objects.filter(metric=metric, value__isnull=False)
+def series_periods(metric: Metric, organisation: Any | None,
+                   viewer: Visibility) -> list[dt.date]:
+    """Period starts with a value the viewer may see: of the organisation's series, or of any
+    organisation's (a period only an unpublished load gives is not offered to a viewer who
+    may not see that load)."""
+    qs = Observation.objects.filter(metric=metric)
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
-    return sorted(set(qs.order_by().values_list("period_start", flat=True)))
+    rows = visible_rows(qs, ["period_start", "value", "numerator", "denominator"], viewer,
+                        value_required=True)
+    return sorted({row[0] for row in rows})
 
 
 def check_date(date: dt.date, periods: list[dt.date]) -> None:
@@ -60,11 +66,14 @@ def check_date(date: dt.date, periods: list[dt.date]) -> None:
 
 def record_rebase(metric: Metric, organisation: Any | None, date: dt.date, reason: str,
                   user: Any | None = None) -> Rebase:
-    """Validate and store a rebase (``organisation`` None: every organisation's series)."""
+    """Validate and store a rebase (``organisation`` None: every organisation's series). Its
+    date must start a period of the series as ``user`` sees it (the command line, acting for
+    nobody, sees everything)."""
     reason = reason.strip()
     if not reason:
         raise RebaseError("reason", "Enter the reason for the rebase")
-    check_date(date, series_periods(metric, organisation))
+    viewer = visibility(user) if user is not None else EVERYTHING
+    check_date(date, series_periods(metric, organisation, viewer))
     duplicate = Rebase.objects.filter(metric=metric, organisation=organisation, date=date)
     if duplicate.exists():
         raise RebaseError("date", f"A rebase from {date.isoformat()} is already recorded")

@@ -59,8 +59,8 @@ def import_list(request: HttpRequest) -> HttpResponse:
     record = start(
         uploads.load_upload, user=request.user,
         what=f"{'Check' if dry_run else 'Load'} {upload.name}"[:255],
-        path=uploads.store(upload), file_name=upload.name, fmt=fmt, user_id=request.user.pk,
-        framework_code=framework_code, dry_run=dry_run,
+        again=request.path, path=uploads.store(upload), file_name=upload.name, fmt=fmt,
+        user_id=request.user.pk, framework_code=framework_code, dry_run=dry_run,
     )
     response = redirect("import_upload", pk=record.pk)
     response.status_code = 303  # see the upload's page, by GET

@@ -17,6 +17,17 @@ from oversight.ui.api import NOT_FOUND
 router = Router(tags=["reports"])
 
 
+class StoredFileOut(Schema):
+    size: int
+    sha256: str
+
+
+class PaperOut(Schema):
+    meeting_id: int
+    agenda_item: str
+    paper_version: int
+
+
 class VersionOut(Schema):
     number: int
     issued_at: dt.datetime
@@ -25,6 +36,11 @@ class VersionOut(Schema):
     sha256: str
     parts: list[str]
     downloads: dict[str, str]
+    #: PDF and Word as rendered at issue and stored (absent for a version issued before they
+    #: were kept, until its first download makes them).
+    files: dict[str, StoredFileOut]
+    #: The version as the paper on the board meeting's agenda, if it was placed there.
+    paper: PaperOut | None
 
 
 class ReportOut(Schema):
@@ -50,6 +66,10 @@ def _version(v: ReportVersion) -> VersionOut:
         as_at=v.as_at, sha256=v.sha256, parts=list(v.snapshot.get("parts", [])),
         downloads={fmt: reverse("reports:download", args=[v.report_id, v.number, fmt])
                    for fmt in FORMATS},
+        files={f.format: StoredFileOut(size=f.size, sha256=f.sha256) for f in v.files.all()},
+        paper=PaperOut(meeting_id=v.paper_version.paper.item.meeting_id,
+                       agenda_item=v.paper_version.paper.item.number,
+                       paper_version=v.paper_version.number) if v.paper_version else None,
     )
 
 
@@ -65,7 +85,8 @@ def _report(r: Report) -> ReportOut:
 
 def _reports(request):
     return (readable(request.user).select_related("system", "meeting__body", "committee")
-            .prefetch_related("versions__issued_by"))
+            .prefetch_related("versions__issued_by", "versions__files",
+                              "versions__paper_version__paper__item"))
 
 
 @router.get("/", response=list[ReportOut], summary="Board reports you may read")

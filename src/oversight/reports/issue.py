@@ -1,8 +1,11 @@
 """Issuing a report: draw every part from the domains, freeze it with the cover and narrative
-as they stand, render the document from that snapshot and keep both as a new version.
+as they stand, render the document from that snapshot as HTML, PDF and Word, keep all three as a
+new version and put it on the board meeting's agenda as a paper.
 
-Issuing is one transaction: a failure leaves no half-written version. The document is
-rendered from the snapshot alone, so an issued version reads the same whatever is loaded later.
+The document is rendered from the snapshot alone, so an issued version reads the same whatever
+is loaded later; PDF and Word are rendered here, once, and downloads serve the stored bytes.
+Everything is written in one transaction: a failure leaves no half-written version, file or
+paper.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -20,6 +24,7 @@ from django.utils import timezone
 
 from oversight.governance.models import ItemPurpose
 from oversight.metrics.charts import standalone_icon
+from oversight.reports import board_paper, documents
 from oversight.reports.models import Report, ReportVersion
 from oversight.reports.sections import AREAS
 from oversight.reports.sections.appendices import membership_section, terms_section
@@ -131,24 +136,81 @@ def long_date(iso: str | None, weekday: bool = False) -> str:
     return value.strftime("%A %-d %B %Y" if weekday else "%-d %B %Y")
 
 
-def running_header(report: Report) -> str:
-    """The meeting and item, for the header of every printed page."""
-    item = f": item {report.agenda_item}" if report.agenda_item else ""
-    return f"{report.meeting.body.name}, {report.meeting.date:%-d %B %Y}{item}"
+#: The steps after the parts are drawn, for the progress bar.
+FINISHING = (documents.WRITING["pdf"], documents.WRITING["docx"],
+             "Storing the version and adding it to the board meeting's agenda")
+
+
+@dataclass(frozen=True)
+class Issued:
+    version: ReportVersion
+    #: What became of the board meeting's paper (governance), in words.
+    paper: str
+
+
+class _NumberTaken(Exception):
+    """Another version took this number while ours was being rendered: render again."""
 
 
 def issue(report: Report, user=None, progress: Progress | None = None,
           as_at: dt.date | None = None) -> ReportVersion:
-    """Draw, freeze and render a new version of the report."""
-    snapshot = draw(report, as_at, progress)
-    with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
-        number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    """Draw, freeze and render a new version of the report, in HTML, PDF and Word, keep all
+    three and put the version on the board meeting's agenda (``issue_report`` says more)."""
+    return issue_report(report, user, progress, as_at).version
+
+
+def issue_report(report: Report, user=None, progress: Progress | None = None,
+                 as_at: dt.date | None = None) -> Issued:
+    """Draw every part, then render the document in each format once, outside the
+    transaction (PDF and Word take seconds), then in one transaction keep the version and its
+    files and make it the board meeting's paper (``board_paper.place``)."""
+    if not report.agenda_item:
+        report.agenda_item = board_paper.next_item_number(report.meeting)
+    steps = len(parts_of(report)) + len(FINISHING)
+
+    def step(done: int, name: str) -> None:
+        if progress is not None:
+            progress(done, steps, name)
+
+    snapshot = draw(report, as_at, lambda done, _parts, name: step(done, name))
+    drawn = len(snapshot["parts"])
+    while True:
+        number = (report.versions.aggregate(n=Max("number"))["n"] or 0) + 1
         issued_at = timezone.now()
         html = render_document(snapshot, version=number,
                                issued_at=timezone.localtime(issued_at).isoformat())
-        return ReportVersion.objects.create(
-            report=locked, number=number, issued_at=issued_at, issued_by=user,
-            as_at=dt.date.fromisoformat(snapshot["as_at"]), snapshot=snapshot, html=html,
-            sha256=hashlib.sha256(html.encode()).hexdigest(),
-        )
+        unsaved = ReportVersion(report=report, number=number, issued_at=issued_at,
+                                issued_by=user, as_at=dt.date.fromisoformat(snapshot["as_at"]),
+                                snapshot=snapshot, html=html,
+                                sha256=hashlib.sha256(html.encode()).hexdigest())
+        rendered = {}
+        for n, fmt in enumerate(documents.RENDERED, start=1):
+            step(drawn + n, documents.WRITING[fmt])
+            rendered[fmt] = documents.render(unsaved, html, fmt)
+        step(steps, FINISHING[-1])
+        try:
+            return _keep(report, unsaved, rendered, user)
+        except _NumberTaken:
+            continue
+
+
+def _keep(report: Report, version: ReportVersion, rendered: dict[str, bytes], user) -> Issued:
+    kept: list[str] = []
+    try:
+        with transaction.atomic():
+            locked = Report.objects.select_for_update().get(pk=report.pk)
+            if locked.versions.filter(number__gte=version.number).exists():
+                raise _NumberTaken
+            if locked.agenda_item != report.agenda_item:
+                Report.objects.filter(pk=report.pk).update(agenda_item=report.agenda_item)
+            version.save()
+            for fmt, content in rendered.items():
+                kept.append(documents.store(version, fmt, content).file.name)
+            said = board_paper.place(report, version, rendered["pdf"], user)
+            if version.paper_version is not None:
+                kept.append(version.paper_version.file.name)
+    except BaseException:
+        for name in kept:  # the rows are rolled back: their files go too
+            default_storage.delete(name)
+        raise
+    return Issued(version, said)

@@ -77,6 +77,11 @@ class Report(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    paper = models.ForeignKey(
+        "governance.Paper", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+        help_text="The paper on the board meeting's agenda that carries the issued versions.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -111,6 +116,11 @@ class ReportVersion(models.Model):
     snapshot = models.JSONField(help_text="Cover, narrative and every data part as issued.")
     html = models.TextField(help_text="The document rendered from the snapshot.")
     sha256 = models.CharField(max_length=64, help_text="Of the HTML, to show it never changed.")
+    paper_version = models.ForeignKey(
+        "governance.PaperVersion", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+        help_text="This version as the file of the board meeting's paper.",
+    )
 
     class Meta:
         ordering = ["report", "-number"]
@@ -123,3 +133,36 @@ class ReportVersion(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:version", args=[self.report_id, self.number])
+
+    def stored(self, fmt: str) -> ReportFile | None:
+        """The version's stored document in ``fmt`` (pdf or docx), if it has been rendered."""
+        return next((f for f in self.files.all() if f.format == fmt), None)
+
+
+def _file_path(instance: ReportFile, filename: str) -> str:
+    return f"reports/{instance.version.report_id}/v{instance.version.number}/{filename}"
+
+
+class ReportFile(models.Model):
+    """An issued version as PDF or Word, rendered once from its HTML and kept: downloads serve
+    these bytes, so a version reads the same in every format whatever changes later."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word"
+
+    version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE, related_name="files")
+    format = models.CharField(max_length=4, choices=Format.choices)
+    file = models.FileField(upload_to=_file_path, max_length=300)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, help_text="Of the stored bytes.")
+    rendered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["version", "format"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "format"], name="report_file_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.format})"

@@ -14,9 +14,9 @@ from django.views.decorators.http import require_http_methods
 
 from oversight.jobs.background import start
 from oversight.reports import issue as issuing
-from oversight.reports.documents import FORMATS, body_of, document
+from oversight.reports.documents import FORMATS, NotRendered, body_of, document
 from oversight.reports.forms import NarrativeForm, NewReportForm
-from oversight.reports.jobs import issue_report_job
+from oversight.reports.jobs import issue_report_job, render_version_job
 from oversight.reports.models import Report, ReportVersion
 from oversight.reports.preparing import board_meetings, start_report
 from oversight.reports.rules import preparable_systems, readable
@@ -89,7 +89,9 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk)
     return _page(request, "reports/detail.jinja", {
         "report": report,
-        "versions": report.versions.select_related("issued_by").order_by("-number"),
+        "versions": report.versions.select_related(
+            "issued_by", "paper_version__paper__item__meeting__body").prefetch_related("files")
+        .order_by("-number"),
         "may_prepare": request.user.has_perm("reports.prepare_report", report),
         "parts": issuing.parts_of(report),
         "formats": FORMATS,
@@ -125,7 +127,7 @@ def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
     report = _report(request, pk, "reports.prepare_report")
     if request.method == "POST":  # a background job: its page shows the progress, part by part
         record = start(issue_report_job, user=request.user, what=f"Issue {report}",
-                       report_id=report.pk, user_id=request.user.pk)
+                       again=request.path, report_id=report.pk, user_id=request.user.pk)
         return HttpResponseRedirect(record.get_absolute_url(), status=303)
     return _page(request, "reports/issue.jinja", {
         "report": report, "parts": issuing.parts_of(report),
@@ -136,8 +138,10 @@ def report_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _version(request: HttpRequest, pk: int, number: int) -> ReportVersion:
     report = _report(request, pk)
-    return get_object_or_404(ReportVersion.objects.select_related("issued_by"),
-                             report=report, number=number)
+    return get_object_or_404(
+        ReportVersion.objects.select_related(
+            "issued_by", "paper_version__paper__item__meeting__body",
+        ).prefetch_related("files"), report=report, number=number)
 
 
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
@@ -154,7 +158,12 @@ def version_download(request: HttpRequest, pk: int, number: int, fmt: str) -> Ht
     if fmt not in FORMATS:
         raise Http404("No such format")
     version = _version(request, pk, number)
-    content, content_type, name = document(version, fmt)
+    try:
+        content, content_type, name = document(version, fmt)
+    except NotRendered:  # issued before PDF and Word were kept: render them once, as a job
+        record = start(render_version_job, user=request.user,
+                       what=f"Make {version} as PDF and Word", version_id=version.pk, fmt=fmt)
+        return HttpResponseRedirect(record.get_absolute_url(), status=303)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

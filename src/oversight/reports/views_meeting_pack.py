@@ -34,7 +34,8 @@ def pack_page(request: HttpRequest, pk: int, part: str = ItemPart.A) -> HttpResp
     if request.method == "POST" and items:
         record = start(meeting_pack_job, user=request.user,
                        what=f"{title}: {meeting.body.short_name}, {meeting.date:%-d %B %Y}",
-                       meeting_id=meeting.pk, user_id=request.user.pk, part=part)
+                       again=request.path, meeting_id=meeting.pk, user_id=request.user.pk,
+                       part=part)
         return redirect(record)
     meeting_url = meeting.get_absolute_url()
     return page(request, "reports/meeting_pack_page.jinja", {

@@ -34,6 +34,7 @@ def framework_section(scope: Scope) -> dict[str, Any] | None:
         "code": framework.code,
         "name": framework.name,
         "source": table.source if table else (offers.source if offers else framework.source),
+        "note": table.note if table else "",
         "subjects": [{"code": s.code, "name": s.name} for s in table.subjects] if table else [],
         "segments": rows,
     }
