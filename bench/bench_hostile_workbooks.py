@@ -1,6 +1,8 @@
 """Time and peak memory of refusing the worst workbooks (bench/README.md, "Refusing hostile
 workbooks"): the issue's 1.5 KB file claiming XFD1048576, the same with the claim removed and a
-cell really at XFD1048576, a zip bomb (a sheet of 1 GB of padding, about 1 MB compressed).
+cell really at XFD1048576, a zip bomb (a sheet of 1 GB of padding, about 1 MB compressed), and
+the slowest to refuse: a sheet that claims nothing and holds one row more than the row limit
+(every row streamed before the limit is reached).
 
     PYTHONPATH=src python bench/bench_hostile_workbooks.py     (one case per process)
 """
@@ -15,7 +17,9 @@ import sys
 import time
 import zipfile
 
-CASES = ("far-corner", "far-corner-unclaimed", "zip-bomb")
+CASES = ("far-corner", "far-corner-unclaimed", "zip-bomb", "too-many-rows")
+#: Rows of the too-many-rows sheet: one more than limits.yaml's max_rows, after the header.
+TOO_MANY_ROWS = 1_048_576 + 1
 
 
 def _workbook() -> bytes:
@@ -49,6 +53,13 @@ def make(case: str) -> bytes:
     if case == "far-corner-unclaimed":
         return _with_sheet(_workbook(), lambda x: re.sub(rb'<dimension ref="[^"]*"\s*/>', b"", x)
                            .replace(b"</sheetData>", corner))
+    if case == "too-many-rows":
+        rows = b"".join(
+            b'<row r="%d"><c r="A%d" t="inlineStr"><is><t>RGT</t></is></c>'
+            b'<c r="B%d" t="inlineStr"><is><t>OF0001</t></is></c><c r="E%d"><v>%d</v></c></row>'
+            % (i, i, i, i, i) for i in range(2, TOO_MANY_ROWS + 2))
+        return _with_sheet(_workbook(), lambda x: re.sub(rb'<dimension ref="[^"]*"\s*/>', b"", x)
+                           .replace(b"</sheetData>", rows + b"</sheetData>"))
     return _with_sheet(_workbook(), lambda x: x.replace(b"<sheetData>",
                                                         b" " * 1_000_000_000 + b"<sheetData>"))
 
