@@ -150,3 +150,22 @@ def test_one_cell_anywhere_in_the_grid_is_read_or_refused_quickly(row, column):
     except ImportRejected as exc:
         assert "at most" in str(exc)
     assert time.monotonic() - began < 10
+
+
+def test_a_sheet_without_a_used_range_is_not_parsed_whole_when_opened(monkeypatch):
+    """openpyxl looks for a missing <dimension> by parsing the whole sheet before the first row
+    is given (253 s for one row past max_rows, bench/README.md); the importer's limits count
+    rows and seconds only from the first row, so the sheet must be opened without that pass."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    def whole_sheet_pass(self):
+        raise AssertionError("the sheet was parsed to its end to find its size")
+
+    monkeypatch.setattr(WorkSheetParser, "parse_dimensions", whole_sheet_pass)
+    rows = [HEADER, *[["RGT", "OF0001", "2024-04-01", "2024-04-30", i] for i in range(50)]]
+    data = with_sheet(workbook(rows), lambda x: re.sub(r'<dimension ref="[^"]*"\s*/>', "", x))
+    too_few = dataclasses.replace(reading.workbook_limits(), max_rows=20)
+    reason, _ = refusal(data, too_few)
+    assert reason == "the sheet has more than 20 rows; at most that many are read"
+    header, frame = reading._read_xlsx(workbook(rows), "ok.xlsx")
+    assert header == HEADER and frame.height == 50

@@ -249,6 +249,37 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
+def _size_from_the_head(sheet) -> None:
+    """openpyxl's read-only sheet looks for its <dimension> when it is opened, with `end`
+    events: when a sheet has none it parses the whole of <sheetData> first (a 14 MB sheet of
+    1M rows took 253 s, before any limit could apply). The dimension stands before the data,
+    so `start` events find it, or find the data begin and stop, within the first bytes."""
+    from openpyxl.utils.cell import range_boundaries
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.xml.functions import iterparse
+
+    source = sheet._get_source()
+    try:
+        for _event, element in iterparse(source, events=("start",)):
+            if element.tag == DIMENSION_TAG and element.get("ref"):
+                bounds = range_boundaries(element.get("ref"))
+                sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = bounds
+                return
+            if element.tag == DATA_TAG:
+                return
+    finally:
+        source.close()
+
+
+def _open_workbook(data: bytes):
+    """The workbook, read-only, its sheets sized from their heads (``_size_from_the_head``)."""
+    from openpyxl import load_workbook
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    ReadOnlyWorksheet._get_size = _size_from_the_head
+    return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+
+
 @dataclass(frozen=True)
 class WorkbookLimits:
     """How much of a workbook is read before it is refused (limits.yaml)."""
@@ -295,12 +326,10 @@ def _read_xlsx(data: bytes, file_name: str, limits: WorkbookLimits | None = None
     The sheet's declared used range is ignored (a 1.5 KB file may claim XFD1048576): rows and
     columns are read as they occur, never beyond the limits, and reading stops with a message
     at the first limit passed."""
-    from openpyxl import load_workbook
-
     limits = limits or workbook_limits()
     _check_zip(data, file_name, limits)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = _open_workbook(data)
         chosen = book[sheet] if sheet in book.sheetnames else book.worksheets[0]
         claimed = (chosen.max_row or 0, chosen.max_column or 0)  # the declared used range
         chosen.reset_dimensions()
