@@ -25,6 +25,7 @@ PAGES = {
     "metric": "/organisations/RGT/metrics/{metric}/",
     "segmentation": "/segmentation/",
     "segmentation-system": "/segmentation/systems/QUE/?framework=sof-2021-22",
+    "nof-league": "/segmentation/league/?framework=nof-2025-26",
     "support-case": "{case}",
     "governance-bodies": "/governance/",
     "governance-body": "/governance/SOAG/?year=2021/22",
@@ -41,7 +42,7 @@ PAGES = {
     "reports": "/reports/",
     "report-version": "{report_version}",
     "meeting-pack": "/reports/meetings/{meeting_id}/pack/",
-    "segmentation-summary": "/reports/segmentation/?quarter=Q2+2021/22&scope=system:QUE",
+    "segmentation-summary": "/reports/segmentation/?quarter=Q2+2025/26&scope=system:QUE",
 }
 
 

@@ -1,5 +1,6 @@
 """The Jinja2 environment: NHS.UK frontend macros plus Django's URL and static helpers."""
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -8,6 +9,7 @@ from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader, pass_context
 
 from oversight.access.rules import visible_organisations, visible_systems
@@ -29,11 +31,20 @@ def kind_names(kinds: list[str]) -> str:
     return ", ".join(str(labels.get(k, k)) for k in kinds)
 
 
-def person(user: Any) -> str:
-    """A user as a page names them: their full name, else their username."""
+def person(user: Any, absent: str = "Not assigned") -> str:
+    """A user as a page names them: their full name, else their username; ``absent`` where
+    there is nobody."""
     if not user:
-        return "Not assigned"
+        return absent
     return user.get_full_name() or user.get_username()
+
+
+def local(moment: dt.date | dt.time, format: str) -> str:
+    """A date, time or moment formatted for the page: a moment (stored in UTC) in the site's
+    time zone first, so 09:00 UTC in summer reads 10:00 and a late evening keeps its day."""
+    if isinstance(moment, dt.datetime) and timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return moment.strftime(format)
 
 
 @pass_context
@@ -73,4 +84,5 @@ def environment(**options: Any) -> Environment:
     env.filters["person"] = person
     env.filters["plural"] = plural
     env.filters["kind_names"] = kind_names
+    env.filters["local"] = local
     return env

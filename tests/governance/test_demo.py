@@ -166,3 +166,11 @@ def test_idempotent(demo):
     counts = (Body.objects.count(), Meeting.objects.count(), Membership.objects.count())
     assert load_governance_demo().describe() == "Governance demo already loaded."
     assert (Body.objects.count(), Meeting.objects.count(), Membership.objects.count()) == counts
+
+
+def test_each_paper_file_is_named_after_its_paper(demo):
+    """A title with "2021/22" in it must not lose its beginning as a folder would."""
+    from oversight.governance.models import PaperVersion
+
+    for version in PaperVersion.objects.select_related("paper"):
+        assert version.original_name.split()[0] == version.paper.title.split()[0], version

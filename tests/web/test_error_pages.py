@@ -1,5 +1,7 @@
 """Error answers in the NHS layout with navigation and a next step, never Django's bare text."""
 
+import re
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
@@ -67,6 +69,24 @@ def test_nhs_stylesheet_loses_only_remote_font_faces() -> None:
     assert assets.without_remote_fonts(css) == (
         "a{color:red}@font-face{font-family:Local;src:url(/static/f.woff2)}b{color:blue}"
     )
+
+
+def test_nhs_stylesheet_icons_are_found_beside_it() -> None:
+    css = ".x{background:url(/assets/images/nhsuk-icon-cross.svg)}.y{src:url('/static/f.svg')}"
+    assert assets.beside_the_stylesheet(css) == (
+        ".x{background:url(assets/images/nhsuk-icon-cross.svg)}.y{src:url('/static/f.svg')}"
+    )
+
+
+def test_served_nhs_stylesheet_icons_are_served(client) -> None:
+    from django.contrib.staticfiles import finders
+
+    found = finders.find("nhsuk/nhsuk-frontend.min.css")
+    if found is None or ".oversight" not in str(found):
+        pytest.skip("the NHS.UK stylesheet is not built (make setup)")
+    with open(found, encoding="utf-8") as css:
+        icons = set(re.findall(r"url\(([^)]*\.svg)\)", css.read()))
+    assert icons and all(finders.find(f"nhsuk/{icon}") for icon in icons), icons
 
 
 def test_served_nhs_stylesheet_has_no_remote_url(client) -> None:

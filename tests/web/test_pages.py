@@ -73,3 +73,32 @@ def test_page_words_agree_with_their_numbers() -> None:
     assert plural(1204, "row") == "1,204 rows"
     assert kind_names(["icb", "ccg", "acute"]).lower().startswith("integrated care board")
     assert "icb" not in kind_names(["icb", "ccg", "acute"])
+
+
+def test_moments_read_in_london_time_on_the_page(signed_in_client):
+    """Moments are stored in UTC; a page shows them as a reader in England reads a clock:
+    09:00 UTC on 1 July is 10:00 (BST), and 23:30 UTC on 30 June is already 1 July."""
+    import datetime as dt
+
+    from oversight.jinja2 import local
+    from tests.factories import ImportBatchFactory
+
+    summer = dt.datetime(2025, 7, 1, 9, 0, tzinfo=dt.UTC)
+    assert local(summer, "%-d %b %Y %H:%M") == "1 Jul 2025 10:00"
+    assert local(dt.datetime(2025, 6, 30, 23, 30, tzinfo=dt.UTC), "%-d %b %Y") == "1 Jul 2025"
+    assert local(dt.datetime(2025, 1, 6, 9, 0, tzinfo=dt.UTC), "%H:%M") == "09:00"  # GMT
+    assert local(dt.date(2025, 7, 1), "%-d %B %Y") == "1 July 2025"
+    batch = ImportBatchFactory(published_at=summer)
+    type(batch).objects.filter(pk=batch.pk).update(created_at=summer)  # set when saved
+    page = signed_in_client.get(f"/imports/{batch.pk}/").content.decode()
+    assert "1 July 2025 10:00" in page and "09:00" not in page
+
+
+def test_people_are_named_by_their_full_name_else_their_username(db):
+    from oversight.jinja2 import person
+    from tests.factories import UserFactory
+
+    named = UserFactory(username="demo", first_name="Demo", last_name="Regional")
+    assert person(named) == "Demo Regional"
+    assert person(UserFactory(username="cuh")) == "cuh"
+    assert person(None) == "Not assigned" and person(None, "System") == "System"

@@ -656,7 +656,9 @@ class Story:
                 user=self.user,
                 **kw,
             )
-            papers.upload_version(paper, f"{title[:60]}.pdf", _pdf(title), user=self.user)
+            # A file is named as a person would save it: "2021/22" would read as a folder.
+            file_name = f"{title[:60].replace('/', '-')}.pdf"
+            papers.upload_version(paper, file_name, _pdf(title), user=self.user)
         return paper
 
     def issue(self, meeting: Meeting, day: dt.date | None = None) -> None:
