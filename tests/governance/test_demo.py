@@ -174,3 +174,16 @@ def test_each_paper_file_is_named_after_its_paper(demo):
 
     for version in PaperVersion.objects.select_related("paper"):
         assert version.original_name.split()[0] == version.paper.title.split()[0], version
+
+
+def test_a_meeting_whose_only_late_paper_was_urgent_says_why_it_is_on_time(demo):
+    """30 November 2021: the maternity exception report came four days before the meeting,
+    after the papers deadline, as an urgent paper the chair agreed."""
+    from oversight.governance.pages import meeting_deadlines
+
+    meeting = Meeting.objects.get(body__short_name="SOAG", date=dt.date(2021, 11, 30))
+    papers = next(d for d in meeting_deadlines(meeting, list(meeting.items.all()),
+                                               dt.date(2021, 12, 31))
+                  if d.what == "Agenda and papers issued")
+    assert papers.done_on == dt.date(2021, 11, 26) > papers.due and not papers.late
+    assert papers.note == "1 urgent paper the chair agreed to take late"

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event, vText
 
+from oversight.engine.units import plural
 from oversight.governance.models import (
     AgendaItem,
     Body,
@@ -137,6 +138,8 @@ class Deadline:
     due: dt.date
     done_on: dt.date | None
     late: bool
+    #: Why a deadline met shows a later day done: urgent papers the chair agreed to take late.
+    note: str = ""
 
 
 def meeting_deadlines(meeting: Meeting, items: list[AgendaItem], today: dt.date) -> list[Deadline]:
@@ -163,12 +166,18 @@ def meeting_deadlines(meeting: Meeting, items: list[AgendaItem], today: dt.date)
         and not p.urgent
         for p in papers
     )
+    urgent_after = sum(
+        1 for p in papers if p.urgent and p.issued_at
+        and timezone.localdate(p.issued_at) > meeting.papers_due
+    )
     out.append(
         Deadline(
             "Agenda and papers issued",
             meeting.papers_due,
             max(issued) if all_issued else None,
             late_papers or (not papers and today > meeting.papers_due and meeting.date >= today),
+            plural(urgent_after, "urgent paper") + " the chair agreed to take late"
+            if urgent_after else "",
         )
     )
     first = meeting.minutes.order_by("version").first()
